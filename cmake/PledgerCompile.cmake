@@ -1,0 +1,21 @@
+# Compiler flags shared by every Pledger target.
+#
+# pledger_target_defaults(<target>) turns the warnings on (and into errors unless
+# PLEDGER_WERROR is OFF). Generated protobuf code gets none of this: it is not ours.
+set(PLEDGER_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+    -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference
+    -Wimplicit-fallthrough -Wformat=2)
+
+if(PLEDGER_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+function(pledger_target_defaults target)
+  target_compile_options(${target} PRIVATE ${PLEDGER_WARNINGS})
+  if(PLEDGER_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR} ${PLEDGER_GEN_DIR})
+endfunction()

@@ -1,0 +1,56 @@
+// Blocks: sealing a proposal into a Block, hashing, and checking that a block's
+// content matches its header. See ledger/proto/ledger.proto for the fields.
+//
+// Pure functions, thread-safe.
+#ifndef PLEDGER_LEDGER_BLOCK_H_
+#define PLEDGER_LEDGER_BLOCK_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "consensus/status.h"
+#include "ledger/bytes.h"
+#include "ledger/proto/ledger.pb.h"
+
+namespace pledger::ledger {
+
+// Everything a proposer decides about a block; SealBlock computes the rest.
+struct BlockDraft {
+  std::string chain_id;
+  std::uint64_t height = 0;
+  Hash256 prev_hash{};
+  Hash256 prev_state_root{};
+  Hash256 prev_results_root{};
+  std::uint64_t time_ms = 0;
+  std::string proposer_id;
+  std::uint64_t raft_term = 0;
+  std::uint64_t raft_index = 0;
+  std::vector<std::string> txs;           // serialized Transactions
+  std::vector<std::string> attestations;  // serialized Attestations
+};
+
+// Computes tx_root, tx_count and attestations_root and serializes the header.
+Block SealBlock(const BlockDraft& draft);
+
+// SHA-256 of the exact header bytes.
+Hash256 BlockHash(const Block& block);
+
+// Parses the header (strict: canonical encoding, no unknown fields).
+// Reasons: BLOCK_HEADER_MALFORMED.
+Result<BlockHeader> DecodeBlockHeader(const Block& block);
+
+// Checks that tx_count, tx_root and attestations_root match the block's
+// content and that the root fields are 32 bytes. Reasons: BLOCK_TX_COUNT_MISMATCH,
+// BLOCK_TX_ROOT_MISMATCH, BLOCK_ATTESTATIONS_ROOT_MISMATCH, BLOCK_FIELD_INVALID.
+Status CheckBlockContent(const Block& block, const BlockHeader& header);
+
+// RFC 6962 root over serialized receipts (the results root).
+Hash256 ResultsRoot(const std::vector<std::string>& receipts);
+
+// The hash of the genesis "block": SHA-256 over the exact genesis file bytes.
+Hash256 GenesisHash(std::string_view genesis_bytes);
+
+}  // namespace pledger::ledger
+
+#endif  // PLEDGER_LEDGER_BLOCK_H_

@@ -1,0 +1,166 @@
+#include "ledger/state_store.h"
+
+#include <set>
+
+#include "ledger/crypto.h"
+#include "ledger/keys.h"
+#include "ledger/merkle.h"
+
+namespace pledger::ledger {
+namespace {
+
+constexpr Hash256 kEmptyBucket{};
+
+// Builds every inner node of a heap-layout tree from its leaves.
+void BuildInner(std::vector<Hash256>* tree) {
+  for (std::uint32_t i = kStateBuckets - 1; i >= 1; --i) {
+    (*tree)[i] = MerkleNodeHash((*tree)[2 * i], (*tree)[2 * i + 1]);
+  }
+}
+
+}  // namespace
+
+StateStore::StateStore(Database* db) : db_(db), tree_(2 * kStateBuckets) {}
+
+std::uint16_t StateStore::BucketOf(std::string_view key) {
+  Hash256 h = Sha256(key);
+  return static_cast<std::uint16_t>((h[0] << 8) | h[1]);
+}
+
+Hash256 StateStore::BucketHash(const std::vector<std::pair<std::string, Hash256>>& entries) {
+  if (entries.empty()) return kEmptyBucket;
+  Sha256Hasher h;
+  static constexpr std::uint8_t kBucketPrefix = 0x02;
+  h.Update(ByteSpan(&kBucketPrefix, 1));
+  std::string len;
+  for (const auto& [key, value_hash] : entries) {
+    len.clear();
+    PutBigEndian32(&len, static_cast<std::uint32_t>(key.size()));
+    h.Update(len).Update(key).Update(value_hash);
+  }
+  return h.Finish();
+}
+
+Hash256 StateStore::RootOf(const std::map<std::string, std::string, std::less<>>& state) {
+  std::vector<std::vector<std::pair<std::string, Hash256>>> buckets(kStateBuckets);
+  for (const auto& [k, v] : state) buckets[BucketOf(k)].emplace_back(k, Sha256(v));
+  std::vector<Hash256> tree(2 * kStateBuckets);
+  for (std::uint32_t b = 0; b < kStateBuckets; ++b) tree[kStateBuckets + b] = BucketHash(buckets[b]);
+  BuildInner(&tree);
+  return tree[1];
+}
+
+Status StateStore::Load() {
+  std::vector<Hash256> tree(2 * kStateBuckets);
+  std::string prefix(1, keys::kBucket);
+  Status bad;
+  PLEDGER_RETURN_IF_ERROR(db_->Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
+    if (k.size() != 3 || v.size() != 32) {
+      bad = Status::Corruption("STATE_COMMITMENT_CORRUPT",
+                               "state bucket record has the wrong size; the data directory is "
+                               "damaged, resynchronise the node");
+      return false;
+    }
+    std::uint32_t b = (static_cast<std::uint8_t>(k[1]) << 8) | static_cast<std::uint8_t>(k[2]);
+    std::copy(v.begin(), v.end(), tree[kStateBuckets + b].begin());
+    return true;
+  }));
+  PLEDGER_RETURN_IF_ERROR(bad);
+  BuildInner(&tree);
+  std::lock_guard<std::mutex> lock(mu_);
+  tree_ = std::move(tree);
+  return Status::OK();
+}
+
+Result<std::optional<std::string>> StateStore::Get(std::string_view key) const {
+  return db_->Get(keys::State(key));
+}
+
+Status StateStore::Scan(std::string_view prefix,
+                        const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  std::string p = keys::State(prefix);
+  return db_->Scan(p, p, [&](std::string_view k, std::string_view v) { return fn(k.substr(1), v); });
+}
+
+Hash256 StateStore::root() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return tree_[1];
+}
+
+Result<StateStore::Staged> StateStore::Stage(const WriteSet& writes,
+                                             leveldb::WriteBatch* batch) const {
+  // Group the writes by bucket; each group stays sorted by key.
+  std::map<std::uint16_t, std::vector<std::pair<std::string_view, const std::optional<std::string>*>>>
+      by_bucket;
+  for (const auto& [key, value] : writes) {
+    if (key.empty() || key.size() > kMaxStateKeyBytes) {
+      return Status::InvalidArgument("STATE_KEY_INVALID",
+                                     "state keys must be 1 to 512 bytes, got " +
+                                         std::to_string(key.size()));
+    }
+    if (value && value->size() > kMaxStateValueBytes) {
+      return Status::InvalidArgument("STATE_VALUE_TOO_LARGE",
+                                     "state value for a key is over 1 MiB");
+    }
+    by_bucket[BucketOf(key)].emplace_back(key, &value);
+  }
+
+  Staged staged;
+  std::map<std::uint32_t, Hash256> changed;  // tree index -> new hash
+  for (const auto& [bucket, group] : by_bucket) {
+    // Merge the committed entries of the bucket with this write set.
+    std::map<std::string, Hash256> entries;
+    std::string prefix = keys::Commit(bucket, "");
+    PLEDGER_RETURN_IF_ERROR(db_->Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
+      Hash256 h{};
+      if (v.size() == h.size()) std::copy(v.begin(), v.end(), h.begin());
+      entries.emplace(std::string(k.substr(prefix.size())), h);
+      return true;
+    }));
+    for (const auto& [key, value] : group) {
+      std::string ck = keys::Commit(bucket, key);
+      if (value->has_value()) {
+        Hash256 vh = Sha256(**value);
+        entries[std::string(key)] = vh;
+        batch->Put(keys::State(key), **value);
+        batch->Put(ck, std::string(AsStringView(vh)));
+      } else {
+        entries.erase(std::string(key));
+        batch->Delete(keys::State(key));
+        batch->Delete(ck);
+      }
+    }
+    std::vector<std::pair<std::string, Hash256>> ordered(entries.begin(), entries.end());
+    Hash256 bh = BucketHash(ordered);
+    if (ordered.empty()) {
+      batch->Delete(keys::Bucket(bucket));
+    } else {
+      batch->Put(keys::Bucket(bucket), std::string(AsStringView(bh)));
+    }
+    changed[kStateBuckets + bucket] = bh;
+  }
+
+  std::lock_guard<std::mutex> lock(mu_);
+  auto node = [&](std::uint32_t i) -> const Hash256& {
+    auto it = changed.find(i);
+    return it != changed.end() ? it->second : tree_[i];
+  };
+  std::set<std::uint32_t> level;
+  for (const auto& [i, h] : changed) level.insert(i);
+  while (!level.empty() && *level.begin() > 1) {
+    std::set<std::uint32_t> parents;
+    for (std::uint32_t i : level) parents.insert(i / 2);
+    for (std::uint32_t p : parents) changed[p] = MerkleNodeHash(node(2 * p), node(2 * p + 1));
+    level = std::move(parents);
+  }
+  staged.nodes.assign(changed.begin(), changed.end());
+  staged.root = node(1);
+  return staged;
+}
+
+void StateStore::Publish(const Staged& staged) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [i, h] : staged.nodes) tree_[i] = h;
+}
+
+}  // namespace pledger::ledger

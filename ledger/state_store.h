@@ -1,0 +1,103 @@
+// StateStore: the contracts' key-value state, and its state root.
+//
+// Records live under 'S' + key. The state root commits to the *whole* state,
+// not just to the history of writes, so a node that receives a state snapshot
+// can check it against a root signed by the validators (catch-up, audits):
+//
+//   bucket(key)  = first 16 bits of SHA-256(key)                 (65,536 buckets)
+//   bucket hash  = 32 zero bytes if the bucket is empty, else
+//                  SHA-256(0x02 || for each (key, value) in the bucket, by key:
+//                          be32(len(key)) || key || SHA-256(value))
+//   state root   = RFC 6962 tree hash over the 65,536 bucket hashes taken as
+//                  leaf hashes (a complete binary tree of depth 16; inner
+//                  nodes SHA-256(0x01 || left || right), see ledger/merkle.h)
+//
+// Updating a block's write set touches one bucket per written key: the bucket
+// is re-hashed from its commitment index ('K' + bucket + key -> SHA-256(value),
+// a handful of entries per bucket up to millions of keys) and 16 inner nodes
+// per bucket are recomputed from an in-memory copy of the tree (4 MiB).
+// The construction is deterministic: it depends only on the set of (key,
+// value) pairs, never on write order or history. docs/formats.md has it too.
+//
+// Thread safety: Get/Scan/root may be called from any thread concurrently
+// with one writer calling Stage/Publish. Ownership: the Database is not owned
+// and must outlive the StateStore.
+#ifndef PLEDGER_LEDGER_STATE_STORE_H_
+#define PLEDGER_LEDGER_STATE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "consensus/status.h"
+#include "ledger/bytes.h"
+#include "ledger/db.h"
+
+namespace pledger::ledger {
+
+// Writes of one block (or one transaction), sorted by key. nullopt deletes.
+using WriteSet = std::map<std::string, std::optional<std::string>, std::less<>>;
+
+inline constexpr unsigned kStateBucketBits = 16;
+inline constexpr std::uint32_t kStateBuckets = 1u << kStateBucketBits;
+inline constexpr size_t kMaxStateKeyBytes = 512;
+inline constexpr size_t kMaxStateValueBytes = 1 << 20;
+
+// Read access to state, as contracts see it. Implemented by StateStore
+// (committed state) and by the contract engine's overlay (committed + pending).
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  virtual Result<std::optional<std::string>> Get(std::string_view key) const = 0;
+  // Calls fn for keys with `prefix` in key order until fn returns false.
+  virtual Status Scan(std::string_view prefix,
+                      const std::function<bool(std::string_view key, std::string_view value)>& fn)
+      const = 0;
+};
+
+class StateStore final : public StateReader {
+ public:
+  // A write set staged into a batch, not yet visible. Publish it once the batch
+  // is written.
+  struct Staged {
+    std::vector<std::pair<std::uint32_t, Hash256>> nodes;  // tree index -> hash
+    Hash256 root{};
+  };
+
+  explicit StateStore(Database* db);
+  // Reads the bucket hashes and builds the in-memory tree.
+  Status Load();
+
+  Result<std::optional<std::string>> Get(std::string_view key) const override;
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& fn) const override;
+  Hash256 root() const;
+
+  // Adds the records of `writes` and the updated commitment to `batch` and
+  // computes the root the state will have once the batch is written. Does not
+  // change what readers see. Reasons: STATE_KEY_INVALID, STATE_VALUE_TOO_LARGE.
+  Result<Staged> Stage(const WriteSet& writes, leveldb::WriteBatch* batch) const;
+  void Publish(const Staged& staged);
+
+  static std::uint16_t BucketOf(std::string_view key);
+  // Bucket hash from its (key, SHA-256(value)) entries in key order.
+  static Hash256 BucketHash(const std::vector<std::pair<std::string, Hash256>>& entries);
+  // Root of a whole state given as sorted (key, value) pairs; for snapshot
+  // verification and tests (O(n), no database).
+  static Hash256 RootOf(const std::map<std::string, std::string, std::less<>>& state);
+
+ private:
+  Database* db_;
+  mutable std::mutex mu_;
+  std::vector<Hash256> tree_;  // heap layout: 1 = root, leaves at kStateBuckets + b
+};
+
+}  // namespace pledger::ledger
+
+#endif  // PLEDGER_LEDGER_STATE_STORE_H_

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Pledger builds and runs with, only those that
+# are missing. Called by tools/test.sh and tools/devnet.sh; safe to run twice.
+# Nothing is ever downloaded at build time: this is the only network step.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config make
+  libboost-dev libboost-program-options-dev
+  libssl-dev openssl
+  libleveldb-dev libsnappy-dev
+  libprotobuf-dev protobuf-compiler
+  libsodium-dev
+  catch2
+  ca-certificates procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "install-deps: need root to install: ${missing[*]}" >&2
+    echo "install-deps: run as root, or: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

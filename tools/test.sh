@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole test suite through ctest.
+# Exit code is non-zero on any failure.
+#
+#   tools/test.sh                 release build in build/, every test
+#   tools/test.sh --sanitize      ASan+UBSan build in build-asan/, unit tests
+#   tools/test.sh --sanitize --all  ASan+UBSan build, every test
+#   tools/test.sh -L sim          extra arguments go to ctest (here: one label)
+#
+# Labels: unit, sim, integration. Programs land in build/bin/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sanitize=0
+all=0
+ctest_args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --sanitize) sanitize=1 ;;
+    --all) all=1 ;;
+    *) ctest_args+=("$1") ;;
+  esac
+  shift
+done
+
+tools/install-deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+if [[ $sanitize -eq 1 ]]; then
+  dir=build-asan
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPLEDGER_SANITIZE=ON >/dev/null
+  [[ $all -eq 1 || ${#ctest_args[@]} -gt 0 ]] || ctest_args=(-L unit)
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+else
+  dir=build
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+
+start=$(date +%s)
+cmake --build "$dir" -j "$jobs"
+built=$(date +%s)
+echo "test.sh: build took $((built - start)) s" >&2
+ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 900 ${ctest_args[@]+"${ctest_args[@]}"}
+echo "test.sh: tests took $(( $(date +%s) - built )) s" >&2
