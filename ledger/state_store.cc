@@ -1,5 +1,6 @@
 #include "ledger/state_store.h"
 
+#include <cstring>
 #include <set>
 
 #include "ledger/crypto.h"
@@ -107,16 +108,23 @@ Result<StateStore::Staged> StateStore::Stage(const WriteSet& writes,
 
   Staged staged;
   std::map<std::uint32_t, Hash256> changed;  // tree index -> new hash
+  // One iterator for the whole write set: creating one per bucket costs more
+  // than reading the bucket. Buckets are visited in key order, so seeks move forward.
+  std::unique_ptr<leveldb::Iterator> it = db_->NewIterator();
   for (const auto& [bucket, group] : by_bucket) {
     // Merge the committed entries of the bucket with this write set.
     std::map<std::string, Hash256> entries;
     std::string prefix = keys::Commit(bucket, "");
-    PLEDGER_RETURN_IF_ERROR(db_->Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      std::string_view k(it->key().data(), it->key().size());
+      if (k.substr(0, prefix.size()) != prefix) break;
       Hash256 h{};
-      if (v.size() == h.size()) std::copy(v.begin(), v.end(), h.begin());
+      if (it->value().size() == h.size()) {
+        std::memcpy(h.data(), it->value().data(), h.size());
+      }
       entries.emplace(std::string(k.substr(prefix.size())), h);
-      return true;
-    }));
+    }
+    PLEDGER_RETURN_IF_ERROR(Database::FromLevelDb(it->status(), "reading state commitment"));
     for (const auto& [key, value] : group) {
       std::string ck = keys::Commit(bucket, key);
       if (value->has_value()) {
@@ -142,8 +150,8 @@ Result<StateStore::Staged> StateStore::Stage(const WriteSet& writes,
 
   std::lock_guard<std::mutex> lock(mu_);
   auto node = [&](std::uint32_t i) -> const Hash256& {
-    auto it = changed.find(i);
-    return it != changed.end() ? it->second : tree_[i];
+    auto found = changed.find(i);
+    return found != changed.end() ? found->second : tree_[i];
   };
   std::set<std::uint32_t> level;
   for (const auto& [i, h] : changed) level.insert(i);
