@@ -1,0 +1,310 @@
+#include "node/http_server.h"
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <optional>
+
+#include "node/log.h"
+
+namespace pledger::node {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string JsonError(std::string_view code, std::string_view message) {
+  // Codes and messages here are ours (no client text), so no escaping needed.
+  return "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" +
+         std::string(message) + "\"}}";
+}
+
+}  // namespace
+
+Result<std::string> UrlDecode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%') {
+      if (i + 2 >= in.size()) {
+        return Status::InvalidArgument("URL_INVALID", "truncated percent-escape in URL");
+      }
+      int hi = HexDigit(in[i + 1]);
+      int lo = HexDigit(in[i + 2]);
+      if (hi < 0 || lo < 0) return Status::InvalidArgument("URL_INVALID", "bad percent-escape in URL");
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (in[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
+}
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& io_, HttpOptions o, HttpHandler h)
+      : io(io_), opt(std::move(o)), handler(std::move(h)), acceptor(asio::make_strand(io_)),
+        tls_ctx(ssl::context::tls_server) {}
+
+  asio::io_context& io;
+  HttpOptions opt;
+  HttpHandler handler;
+  tcp::acceptor acceptor;
+  ssl::context tls_ctx;
+  bool use_tls = false;
+  std::atomic<std::uint16_t> port{0};
+  std::atomic<bool> stopped{false};
+  std::atomic<size_t> connections{0};
+
+  void Accept();
+};
+
+namespace {
+
+// One connection. Stream is beast::tcp_stream or beast::ssl_stream<tcp_stream>.
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  Session(std::shared_ptr<HttpServer::Impl> server, Stream stream, std::string remote)
+      : server_(std::move(server)), stream_(std::move(stream)), remote_(std::move(remote)) {
+    ++server_->connections;
+  }
+  ~Session() { --server_->connections; }
+
+  void Run() {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Handshake(); });
+  }
+
+ private:
+  beast::tcp_stream& Tcp() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      return stream_;
+    } else {
+      return beast::get_lowest_layer(stream_);
+    }
+  }
+
+  void Handshake() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      DoRead();
+    } else {
+      Tcp().expires_after(server_->opt.read_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](error_code ec) {
+                                if (ec) return self->Close();
+                                self->DoRead();
+                              });
+    }
+  }
+
+  void DoRead() {
+    parser_.emplace();
+    parser_->body_limit(server_->opt.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(server_->opt.header_limit));
+    Tcp().expires_after(server_->opt.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout || ec == asio::error::eof) {
+      return Close();
+    }
+    if (ec) {
+      int status = (ec == http::error::body_limit || ec == http::error::header_limit) ? 413 : 400;
+      HttpResponse r;
+      r.status = status;
+      r.body = JsonError(status == 413 ? "REQUEST_TOO_LARGE" : "HTTP_MALFORMED",
+                         status == 413 ? "request headers or body exceed the node's limits"
+                                       : "the request is not valid HTTP/1.1");
+      keep_alive_ = false;
+      return Write(std::move(r));
+    }
+    auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    HttpRequest out;
+    out.method = std::string(req.method_string());
+    out.target = std::string(req.target());
+    out.remote = remote_;
+    std::string_view target(req.target().data(), req.target().size());
+    auto q = target.find('?');
+    auto path = UrlDecode(target.substr(0, q));
+    if (!path.ok() || target.empty() || target[0] != '/') {
+      HttpResponse r;
+      r.status = 400;
+      r.body = JsonError("URL_INVALID", "the request target is not a valid path");
+      return Write(std::move(r));
+    }
+    out.path = *path;
+    if (q != std::string_view::npos) {
+      std::string_view rest = target.substr(q + 1);
+      while (!rest.empty()) {
+        auto amp = rest.find('&');
+        std::string_view kv = rest.substr(0, amp);
+        auto eq = kv.find('=');
+        auto k = UrlDecode(kv.substr(0, eq));
+        auto v = UrlDecode(eq == std::string_view::npos ? "" : kv.substr(eq + 1));
+        if (!k.ok() || !v.ok()) {
+          HttpResponse r;
+          r.status = 400;
+          r.body = JsonError("URL_INVALID", "the query string is not valid");
+          return Write(std::move(r));
+        }
+        out.query[*k] = *v;
+        if (amp == std::string_view::npos) break;
+        rest = rest.substr(amp + 1);
+      }
+    }
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers[name] = std::string(f.value());
+    }
+    out.body = std::move(req.body());
+    version_ = req.version();
+    // No read timeout while the handler works (long-polls set their own limit).
+    Tcp().expires_never();
+    auto self = this->shared_from_this();
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    HttpResponder respond = [self, answered](HttpResponse r) {
+      if (answered->exchange(true)) return;
+      asio::post(self->stream_.get_executor(),
+                 [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+    };
+    server_->handler(std::move(out), std::move(respond));
+  }
+
+  void Write(HttpResponse r) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(version_);
+    res->result(static_cast<unsigned>(r.status));
+    res->set(http::field::server, "pledgerd");
+    res->set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res->set(k, v);
+    res->keep_alive(keep_alive_ && !server_->stopped);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    Tcp().expires_after(server_->opt.write_timeout);
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](error_code ec, size_t) {
+      if (ec || !res->keep_alive()) return self->Close();
+      self->DoRead();
+    });
+  }
+
+  void Close() {
+    error_code ec;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+    Tcp().close();
+  }
+
+  std::shared_ptr<HttpServer::Impl> server_;
+  Stream stream_;
+  std::string remote_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](error_code ec,
+                                                                           tcp::socket socket) {
+    if (self->stopped) return;
+    if (!ec) {
+      error_code rec;
+      auto ep = socket.remote_endpoint(rec);
+      std::string remote = rec ? "?" : ep.address().to_string();
+      if (self->connections >= self->opt.max_connections) {
+        PLOG(kWarn, "http") << "connection limit reached; refusing " << remote;
+        error_code ignored;
+        socket.close(ignored);
+      } else if (self->use_tls) {
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+            self, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), self->tls_ctx),
+            remote)
+            ->Run();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(self, beast::tcp_stream(std::move(socket)), remote)
+            ->Run();
+      }
+    }
+    self->Accept();
+  });
+}
+
+HttpServer::HttpServer(asio::io_context& io, HttpOptions options, HttpHandler handler)
+    : impl_(std::make_shared<Impl>(io, std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start() {
+  error_code ec;
+  if (!impl_->opt.tls_cert_file.empty() || !impl_->opt.tls_key_file.empty()) {
+    impl_->use_tls = true;
+    auto& ctx = impl_->tls_ctx;
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
+                    ec);
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    if (!ec) ctx.use_certificate_chain_file(impl_->opt.tls_cert_file, ec);
+    if (!ec) ctx.use_private_key_file(impl_->opt.tls_key_file, ssl::context::pem, ec);
+    if (ec) {
+      return Status::InvalidArgument("TLS_CONFIG_INVALID",
+                                     "cannot load the API certificate or key: " + ec.message());
+    }
+  }
+  auto addr = asio::ip::make_address(impl_->opt.host, ec);
+  if (ec) {
+    return Status::InvalidArgument("LISTEN_FAILED",
+                                   "API listen host '" + impl_->opt.host + "' is not an IP address");
+  }
+  tcp::endpoint ep(addr, impl_->opt.port);
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(ep, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::Unavailable("LISTEN_FAILED", "cannot listen for HTTP on " + impl_->opt.host +
+                                                    ":" + std::to_string(impl_->opt.port) + ": " +
+                                                    ec.message());
+  }
+  impl_->port = impl_->acceptor.local_endpoint().port();
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_] { impl->Accept(); });
+  return Status::OK();
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+bool HttpServer::tls() const { return impl_->use_tls; }
+
+void HttpServer::Stop() {
+  if (impl_->stopped.exchange(true)) return;
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
+    error_code ec;
+    impl->acceptor.close(ec);
+  });
+}
+
+}  // namespace pledger::node

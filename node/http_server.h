@@ -1,0 +1,95 @@
+// HttpServer: a small HTTP/1.1 server on Boost.Beast, plain or TLS.
+//
+// Every connection has its own strand and owns itself through
+// shared_from_this; one request is handled at a time per connection
+// (keep-alive, no pipelining). Inputs are bounded: header and body limits,
+// a read timeout (a client that dribbles bytes is cut off), a cap on
+// concurrent connections. Malformed HTTP gets a 400 and the connection closes.
+//
+// The handler receives the parsed request and a Responder. It may answer at
+// once or later from any thread (long-polling "wait for commit"); the
+// Responder posts back to the connection's strand. Calling it more than once
+// is ignored. If the connection is gone by then, the answer is dropped.
+//
+// Threading: run the io_context from one or more threads; handlers run on
+// connection strands, so a handler must be quick or hand work elsewhere.
+#ifndef PLEDGER_NODE_HTTP_SERVER_H_
+#define PLEDGER_NODE_HTTP_SERVER_H_
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "consensus/status.h"
+
+namespace pledger::node {
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0 = pick a free port
+  // TLS: serve HTTPS when both are set.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // A signed transaction is at most 64 KiB (ledger/tx.h); as JSON with base64
+  // it is about 4/3 of that. 1 MiB leaves room and caps hostile clients.
+  size_t body_limit = 1 << 20;
+  size_t header_limit = 16 << 10;
+  std::chrono::milliseconds read_timeout{15000};
+  // Long-polls (?wait) hold a connection up to their own limit; this bounds
+  // the time to write a response.
+  std::chrono::milliseconds write_timeout{15000};
+  size_t max_connections = 512;
+};
+
+struct HttpRequest {
+  std::string method;   // GET, POST, ...
+  std::string target;   // as sent, e.g. /v1/txs/ab12?wait=5000
+  std::string path;     // target without the query, percent-decoded
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // lower-cased names
+  std::string body;
+  std::string remote;   // peer IP
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using HttpResponder = std::function<void(HttpResponse)>;
+using HttpHandler = std::function<void(HttpRequest, HttpResponder)>;
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, HttpOptions options, HttpHandler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Reasons: LISTEN_FAILED, TLS_CONFIG_INVALID.
+  Status Start();
+  std::uint16_t port() const;
+  bool tls() const;
+  void Stop();
+
+  struct Impl;  // implementation detail (public only so connection code can name it)
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+// Percent-decoding for paths and query values. Reason: URL_INVALID.
+Result<std::string> UrlDecode(std::string_view in);
+
+}  // namespace pledger::node
+
+#endif  // PLEDGER_NODE_HTTP_SERVER_H_

@@ -1,0 +1,226 @@
+#include "node/pki.h"
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <arpa/inet.h>
+
+#include <memory>
+
+namespace pledger::node {
+namespace {
+
+struct Free {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+  void operator()(X509* p) const { X509_free(p); }
+  void operator()(BIO* p) const { BIO_free(p); }
+  void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
+};
+template <typename T>
+using Ptr = std::unique_ptr<T, Free>;
+
+Status OpenSslError(std::string_view what) {
+  return Status::Internal("OPENSSL_ERROR", std::string(what) + " failed in OpenSSL");
+}
+
+Result<std::string> BioToString(BIO* bio) {
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  if (len < 0) return OpenSslError("BIO_get_mem_data");
+  return std::string(data, static_cast<size_t>(len));
+}
+
+Result<Ptr<EVP_PKEY>> EvpFromSecret(const ledger::SecretKey& key) {
+  std::string seed = key.ExportSeed();
+  EVP_PKEY* p = EVP_PKEY_new_raw_private_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(seed.data()), seed.size());
+  OPENSSL_cleanse(seed.data(), seed.size());
+  if (p == nullptr) return OpenSslError("EVP_PKEY_new_raw_private_key");
+  return Ptr<EVP_PKEY>(p);
+}
+
+Result<Ptr<EVP_PKEY>> EvpFromPem(const std::string& pem) {
+  Ptr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  EVP_PKEY* p = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+  if (p == nullptr) {
+    return Status::InvalidArgument("KEY_INVALID", "not a PEM private key (PKCS#8)");
+  }
+  return Ptr<EVP_PKEY>(p);
+}
+
+Result<Ptr<X509>> X509FromPem(const std::string& pem) {
+  Ptr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+  if (x == nullptr) return Status::InvalidArgument("CERT_INVALID", "not a PEM X.509 certificate");
+  return Ptr<X509>(x);
+}
+
+Status AddExt(X509* cert, X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  Ptr<X509_EXTENSION> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) return OpenSslError("X509_add_ext");
+  return Status::OK();
+}
+
+Status SetSerialAndValidity(X509* cert, int validity_days) {
+  unsigned char serial[16];
+  if (RAND_bytes(serial, sizeof(serial)) != 1) return OpenSslError("RAND_bytes");
+  serial[0] &= 0x7f;  // positive
+  BIGNUM* bn = BN_bin2bn(serial, sizeof(serial), nullptr);
+  ASN1_INTEGER* sn = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
+  BN_free(bn);
+  if (sn == nullptr) return OpenSslError("serial");
+  X509_set_version(cert, 2);
+  // Backdate a little so peers with slightly slow clocks accept it at once.
+  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert), static_cast<long>(validity_days) * 86400L);
+  return Status::OK();
+}
+
+Status SetName(X509_NAME* name, const std::string& cn, const std::string& org) {
+  if (!org.empty() &&
+      X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                                 reinterpret_cast<const unsigned char*>(org.c_str()), -1, -1, 0) != 1) {
+    return OpenSslError("X509_NAME O");
+  }
+  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                 reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0) != 1) {
+    return OpenSslError("X509_NAME CN");
+  }
+  return Status::OK();
+}
+
+Result<std::string> CertToPem(X509* cert) {
+  Ptr<BIO> bio(BIO_new(BIO_s_mem()));
+  if (PEM_write_bio_X509(bio.get(), cert) != 1) return OpenSslError("PEM_write_bio_X509");
+  return BioToString(bio.get());
+}
+
+}  // namespace
+
+Status ValidateNodeId(const std::string& id) {
+  bool ok = !id.empty() && id.size() <= 64;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '_' || c == '-')) {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    return Status::InvalidArgument("NODE_ID_INVALID", "node id '" + id +
+                                                          "' must be 1-64 characters of "
+                                                          "A-Z a-z 0-9 . _ -");
+  }
+  return Status::OK();
+}
+
+Result<std::string> Ed25519KeyToPem(const ledger::SecretKey& key) {
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<EVP_PKEY> pkey, EvpFromSecret(key));
+  Ptr<BIO> bio(BIO_new(BIO_s_mem()));
+  if (PEM_write_bio_PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    return OpenSslError("PEM_write_bio_PrivateKey");
+  }
+  return BioToString(bio.get());
+}
+
+Result<ledger::SecretKey> Ed25519KeyFromPem(const std::string& pem) {
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<EVP_PKEY> pkey, EvpFromPem(pem));
+  if (EVP_PKEY_get_id(pkey.get()) != EVP_PKEY_ED25519) {
+    return Status::InvalidArgument("KEY_NOT_ED25519", "the key is not an Ed25519 key");
+  }
+  std::string seed(32, '\0');
+  size_t len = seed.size();
+  if (EVP_PKEY_get_raw_private_key(pkey.get(), reinterpret_cast<unsigned char*>(seed.data()),
+                                   &len) != 1 ||
+      len != 32) {
+    return OpenSslError("EVP_PKEY_get_raw_private_key");
+  }
+  auto key = ledger::SecretKey::FromSeed(seed);
+  OPENSSL_cleanse(seed.data(), seed.size());
+  return key;
+}
+
+Result<CertAndKey> GenerateCa(const std::string& name, int validity_days) {
+  ledger::SecretKey ca_key = ledger::SecretKey::Generate();
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<EVP_PKEY> pkey, EvpFromSecret(ca_key));
+  Ptr<X509> cert(X509_new());
+  if (!cert) return OpenSslError("X509_new");
+  PLEDGER_RETURN_IF_ERROR(SetSerialAndValidity(cert.get(), validity_days));
+  PLEDGER_RETURN_IF_ERROR(SetName(X509_get_subject_name(cert.get()), name, name));
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
+  X509_set_pubkey(cert.get(), pkey.get());
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0"));
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign"));
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), cert.get(), NID_subject_key_identifier, "hash"));
+  if (X509_sign(cert.get(), pkey.get(), nullptr) <= 0) return OpenSslError("X509_sign");
+  CertAndKey out;
+  PLEDGER_ASSIGN_OR_RETURN(out.cert_pem, CertToPem(cert.get()));
+  PLEDGER_ASSIGN_OR_RETURN(out.key_pem, Ed25519KeyToPem(ca_key));
+  return out;
+}
+
+Result<std::string> IssueNodeCertificate(const std::string& ca_cert_pem,
+                                         const std::string& ca_key_pem,
+                                         const std::string& node_id, const std::string& org,
+                                         const ledger::SecretKey& node_key,
+                                         const std::vector<std::string>& hosts, int validity_days) {
+  PLEDGER_RETURN_IF_ERROR(ValidateNodeId(node_id));
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<X509> ca, X509FromPem(ca_cert_pem));
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<EVP_PKEY> ca_key, EvpFromPem(ca_key_pem));
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<EVP_PKEY> pkey, EvpFromSecret(node_key));
+  Ptr<X509> cert(X509_new());
+  PLEDGER_RETURN_IF_ERROR(SetSerialAndValidity(cert.get(), validity_days));
+  PLEDGER_RETURN_IF_ERROR(SetName(X509_get_subject_name(cert.get()), node_id, org));
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(ca.get()));
+  X509_set_pubkey(cert.get(), pkey.get());
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE"));
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), ca.get(), NID_key_usage, "critical,digitalSignature"));
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), ca.get(), NID_ext_key_usage, "serverAuth,clientAuth"));
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), ca.get(), NID_authority_key_identifier, "keyid:always"));
+  if (!hosts.empty()) {
+    std::string san;
+    for (const auto& h : hosts) {
+      unsigned char buf[16];
+      bool is_ip = inet_pton(AF_INET, h.c_str(), buf) == 1 || inet_pton(AF_INET6, h.c_str(), buf) == 1;
+      if (!san.empty()) san += ",";
+      san += (is_ip ? "IP:" : "DNS:") + h;
+    }
+    PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), ca.get(), NID_subject_alt_name, san));
+  }
+  if (X509_sign(cert.get(), ca_key.get(), nullptr) <= 0) return OpenSslError("X509_sign");
+  return CertToPem(cert.get());
+}
+
+Result<CertIdentity> IdentityFromX509(void* x509) {
+  X509* cert = static_cast<X509*>(x509);
+  if (cert == nullptr) return Status::Unauthenticated("CERT_MISSING", "peer sent no certificate");
+  X509_NAME* name = X509_get_subject_name(cert);
+  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (idx < 0) return Status::Unauthenticated("CERT_INVALID", "certificate has no common name");
+  ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  CertIdentity id;
+  id.node_id.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(cn)),
+                    static_cast<size_t>(ASN1_STRING_length(cn)));
+  EVP_PKEY* pkey = X509_get0_pubkey(cert);
+  if (pkey == nullptr || EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519) {
+    return Status::Unauthenticated("CERT_NOT_ED25519", "certificate key is not Ed25519");
+  }
+  size_t len = id.key.size();
+  if (EVP_PKEY_get_raw_public_key(pkey, id.key.data(), &len) != 1 || len != id.key.size()) {
+    return Status::Unauthenticated("CERT_INVALID", "cannot read the certificate's public key");
+  }
+  return id;
+}
+
+Result<CertIdentity> IdentityFromCertPem(const std::string& pem) {
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<X509> cert, X509FromPem(pem));
+  return IdentityFromX509(cert.get());
+}
+
+}  // namespace pledger::node

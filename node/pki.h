@@ -1,0 +1,61 @@
+// The consortium's X.509 PKI: a CA and node certificates, all Ed25519.
+//
+// A node's certificate binds its node id (subject CN) to its Ed25519 node key.
+// The same key signs the node's attestations, so the validator set on the
+// ledger (node id -> public key) and the TLS identity are one: a peer is
+// accepted only if its certificate chains to the consortium CA AND its node id
+// and key are in the current validator/learner set (node/transport.h).
+//
+// PEM strings returned here may hold private keys: write them only with
+// WriteFileAtomic(..., 0600) and never log them.
+//
+// Thread-safe (OpenSSL 3 objects are created per call).
+#ifndef PLEDGER_NODE_PKI_H_
+#define PLEDGER_NODE_PKI_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "consensus/status.h"
+#include "ledger/crypto.h"
+
+namespace pledger::node {
+
+struct CertAndKey {
+  std::string cert_pem;
+  std::string key_pem;  // PKCS#8, unencrypted: SECRET
+};
+
+// A self-signed CA certificate (CN = `name`) and its key.
+Result<CertAndKey> GenerateCa(const std::string& name, int validity_days);
+
+// A certificate for `node_id` with the public half of `node_key`, signed by the
+// CA, valid for serverAuth and clientAuth, with the given DNS names / IPs as
+// subjectAltName (for HTTPS clients that check host names).
+Result<std::string> IssueNodeCertificate(const std::string& ca_cert_pem,
+                                         const std::string& ca_key_pem,
+                                         const std::string& node_id, const std::string& org,
+                                         const ledger::SecretKey& node_key,
+                                         const std::vector<std::string>& hosts, int validity_days);
+
+// PKCS#8 PEM of an Ed25519 key (SECRET), and the key back from such a PEM.
+Result<std::string> Ed25519KeyToPem(const ledger::SecretKey& key);
+Result<ledger::SecretKey> Ed25519KeyFromPem(const std::string& pem);
+
+// What a peer certificate says about its holder.
+struct CertIdentity {
+  std::string node_id;       // subject CN
+  ledger::PublicKey key{};   // Ed25519 public key
+};
+// Parses a PEM certificate. Reasons: CERT_INVALID, CERT_NOT_ED25519.
+Result<CertIdentity> IdentityFromCertPem(const std::string& pem);
+// From an X509* (as void* to keep OpenSSL out of this header).
+Result<CertIdentity> IdentityFromX509(void* x509);
+
+// Node ids: 1..64 of [A-Za-z0-9._-]. Reason: NODE_ID_INVALID.
+Status ValidateNodeId(const std::string& id);
+
+}  // namespace pledger::node
+
+#endif  // PLEDGER_NODE_PKI_H_

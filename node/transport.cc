@@ -1,0 +1,490 @@
+#include "node/transport.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <deque>
+#include <list>
+#include <mutex>
+
+#include "node/log.h"
+#include "node/pki.h"
+
+namespace pledger::node {
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using SslStream = ssl::stream<tcp::socket>;
+
+// Accepting more concurrent inbound connections than this means someone is
+// opening sockets at us; the extra are closed at once.
+constexpr size_t kMaxInbound = 64;
+
+Status ConfigureContext(ssl::context& ctx, const TransportOptions& o) {
+  error_code ec;
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                      ssl::context::no_tlsv1_2,
+                  ec);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_3_VERSION);
+  if (!ec) ctx.use_certificate_chain_file(o.cert_file, ec);
+  if (ec) {
+    return Status::InvalidArgument("TLS_CONFIG_INVALID",
+                                   "cannot load node certificate " + o.cert_file + ": " + ec.message());
+  }
+  ctx.use_private_key_file(o.key_file, ssl::context::pem, ec);
+  if (ec) {
+    return Status::InvalidArgument("TLS_CONFIG_INVALID",
+                                   "cannot load node key " + o.key_file + ": " + ec.message());
+  }
+  ctx.load_verify_file(o.ca_file, ec);
+  if (ec) {
+    return Status::InvalidArgument("TLS_CONFIG_INVALID",
+                                   "cannot load CA certificate " + o.ca_file + ": " + ec.message());
+  }
+  ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
+  return Status::OK();
+}
+
+Result<CertIdentity> PeerIdentity(SslStream& s) {
+  X509* cert = SSL_get1_peer_certificate(s.native_handle());
+  auto id = IdentityFromX509(cert);
+  X509_free(cert);
+  return id;
+}
+
+}  // namespace
+
+struct PeerTransport::Impl : std::enable_shared_from_this<PeerTransport::Impl> {
+  struct Inbound;
+  struct Outbound;
+
+  Impl(asio::io_context& io_, TransportOptions o, FrameHandler f, Authorizer a)
+      : io(io_), opt(std::move(o)), on_frame(std::move(f)), authorize(std::move(a)),
+        server_ctx(ssl::context::tls_server), client_ctx(ssl::context::tls_client), acceptor(io_) {}
+
+  asio::io_context& io;
+  TransportOptions opt;
+  FrameHandler on_frame;
+  Authorizer authorize;
+  ssl::context server_ctx;
+  ssl::context client_ctx;
+  tcp::acceptor acceptor;
+  std::atomic<std::uint16_t> port{0};
+  std::atomic<bool> stopped{false};
+
+  mutable std::mutex mu;  // guards outbound and received
+  std::map<std::string, std::shared_ptr<Outbound>> outbound;
+  std::map<std::string, std::uint64_t> received;
+  std::list<std::weak_ptr<Inbound>> inbound;  // io thread only
+
+  void Accept();
+  void Count(const std::string& from) {
+    std::lock_guard<std::mutex> lock(mu);
+    ++received[from];
+  }
+};
+
+// ---- inbound: accept, authenticate, read frames --------------------------------
+
+struct PeerTransport::Impl::Inbound : std::enable_shared_from_this<Inbound> {
+  Inbound(std::shared_ptr<Impl> impl_, tcp::socket socket)
+      : impl(std::move(impl_)), stream(std::move(socket), impl->server_ctx), timer(impl->io) {}
+
+  std::shared_ptr<Impl> impl;
+  SslStream stream;
+  asio::steady_timer timer;
+  std::string peer_id;
+  ledger::PublicKey key{};
+  std::array<unsigned char, 4> header{};
+  std::string body;
+  bool closed = false;
+
+  void Arm(std::chrono::milliseconds d) {
+    timer.expires_after(d);
+    timer.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec) self->Close("timeout");
+    });
+  }
+
+  void Close(std::string_view why) {
+    if (closed) return;
+    closed = true;
+    if (!peer_id.empty()) PLOG(kDebug, "peer") << "inbound from " << peer_id << " closed: " << why;
+    timer.cancel();
+    error_code ec;
+    stream.lowest_layer().close(ec);
+  }
+
+  void Start() {
+    Arm(impl->opt.handshake_timeout);
+    stream.async_handshake(ssl::stream_base::server, [self = shared_from_this()](error_code ec) {
+      self->OnHandshake(ec);
+    });
+  }
+
+  void OnHandshake(error_code ec) {
+    if (ec) {
+      std::string remote = "?";
+      error_code rec;
+      auto ep = stream.lowest_layer().remote_endpoint(rec);
+      if (!rec) remote = ep.address().to_string();
+      PLOG(kWarn, "peer") << "refused inbound connection from " << remote
+                          << ": TLS handshake failed (" << ec.message() << ")";
+      return Close("handshake");
+    }
+    auto id = PeerIdentity(stream);
+    if (!id.ok() || !impl->authorize(id->node_id, id->key)) {
+      PLOG(kWarn, "peer") << "refused inbound peer "
+                          << (id.ok() ? "'" + id->node_id + "'" : id.status().ToString())
+                          << ": not in the current validator/learner set";
+      return Close("unauthorised");
+    }
+    peer_id = id->node_id;
+    key = id->key;
+    PLOG(kDebug, "peer") << "inbound connection from " << peer_id;
+    ReadHeader();
+  }
+
+  void ReadHeader() {
+    Arm(impl->opt.idle_timeout);
+    asio::async_read(stream, asio::buffer(header),
+                     [self = shared_from_this()](error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(error_code ec) {
+    if (ec) return Close(ec.message());
+    std::uint32_t len = (std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
+                        (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
+    if (len > impl->opt.max_frame_bytes) {
+      PLOG(kWarn, "peer") << "peer " << peer_id << " sent a " << len
+                          << "-byte frame over the limit; closing";
+      return Close("frame too large");
+    }
+    body.assign(len, '\0');
+    asio::async_read(stream, asio::buffer(body),
+                     [self = shared_from_this()](error_code e, size_t) { self->OnBody(e); });
+  }
+
+  void OnBody(error_code ec) {
+    if (ec) return Close(ec.message());
+    if (impl->stopped) return Close("stopped");
+    impl->Count(peer_id);
+    impl->on_frame(peer_id, std::move(body));
+    body.clear();
+    ReadHeader();
+  }
+};
+
+// ---- outbound: dial, authenticate, write frames -------------------------------
+
+struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
+  Outbound(std::shared_ptr<Impl> impl_, std::string id, PeerAddress a)
+      : impl(std::move(impl_)), node_id(std::move(id)), addr(std::move(a)), resolver(impl->io),
+        timer(impl->io), retry(impl->io), backoff(impl->opt.reconnect_min) {}
+
+  std::shared_ptr<Impl> impl;
+  std::string node_id;
+  PeerAddress addr;
+  tcp::resolver resolver;
+  asio::steady_timer timer;  // timeout of the operation in progress
+  asio::steady_timer retry;
+  std::unique_ptr<SslStream> stream;
+  std::chrono::milliseconds backoff;
+  std::uint64_t generation = 0;  // bumps on every (re)connect; stale handlers check it
+  bool connected = false;        // io thread
+  bool writing = false;          // io thread
+  bool closed = false;           // io thread
+  ledger::PublicKey key{};
+  std::array<unsigned char, 4> header{};
+  std::array<char, 1> probe{};
+  std::string current;
+
+  // Queue: shared with Send() callers on other threads.
+  std::mutex qmu;
+  std::deque<std::string> queue;
+  size_t queued_bytes = 0;
+  std::atomic<std::uint64_t> sent{0}, dropped{0};
+  std::atomic<bool> up{false};
+
+  bool Enqueue(std::string frame) {
+    std::lock_guard<std::mutex> lock(qmu);
+    if (queue.size() >= impl->opt.max_queue_frames ||
+        queued_bytes + frame.size() > impl->opt.max_queue_bytes) {
+      ++dropped;
+      return false;
+    }
+    queued_bytes += frame.size();
+    queue.push_back(std::move(frame));
+    return true;
+  }
+
+  void Arm(std::chrono::milliseconds d, std::uint64_t gen) {
+    timer.expires_after(d);
+    timer.async_wait([self = shared_from_this(), gen](error_code ec) {
+      if (!ec && gen == self->generation) self->Fail("timeout");
+    });
+  }
+
+  void Connect() {
+    if (closed || impl->stopped) return;
+    std::uint64_t gen = ++generation;
+    stream = std::make_unique<SslStream>(impl->io, impl->client_ctx);
+    Arm(impl->opt.handshake_timeout, gen);
+    resolver.async_resolve(addr.host, std::to_string(addr.port),
+                           [self = shared_from_this(), gen](error_code ec,
+                                                            tcp::resolver::results_type results) {
+                             if (gen != self->generation) return;
+                             if (ec) return self->Fail("resolve: " + ec.message());
+                             asio::async_connect(self->stream->lowest_layer(), results,
+                                                 [self, gen](error_code e, const tcp::endpoint&) {
+                                                   self->OnConnect(e, gen);
+                                                 });
+                           });
+  }
+
+  void OnConnect(error_code ec, std::uint64_t gen) {
+    if (gen != generation) return;
+    if (ec) return Fail("connect: " + ec.message());
+    error_code nd;
+    stream->lowest_layer().set_option(tcp::no_delay(true), nd);
+    stream->async_handshake(ssl::stream_base::client,
+                            [self = shared_from_this(), gen](error_code e) { self->OnHandshake(e, gen); });
+  }
+
+  void OnHandshake(error_code ec, std::uint64_t gen) {
+    if (gen != generation) return;
+    if (ec) return Fail("TLS handshake: " + ec.message());
+    auto id = PeerIdentity(*stream);
+    if (!id.ok()) return Fail(id.status().ToString());
+    if (id->node_id != node_id) {
+      return Fail("certificate names node '" + id->node_id + "', expected '" + node_id + "'");
+    }
+    if (!impl->authorize(id->node_id, id->key)) return Fail("peer is not in the validator set");
+    key = id->key;
+    timer.cancel();
+    connected = true;
+    up = true;
+    backoff = impl->opt.reconnect_min;
+    PLOG(kInfo, "peer") << "connected to " << node_id << " at " << addr.host << ":" << addr.port;
+    // The peer never writes on this connection; a read completes only when it closes.
+    asio::async_read(*stream, asio::buffer(probe), [self = shared_from_this(), gen](error_code, size_t) {
+      if (gen == self->generation) self->Fail("closed by peer");
+    });
+    DoWrite();
+  }
+
+  void DoWrite() {
+    if (!connected || writing || closed) return;
+    {
+      std::lock_guard<std::mutex> lock(qmu);
+      if (queue.empty()) return;
+      current = std::move(queue.front());
+      queue.pop_front();
+      queued_bytes -= current.size();
+    }
+    writing = true;
+    std::uint32_t len = static_cast<std::uint32_t>(current.size());
+    header = {static_cast<unsigned char>(len >> 24), static_cast<unsigned char>(len >> 16),
+              static_cast<unsigned char>(len >> 8), static_cast<unsigned char>(len)};
+    std::uint64_t gen = generation;
+    Arm(impl->opt.write_timeout, gen);
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(header), asio::buffer(current)};
+    asio::async_write(*stream, bufs, [self = shared_from_this(), gen](error_code ec, size_t) {
+      if (gen != self->generation) return;
+      self->writing = false;
+      self->timer.cancel();
+      if (ec) return self->Fail("write: " + ec.message());
+      ++self->sent;
+      self->current.clear();
+      self->DoWrite();
+    });
+  }
+
+  void Fail(const std::string& why) {
+    if (closed) return;
+    if (connected) PLOG(kWarn, "peer") << "lost connection to " << node_id << ": " << why;
+    else PLOG(kDebug, "peer") << "cannot reach " << node_id << ": " << why;
+    ++generation;
+    connected = false;
+    up = false;
+    writing = false;
+    timer.cancel();
+    if (stream) {
+      error_code ec;
+      stream->lowest_layer().close(ec);
+    }
+    retry.expires_after(backoff);
+    backoff = std::min(backoff * 2, impl->opt.reconnect_max);
+    retry.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec) self->Connect();
+    });
+  }
+
+  void Close() {
+    closed = true;
+    ++generation;
+    connected = false;
+    up = false;
+    timer.cancel();
+    retry.cancel();
+    resolver.cancel();
+    if (stream) {
+      error_code ec;
+      stream->lowest_layer().close(ec);
+    }
+  }
+};
+
+void PeerTransport::Impl::Accept() {
+  acceptor.async_accept([self = shared_from_this()](error_code ec, tcp::socket socket) {
+    if (self->stopped) return;
+    if (!ec) {
+      self->inbound.remove_if([](const std::weak_ptr<Inbound>& w) { return w.expired(); });
+      if (self->inbound.size() >= kMaxInbound) {
+        PLOG(kWarn, "peer") << "too many inbound connections; refusing one";
+        error_code ignored;
+        socket.close(ignored);
+      } else {
+        auto session = std::make_shared<Inbound>(self, std::move(socket));
+        self->inbound.push_back(session);
+        session->Start();
+      }
+    }
+    self->Accept();
+  });
+}
+
+PeerTransport::PeerTransport(asio::io_context& io, TransportOptions options, FrameHandler on_frame,
+                             Authorizer authorize)
+    : impl_(std::make_shared<Impl>(io, std::move(options), std::move(on_frame), std::move(authorize))) {}
+
+PeerTransport::~PeerTransport() { Stop(); }
+
+Status PeerTransport::Start() {
+  PLEDGER_RETURN_IF_ERROR(ConfigureContext(impl_->server_ctx, impl_->opt));
+  PLEDGER_RETURN_IF_ERROR(ConfigureContext(impl_->client_ctx, impl_->opt));
+  error_code ec;
+  auto addr = asio::ip::make_address(impl_->opt.listen_host, ec);
+  if (ec) {
+    return Status::InvalidArgument("LISTEN_FAILED", "peer listen host '" + impl_->opt.listen_host +
+                                                        "' is not an IP address");
+  }
+  tcp::endpoint ep(addr, impl_->opt.listen_port);
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(ep, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::Unavailable("LISTEN_FAILED", "cannot listen for peers on " +
+                                                    impl_->opt.listen_host + ":" +
+                                                    std::to_string(impl_->opt.listen_port) + ": " +
+                                                    ec.message());
+  }
+  impl_->port = impl_->acceptor.local_endpoint().port();
+  asio::post(impl_->io, [impl = impl_] { impl->Accept(); });
+  return Status::OK();
+}
+
+std::uint16_t PeerTransport::port() const { return impl_->port; }
+
+void PeerTransport::SetPeers(const std::map<std::string, PeerAddress>& peers) {
+  std::vector<std::shared_ptr<Impl::Outbound>> to_close, to_start;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (auto it = impl_->outbound.begin(); it != impl_->outbound.end();) {
+      auto want = peers.find(it->first);
+      if (want == peers.end() || want->second.host != it->second->addr.host ||
+          want->second.port != it->second->addr.port) {
+        to_close.push_back(it->second);
+        it = impl_->outbound.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (const auto& [id, addr] : peers) {
+      if (id == impl_->opt.node_id || impl_->outbound.count(id)) continue;
+      auto o = std::make_shared<Impl::Outbound>(impl_, id, addr);
+      impl_->outbound[id] = o;
+      to_start.push_back(o);
+    }
+  }
+  asio::post(impl_->io, [to_close, to_start] {
+    for (auto& o : to_close) o->Close();
+    for (auto& o : to_start) o->Connect();
+  });
+}
+
+bool PeerTransport::Send(const std::string& to, std::string frame) {
+  std::shared_ptr<Impl::Outbound> o;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    auto it = impl_->outbound.find(to);
+    if (it == impl_->outbound.end() || impl_->stopped) return false;
+    o = it->second;
+  }
+  if (frame.size() > impl_->opt.max_frame_bytes) {
+    ++o->dropped;
+    return false;
+  }
+  if (!o->Enqueue(std::move(frame))) return false;
+  asio::post(impl_->io, [o] { o->DoWrite(); });
+  return true;
+}
+
+void PeerTransport::Revalidate() {
+  asio::post(impl_->io, [impl = impl_] {
+    for (auto& w : impl->inbound) {
+      if (auto s = w.lock(); s && !s->peer_id.empty() && !impl->authorize(s->peer_id, s->key)) {
+        PLOG(kInfo, "peer") << "closing connection from " << s->peer_id << ": no longer a member";
+        s->Close("revoked");
+      }
+    }
+    std::lock_guard<std::mutex> lock(impl->mu);
+    for (auto& [id, o] : impl->outbound) {
+      if (o->connected && !impl->authorize(id, o->key)) o->Fail("no longer a member");
+    }
+  });
+}
+
+std::map<std::string, PeerStats> PeerTransport::Stats() const {
+  std::map<std::string, PeerStats> out;
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (const auto& [id, o] : impl_->outbound) {
+    PeerStats& s = out[id];
+    s.connected = o->up;
+    s.frames_sent = o->sent;
+    s.frames_dropped = o->dropped;
+    std::lock_guard<std::mutex> ql(o->qmu);
+    s.queued_frames = o->queue.size();
+  }
+  for (const auto& [id, n] : impl_->received) out[id].frames_received = n;
+  return out;
+}
+
+void PeerTransport::Stop() {
+  if (impl_->stopped.exchange(true)) return;
+  std::vector<std::shared_ptr<Impl::Outbound>> all;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (auto& [id, o] : impl_->outbound) all.push_back(o);
+    impl_->outbound.clear();
+  }
+  asio::post(impl_->io, [impl = impl_, all] {
+    error_code ec;
+    impl->acceptor.close(ec);
+    for (auto& o : all) o->Close();
+    for (auto& w : impl->inbound) {
+      if (auto s = w.lock()) s->Close("stopped");
+    }
+  });
+}
+
+}  // namespace pledger::node

@@ -1,0 +1,114 @@
+// PeerTransport: the validators' mutual-TLS mesh.
+//
+// Every node listens for peers and dials every peer it knows. A connection
+// carries frames in one direction only: a node sends on the connection it
+// dialled and receives on the ones it accepted. That keeps each side's state
+// simple (no duplicate-connection tie-breaking) and makes a half-dead peer
+// cost only its own queue.
+//
+// Security: TLS 1.3 only, both sides present certificates that must chain to
+// the consortium CA; then the peer's node id (certificate CN) and Ed25519 key
+// must be accepted by the Authorizer (the current validator + learner set from
+// the ledger). A dialled peer must also be the node id we meant to reach.
+//
+// Framing: 4-byte big-endian length, then that many bytes (a serialized
+// node PeerMessage). Frames above max_frame_bytes close the connection.
+//
+// Bounds: each outbound peer has a queue of at most max_queue_frames frames /
+// max_queue_bytes bytes; Send() returns false when it is full (Raft tolerates
+// lost messages; the caller counts drops). Handshakes and reads time out;
+// reconnects back off exponentially.
+//
+// Threading: all socket work runs on the io_context passed in, which must be
+// run by exactly one thread (handlers then never run concurrently). Send,
+// SetPeers, Revalidate, Stats and Stop may be called from any thread.
+#ifndef PLEDGER_NODE_TRANSPORT_H_
+#define PLEDGER_NODE_TRANSPORT_H_
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "consensus/status.h"
+#include "ledger/crypto.h"
+
+namespace pledger::node {
+
+struct TransportOptions {
+  std::string node_id;
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 0;  // 0 = pick a free port (tests)
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  // A block entry carries up to ~8 MiB of transactions (node/limits.h); a
+  // Raft append batches a few entries. 32 MiB leaves room and caps a hostile
+  // peer's allocation.
+  size_t max_frame_bytes = 32u << 20;
+  size_t max_queue_frames = 4096;
+  size_t max_queue_bytes = 64u << 20;
+  std::chrono::milliseconds handshake_timeout{5000};
+  // A connected peer sends Raft heartbeats every few hundred ms; silence this
+  // long means it is gone.
+  std::chrono::milliseconds idle_timeout{15000};
+  std::chrono::milliseconds write_timeout{10000};
+  std::chrono::milliseconds reconnect_min{100};
+  std::chrono::milliseconds reconnect_max{5000};
+};
+
+struct PeerAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+struct PeerStats {
+  bool connected = false;      // our outbound connection is up
+  std::uint64_t frames_sent = 0;
+  std::uint64_t frames_dropped = 0;  // queue full or peer unknown
+  std::uint64_t frames_received = 0;
+  size_t queued_frames = 0;
+};
+
+class PeerTransport {
+ public:
+  using FrameHandler = std::function<void(const std::string& from_node, std::string frame)>;
+  // Returns true if `node_id` with certificate key `key` may talk to us now.
+  using Authorizer = std::function<bool(const std::string& node_id, const ledger::PublicKey& key)>;
+
+  PeerTransport(boost::asio::io_context& io, TransportOptions options, FrameHandler on_frame,
+                Authorizer authorize);
+  ~PeerTransport();
+  PeerTransport(const PeerTransport&) = delete;
+  PeerTransport& operator=(const PeerTransport&) = delete;
+
+  // Loads the TLS material and starts listening. Reasons: TLS_CONFIG_INVALID,
+  // LISTEN_FAILED.
+  Status Start();
+  std::uint16_t port() const;
+
+  // The peers to dial (not including ourselves). Peers no longer listed are
+  // disconnected; new ones are dialled.
+  void SetPeers(const std::map<std::string, PeerAddress>& peers);
+  // Queues a frame for `to`. False if the peer is unknown or its queue is full.
+  bool Send(const std::string& to, std::string frame);
+  // Re-runs the Authorizer over every open connection and closes the refused
+  // (after a membership change).
+  void Revalidate();
+  std::map<std::string, PeerStats> Stats() const;
+  // Closes everything; handlers stop being called. Idempotent.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace pledger::node
+
+#endif  // PLEDGER_NODE_TRANSPORT_H_

@@ -1,0 +1,9 @@
+# Unit tests of node/ building blocks (real TLS and sockets on 127.0.0.1).
+pledger_unit_test(node_test
+  SOURCES
+    unit/node/pki_test.cc
+    unit/node/transport_test.cc
+    unit/node/http_test.cc
+    unit/node/files_test.cc
+    support/pki_fixture.cc
+  LIBS pledger_node)

@@ -1,0 +1,153 @@
+#include <catch2/catch.hpp>
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <thread>
+
+#include "node/http_client.h"
+#include "node/http_server.h"
+#include "tests/support/pki_fixture.h"
+
+namespace pledger::node {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Server {
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<HttpServer> server;
+  std::thread thread;
+
+  explicit Server(HttpOptions o) {
+    server = std::make_unique<HttpServer>(io, o, [](HttpRequest req, HttpResponder respond) {
+      HttpResponse r;
+      if (req.path == "/later") {
+        // Answer from another thread, as a long-poll does.
+        std::thread([respond] {
+          std::this_thread::sleep_for(50ms);
+          HttpResponse late;
+          late.body = "{\"late\":true}";
+          respond(late);
+        }).detach();
+        return;
+      }
+      r.body = req.method + " " + req.path + " q=" + (req.query.count("a") ? req.query["a"] : "") +
+               " body=" + std::to_string(req.body.size());
+      r.content_type = "text/plain";
+      respond(r);
+    });
+    REQUIRE(server->Start().ok());
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Server() {
+    server->Stop();
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
+};
+
+std::string RawExchange(std::uint16_t port, const std::string& bytes) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  boost::asio::write(s, boost::asio::buffer(bytes));
+  std::string out;
+  boost::system::error_code ec;
+  char buf[4096];
+  for (;;) {
+    size_t n = s.read_some(boost::asio::buffer(buf), ec);
+    if (ec) break;
+    out.append(buf, n);
+  }
+  return out;
+}
+
+TEST_CASE("http: requests are parsed and answered, also later from another thread", "[http]") {
+  Server s({});
+  auto client = HttpClient::Create(s.Url());
+  REQUIRE(client.ok());
+  auto r = (*client)->Get("/v1/x%20y?a=b%2Fc");
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  CHECK(r->body == "GET /v1/x y q=b/c body=0");
+  auto p = (*client)->Post("/v1/txs", std::string(1000, 'x'));
+  REQUIRE(p.ok());
+  CHECK(p->body == "POST /v1/txs q= body=1000");
+  auto later = (*client)->Get("/later");
+  REQUIRE(later.ok());
+  CHECK(later->body == "{\"late\":true}");
+}
+
+TEST_CASE("http: oversize bodies get 413, malformed requests 400", "[http]") {
+  HttpOptions o;
+  o.body_limit = 1000;
+  Server s(o);
+  auto client = HttpClient::Create(s.Url());
+  REQUIRE(client.ok());
+  auto big = (*client)->Post("/v1/txs", std::string(5000, 'x'));
+  REQUIRE(big.ok());
+  CHECK(big->status == 413);
+  CHECK(big->body.find("REQUEST_TOO_LARGE") != std::string::npos);
+  std::string bad = RawExchange(s.server->port(), "THIS IS NOT HTTP\r\n\r\n");
+  CHECK(bad.find("400") != std::string::npos);
+  std::string bad_escape = RawExchange(s.server->port(), "GET /a%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(bad_escape.find("URL_INVALID") != std::string::npos);
+  // The server still works.
+  auto ok = (*client)->Get("/still-alive");
+  REQUIRE(ok.ok());
+  CHECK(ok->status == 200);
+}
+
+TEST_CASE("http: a client that stalls mid-request is cut off", "[http]") {
+  HttpOptions o;
+  o.read_timeout = 300ms;
+  Server s(o);
+  auto start = std::chrono::steady_clock::now();
+  std::string out = RawExchange(s.server->port(), "GET /slow HTTP/1.1\r\nHost: x\r\n");
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+  CHECK(out.empty());
+}
+
+TEST_CASE("http: HTTPS with the consortium CA, and the client checks it", "[http]") {
+  test::PkiFixture pki("Consortium CA", {"api"});
+  test::PkiFixture other("Other CA", {"x"});
+  HttpOptions o;
+  o.tls_cert_file = pki.cert_file("api");
+  o.tls_key_file = pki.key_file("api");
+  Server s(o);
+  std::string url = "https://127.0.0.1:" + std::to_string(s.server->port());
+  HttpClientOptions co;
+  co.ca_file = pki.ca_file();
+  auto client = HttpClient::Create(url, co);
+  REQUIRE(client.ok());
+  auto r = (*client)->Get("/secure");
+  REQUIRE(r.ok());
+  CHECK(r->status == 200);
+  co.ca_file = other.ca_file();
+  auto wrong = HttpClient::Create(url, co);
+  REQUIRE(wrong.ok());
+  auto refused = (*wrong)->Get("/secure");
+  CHECK(refused.status().reason() == "NODE_UNREACHABLE");
+  CHECK(HttpClient::Create(url, {}).status().reason() == "TLS_CONFIG_INVALID");
+}
+
+TEST_CASE("http: unreachable nodes and bad URLs are clear errors", "[http]") {
+  CHECK(ParseUrl("ftp://x").status().reason() == "URL_INVALID");
+  CHECK(ParseUrl("http://x:99999").status().reason() == "URL_INVALID");
+  auto u = ParseUrl("https://node1:26601/api/");
+  REQUIRE(u.ok());
+  CHECK(u->tls);
+  CHECK(u->port == 26601);
+  CHECK(u->base_path == "/api");
+  HttpClientOptions o;
+  o.timeout = 500ms;
+  auto c = HttpClient::Create("http://127.0.0.1:1", o);
+  REQUIRE(c.ok());
+  CHECK((*c)->Get("/").status().reason() == "NODE_UNREACHABLE");
+}
+
+}  // namespace
+}  // namespace pledger::node
