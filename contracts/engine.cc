@@ -1,0 +1,252 @@
+#include "contracts/engine.h"
+
+#include <algorithm>
+
+#include "contracts/codes.h"
+#include "contracts/internal/context.h"
+#include "contracts/internal/validate.h"
+#include "contracts/state_keys.h"
+#include "ledger/tx.h"
+
+namespace pledger::contracts {
+namespace {
+
+using internal::BlockState;
+using internal::Signer;
+using internal::TxContext;
+
+std::string HexId(const ledger::Hash256& id) { return ledger::HexEncode(ledger::ByteSpan(id)); }
+
+// Chain, expiry window and replay: the part of admission that execution
+// repeats. `params` may be null when the parameters cannot be read.
+Status CheckEnvelope(const ledger::TxBody& body, std::string_view chain_id, std::uint64_t height,
+                     const Params& params) {
+  if (body.chain_id() != chain_id) {
+    return Fail("TX_WRONG_CHAIN", "transaction is for chain " + internal::Quote(body.chain_id()) + ", this is " +
+                                      std::string(chain_id) + "; rebuild it with the right chain id");
+  }
+  if (body.expiry_height() < height) {
+    return Fail("TX_EXPIRED", "transaction expired at height " + std::to_string(body.expiry_height()) +
+                                  " before block " + std::to_string(height) + "; rebuild it with a later expiry");
+  }
+  if (body.expiry_height() - height > params.max_expiry_window()) {
+    return Fail("TX_EXPIRY_TOO_FAR", "expiry_height may be at most " + std::to_string(params.max_expiry_window()) +
+                                         " blocks ahead (height " + std::to_string(height) + "); choose a nearer expiry");
+  }
+  if (!body.has_action() || body.action().kind_case() == Action::KIND_NOT_SET) {
+    return Fail("ACTION_MISSING", "the transaction carries no action");
+  }
+  return Status::OK();
+}
+
+// Resolves verified signer keys to active accounts.
+template <typename GetFn>
+Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get, std::vector<Signer>* out) {
+  for (const ledger::PublicKey& k : keys_in) {
+    Signer s;
+    s.key_hex = ledger::HexEncode(ledger::ByteSpan(k));
+    std::optional<std::string> raw;
+    PLEDGER_RETURN_IF_ERROR(get(keys::Account(s.key_hex), &raw));
+    if (!raw) {
+      return Fail("SIGNER_UNKNOWN", "signer " + s.key_hex.substr(0, 16) +
+                                        "… is not an account on this ledger; ask the IP offices to add it");
+    }
+    if (!s.account.ParseFromString(*raw)) {
+      return Status::Corruption("STATE_RECORD_CORRUPT", "account record of " + s.key_hex + " does not parse");
+    }
+    if (s.account.suspended() || !s.account.rotated_to_hex().empty()) {
+      return Fail("SIGNER_SUSPENDED", "signer " + s.key_hex.substr(0, 16) + "… is suspended or retired; " +
+                                          "sign with an active account");
+    }
+    if (out) out->push_back(std::move(s));
+  }
+  return Status::OK();
+}
+
+Status Dispatch(TxContext& c, const Action& a) {
+  using namespace internal;  // NOLINT: the handler names
+  switch (a.kind_case()) {
+    case Action::kNoop:
+      return Fail("ACTION_NOT_SUPPORTED", "Noop does nothing and is not accepted; send a real action");
+    case Action::kOrgAdd: return ExecOrgAdd(c, a.org_add());
+    case Action::kAccountAdd: return ExecAccountAdd(c, a.account_add());
+    case Action::kAccountSuspend: return ExecAccountSuspend(c, a.account_suspend());
+    case Action::kAccountRotateKey: return ExecAccountRotateKey(c, a.account_rotate_key());
+    case Action::kRoleGrant: return ExecRoleGrant(c, a.role_grant());
+    case Action::kRoleRevoke: return ExecRoleRevoke(c, a.role_revoke());
+    case Action::kParamsSet: return ExecParamsSet(c, a.params_set());
+    case Action::kValidatorAdd: return ExecValidatorAdd(c, a.validator_add());
+    case Action::kValidatorPromote: return ExecValidatorPromote(c, a.validator_promote());
+    case Action::kValidatorRemove: return ExecValidatorRemove(c, a.validator_remove());
+    case Action::kBankPolicySet: return ExecBankPolicySet(c, a.bank_policy_set());
+    case Action::kPatentRegister: return ExecPatentRegister(c, a.patent_register());
+    case Action::kPatentStatus: return ExecPatentStatus(c, a.patent_status());
+    case Action::kPatentAssign: return ExecPatentAssign(c, a.patent_assign());
+    case Action::kLicenceFile: return ExecLicenceFile(c, a.licence_file());
+    case Action::kValuationRecord: return ExecValuationRecord(c, a.valuation_record());
+    case Action::kPledgeRegister: return ExecPledgeRegister(c, a.pledge_register());
+    case Action::kPledgeChange: return ExecPledgeChange(c, a.pledge_change());
+    case Action::kLoanAccrue: return ExecLoanAccrue(c, a.loan_accrue());
+    case Action::kLoanRepay: return ExecLoanRepay(c, a.loan_repay());
+    case Action::kLoanRenew: return ExecLoanRenew(c, a.loan_renew());
+    case Action::kLoanClassify: return ExecLoanClassify(c, a.loan_classify());
+    case Action::kPledgeCancel: return ExecPledgeCancel(c, a.pledge_cancel());
+    case Action::kPledgeEnforce: return ExecPledgeEnforce(c, a.pledge_enforce());
+    case Action::KIND_NOT_SET:
+      break;
+  }
+  return Fail("ACTION_MISSING", "the transaction carries no action");
+}
+
+void Reject(ledger::Receipt* r, const Status& s) {
+  r->set_code(std::string(s.reason()));
+  r->set_message(std::string(s.message()));
+  r->set_rule(std::string(RuleOf(s.reason())));
+}
+
+// Deletes replay records whose expiry is below `height`: such transactions can
+// never be included again (expiry_height >= height is required), so the
+// records are dead. Runs first, while the block has no pending writes, and
+// stops at the first live record (keys sort by expiry).
+Status PruneReplayRecords(BlockState& bs, std::uint64_t height) {
+  std::vector<std::string> dead;
+  const std::string live_from = keys::Expiry(height, "");
+  PLEDGER_RETURN_IF_ERROR(bs.ScanCommitted(keys::kExpiryPrefix, [&](std::string_view k, std::string_view) {
+    if (k >= live_from) return false;
+    dead.emplace_back(k);
+    return true;
+  }));
+  for (const std::string& k : dead) {
+    std::string_view id_hex = std::string_view(k).substr(k.rfind('/') + 1);
+    bs.Put(keys::ExecutedTx(id_hex), std::nullopt);
+    bs.Put(k, std::nullopt);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string ObjectIdFromTxId(const ledger::Hash256& tx_id) {
+  return ledger::HexEncode(ledger::ByteSpan(tx_id.data(), 16));
+}
+
+PreparedTx PrepareTx(std::string_view raw) {
+  PreparedTx p;
+  p.raw.assign(raw);
+  auto tx = ledger::DecodeTransaction(raw);
+  if (!tx.ok()) {
+    p.id = ledger::Sha256(raw);
+    p.status = tx.status();
+    return p;
+  }
+  p.tx = std::move(*tx);
+  p.id = ledger::TxId(p.tx);
+  auto body = ledger::DecodeTxBody(p.tx.body());
+  if (!body.ok()) {
+    p.status = body.status();
+    return p;
+  }
+  p.body = std::move(*body);
+  p.status = ledger::VerifyTxSignatures(p.tx);
+  if (p.status.ok()) p.signers = ledger::TxSigners(p.tx);
+  return p;
+}
+
+BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const BlockContext& ctx,
+                                  std::span<const PreparedTx> txs) const {
+  BlockOutcome out;
+  BlockState bs(committed);
+  out.status = PruneReplayRecords(bs, ctx.height);
+  if (!out.status.ok()) return out;
+  out.txs.reserve(txs.size());
+  out.receipts.reserve(txs.size());
+
+  for (std::uint32_t i = 0; i < txs.size(); ++i) {
+    const PreparedTx& p = txs[i];
+    TxOutcome o;
+    ledger::Receipt& r = o.receipt;
+    r.set_tx_id(std::string(ledger::AsStringView(ledger::ByteSpan(p.id))));
+    if (!p.status.ok()) {
+      Reject(&r, p.status);
+    } else {
+      TxContext c(&bs, ctx, i, p.id);
+      const std::string id_hex = HexId(p.id);
+      Status s;
+      const Params* params = nullptr;
+      s = c.LoadParams(&params);
+      if (s.ok()) s = CheckEnvelope(p.body, ctx.chain_id, ctx.height, *params);
+      if (s.ok()) {
+        std::optional<std::string> seen;
+        s = c.GetRaw(keys::ExecutedTx(id_hex), &seen);
+        if (s.ok() && seen) {
+          s = Fail("TX_REPLAYED", "transaction " + id_hex.substr(0, 16) +
+                                      "… was already executed; build a new one (another nonce) to repeat it");
+        }
+      }
+      std::vector<Signer> signers;
+      if (s.ok()) {
+        s = ResolveSigners(p.signers, [&](std::string_view k, std::optional<std::string>* v) { return c.GetRaw(k, v); },
+                           &signers);
+        if (!s.ok() && s.code() == StatusCode::kCorruption) (void)c.Fatal(s);
+      }
+      for (const Signer& sg : signers) c.Touch(keys::Account(sg.key_hex));
+      if (s.ok()) {
+        c.SetSigners(std::move(signers));
+        s = Dispatch(c, p.body.action());
+      }
+      if (!c.fatal().ok()) {
+        out.status = c.fatal();
+        return out;
+      }
+      if (s.ok()) {
+        ExecutedTx rec;
+        rec.set_expiry_height(p.body.expiry_height());
+        c.Write(keys::ExecutedTx(id_hex), rec);
+        c.Put(keys::Expiry(p.body.expiry_height(), id_hex), "1");
+        bs.Apply(c.state().TakeWrites());
+        r.set_code("OK");
+        for (auto& e : c.events()) *r.add_events() = std::move(e);
+      } else {
+        Reject(&r, s);
+        for (const auto& g : c.grounds()) {
+          std::string rule(RuleOf(g.code));
+          r.add_grounds(g.code + (rule.empty() ? "" : " (" + rule + ")") + ": " + g.message);
+        }
+      }
+      o.touched.assign(c.touched().begin(), c.touched().end());
+    }
+    out.receipts.push_back(ledger::SerializeCanonical(r));
+    out.txs.push_back(std::move(o));
+  }
+  out.writes = bs.TakePending();
+  return out;
+}
+
+Status CheckAdmission(const ledger::StateReader& committed, const PreparedTx& tx, std::uint64_t next_height) {
+  PLEDGER_RETURN_IF_ERROR(tx.status);
+  auto chain = committed.Get(keys::kChain);
+  if (!chain.ok()) return std::move(chain).TakeStatus();
+  auto raw_params = committed.Get(keys::kParams);
+  if (!raw_params.ok()) return std::move(raw_params).TakeStatus();
+  Params params;
+  if (!chain->has_value() || !raw_params->has_value() || !params.ParseFromString(**raw_params)) {
+    return Status::FailedPrecondition("STATE_PARAMS_MISSING", "the node has no genesis state yet");
+  }
+  PLEDGER_RETURN_IF_ERROR(CheckEnvelope(tx.body, **chain, next_height, params));
+  auto seen = committed.Get(keys::ExecutedTx(HexId(tx.id)));
+  if (!seen.ok()) return std::move(seen).TakeStatus();
+  if (seen->has_value()) {
+    return Fail("TX_REPLAYED", "transaction was already executed; build a new one (another nonce) to repeat it");
+  }
+  return ResolveSigners(
+      tx.signers,
+      [&](std::string_view k, std::optional<std::string>* v) -> Status {
+        auto r = committed.Get(k);
+        if (!r.ok()) return std::move(r).TakeStatus();
+        *v = std::move(*r);
+        return Status::OK();
+      },
+      nullptr);
+}
+
+}  // namespace pledger::contracts

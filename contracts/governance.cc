@@ -1,0 +1,346 @@
+// Governance (IP-office quorum), accounts, roles, parameters, validators, and
+// a bank's own lending policy. docs/contracts.md "Governance".
+#include <algorithm>
+
+#include "contracts/internal/context.h"
+#include "contracts/internal/records.h"
+#include "contracts/money.h"
+#include "contracts/internal/validate.h"
+#include "contracts/state_keys.h"
+
+namespace pledger::contracts::internal {
+namespace {
+
+// Which organisation kinds may hold which role. IP-office powers stay with IP
+// offices; banks may appraise in-house (R27) and guarantee; anybody but an IP
+// office may own patents (a bank after a DISCOUNT enforcement, R17).
+bool RoleAllowedFor(Role role, OrgKind kind) {
+  switch (role) {
+    case ROLE_IP_OFFICE:
+      return kind == ORG_IP_OFFICE;
+    case ROLE_BANK:
+      return kind == ORG_BANK;
+    case ROLE_APPRAISER:
+      return kind == ORG_APPRAISER || kind == ORG_BANK;
+    case ROLE_TRUSTEE:
+      return kind == ORG_TRUSTEE;
+    case ROLE_GUARANTOR:
+      return kind == ORG_GUARANTOR || kind == ORG_BANK;
+    case ROLE_OWNER:
+    case ROLE_INVESTOR:
+      return kind != ORG_IP_OFFICE;
+    case ROLE_AUDITOR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Status CheckRoles(const google::protobuf::RepeatedField<int>& roles, OrgKind kind,
+                  std::vector<Role>* out) {
+  if (roles.empty() || static_cast<size_t>(roles.size()) > kMaxRolesPerAccount) {
+    return Fail("ACCOUNT_ROLES_INVALID", "an account needs 1 to 8 roles");
+  }
+  for (int r : roles) {
+    if (!Role_IsValid(r) || r == ROLE_UNSPECIFIED) {
+      return Fail("ACCOUNT_ROLES_INVALID", "role " + std::to_string(r) + " is not a known role");
+    }
+    if (!RoleAllowedFor(static_cast<Role>(r), kind)) {
+      return Fail("GOV_ROLE_NOT_ALLOWED", "role " + RoleName(static_cast<Role>(r)) +
+                                              " is not allowed for an organisation of kind " +
+                                              OrgKind_Name(kind));
+    }
+    out->push_back(static_cast<Role>(r));
+  }
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+  return Status::OK();
+}
+
+}  // namespace
+
+// Shared with genesis.cc through ValidateOrganisation / ValidateParams below.
+Status ValidateOrganisation(const Organisation& o) {
+  if (!ValidId(o.id())) {
+    return Fail("ORG_ID_INVALID", "organisation id " + Quote(o.id()) + " must match [a-z0-9._-]{1,64}");
+  }
+  if (!ValidText(o.name(), kMaxNameBytes)) {
+    return Fail("ORG_NAME_INVALID", "organisation " + o.id() + " needs a name of 1 to 256 bytes (R3)");
+  }
+  if (!OrgKind_IsValid(o.kind()) || o.kind() == ORG_KIND_UNSPECIFIED) {
+    return Fail("ORG_KIND_INVALID", "organisation " + o.id() + " needs a kind (ORG_BANK, ORG_SME …)");
+  }
+  if (o.address().size() > kMaxTextBytes) {
+    return Fail("ORG_ADDRESS_INVALID", "organisation " + o.id() + ": address is over 512 bytes");
+  }
+  const LendingPolicy& p = o.lending_policy();
+  if (p.min_life_days_invention() < 0 || p.min_life_days_other() < 0 ||
+      p.min_life_days_invention() > 36600 || p.min_life_days_other() > 36600) {
+    return Fail("BANK_POLICY_INVALID", "minimum remaining life must be 0 to 36600 days (R29)");
+  }
+  return Status::OK();
+}
+
+Status ValidateParams(const Params& p) {
+  if (p.max_expiry_window() == 0 || p.max_expiry_window() > kMaxExpiryWindowLimit) {
+    return Fail("PARAMS_INVALID", "max_expiry_window must be 1 to 1000000 blocks");
+  }
+  if (p.caution_credit_limit_fen() < 0 || p.caution_credit_limit_fen() > kMaxAmountFen) {
+    return Fail("PARAMS_INVALID", "caution_credit_limit_fen must be 0 to 10^14 fen (R33)");
+  }
+  if (p.fee_grace_months() > 24 || p.licence_filing_months() > 24 ||
+      p.fee_surcharge_bps_per_month() > 10000) {
+    return Fail("PARAMS_INVALID", "fee_grace_months and licence_filing_months must be <= 24, "
+                                  "fee_surcharge_bps_per_month <= 10000 (R20, R24)");
+  }
+  if (static_cast<size_t>(p.holidays_size()) > kMaxHolidays) {
+    return Fail("PARAMS_INVALID", "at most 2000 holidays");
+  }
+  for (int i = 0; i < p.holidays_size(); ++i) {
+    if (!ValidDate(p.holidays(i)) || (i > 0 && p.holidays(i) <= p.holidays(i - 1))) {
+      return Fail("PARAMS_INVALID", "holidays must be valid dates in strictly increasing order (R20)");
+    }
+  }
+  return Status::OK();
+}
+
+Status ExecOrgAdd(TxContext& c, const OrgAdd& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("OrgAdd"));
+  const Organisation& o = a.org();
+  PLEDGER_RETURN_IF_ERROR(ValidateOrganisation(o));
+  c.Touch(keys::Org(o.id()));
+  std::optional<std::string> existing;
+  PLEDGER_RETURN_IF_ERROR(c.GetRaw(keys::Org(o.id()), &existing));
+  if (existing) return Fail("ORG_EXISTS", "organisation " + o.id() + " exists; ids are never reused");
+  c.Write(keys::Org(o.id()), o);
+  if (o.kind() == ORG_IP_OFFICE) c.Put(keys::IpOffice(o.id()), "1");
+  c.Emit("org.added", {{"org_id", o.id()}, {"kind", OrgKind_Name(o.kind())}});
+  return Status::OK();
+}
+
+Status ExecAccountAdd(TxContext& c, const AccountAdd& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("AccountAdd"));
+  if (!ValidHex64(a.public_key_hex())) {
+    return Fail("ACCOUNT_KEY_INVALID", "public key " + Quote(a.public_key_hex()) +
+                                           " must be 64 lower-case hex characters (Ed25519)");
+  }
+  c.Touch(keys::Account(a.public_key_hex()));
+  Organisation org;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.org_id(), &org));
+  std::vector<Role> roles;
+  PLEDGER_RETURN_IF_ERROR(CheckRoles(a.roles(), org.kind(), &roles));
+  std::optional<std::string> existing;
+  PLEDGER_RETURN_IF_ERROR(c.GetRaw(keys::Account(a.public_key_hex()), &existing));
+  if (existing) {
+    return Fail("ACCOUNT_EXISTS", "key " + a.public_key_hex().substr(0, 16) +
+                                      "… already belongs to an account (or was retired); use a new key");
+  }
+  Account acc;
+  acc.set_public_key_hex(a.public_key_hex());
+  acc.set_org_id(a.org_id());
+  for (Role r : roles) acc.add_roles(r);
+  acc.set_created_height(c.height());
+  c.Write(keys::Account(a.public_key_hex()), acc);
+  c.Emit("account.added", {{"public_key", a.public_key_hex()}, {"org_id", a.org_id()}});
+  return Status::OK();
+}
+
+Status ExecAccountSuspend(TxContext& c, const AccountSuspend& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("AccountSuspend"));
+  Account acc;
+  PLEDGER_RETURN_IF_ERROR(LoadAccount(c, a.public_key_hex(), &acc));
+  if (acc.suspended() == a.suspended()) {
+    return Fail("ACCOUNT_UNCHANGED", std::string("the account is already ") +
+                                         (a.suspended() ? "suspended" : "active"));
+  }
+  acc.set_suspended(a.suspended());
+  c.Write(keys::Account(a.public_key_hex()), acc);
+  c.Emit(a.suspended() ? "account.suspended" : "account.reinstated",
+         {{"public_key", a.public_key_hex()}, {"org_id", acc.org_id()}});
+  return Status::OK();
+}
+
+Status ExecAccountRotateKey(TxContext& c, const AccountRotateKey& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("AccountRotateKey"));
+  Account acc;
+  PLEDGER_RETURN_IF_ERROR(LoadAccount(c, a.old_public_key_hex(), &acc));
+  if (!ValidHex64(a.new_public_key_hex())) {
+    return Fail("ACCOUNT_KEY_INVALID", "new public key must be 64 lower-case hex characters");
+  }
+  c.Touch(keys::Account(a.new_public_key_hex()));
+  std::optional<std::string> existing;
+  PLEDGER_RETURN_IF_ERROR(c.GetRaw(keys::Account(a.new_public_key_hex()), &existing));
+  if (existing) return Fail("ACCOUNT_EXISTS", "the new key already belongs to an account; use a fresh key");
+  Account moved = acc;
+  moved.set_public_key_hex(a.new_public_key_hex());
+  moved.set_created_height(c.height());
+  // The old record stays as a tombstone: the key can never sign or be re-added.
+  acc.set_rotated_to_hex(a.new_public_key_hex());
+  acc.set_suspended(true);
+  c.Write(keys::Account(a.old_public_key_hex()), acc);
+  c.Write(keys::Account(a.new_public_key_hex()), moved);
+  c.Emit("account.key_rotated", {{"old_public_key", a.old_public_key_hex()},
+                                 {"new_public_key", a.new_public_key_hex()},
+                                 {"org_id", acc.org_id()}});
+  return Status::OK();
+}
+
+Status ExecRoleGrant(TxContext& c, const RoleGrant& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("RoleGrant"));
+  Account acc;
+  PLEDGER_RETURN_IF_ERROR(LoadAccount(c, a.public_key_hex(), &acc));
+  Organisation org;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, acc.org_id(), &org));
+  google::protobuf::RepeatedField<int> one;
+  one.Add(a.role());
+  std::vector<Role> roles;
+  PLEDGER_RETURN_IF_ERROR(CheckRoles(one, org.kind(), &roles));
+  if (HasRole(acc, a.role())) return Fail("ACCOUNT_UNCHANGED", "the account already has " + RoleName(a.role()));
+  if (static_cast<size_t>(acc.roles_size()) >= kMaxRolesPerAccount) {
+    return Fail("ACCOUNT_ROLES_INVALID", "an account holds at most 8 roles");
+  }
+  for (int r : acc.roles()) roles.push_back(static_cast<Role>(r));
+  std::sort(roles.begin(), roles.end());
+  acc.clear_roles();
+  for (Role r : roles) acc.add_roles(r);
+  c.Write(keys::Account(a.public_key_hex()), acc);
+  c.Emit("account.role_granted", {{"public_key", a.public_key_hex()}, {"role", RoleName(a.role())}});
+  return Status::OK();
+}
+
+Status ExecRoleRevoke(TxContext& c, const RoleRevoke& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("RoleRevoke"));
+  Account acc;
+  PLEDGER_RETURN_IF_ERROR(LoadAccount(c, a.public_key_hex(), &acc));
+  if (!HasRole(acc, a.role())) {
+    return Fail("ACCOUNT_UNCHANGED", "the account does not hold " + RoleName(a.role()));
+  }
+  if (acc.roles_size() == 1) {
+    return Fail("ACCOUNT_ROLES_INVALID", "an account keeps at least one role; suspend it instead");
+  }
+  google::protobuf::RepeatedField<int> kept;
+  for (int r : acc.roles()) {
+    if (r != a.role()) kept.Add(r);
+  }
+  *acc.mutable_roles() = kept;
+  c.Write(keys::Account(a.public_key_hex()), acc);
+  c.Emit("account.role_revoked", {{"public_key", a.public_key_hex()}, {"role", RoleName(a.role())}});
+  return Status::OK();
+}
+
+Status ExecParamsSet(TxContext& c, const ParamsSet& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("ParamsSet"));
+  PLEDGER_RETURN_IF_ERROR(ValidateParams(a.params()));
+  c.Touch("params");
+  c.Write(std::string(keys::kParams), a.params());
+  c.Emit("params.set", {{"max_expiry_window", std::to_string(a.params().max_expiry_window())}});
+  return Status::OK();
+}
+
+Status ValidateValidator(const Validator& v) {
+  if (!ValidId(v.node_id())) {
+    return Fail("VALIDATOR_INVALID", "node id " + Quote(v.node_id()) + " must match [a-z0-9._-]{1,64}");
+  }
+  if (!ValidHex64(v.public_key_hex())) {
+    return Fail("VALIDATOR_INVALID", "node " + v.node_id() + ": public key must be 64 lower-case hex");
+  }
+  if (v.role() != VALIDATOR_VOTER && v.role() != VALIDATOR_LEARNER) {
+    return Fail("VALIDATOR_INVALID", "node " + v.node_id() + ": role must be VALIDATOR_VOTER or VALIDATOR_LEARNER");
+  }
+  return Status::OK();
+}
+
+namespace {
+
+Status LoadValidators(TxContext& c, std::vector<Validator>* out) {
+  Status bad;
+  PLEDGER_RETURN_IF_ERROR(c.Scan(keys::kValidatorPrefix, [&](std::string_view, std::string_view v) {
+    Validator val;
+    if (!val.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = c.Fatal(Status::Corruption("STATE_RECORD_CORRUPT", "a validator record does not parse"));
+      return false;
+    }
+    out->push_back(std::move(val));
+    return true;
+  }));
+  return bad;
+}
+
+}  // namespace
+
+Status ExecValidatorAdd(TxContext& c, const ValidatorAdd& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("ValidatorAdd"));
+  const Validator& v = a.validator();
+  PLEDGER_RETURN_IF_ERROR(ValidateValidator(v));
+  c.Touch(keys::Validator(v.node_id()));
+  Organisation org;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, v.org_id(), &org));
+  if (org.kind() != ORG_IP_OFFICE) {
+    return Fail("VALIDATOR_ORG_NOT_IP_OFFICE", "validators are run by IP offices; " + v.org_id() + " is not one");
+  }
+  std::vector<Validator> all;
+  PLEDGER_RETURN_IF_ERROR(LoadValidators(c, &all));
+  for (const Validator& e : all) {
+    if (e.node_id() == v.node_id() || e.public_key_hex() == v.public_key_hex()) {
+      return Fail("VALIDATOR_EXISTS", "node id or key already in the validator set; remove it first");
+    }
+  }
+  c.Write(keys::Validator(v.node_id()), v);
+  c.Emit("validator.added", {{"node_id", v.node_id()},
+                             {"role", ValidatorRole_Name(v.role())},
+                             {"public_key", v.public_key_hex()}});
+  return Status::OK();
+}
+
+Status ExecValidatorPromote(TxContext& c, const ValidatorPromote& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("ValidatorPromote"));
+  if (!ValidId(a.node_id())) return Fail("VALIDATOR_INVALID", "node id must match [a-z0-9._-]{1,64}");
+  c.Touch(keys::Validator(a.node_id()));
+  Validator v;
+  bool found = false;
+  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Validator(a.node_id()), &v, &found));
+  if (!found) return Fail("VALIDATOR_NOT_FOUND", "no node " + a.node_id() + " in the validator set");
+  if (v.role() != VALIDATOR_LEARNER) return Fail("VALIDATOR_NOT_LEARNER", "node " + a.node_id() + " is already a voter");
+  v.set_role(VALIDATOR_VOTER);
+  c.Write(keys::Validator(a.node_id()), v);
+  c.Emit("validator.promoted", {{"node_id", v.node_id()}});
+  return Status::OK();
+}
+
+Status ExecValidatorRemove(TxContext& c, const ValidatorRemove& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("ValidatorRemove"));
+  if (!ValidId(a.node_id())) return Fail("VALIDATOR_INVALID", "node id must match [a-z0-9._-]{1,64}");
+  c.Touch(keys::Validator(a.node_id()));
+  std::vector<Validator> all;
+  PLEDGER_RETURN_IF_ERROR(LoadValidators(c, &all));
+  const Validator* target = nullptr;
+  size_t voters = 0;
+  for (const Validator& v : all) {
+    if (v.role() == VALIDATOR_VOTER) ++voters;
+    if (v.node_id() == a.node_id()) target = &v;
+  }
+  if (target == nullptr) return Fail("VALIDATOR_NOT_FOUND", "no node " + a.node_id() + " in the validator set");
+  if (target->role() == VALIDATOR_VOTER && voters <= 1) {
+    return Fail("VALIDATOR_LAST_VOTER", "node " + a.node_id() +
+                                            " is the last voter; add and promote another node first");
+  }
+  c.Erase(keys::Validator(a.node_id()));
+  c.Emit("validator.removed", {{"node_id", a.node_id()}, {"role", ValidatorRole_Name(target->role())}});
+  return Status::OK();
+}
+
+Status ExecBankPolicySet(TxContext& c, const BankPolicySet& a) {
+  Organisation org;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.bank_org_id(), &org));
+  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, a.bank_org_id(), "BankPolicySet"));
+  if (org.kind() != ORG_BANK) return Fail("BANK_POLICY_NOT_A_BANK", a.bank_org_id() + " is not a bank");
+  *org.mutable_lending_policy() = a.policy();
+  PLEDGER_RETURN_IF_ERROR(ValidateOrganisation(org));
+  c.Write(keys::Org(org.id()), org);
+  c.Emit("bank.policy_set", {{"org_id", org.id()},
+                             {"ltv_cap_bps", std::to_string(a.policy().ltv_cap_bps())},
+                             {"valuation_required", a.policy().valuation_required() ? "true" : "false"}});
+  return Status::OK();
+}
+
+}  // namespace pledger::contracts::internal

@@ -1,0 +1,122 @@
+#include "contracts/internal/records.h"
+
+#include <algorithm>
+#include <set>
+
+#include "contracts/internal/validate.h"
+#include "contracts/patent_number.h"
+#include "contracts/state_keys.h"
+
+namespace pledger::contracts::internal {
+
+Status LoadAccount(TxContext& c, std::string_view key_hex, Account* a) {
+  if (!ValidHex64(key_hex)) {
+    return Fail("ACCOUNT_KEY_INVALID", "public key " + Quote(key_hex) +
+                                           " must be 64 lower-case hex characters (Ed25519)");
+  }
+  c.Touch(keys::Account(key_hex));
+  bool found = false;
+  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Account(key_hex), a, &found));
+  if (!found) {
+    return Fail("ACCOUNT_NOT_FOUND", "no account has key " + std::string(key_hex.substr(0, 16)) +
+                                         "…; check the key or add the account first");
+  }
+  if (!a->rotated_to_hex().empty()) {
+    return Fail("ACCOUNT_RETIRED", "key " + std::string(key_hex.substr(0, 16)) +
+                                       "… was rotated; use the account's current key");
+  }
+  return Status::OK();
+}
+
+Status LoadOrg(TxContext& c, std::string_view id, Organisation* org) {
+  if (!ValidId(id)) {
+    return Fail("ORG_ID_INVALID", "organisation id " + Quote(id) + " must match [a-z0-9._-]{1,64}");
+  }
+  c.Touch(keys::Org(id));
+  bool found = false;
+  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Org(id), org, &found));
+  if (!found) {
+    return Fail("ORG_NOT_FOUND", "no organisation " + Quote(id) + "; add it with OrgAdd first");
+  }
+  return Status::OK();
+}
+
+Status LoadPatent(TxContext& c, std::string_view patent_no, Patent* p) {
+  auto type = ParsePatentNumber(patent_no);
+  if (!type.ok()) return Fail(type.status().reason(), std::string(type.status().message()));
+  c.Touch(keys::Patent(patent_no));
+  bool found = false;
+  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Patent(patent_no), p, &found));
+  if (!found) {
+    return Fail("PATENT_NOT_FOUND", "patent " + std::string(patent_no) +
+                                        " is not in the register; an IP office must register it first");
+  }
+  return Status::OK();
+}
+
+Status LoadPledge(TxContext& c, std::string_view id, Pledge* p) {
+  if (!ValidObjectId(id)) {
+    return Fail("PLEDGE_ID_INVALID", "pledge id " + Quote(id) +
+                                         " must be 32 lower-case hex characters (from the registering receipt)");
+  }
+  c.Touch(keys::Pledge(id));
+  bool found = false;
+  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Pledge(id), p, &found));
+  if (!found) return Fail("PLEDGE_NOT_FOUND", "no pledge " + std::string(id) + "; check the id");
+  return Status::OK();
+}
+
+std::vector<std::string> MissingOwnerSignatures(const TxContext& c,
+                                                const google::protobuf::RepeatedPtrField<Owner>& owners) {
+  std::vector<std::string> missing;
+  for (const Owner& o : owners) {
+    if (c.SignerWithRole(ROLE_OWNER, o.org_id()) == nullptr) missing.push_back(o.org_id());
+  }
+  return missing;
+}
+
+Status CheckOwners(TxContext& c, const google::protobuf::RepeatedPtrField<Owner>& owners,
+                   google::protobuf::RepeatedPtrField<Owner>* sorted) {
+  if (owners.empty() || static_cast<size_t>(owners.size()) > kMaxOwners) {
+    return Fail("PATENT_OWNERS_INVALID", "a patent has 1 to 16 owners");
+  }
+  std::set<std::string> seen;
+  std::int64_t total = 0;
+  for (const Owner& o : owners) {
+    if (!ValidId(o.org_id()) || !seen.insert(o.org_id()).second) {
+      return Fail("PATENT_OWNERS_INVALID", "owner " + Quote(o.org_id()) + " is invalid or listed twice");
+    }
+    if (o.share_bps() == 0 || o.share_bps() > 10000) {
+      return Fail("PATENT_OWNERS_INVALID", "owner " + o.org_id() + " needs a share of 1 to 10000 bps");
+    }
+    total += o.share_bps();
+    Organisation org;
+    PLEDGER_RETURN_IF_ERROR(LoadOrg(c, o.org_id(), &org));
+    if (org.kind() == ORG_IP_OFFICE) {
+      return Fail("PATENT_OWNERS_INVALID", "an IP office cannot own a patent on this register");
+    }
+  }
+  if (total != 10000) {
+    return Fail("PATENT_OWNERS_INVALID", "owner shares add up to " + std::to_string(total) +
+                                             " bps; they must add up to 10000");
+  }
+  sorted->CopyFrom(owners);
+  std::sort(sorted->begin(), sorted->end(),
+            [](const Owner& a, const Owner& b) { return a.org_id() < b.org_id(); });
+  return Status::OK();
+}
+
+Status NotifyPledgee(TxContext& c, const Patent& p, std::string_view what) {
+  if (p.active_pledge_id().empty()) return Status::OK();
+  Pledge pledge;
+  bool found = false;
+  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Pledge(p.active_pledge_id()), &pledge, &found));
+  c.Emit("pledgee.notice", {{"pledge_id", p.active_pledge_id()},
+                            {"pledgee_org_id", pledge.pledgee_org_id()},
+                            {"patent_no", p.patent_no()},
+                            {"event", std::string(what)},
+                            {"rule", "R14"}});
+  return Status::OK();
+}
+
+}  // namespace pledger::contracts::internal

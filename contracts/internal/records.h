@@ -1,0 +1,44 @@
+// Loading and checking the records most actions share (internal). Each loader
+// validates the id first, marks the entity touched, and turns "absent" into a
+// stable result code.
+#ifndef PLEDGER_CONTRACTS_INTERNAL_RECORDS_H_
+#define PLEDGER_CONTRACTS_INTERNAL_RECORDS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "contracts/internal/context.h"
+
+namespace pledger::contracts::internal {
+
+// ACCOUNT_KEY_INVALID, ACCOUNT_NOT_FOUND, ACCOUNT_RETIRED.
+Status LoadAccount(TxContext& c, std::string_view key_hex, Account* a);
+// ORG_ID_INVALID, ORG_NOT_FOUND.
+Status LoadOrg(TxContext& c, std::string_view id, Organisation* org);
+// PATENT_NUMBER_INVALID, PATENT_CHECK_DIGIT_INVALID, PATENT_NOT_FOUND.
+Status LoadPatent(TxContext& c, std::string_view patent_no, Patent* p);
+// PLEDGE_ID_INVALID, PLEDGE_NOT_FOUND.
+Status LoadPledge(TxContext& c, std::string_view id, Pledge* p);
+
+// Owner organisations with no OWNER-role signer among the transaction's signers.
+std::vector<std::string> MissingOwnerSignatures(const TxContext& c,
+                                                const google::protobuf::RepeatedPtrField<Owner>& owners);
+
+// Checks a new owner list: 1..16 owners, valid unique ids of existing
+// non-IP-office organisations, shares > 0 adding up to 10000 bps.
+// PATENT_OWNERS_INVALID, ORG_NOT_FOUND. Returns the owners sorted by org id.
+Status CheckOwners(TxContext& c, const google::protobuf::RepeatedPtrField<Owner>& owners,
+                   google::protobuf::RepeatedPtrField<Owner>* sorted);
+
+// R14: tells the pledgee of a pledged patent about a register event.
+Status NotifyPledgee(TxContext& c, const Patent& p, std::string_view what);
+
+// Shared with genesis: field checks that return the same codes as the actions.
+Status ValidateOrganisation(const Organisation& o);
+Status ValidateParams(const Params& p);
+Status ValidateValidator(const Validator& v);
+
+}  // namespace pledger::contracts::internal
+
+#endif  // PLEDGER_CONTRACTS_INTERNAL_RECORDS_H_

@@ -1,0 +1,80 @@
+#include "contracts/internal/state_view.h"
+
+#include <map>
+
+namespace pledger::contracts::internal {
+namespace {
+
+// Overlays `writes` (sorted) on `base` (sorted) for keys under `prefix`.
+void Overlay(const ledger::WriteSet& writes, std::string_view prefix,
+             std::map<std::string, std::string, std::less<>>* base) {
+  for (auto it = writes.lower_bound(prefix); it != writes.end(); ++it) {
+    if (it->first.compare(0, prefix.size(), prefix) != 0) break;
+    if (it->second) {
+      (*base)[it->first] = *it->second;
+    } else {
+      base->erase(it->first);
+    }
+  }
+}
+
+}  // namespace
+
+Status BlockState::Get(std::string_view key, std::optional<std::string>* out) {
+  if (auto it = pending_.find(key); it != pending_.end()) {
+    *out = it->second;
+    return Status::OK();
+  }
+  std::string k(key);
+  if (auto it = memo_.find(k); it != memo_.end()) {
+    *out = it->second;
+    return Status::OK();
+  }
+  auto r = committed_.Get(key);
+  if (!r.ok()) return std::move(r).TakeStatus();
+  *out = *r;
+  memo_.emplace(std::move(k), std::move(*r));
+  return Status::OK();
+}
+
+Status BlockState::Scan(std::string_view prefix, const ScanFn& fn) {
+  // Scans serve small keyspaces (a borrower's lenders, the IP offices, expired
+  // replay records), so materialising the merge is cheap and simple.
+  std::map<std::string, std::string, std::less<>> merged;
+  PLEDGER_RETURN_IF_ERROR(committed_.Scan(prefix, [&](std::string_view k, std::string_view v) {
+    merged.emplace(std::string(k), std::string(v));
+    return true;
+  }));
+  Overlay(pending_, prefix, &merged);
+  for (const auto& [k, v] : merged) {
+    if (!fn(k, v)) break;
+  }
+  return Status::OK();
+}
+
+void BlockState::Apply(ledger::WriteSet&& writes) {
+  for (auto& [k, v] : writes) pending_[k] = std::move(v);
+}
+
+Status TxState::Get(std::string_view key, std::optional<std::string>* out) {
+  if (auto it = writes_.find(key); it != writes_.end()) {
+    *out = it->second;
+    return Status::OK();
+  }
+  return block_->Get(key, out);
+}
+
+Status TxState::Scan(std::string_view prefix, const ScanFn& fn) {
+  std::map<std::string, std::string, std::less<>> merged;
+  PLEDGER_RETURN_IF_ERROR(block_->Scan(prefix, [&](std::string_view k, std::string_view v) {
+    merged.emplace(std::string(k), std::string(v));
+    return true;
+  }));
+  Overlay(writes_, prefix, &merged);
+  for (const auto& [k, v] : merged) {
+    if (!fn(k, v)) break;
+  }
+  return Status::OK();
+}
+
+}  // namespace pledger::contracts::internal

@@ -1,0 +1,73 @@
+// Layered state views used during execution (internal to contracts/).
+//
+//   committed (ledger::StateReader)  <-  BlockState (writes of earlier accepted
+//   transactions of this block, plus a memo of committed reads)  <-  TxState
+//   (writes of the transaction being executed).
+//
+// A transaction's writes reach the block only if it is accepted
+// (BlockState::Apply); a rejected transaction's TxState is dropped, so it
+// writes nothing. Writes are std::map (sorted), so the merged write set and
+// every scan are in key order regardless of the order of execution.
+//
+// Not thread-safe: one block executes on one thread.
+#ifndef PLEDGER_CONTRACTS_INTERNAL_STATE_VIEW_H_
+#define PLEDGER_CONTRACTS_INTERNAL_STATE_VIEW_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "consensus/status.h"
+#include "ledger/state_store.h"
+
+namespace pledger::contracts::internal {
+
+using ScanFn = std::function<bool(std::string_view key, std::string_view value)>;
+
+class BlockState {
+ public:
+  explicit BlockState(const ledger::StateReader& committed) : committed_(committed) {}
+
+  // Errors: whatever the committed reader reports (I/O, corruption).
+  Status Get(std::string_view key, std::optional<std::string>* out);
+  // Committed entries under `prefix` overlaid with this block's writes, in key order.
+  Status Scan(std::string_view prefix, const ScanFn& fn);
+  // Streams committed entries only, stopping when fn returns false. For the
+  // replay-record pruning at the start of a block, when nothing is pending.
+  Status ScanCommitted(std::string_view prefix, const ScanFn& fn) const {
+    return committed_.Scan(prefix, fn);
+  }
+  void Apply(ledger::WriteSet&& writes);
+  void Put(std::string key, std::optional<std::string> value) { pending_[std::move(key)] = std::move(value); }
+  const ledger::WriteSet& pending() const { return pending_; }
+  ledger::WriteSet TakePending() { return std::move(pending_); }
+
+ private:
+  const ledger::StateReader& committed_;
+  ledger::WriteSet pending_;
+  // Memo of committed point reads (hits and misses) for this block: accounts,
+  // organisations and parameters are read by most transactions. Only looked up,
+  // never iterated, so its hash order cannot leak into results.
+  std::unordered_map<std::string, std::optional<std::string>> memo_;
+};
+
+class TxState {
+ public:
+  explicit TxState(BlockState* block) : block_(block) {}
+  Status Get(std::string_view key, std::optional<std::string>* out);
+  Status Scan(std::string_view prefix, const ScanFn& fn);
+  void Put(std::string key, std::string value) { writes_[std::move(key)] = std::move(value); }
+  void Erase(std::string key) { writes_[std::move(key)] = std::nullopt; }
+  ledger::WriteSet TakeWrites() { return std::move(writes_); }
+  bool empty() const { return writes_.empty(); }
+
+ private:
+  BlockState* block_;
+  ledger::WriteSet writes_;
+};
+
+}  // namespace pledger::contracts::internal
+
+#endif  // PLEDGER_CONTRACTS_INTERNAL_STATE_VIEW_H_

@@ -1,0 +1,94 @@
+// Field validation shared by the handlers (internal). Every limit here bounds
+// what one transaction can make the engine store or loop over.
+#ifndef PLEDGER_CONTRACTS_INTERNAL_VALIDATE_H_
+#define PLEDGER_CONTRACTS_INTERNAL_VALIDATE_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "contracts/dates.h"
+#include "contracts/proto/state.pb.h"
+
+namespace pledger::contracts::internal {
+
+inline constexpr size_t kMaxIdBytes = 64;
+inline constexpr size_t kMaxNameBytes = 256;
+inline constexpr size_t kMaxTextBytes = 512;
+inline constexpr size_t kMaxOwners = 16;             // co-owners of one patent
+inline constexpr size_t kMaxPatentsPerAction = 64;   // patents in one pledge or valuation
+inline constexpr size_t kMaxRolesPerAccount = 8;
+inline constexpr size_t kMaxLicencesPerPatent = 32;  // licences in force at once
+inline constexpr int32_t kMaxTermExtensionDays = 1827;  // R19: at most 5 years
+inline constexpr size_t kMaxHolidays = 2000;
+inline constexpr std::uint64_t kMaxExpiryWindowLimit = 1'000'000;
+
+// Organisation and node ids: [a-z0-9._-]{1,64}.
+inline bool ValidId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxIdBytes) return false;
+  return std::all_of(id.begin(), id.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+  });
+}
+
+// 64 lower-case hex characters: public keys and document hashes.
+inline bool ValidHex64(std::string_view s) {
+  if (s.size() != 64) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
+}
+
+// Ledger-made object ids: 32 lower-case hex characters.
+inline bool ValidObjectId(std::string_view s) {
+  if (s.size() != 32) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
+}
+
+inline bool ValidText(std::string_view s, size_t max = kMaxTextBytes) {
+  return !s.empty() && s.size() <= max;
+}
+
+inline bool ValidDate(std::int32_t d) { return d >= kMinDate && d <= kMaxDate; }
+
+// Short printable form of untrusted text for messages.
+inline std::string Quote(std::string_view s) {
+  std::string out = "'";
+  out.append(s.substr(0, 64));
+  if (s.size() > 64) out.append("…");
+  out.append("'");
+  return out;
+}
+
+inline std::string RoleName(Role r) {
+  const std::string& n = Role_Name(r);
+  return n.empty() ? std::to_string(static_cast<int>(r)) : n;
+}
+
+inline bool HasRole(const Account& a, Role r) {
+  return std::find(a.roles().begin(), a.roles().end(), r) != a.roles().end();
+}
+
+// Statuses in which a granted patent is in force (R26).
+inline bool InForceStatus(PatentStatus s) {
+  return s == PATENT_VALID || s == PATENT_FEE_GRACE || s == PATENT_PARTIALLY_INVALID ||
+         s == PATENT_RESTORED;
+}
+
+// The register status as of `today`: EXPIRED once the term is over even if the
+// IP office has not recorded it yet (R19).
+inline PatentStatus EffectiveStatus(const Patent& p, std::int32_t today) {
+  if (p.expiry_date() > 0 && today > p.expiry_date() &&
+      (InForceStatus(p.status()) || p.status() == PATENT_APPLICATION)) {
+    return PATENT_EXPIRED;
+  }
+  return p.status();
+}
+
+inline std::string StatusName(PatentStatus s) { return PatentStatus_Name(s); }
+
+}  // namespace pledger::contracts::internal
+
+#endif  // PLEDGER_CONTRACTS_INTERNAL_VALIDATE_H_

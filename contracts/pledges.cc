@@ -1,0 +1,662 @@
+// The pledge lifecycle: registration (R1-R8, R10, R18, R29, R33), change and
+// extension (R11), accrual and repayment (R12, R16), renewal (R34),
+// classification, cancellation (R12) and enforcement (R8, R17). Every
+// rejection writes nothing; a registration lists every failed ground (R7).
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "contracts/internal/context.h"
+#include "contracts/internal/records.h"
+#include "contracts/internal/validate.h"
+#include "contracts/money.h"
+#include "contracts/state_keys.h"
+
+namespace pledger::contracts::internal {
+namespace {
+
+std::string JoinIds(const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  std::string out;
+  for (const std::string& s : ids) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+std::string Fen(std::int64_t v) { return std::to_string(v); }
+
+// Adds (delta_count, delta_principal) to a bank's exposure to a borrower
+// (R33); the record disappears when no active pledge is left.
+Status AdjustExposure(TxContext& c, std::string_view debtor, std::string_view bank, int delta_count,
+                      std::int64_t delta_principal) {
+  LenderExposure e;
+  bool found = false;
+  const std::string key = keys::Lender(debtor, bank);
+  PLEDGER_RETURN_IF_ERROR(c.Read(key, &e, &found));
+  std::int64_t count = static_cast<std::int64_t>(e.active_pledges()) + delta_count;
+  auto principal = CheckedAdd(e.principal_fen(), delta_principal);
+  if (count < 0 || !principal || *principal < 0) {
+    return c.Fatal(Status::Internal("EXPOSURE_INCONSISTENT",
+                                    "lender exposure " + key + " would go negative; this is a bug"));
+  }
+  if (count == 0) {
+    c.Erase(key);
+    return Status::OK();
+  }
+  e.set_active_pledges(static_cast<std::uint32_t>(count));
+  e.set_principal_fen(*principal);
+  c.Write(key, e);
+  return Status::OK();
+}
+
+// Lifts the R13 locks of a pledge that ended (R12) or that the assignment of an
+// enforced patent completed.
+Status ReleaseLocks(TxContext& c, const Pledge& pledge) {
+  for (const std::string& no : pledge.patent_nos()) {
+    Patent p;
+    bool found = false;
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Patent(no), &p, &found));
+    c.Touch(keys::Patent(no));
+    if (!found || p.active_pledge_id() != pledge.id()) continue;
+    p.clear_active_pledge_id();
+    c.Write(keys::Patent(no), p);
+  }
+  c.Emit("pledge.locks_lifted", {{"pledge_id", pledge.id()}, {"patents", JoinIds(pledge.patent_nos())}, {"rule", "R12"}});
+  return Status::OK();
+}
+
+Status RequireRegistered(const Pledge& p, std::string_view action) {
+  if (p.state() == PLEDGE_REGISTERED) return Status::OK();
+  return Fail("PLEDGE_NOT_ACTIVE", std::string(action) + " needs a registered pledge; pledge " + p.id() + " is " +
+                                       PledgeState_Name(p.state()) + " (R12)");
+}
+
+// R15: court preservation or an ownership-dispute suspension freezes pledge
+// procedures on the patent.
+Status CheckPledgeNotFrozen(TxContext& c, const Pledge& pledge, std::string_view action) {
+  for (const std::string& no : pledge.patent_nos()) {
+    Patent p;
+    bool found = false;
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Patent(no), &p, &found));
+    if (found && (p.preserved() || p.suspended())) {
+      return Fail("PLEDGE_FROZEN", std::string(action) + " is frozen while patent " + no + " is under " +
+                                       (p.preserved() ? "court preservation" : "an ownership-dispute suspension") +
+                                       "; wait until it is lifted (R15)");
+    }
+  }
+  return Status::OK();
+}
+
+// R7f: the debt must fall due within every pledged patent's term.
+Status CheckDueWithinTerm(TxContext& c, const Pledge& pledge, std::int32_t due) {
+  for (const std::string& no : pledge.patent_nos()) {
+    Patent p;
+    bool found = false;
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Patent(no), &p, &found));
+    if (found && due > p.expiry_date()) {
+      return Fail("PLEDGE_DEBT_DUE_AFTER_EXPIRY", "the debt would fall due " + FormatDate(due) + ", after patent " + no +
+                                                      " expires (" + FormatDate(p.expiry_date()) + "); shorten the term (R7f)");
+    }
+  }
+  return Status::OK();
+}
+
+// Pledgee bank, every pledgor and an IP office: registration and registered changes (R1, R11).
+Status RequireJointSigners(TxContext& c, const Pledge& p, std::string_view action) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), action));
+  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_IP_OFFICE, {}, action));
+  for (const std::string& org : p.pledgor_org_ids()) {
+    if (c.SignerWithRole(ROLE_OWNER, org) == nullptr) {
+      return Fail("PLEDGE_PLEDGOR_SIGNATURE_MISSING", std::string(action) + " needs every pledgor's signature (R1, R11); " +
+                                                          org + " has not signed");
+    }
+  }
+  return Status::OK();
+}
+
+// R16: a payment goes to costs, then interest, then principal.
+struct Allocation {
+  std::int64_t costs = 0, interest = 0, principal = 0;
+};
+Allocation Allocate(Pledge* p, std::int64_t amount) {
+  Allocation a;
+  a.costs = std::min(amount, p->outstanding_costs_fen());
+  amount -= a.costs;
+  a.interest = std::min(amount, p->outstanding_interest_fen());
+  amount -= a.interest;
+  a.principal = std::min(amount, p->outstanding_principal_fen());
+  p->set_outstanding_costs_fen(p->outstanding_costs_fen() - a.costs);
+  p->set_outstanding_interest_fen(p->outstanding_interest_fen() - a.interest);
+  p->set_outstanding_principal_fen(p->outstanding_principal_fen() - a.principal);
+  return a;
+}
+
+std::optional<std::int64_t> Claim(const Pledge& p) {
+  auto ci = CheckedAdd(p.outstanding_costs_fen(), p.outstanding_interest_fen());
+  if (!ci) return std::nullopt;
+  return CheckedAdd(*ci, p.outstanding_principal_fen());
+}
+
+Status EndPledge(TxContext& c, Pledge* p, CancelGround ground, std::string_view document) {
+  PLEDGER_RETURN_IF_ERROR(AdjustExposure(c, p->debtor_org_id(), p->pledgee_org_id(), -1, -p->outstanding_principal_fen()));
+  p->set_state(PLEDGE_CANCELLED);
+  p->set_cancel_ground(ground);
+  p->set_cancel_date(c.today());
+  p->set_cancel_document_hash(std::string(document));
+  c.Write(keys::Pledge(p->id()), *p);
+  PLEDGER_RETURN_IF_ERROR(ReleaseLocks(c, *p));
+  c.Emit("pledge.cancelled", {{"pledge_id", p->id()},
+                              {"ground", CancelGround_Name(ground)},
+                              {"cancel_date", FormatDate(c.today())},
+                              {"rule", "R12"}});
+  // R10: cancellations are announced like registrations.
+  c.Emit("gazette.pledge_cancelled", {{"pledge_id", p->id()},
+                                      {"pledgee", p->pledgee_org_id()},
+                                      {"patents", JoinIds(p->patent_nos())},
+                                      {"cancel_date", FormatDate(c.today())}});
+  return Status::OK();
+}
+
+bool Flagged(RiskClass r) { return r == RISK_SUBSTANDARD || r == RISK_DOUBTFUL || r == RISK_LOSS; }
+
+}  // namespace
+
+Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
+  // ---- 1. shape: malformed input fails at once (before any ground).
+  if (a.patent_nos().empty() || static_cast<size_t>(a.patent_nos_size()) > kMaxPatentsPerAction ||
+      a.pledgor_org_ids().empty() || static_cast<size_t>(a.pledgor_org_ids_size()) > kMaxOwners) {
+    return Fail("PLEDGE_INVALID", "a pledge names 1 to 64 patents and 1 to 16 pledgors");
+  }
+  if (!ValidAmount(a.principal_fen()) || a.debt_type().size() > kMaxNameBytes || a.scope().size() > kMaxTextBytes ||
+      (a.due_date() != 0 && !ValidDate(a.due_date())) || a.interest_rate_bps() > 100'000 ||
+      !RiskClass_IsValid(a.risk_class()) || (!a.contract_hash().empty() && !ValidHex64(a.contract_hash()))) {
+    return Fail("PLEDGE_INVALID", "principal 0 to 10^14 fen, debt type <= 256 bytes, scope <= 512 bytes, a real due "
+                                  "date, rate <= 100000 bps, a known risk class, contract hash as 64 hex");
+  }
+  std::set<std::string> patent_set(a.patent_nos().begin(), a.patent_nos().end());
+  std::set<std::string> pledgor_set(a.pledgor_org_ids().begin(), a.pledgor_org_ids().end());
+  if (patent_set.size() != static_cast<size_t>(a.patent_nos_size()) ||
+      pledgor_set.size() != static_cast<size_t>(a.pledgor_org_ids_size())) {
+    return Fail("PLEDGE_INVALID", "a patent or pledgor is listed twice");
+  }
+
+  // ---- 2. parties and the signers who must be there in any case.
+  Organisation pledgee, debtor;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.pledgee_org_id(), &pledgee));
+  if (pledgee.kind() != ORG_BANK) {
+    return Fail("PLEDGE_PLEDGEE_NOT_BANK", a.pledgee_org_id() + " is not a bank; pledgees on this ledger are banks");
+  }
+  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, a.pledgee_org_id(), "PledgeRegister"));
+  // R1: the pledge arises when the IP office registers it: its signature is the registration.
+  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_IP_OFFICE, {}, "PledgeRegister (R1)"));
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.debtor_org_id(), &debtor));
+  std::map<std::string, Organisation> pledgors;
+  for (const std::string& id : pledgor_set) PLEDGER_RETURN_IF_ERROR(LoadOrg(c, id, &pledgors[id]));
+  const Params* params = nullptr;
+  PLEDGER_RETURN_IF_ERROR(c.LoadParams(&params));
+  const std::int32_t today = c.today();
+
+  // ---- 3. every ground, collected (R7 lists all of them in the receipt).
+  // R7g / R3 / R2: required contract data.
+  std::vector<std::string> missing_data;
+  if (a.debt_type().empty()) missing_data.push_back("debt type");
+  if (a.principal_fen() <= 0) missing_data.push_back("debt amount");
+  if (a.due_date() == 0) missing_data.push_back("performance term (due date)");
+  if (a.scope().empty()) missing_data.push_back("scope of the security");
+  if (pledgee.name().empty() || pledgee.address().empty()) missing_data.push_back("pledgee name/address");
+  for (const auto& [id, org] : pledgors) {
+    if (org.name().empty() || org.address().empty()) missing_data.push_back("name/address of pledgor " + id);
+  }
+  if (!missing_data.empty()) {
+    std::string list;
+    for (const auto& m : missing_data) list += (list.empty() ? "" : ", ") + m;
+    c.AddGround("PLEDGE_CONTRACT_DATA_MISSING", "the pledge contract data lacks: " + list + " (R3, R7g)");
+  }
+  if (a.contract_hash().empty()) {
+    c.AddGround("PLEDGE_CONTRACT_MISSING", "a written pledge contract is required: give its SHA-256 (R2)");
+  }
+  if (a.due_date() != 0 && a.due_date() < today) {
+    c.AddGround("PLEDGE_CONTRACT_DATA_MISSING", "the debt's due date " + FormatDate(a.due_date()) +
+                                                    " is already past (R3, R7g)");
+  }
+  // R5: foreign parties without residence act through a patent agency.
+  bool foreign = pledgee.foreign_non_resident();
+  for (const auto& [id, org] : pledgors) foreign = foreign || org.foreign_non_resident();
+  if (foreign) {
+    Organisation agency;
+    bool ok = false;
+    if (ValidId(a.agency_org_id())) {
+      bool found = false;
+      PLEDGER_RETURN_IF_ERROR(c.Read(keys::Org(a.agency_org_id()), &agency, &found));
+      ok = found && agency.kind() == ORG_PATENT_AGENCY;
+    }
+    if (!ok) {
+      c.AddGround("PLEDGE_AGENCY_REQUIRED", "a party is foreign without residence in China: name the patent agency "
+                                            "acting for it in agency_org_id (R5)");
+    }
+  }
+
+  // Patents: R7a-f, h-k, R29 life.
+  std::vector<Patent> patents;
+  std::set<std::string> owner_orgs;
+  bool co_owned = false;
+  std::int32_t min_expiry = kMaxDate;
+  const LendingPolicy& policy = pledgee.lending_policy();
+  for (const std::string& no : patent_set) {
+    Patent p;
+    Status s = LoadPatent(c, no, &p);
+    if (!s.ok()) {
+      if (!c.fatal().ok()) return s;
+      c.AddGround(s.reason() == "PATENT_NOT_FOUND" ? "PLEDGE_PATENT_UNKNOWN" : std::string(s.reason()),
+                  std::string(s.message()) + " (R3)");
+      continue;
+    }
+    const PatentStatus eff = EffectiveStatus(p, today);
+    if (p.owners_size() > 1) co_owned = true;
+    std::set<std::string> owners;
+    for (const Owner& o : p.owners()) {
+      owners.insert(o.org_id());
+      owner_orgs.insert(o.org_id());
+    }
+    if (owners != pledgor_set && !std::includes(pledgor_set.begin(), pledgor_set.end(), owners.begin(), owners.end())) {
+      c.AddGround("PLEDGE_PLEDGOR_NOT_PATENTEE", "the pledgors are not the registered patentees of " + no +
+                                                     "; every owner must be a pledgor (R6, R7a)");
+    }
+    if (eff == PATENT_TERMINATED_NONPAYMENT || eff == PATENT_WAIVED || eff == PATENT_INVALIDATED || eff == PATENT_EXPIRED) {
+      c.AddGround("PLEDGE_PATENT_NOT_IN_FORCE", "patent " + no + " is " + StatusName(eff) + " (R7b)");
+    } else if (eff == PATENT_APPLICATION || p.grant_date() == 0) {
+      c.AddGround("PLEDGE_PATENT_NOT_GRANTED", "patent " + no + " is not granted yet (R7c)");
+    } else if (eff == PATENT_FEE_GRACE || p.fee_paid_through() < today) {
+      c.AddGround("PLEDGE_PATENT_FEE_UNPAID", "annual fees of " + no + " are unpaid (paid through " +
+                                                  FormatDate(p.fee_paid_through()) + "); pay them first (R7d, R20)");
+    }
+    if (p.preserved() || p.suspended()) {
+      c.AddGround("PLEDGE_PATENT_FROZEN", "patent " + no + " is under " +
+                                              (p.preserved() ? "court preservation" : "an ownership-dispute suspension") + " (R7e, R15)");
+    }
+    if (a.due_date() != 0 && a.due_date() > p.expiry_date()) {
+      c.AddGround("PLEDGE_DEBT_DUE_AFTER_EXPIRY", "the debt falls due " + FormatDate(a.due_date()) + ", after " + no +
+                                                      " expires on " + FormatDate(p.expiry_date()) + " (R7f)");
+    }
+    if (!p.active_pledge_id().empty()) {
+      c.AddGround("PLEDGE_PATENT_ALREADY_PLEDGED", "patent " + no + " is already pledged under pledge " +
+                                                       p.active_pledge_id() + "; it must be cancelled first (R7i)");
+    }
+    if (!p.pool_id().empty()) {
+      c.AddGround("PLEDGE_PATENT_POOLED", "patent " + no + " is locked in pool " + p.pool_id() + " (R31)");
+    }
+    if (p.type() == PATENT_UTILITY && !p.twin_patent_no().empty() && !a.risk_ack()) {
+      c.AddGround("PLEDGE_TWIN_APPLICATION_UNACKNOWLEDGED", "utility model " + no + " has a same-day invention twin " +
+                                                                p.twin_patent_no() + "; set risk_ack to proceed (R7j)");
+    }
+    if (p.invalidation_pending() && !a.risk_ack()) {
+      c.AddGround("PLEDGE_INVALIDATION_PENDING_UNACKNOWLEDGED", "invalidation proceedings against " + no +
+                                                                    " have started; set risk_ack to proceed (R7k)");
+    }
+    const std::int32_t min_life = p.type() == PATENT_INVENTION ? policy.min_life_days_invention() : policy.min_life_days_other();
+    if (min_life > 0 && p.expiry_date() - today < min_life) {
+      c.AddGround("PLEDGE_PATENT_LIFE_TOO_SHORT", "patent " + no + " has " + std::to_string(p.expiry_date() - today) +
+                                                      " days left; " + a.pledgee_org_id() + " requires " +
+                                                      std::to_string(min_life) + " (R29)");
+    }
+    min_expiry = std::min(min_expiry, p.expiry_date());
+    patents.push_back(std::move(p));
+  }
+  for (const std::string& id : pledgor_set) {
+    if (!owner_orgs.count(id) && patents.size() == patent_set.size()) {
+      c.AddGround("PLEDGE_PLEDGOR_NOT_PATENTEE", id + " owns none of the pledged patents (R7a)");
+    }
+  }
+  // R1 / R6 / R7h: every pledgor signs; for a co-owned patent a missing co-owner is R7h.
+  for (const std::string& id : pledgor_set) {
+    if (c.SignerWithRole(ROLE_OWNER, id) != nullptr) continue;
+    if (co_owned && !a.risk_ack()) {
+      c.AddGround("PLEDGE_CO_OWNER_CONSENT_MISSING", "co-owner " + id + " has not consented (signed) (R6, R7h)");
+    } else {
+      c.AddGround("PLEDGE_PLEDGOR_SIGNATURE_MISSING", "pledgor " + id + " has not signed; pledgor and pledgee apply jointly (R1)");
+    }
+  }
+
+  // R4, R28, R29: the valuation and the bank's policy.
+  Valuation valuation;
+  bool have_valuation = false, valuation_valid = false;
+  if (!a.valuation_id().empty()) {
+    bool found = false;
+    if (ValidObjectId(a.valuation_id())) {
+      c.Touch(keys::Valuation(a.valuation_id()));
+      PLEDGER_RETURN_IF_ERROR(c.Read(keys::Valuation(a.valuation_id()), &valuation, &found));
+    }
+    if (!found) {
+      c.AddGround("PLEDGE_VALUATION_NOT_FOUND", "valuation " + Quote(a.valuation_id()) + " is not on the ledger (R4)");
+    } else {
+      have_valuation = true;
+      std::set<std::string> covered(valuation.patent_nos().begin(), valuation.patent_nos().end());
+      if (!std::includes(covered.begin(), covered.end(), patent_set.begin(), patent_set.end())) {
+        c.AddGround("PLEDGE_VALUATION_MISMATCH", "valuation " + a.valuation_id() + " does not cover every pledged patent (R4)");
+      }
+      valuation_valid = valuation.valid_until() >= today;
+      if (!valuation_valid) {
+        c.Emit("valuation.stale", {{"valuation_id", valuation.id()}, {"valid_until", FormatDate(valuation.valid_until())}, {"rule", "R28"}});
+      }
+    }
+  }
+  std::uint32_t ltv_bps = 0;
+  if (have_valuation && valuation_valid) {
+    const std::int64_t base = valuation.realisable_value_fen() > 0 ? valuation.realisable_value_fen() : valuation.value_fen();
+    ltv_bps = RatioBpsCeil(a.principal_fen(), base);
+    if (policy.ltv_cap_bps() > 0 && ltv_bps > policy.ltv_cap_bps()) {
+      c.AddGround("PLEDGE_LTV_EXCEEDED", "loan-to-value is " + std::to_string(ltv_bps) + " bps; " + a.pledgee_org_id() +
+                                             " allows " + std::to_string(policy.ltv_cap_bps()) + " (R29)");
+    }
+  } else if (policy.valuation_required() || (policy.ltv_cap_bps() > 0 && have_valuation)) {
+    c.AddGround(have_valuation ? "PLEDGE_VALUATION_EXPIRED" : "PLEDGE_VALUATION_REQUIRED",
+                have_valuation ? "the valuation lapsed on " + FormatDate(valuation.valid_until()) + "; re-appraise (R28, R29)"
+                               : a.pledgee_org_id() + " requires a valid valuation for a pledge (R29)");
+  }
+
+  // R33: the partner-bank caution.
+  std::set<std::string> lenders;
+  std::int64_t borrower_credit = a.principal_fen();
+  bool credit_overflow = false;
+  PLEDGER_RETURN_IF_ERROR(c.Scan(keys::LenderPrefix(a.debtor_org_id()), [&](std::string_view k, std::string_view v) {
+    LenderExposure e;
+    if (e.ParseFromArray(v.data(), static_cast<int>(v.size())) && e.active_pledges() > 0) {
+      lenders.insert(std::string(k.substr(keys::LenderPrefix(a.debtor_org_id()).size())));
+      auto sum = CheckedAdd(borrower_credit, e.principal_fen());
+      if (sum) borrower_credit = *sum; else credit_overflow = true;
+    }
+    return true;
+  }));
+  const std::uint32_t threshold = debtor.kind() == ORG_INDIVIDUAL_BUSINESS ? params->caution_bank_threshold_individual()
+                                                                          : params->caution_bank_threshold();
+  const bool small_borrower = !credit_overflow && borrower_credit <= params->caution_credit_limit_fen();
+  const bool caution = small_borrower && !lenders.count(a.pledgee_org_id()) && lenders.size() > threshold;
+  if (caution && !a.caution_ack()) {
+    c.AddGround("PLEDGE_CAUTION_ACK_REQUIRED", a.debtor_org_id() + " already borrows from " + std::to_string(lenders.size()) +
+                                                   " banks (more than " + std::to_string(threshold) +
+                                                   "): enter cautiously and set caution_ack to proceed (R33)");
+  }
+
+  if (c.has_grounds()) return c.RefuseWithGrounds();
+
+  // ---- 4. effects.
+  Pledge pl;
+  pl.set_id(c.NewObjectId());
+  pl.set_state(PLEDGE_REGISTERED);
+  pl.set_pledgee_org_id(a.pledgee_org_id());
+  for (const std::string& id : pledgor_set) pl.add_pledgor_org_ids(id);
+  pl.set_debtor_org_id(a.debtor_org_id());
+  pl.set_debt_type(a.debt_type());
+  pl.set_principal_fen(a.principal_fen());
+  pl.set_interest_rate_bps(a.interest_rate_bps());
+  pl.set_due_date(a.due_date());
+  pl.set_scope(a.scope());
+  for (const std::string& no : patent_set) pl.add_patent_nos(no);
+  pl.set_valuation_id(a.valuation_id());
+  pl.set_ltv_bps(ltv_bps);
+  pl.set_contract_hash(a.contract_hash());
+  pl.set_forfeiture_clause(a.forfeiture_clause());
+  pl.set_risk_ack(a.risk_ack());
+  pl.set_caution_ack(a.caution_ack());
+  pl.set_agency_org_id(a.agency_org_id());
+  pl.set_outstanding_principal_fen(a.principal_fen());
+  pl.set_risk_class(a.risk_class() == RISK_CLASS_UNSPECIFIED ? RISK_NORMAL : a.risk_class());
+  pl.set_reg_date(today);
+  pl.set_reg_height(c.height());
+  pl.set_reg_index(c.index());
+  pl.set_received_at_ms(c.time_ms());
+  pl.set_decided_at_ms(c.time_ms());
+  c.Touch(keys::Pledge(pl.id()));
+  c.Write(keys::Pledge(pl.id()), pl);
+  const std::string order = keys::OrderKey(c.height(), c.index());
+  c.Put(keys::BankPledgePrefix(pl.pledgee_org_id()) + order, pl.id());
+  c.Put(keys::BorrowerPledgePrefix(pl.debtor_org_id()) + order, pl.id());
+  for (Patent& p : patents) {
+    p.set_active_pledge_id(pl.id());
+    c.Write(keys::Patent(p.patent_no()), p);
+    c.Put(keys::PatentPledgePrefix(p.patent_no()) + order, pl.id());
+  }
+  PLEDGER_RETURN_IF_ERROR(AdjustExposure(c, pl.debtor_org_id(), pl.pledgee_org_id(), +1, pl.principal_fen()));
+
+  c.Emit("pledge.registered", {{"pledge_id", pl.id()},
+                               {"pledgee", pl.pledgee_org_id()},
+                               {"debtor", pl.debtor_org_id()},
+                               {"principal_fen", Fen(pl.principal_fen())},
+                               {"reg_date", FormatDate(today)},
+                               {"ltv_bps", std::to_string(ltv_bps)}});
+  for (const Patent& p : patents) {
+    // R10: what the gazette announces.
+    c.Emit("gazette.pledge_registered", {{"pledge_id", pl.id()},
+                                         {"pledgors", JoinIds(pl.pledgor_org_ids())},
+                                         {"pledgee", pl.pledgee_org_id()},
+                                         {"main_ipc", p.main_ipc()},
+                                         {"patent_no", p.patent_no()},
+                                         {"grant_date", FormatDate(p.grant_date())},
+                                         {"reg_date", FormatDate(today)}});
+  }
+  if (a.forfeiture_clause()) {
+    c.Emit("pledge.forfeiture_clause", {{"pledge_id", pl.id()}, {"effect", "priority payment only; never a transfer"}, {"rule", "R8"}});
+  }
+  if (a.risk_ack()) c.Emit("pledge.risk_acknowledged", {{"pledge_id", pl.id()}, {"rule", "R7j/R7k"}});
+  if (caution) {
+    c.Emit("caution.partner_bank", {{"pledge_id", pl.id()},
+                                    {"debtor", pl.debtor_org_id()},
+                                    {"banks_before", std::to_string(lenders.size())},
+                                    {"threshold", std::to_string(threshold)},
+                                    {"rule", "R33"}});
+  }
+  return Status::OK();
+}
+
+Status ExecPledgeChange(TxContext& c, const PledgeChange& a) {
+  Pledge p;
+  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(RequireJointSigners(c, p, "PledgeChange"));
+  PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "PledgeChange"));
+  if (!ValidHex64(a.agreement_hash())) {
+    return Fail("PLEDGE_CHANGE_AGREEMENT_MISSING", "a change needs the SHA-256 of the change agreement (R11)");
+  }
+  if (a.new_principal_fen() == 0 && a.new_due_date() == 0 && a.new_scope().empty() && a.new_debt_type().empty()) {
+    return Fail("PLEDGE_CHANGE_EMPTY", "the change changes nothing; set a new principal, due date, scope or debt type (R11)");
+  }
+  if (!ValidAmount(a.new_principal_fen()) || a.new_scope().size() > kMaxTextBytes ||
+      a.new_debt_type().size() > kMaxNameBytes || (a.new_due_date() != 0 && (!ValidDate(a.new_due_date()) || a.new_due_date() < c.today()))) {
+    return Fail("PLEDGE_CHANGE_INVALID", "principal 0 to 10^14 fen, scope <= 512 bytes, debt type <= 256 bytes, due date not past");
+  }
+  PLEDGER_RETURN_IF_ERROR(CheckPledgeNotFrozen(c, p, "PledgeChange"));
+  if (a.new_due_date() != 0) PLEDGER_RETURN_IF_ERROR(CheckDueWithinTerm(c, p, a.new_due_date()));
+  if (a.new_principal_fen() != 0) {
+    const std::int64_t delta = a.new_principal_fen() - p.principal_fen();
+    auto outstanding = CheckedAdd(p.outstanding_principal_fen(), delta);
+    if (!outstanding || *outstanding < 0) {
+      return Fail("PLEDGE_CHANGE_INVALID", "the new principal is below what has already been repaid (R11)");
+    }
+    PLEDGER_RETURN_IF_ERROR(AdjustExposure(c, p.debtor_org_id(), p.pledgee_org_id(), 0, delta));
+    p.set_principal_fen(a.new_principal_fen());
+    p.set_outstanding_principal_fen(*outstanding);
+  }
+  const bool extension = a.new_due_date() > p.due_date();
+  if (a.new_due_date() != 0) p.set_due_date(a.new_due_date());
+  if (!a.new_scope().empty()) p.set_scope(a.new_scope());
+  if (!a.new_debt_type().empty()) p.set_debt_type(a.new_debt_type());
+  p.set_changes(p.changes() + 1);
+  c.Write(keys::Pledge(p.id()), p);
+  c.Emit("pledge.changed", {{"pledge_id", p.id()},
+                            {"principal_fen", Fen(p.principal_fen())},
+                            {"due_date", FormatDate(p.due_date())},
+                            {"extension", extension ? "true" : "false"},
+                            {"rule", "R11"}});
+  c.Emit("gazette.pledge_changed", {{"pledge_id", p.id()}, {"patents", JoinIds(p.patent_nos())}, {"date", FormatDate(c.today())}});
+  return Status::OK();
+}
+
+Status ExecLoanAccrue(TxContext& c, const LoanAccrue& a) {
+  Pledge p;
+  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "LoanAccrue"));
+  PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanAccrue"));
+  if (!ValidAmount(a.interest_fen()) || !ValidAmount(a.costs_fen()) || (a.interest_fen() == 0 && a.costs_fen() == 0)) {
+    return Fail("LOAN_AMOUNT_INVALID", "accrue 0 to 10^14 fen of interest and of costs, not both 0 (R16)");
+  }
+  auto interest = CheckedAdd(p.outstanding_interest_fen(), a.interest_fen());
+  auto costs = CheckedAdd(p.outstanding_costs_fen(), a.costs_fen());
+  if (!interest || !costs || *interest > kMaxAmountFen || *costs > kMaxAmountFen) {
+    return Fail("LOAN_AMOUNT_INVALID", "outstanding interest or costs would exceed 10^14 fen");
+  }
+  p.set_outstanding_interest_fen(*interest);
+  p.set_outstanding_costs_fen(*costs);
+  c.Write(keys::Pledge(p.id()), p);
+  c.Emit("loan.accrued", {{"pledge_id", p.id()}, {"interest_fen", Fen(a.interest_fen())}, {"costs_fen", Fen(a.costs_fen())}});
+  return Status::OK();
+}
+
+Status ExecLoanRepay(TxContext& c, const LoanRepay& a) {
+  Pledge p;
+  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "LoanRepay"));
+  PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanRepay"));
+  if (a.amount_fen() <= 0 || !ValidAmount(a.amount_fen())) {
+    return Fail("LOAN_AMOUNT_INVALID", "a repayment is 1 to 10^14 fen");
+  }
+  auto claim = Claim(p);
+  if (!claim) return c.Fatal(Status::Internal("CLAIM_OVERFLOW", "outstanding amounts overflow; this is a bug"));
+  if (a.amount_fen() > *claim) {
+    return Fail("LOAN_OVERPAYMENT", "the repayment of " + Fen(a.amount_fen()) + " fen exceeds the " + Fen(*claim) +
+                                        " fen outstanding; record at most the outstanding amount (R16)");
+  }
+  Allocation al = Allocate(&p, a.amount_fen());
+  p.set_repaid_fen(*CheckedAdd(p.repaid_fen(), a.amount_fen()));
+  c.Emit("loan.repaid", {{"pledge_id", p.id()},
+                         {"to_costs_fen", Fen(al.costs)},
+                         {"to_interest_fen", Fen(al.interest)},
+                         {"to_principal_fen", Fen(al.principal)},
+                         {"outstanding_principal_fen", Fen(p.outstanding_principal_fen())},
+                         {"rule", "R16"}});
+  if (a.amount_fen() == *claim) {
+    // R12: full repayment cancels the pledge and lifts the locks.
+    PLEDGER_RETURN_IF_ERROR(AdjustExposure(c, p.debtor_org_id(), p.pledgee_org_id(), 0, -al.principal));
+    return EndPledge(c, &p, CANCEL_REPAID, "");
+  }
+  PLEDGER_RETURN_IF_ERROR(AdjustExposure(c, p.debtor_org_id(), p.pledgee_org_id(), 0, -al.principal));
+  c.Write(keys::Pledge(p.id()), p);
+  return Status::OK();
+}
+
+Status ExecLoanRenew(TxContext& c, const LoanRenew& a) {
+  Pledge p;
+  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(RequireJointSigners(c, p, "LoanRenew"));
+  PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanRenew"));
+  if (!ValidHex64(a.agreement_hash())) {
+    return Fail("PLEDGE_CHANGE_AGREEMENT_MISSING", "a renewal needs the SHA-256 of the renewal agreement (R11, R34)");
+  }
+  if (!ValidDate(a.new_due_date()) || a.new_due_date() <= p.due_date()) {
+    return Fail("LOAN_RENEW_INVALID", "a renewal moves the due date later than " + FormatDate(p.due_date()) + " (R34)");
+  }
+  PLEDGER_RETURN_IF_ERROR(CheckPledgeNotFrozen(c, p, "LoanRenew"));
+  PLEDGER_RETURN_IF_ERROR(CheckDueWithinTerm(c, p, a.new_due_date()));
+  // R34: the renewal neither worsens nor improves the risk class, and the rate
+  // stays (no longer-term rate through a renewal): both are carried forward.
+  const std::int32_t old_due = p.due_date();
+  p.set_due_date(a.new_due_date());
+  p.set_renewals(p.renewals() + 1);
+  c.Write(keys::Pledge(p.id()), p);
+  c.Emit("loan.renewed", {{"pledge_id", p.id()},
+                          {"old_due_date", FormatDate(old_due)},
+                          {"new_due_date", FormatDate(p.due_date())},
+                          {"risk_class", RiskClass_Name(p.risk_class())},
+                          {"interest_rate_bps", std::to_string(p.interest_rate_bps())},
+                          {"rule", "R34"}});
+  if (Flagged(p.risk_class())) {
+    c.Emit("loan.renewal_flagged", {{"pledge_id", p.id()}, {"risk_class", RiskClass_Name(p.risk_class())}, {"rule", "R34"}});
+  }
+  return Status::OK();
+}
+
+Status ExecLoanClassify(TxContext& c, const LoanClassify& a) {
+  Pledge p;
+  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "LoanClassify"));
+  PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanClassify"));
+  if (!RiskClass_IsValid(a.risk_class()) || a.risk_class() == RISK_CLASS_UNSPECIFIED) {
+    return Fail("LOAN_CLASS_INVALID", "risk class must be one of RISK_NORMAL … RISK_LOSS (R34)");
+  }
+  if (a.risk_class() == p.risk_class()) return Fail("LOAN_CLASS_INVALID", "the loan already has that class");
+  const RiskClass old = p.risk_class();
+  p.set_risk_class(a.risk_class());
+  c.Write(keys::Pledge(p.id()), p);
+  c.Emit("loan.classified", {{"pledge_id", p.id()}, {"from", RiskClass_Name(old)}, {"to", RiskClass_Name(a.risk_class())}});
+  return Status::OK();
+}
+
+Status ExecPledgeCancel(TxContext& c, const PledgeCancel& a) {
+  Pledge p;
+  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  if (!CancelGround_IsValid(a.ground()) || a.ground() == CANCEL_GROUND_UNSPECIFIED) {
+    return Fail("PLEDGE_CANCEL_INVALID", "ground must be one of the CANCEL_* values (R12)");
+  }
+  if (a.ground() == CANCEL_COURT_ORDER) {
+    PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_IP_OFFICE, {}, "PledgeCancel on a court order"));
+  } else {
+    PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "PledgeCancel"));
+  }
+  PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "PledgeCancel"));
+  if ((a.ground() == CANCEL_COURT_ORDER || a.ground() == CANCEL_CONTRACT_VOID) && !ValidHex64(a.document_hash())) {
+    return Fail("DOCUMENT_HASH_MISSING", "this ground needs the SHA-256 of the court order or judgment (R12)");
+  }
+  if (!a.document_hash().empty() && !ValidHex64(a.document_hash())) {
+    return Fail("DOCUMENT_HASH_MISSING", "document_hash must be 64 lower-case hex characters");
+  }
+  if (a.ground() != CANCEL_COURT_ORDER) PLEDGER_RETURN_IF_ERROR(CheckPledgeNotFrozen(c, p, "PledgeCancel"));
+  return EndPledge(c, &p, a.ground(), a.document_hash());
+}
+
+Status ExecPledgeEnforce(TxContext& c, const PledgeEnforce& a) {
+  Pledge p;
+  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "PledgeEnforce"));
+  PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "PledgeEnforce"));
+  if (!EnforceMethod_IsValid(a.method()) || a.method() == ENFORCE_METHOD_UNSPECIFIED) {
+    return Fail("PLEDGE_ENFORCE_INVALID", "method must be ENFORCE_DISCOUNT, ENFORCE_AUCTION or ENFORCE_SALE (R17)");
+  }
+  if (!ValidAmount(a.proceeds_fen())) return Fail("PLEDGE_ENFORCE_INVALID", "proceeds are 0 to 10^14 fen (R17)");
+  if (!ValidHex64(a.document_hash())) {
+    return Fail("DOCUMENT_HASH_MISSING", "enforcement needs the SHA-256 of the sale, auction or price agreement (R17)");
+  }
+  if (c.today() <= p.due_date()) {
+    return Fail("PLEDGE_NOT_DUE", "the debt falls due " + FormatDate(p.due_date()) +
+                                      "; a pledge is enforced only after the debtor defaults (R17)");
+  }
+  PLEDGER_RETURN_IF_ERROR(CheckPledgeNotFrozen(c, p, "PledgeEnforce"));
+  auto claim = Claim(p);
+  if (!claim) return c.Fatal(Status::Internal("CLAIM_OVERFLOW", "outstanding amounts overflow; this is a bug"));
+  const std::int64_t principal_before = p.outstanding_principal_fen();
+  const std::int64_t to_pledgee = std::min(a.proceeds_fen(), *claim);  // R17
+  Allocation al = Allocate(&p, to_pledgee);                            // R16 order
+  Enforcement* e = p.mutable_enforcement();
+  e->set_method(a.method());
+  e->set_proceeds_fen(a.proceeds_fen());
+  e->set_to_pledgee_fen(to_pledgee);
+  e->set_surplus_fen(a.proceeds_fen() - to_pledgee);  // to the pledgor (CC 438)
+  e->set_shortfall_fen(*claim - to_pledgee);          // still owed by the debtor (CC 438)
+  e->set_date(c.today());
+  e->set_document_hash(a.document_hash());
+  p.set_repaid_fen(*CheckedAdd(p.repaid_fen(), to_pledgee));
+  p.set_state(PLEDGE_ENFORCED);
+  PLEDGER_RETURN_IF_ERROR(AdjustExposure(c, p.debtor_org_id(), p.pledgee_org_id(), -1, -principal_before));
+  c.Write(keys::Pledge(p.id()), p);
+  c.Emit("pledge.enforced", {{"pledge_id", p.id()},
+                             {"method", EnforceMethod_Name(a.method())},
+                             {"proceeds_fen", Fen(a.proceeds_fen())},
+                             {"to_pledgee_fen", Fen(to_pledgee)},
+                             {"to_principal_fen", Fen(al.principal)},
+                             {"surplus_fen", Fen(e->surplus_fen())},
+                             {"shortfall_fen", Fen(e->shortfall_fen())},
+                             {"rule", "R17"}});
+  if (p.forfeiture_clause()) {
+    // R8: the clause gives priority payment only; ownership moves only through
+    // a PatentAssign signed by the parties and the IP office.
+    c.Emit("pledge.forfeiture_not_applied", {{"pledge_id", p.id()}, {"rule", "R8"}});
+  }
+  return Status::OK();
+}
+
+}  // namespace pledger::contracts::internal

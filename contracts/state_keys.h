@@ -1,0 +1,77 @@
+// Contract state key layout (docs/contracts.md "State key layout").
+//
+// Keys are printable ASCII: a keyspace name, '/', and ids that never contain
+// '/' (organisation and node ids are [a-z0-9._-], patent numbers ZL…, other ids
+// hex). Index keys end in an order key of zero-padded decimals so that LevelDB's
+// byte order is registration order (R18). Changing a key changes the state root:
+// document it and gate it on a rule version.
+//
+// Pure functions, thread-safe.
+#ifndef PLEDGER_CONTRACTS_STATE_KEYS_H_
+#define PLEDGER_CONTRACTS_STATE_KEYS_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace pledger::contracts::keys {
+
+inline std::string Cat(std::string_view a, std::string_view b) {
+  std::string k;
+  k.reserve(a.size() + b.size());
+  k.append(a).append(b);
+  return k;
+}
+
+inline constexpr std::string_view kChain = "chain";    // raw chain id
+inline constexpr std::string_view kParams = "params";  // Params
+inline std::string Org(std::string_view id) { return Cat("org/", id); }
+inline std::string Account(std::string_view key_hex) { return Cat("account/", key_hex); }
+inline constexpr std::string_view kValidatorPrefix = "validator/";
+inline std::string Validator(std::string_view node_id) { return Cat(kValidatorPrefix, node_id); }
+inline std::string Patent(std::string_view patent_no) { return Cat("patent/", patent_no); }
+inline std::string Valuation(std::string_view id) { return Cat("valuation/", id); }
+inline std::string Pledge(std::string_view id) { return Cat("pledge/", id); }
+
+// "<height:20><index:10>": the position of a transaction in the chain, as text
+// that sorts in chain order (R18 ranks pledges by it).
+inline std::string OrderKey(std::uint64_t height, std::uint32_t index) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020llu%010u", static_cast<unsigned long long>(height), index);
+  return buf;
+}
+
+// IP-office organisations (the governance electorate): "ix/iporg/<org>" -> "1".
+inline constexpr std::string_view kIpOfficePrefix = "ix/iporg/";
+inline std::string IpOffice(std::string_view org) { return Cat(kIpOfficePrefix, org); }
+// Pledges by pledgee bank and by borrower, in R18 order -> pledge id.
+inline std::string BankPledgePrefix(std::string_view org) { return "ix/bank/" + std::string(org) + "/"; }
+inline std::string BorrowerPledgePrefix(std::string_view org) {
+  return "ix/borrower/" + std::string(org) + "/";
+}
+inline std::string PatentPledgePrefix(std::string_view no) {
+  return "ix/patent-pledge/" + std::string(no) + "/";
+}
+inline std::string PatentValuationPrefix(std::string_view no) {
+  return "ix/patent-valuation/" + std::string(no) + "/";
+}
+// LenderExposure of one bank to one borrower (R33).
+inline std::string LenderPrefix(std::string_view debtor) { return "ix/lender/" + std::string(debtor) + "/"; }
+inline std::string Lender(std::string_view debtor, std::string_view bank) {
+  return LenderPrefix(debtor) + std::string(bank);
+}
+
+// Replay protection: "rp/i/<tx id hex>" -> ExecutedTx, and an expiry index
+// "rp/e/<expiry:20>/<tx id hex>" -> "1" that lets a block prune in key order.
+inline std::string ExecutedTx(std::string_view id_hex) { return Cat("rp/i/", id_hex); }
+inline constexpr std::string_view kExpiryPrefix = "rp/e/";
+inline std::string Expiry(std::uint64_t expiry_height, std::string_view id_hex) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%020llu/", static_cast<unsigned long long>(expiry_height));
+  return std::string(kExpiryPrefix) + buf + std::string(id_hex);
+}
+
+}  // namespace pledger::contracts::keys
+
+#endif  // PLEDGER_CONTRACTS_STATE_KEYS_H_
