@@ -1,0 +1,57 @@
+// Creating a consortium: CA, node certificates and keys, account keys, the
+// genesis file and one configuration per node, from a ConsortiumSpec.
+// Used by pledger-admin, tools/devnet.sh (through pledger-admin) and the
+// integration tests.
+//
+// Output layout under `out`:
+//   ca/ca.crt, ca/ca.key (0600)
+//   genesis.json
+//   nodes/<id>/{config.json, node.crt, node.key (0600), ca.crt, genesis.json}   dir 0700
+//   accounts/<name>.key (PKCS#8 PEM, 0600), accounts/<name>.pub (hex public key)
+// A node directory is self-contained: copy it to the node's host.
+//
+// Errors: SPEC_INVALID (naming the field), file errors. Nothing is written
+// unless the spec is valid; an existing `out` with a ca/ is refused
+// (CONSORTIUM_EXISTS) so a second run cannot clobber keys.
+#ifndef PLEDGER_TOOLS_ADMIN_CONSORTIUM_H_
+#define PLEDGER_TOOLS_ADMIN_CONSORTIUM_H_
+
+#include <string>
+#include <vector>
+
+#include "consensus/status.h"
+#include "contracts/proto/state.pb.h"
+#include "node/proto/node.pb.h"
+#include "tools/proto/admin.pb.h"
+
+namespace pledger::tools {
+
+Status ValidateSpec(const ConsortiumSpec& spec);
+
+struct ConsortiumFiles {
+  std::string genesis_file;
+  std::vector<std::string> node_configs;  // one per node, spec order
+};
+Result<ConsortiumFiles> CreateConsortium(const ConsortiumSpec& spec, const std::string& out);
+
+// Certificate, key and configuration for one more node (joining later).
+// `peers` are the nodes it dials at first. Writes into `node_dir`.
+struct NewNode {
+  std::string node_id;
+  std::string org_id;
+  std::string peer_address;
+  std::string api_address;
+  bool api_tls = false;
+  std::string public_key_hex;  // filled in: for the governance transaction
+};
+Status CreateNodeFiles(const std::string& ca_dir, const std::string& genesis_file,
+                       const std::vector<node::PeerConfig>& peers, NewNode* node,
+                       const std::string& node_dir, int validity_days);
+
+// host:port with a numeric port. Reason: SPEC_INVALID / USAGE per caller.
+Status ValidateHostPort(const std::string& hp, const std::string& what);
+std::string HostOf(const std::string& hp);
+
+}  // namespace pledger::tools
+
+#endif  // PLEDGER_TOOLS_ADMIN_CONSORTIUM_H_
