@@ -78,6 +78,14 @@ class BlockStore {
                           leveldb::WriteBatch* batch) const;
   void PublishTip(const Tip& tip);
 
+  // Catch-up: stages the records of a block fetched from a peer (block,
+  // results, hash and tx indexes) without moving the tip. The caller
+  // (ChainImport) has verified it links onto what it staged before.
+  Status StageImported(const Block& block, const BlockResults& results,
+                       leveldb::WriteBatch* batch) const;
+  // Stages a new tip record (ChainImport's final step).
+  static void StageTip(const Tip& tip, leveldb::WriteBatch* batch);
+
   // CheckAppend + StageAppend + write + PublishTip, for a block whose state root
   // is known (or unchanged, as in tests without contracts).
   Status Append(const Block& block, const std::vector<std::string>& receipts,

@@ -13,7 +13,10 @@
 //   'S' + state key               state value
 //   'K' + be16 bucket + state key SHA-256 of the value (state commitment index)
 //   'Q' + be16 bucket             bucket hash (absent = empty bucket)
-//   'X' ...                       history indexes (ledger/history.h)
+//   'X' + entity + 0x00 + be64 height + be32 index   history entry (node/history.h)
+//   'V' + state key + 0x00 + be64 height            the record's value after that block
+//                                                   (0x01 + value, or 0x00 if deleted)
+//   'A' + be64 height + validator id                an attestation of that block
 //   'r' ...                       Raft log storage (ledger/raft_log_store.h)
 #ifndef PLEDGER_LEDGER_KEYS_H_
 #define PLEDGER_LEDGER_KEYS_H_
@@ -37,6 +40,8 @@ inline constexpr char kState = 'S';
 inline constexpr char kCommit = 'K';
 inline constexpr char kBucket = 'Q';
 inline constexpr char kHistory = 'X';
+inline constexpr char kVersion = 'V';
+inline constexpr char kAttestation = 'A';
 inline constexpr char kRaft = 'r';
 
 inline std::string Meta(std::string_view name) { return std::string(1, kMeta) + std::string(name); }

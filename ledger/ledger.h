@@ -40,6 +40,13 @@ class Ledger {
                      const WriteSet& writes, bool sync,
                      const leveldb::WriteBatch* extra = nullptr);
 
+  // Catch-up from a peer (a node that missed more than the Raft log holds):
+  // blocks fetched from the peer are checked link by link onto the current tip
+  // and stored without being executed; then the whole state is replaced by the
+  // peer's state at the last block, which must hash to that block's recorded
+  // state root. See ChainImport.
+  friend class ChainImport;
+
   Database& db() { return *db_; }
   BlockStore& blocks() { return blocks_; }
   const BlockStore& blocks() const { return blocks_; }
@@ -52,6 +59,25 @@ class Ledger {
   BlockStore blocks_;
   StateStore state_;
   bool initialized_ = false;
+};
+
+// One catch-up: AddBlock for tip+1, tip+2, ... (each written at once, but
+// the tip does not move), then Finish with the state as of the last block.
+// A crash before Finish leaves the old tip and state intact (the stored blocks
+// above the tip are overwritten by the next attempt).
+// Reasons: IMPORT_* plus those of CheckBlockContent.
+class ChainImport {
+ public:
+  explicit ChainImport(Ledger* ledger);
+  Status AddBlock(const Block& block, const BlockResults& results);
+  std::uint64_t height() const { return tip_.height; }
+  // Replaces the state and moves the tip, in one synced batch with `extra`.
+  Status Finish(const std::map<std::string, std::string, std::less<>>& state,
+                const leveldb::WriteBatch* extra);
+
+ private:
+  Ledger* ledger_;
+  Tip tip_;  // the last block added (starts at the ledger's tip)
 };
 
 }  // namespace pledger::ledger

@@ -83,6 +83,49 @@ Status StateStore::Scan(std::string_view prefix,
   return db_->Scan(p, p, [&](std::string_view k, std::string_view v) { return fn(k.substr(1), v); });
 }
 
+namespace {
+
+// StateReader over a LevelDB snapshot; releases it when destroyed.
+class SnapshotStateReader final : public StateReader {
+ public:
+  SnapshotStateReader(leveldb::DB* db) : db_(db), snap_(db->GetSnapshot()) {}
+  ~SnapshotStateReader() override { db_->ReleaseSnapshot(snap_); }
+
+  Result<std::optional<std::string>> Get(std::string_view key) const override {
+    leveldb::ReadOptions ro;
+    ro.snapshot = snap_;
+    std::string value;
+    leveldb::Status s = db_->Get(ro, keys::State(key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return Database::FromLevelDb(s, "reading state");
+    return std::optional<std::string>(std::move(value));
+  }
+
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+    leveldb::ReadOptions ro;
+    ro.snapshot = snap_;
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ro));
+    std::string p = keys::State(prefix);
+    for (it->Seek(p); it->Valid(); it->Next()) {
+      std::string_view k(it->key().data(), it->key().size());
+      if (k.substr(0, p.size()) != p) break;
+      if (!fn(k.substr(1), std::string_view(it->value().data(), it->value().size()))) break;
+    }
+    return Database::FromLevelDb(it->status(), "scanning state");
+  }
+
+ private:
+  leveldb::DB* db_;
+  const leveldb::Snapshot* snap_;
+};
+
+}  // namespace
+
+std::unique_ptr<StateReader> StateStore::SnapshotReader() const {
+  return std::make_unique<SnapshotStateReader>(db_->raw());
+}
+
 Hash256 StateStore::root() const {
   std::lock_guard<std::mutex> lock(mu_);
   return tree_[1];

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -84,6 +85,11 @@ class StateStore final : public StateReader {
   // change what readers see. Reasons: STATE_KEY_INVALID, STATE_VALUE_TOO_LARGE.
   Result<Staged> Stage(const WriteSet& writes, leveldb::WriteBatch* batch) const;
   void Publish(const Staged& staged);
+
+  // A reader over the state as it is now, unaffected by later commits (a
+  // LevelDB snapshot): for queries that read several records, and for
+  // serving state to a catching-up peer. Thread-safe.
+  std::unique_ptr<StateReader> SnapshotReader() const;
 
   static std::uint16_t BucketOf(std::string_view key);
   // Bucket hash from its (key, SHA-256(value)) entries in key order.

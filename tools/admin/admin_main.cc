@@ -16,7 +16,7 @@
 #include "node/pki.h"
 #include "tools/admin/consortium.h"
 #include "tools/common/args.h"
-#include "tools/common/json.h"
+#include "node/json.h"
 
 namespace pledger::tools {
 namespace {
@@ -47,7 +47,7 @@ int Init(int argc, char** argv) {
   if (!spec_path.ok()) return Fail(spec_path.status());
   if (!out.ok()) return Fail(out.status());
   ConsortiumSpec spec;
-  Status s = ReadJsonFile(*spec_path, &spec);
+  Status s = node::ReadJsonFile(*spec_path, &spec);
   if (!s.ok()) return Fail(s);
   auto files = CreateConsortium(spec, *out);
   if (!files.ok()) return Fail(files.status());

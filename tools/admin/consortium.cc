@@ -7,7 +7,7 @@
 #include "ledger/bytes.h"
 #include "node/files.h"
 #include "node/pki.h"
-#include "tools/common/json.h"
+#include "node/json.h"
 
 namespace pledger::tools {
 namespace {
@@ -39,7 +39,7 @@ Status WriteNode(const std::string& dir, const std::string& ca_cert, const std::
   PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(dir + "/genesis.json", genesis, 0644));
   PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(dir + "/node.crt", cert, 0644));
   PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(dir + "/node.key", key_pem, 0600));
-  return node::WriteFileAtomic(dir + "/config.json", ToJson(config), 0600);
+  return node::WriteFileAtomic(dir + "/config.json", node::ToJson(config), 0600);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
-#include "tools/common/json.h"
+#include "node/json.h"
 
 #include <google/protobuf/util/json_util.h>
 
 #include "node/files.h"
 
-namespace pledger::tools {
+namespace pledger::node {
 
 Status ParseJson(const std::string& json, google::protobuf::Message* msg, const std::string& what) {
   google::protobuf::util::JsonParseOptions opts;
@@ -18,7 +18,7 @@ Status ParseJson(const std::string& json, google::protobuf::Message* msg, const 
 }
 
 Status ReadJsonFile(const std::string& path, google::protobuf::Message* msg) {
-  PLEDGER_ASSIGN_OR_RETURN(std::string json, node::ReadFile(path));
+  PLEDGER_ASSIGN_OR_RETURN(std::string json, ReadFile(path));
   return ParseJson(json, msg, path);
 }
 
@@ -32,4 +32,4 @@ std::string ToJson(const google::protobuf::Message& msg, bool pretty) {
   return out;
 }
 
-}  // namespace pledger::tools
+}  // namespace pledger::node

@@ -1,0 +1,210 @@
+// The applier: runs committed blocks through the contracts and commits each
+// block, its receipts, its state writes, its indexes and the applied Raft
+// index in one LevelDB batch.
+//
+// Invalid entries: a committed entry that is not a valid next block (it does
+// not parse, does not link to the tip, carries the wrong Raft term/index or a
+// time that does not increase) is skipped. Every node sees the same log and
+// the same tip, so every node skips the same entries and stays in step. A
+// block at or below the tip is one this node already has (after a catch-up);
+// it is skipped too.
+#include <chrono>
+
+#include "contracts/queries.h"
+#include "ledger/attestation.h"
+#include "ledger/block.h"
+#include "ledger/keys.h"
+#include "ledger/tx.h"
+#include "node/history.h"
+#include "node/log.h"
+#include "node/node_impl.h"
+
+namespace pledger::node {
+namespace {
+
+std::string AppliedValue(std::uint64_t index) {
+  std::string v;
+  ledger::PutBigEndian64(&v, index);
+  return v;
+}
+
+}  // namespace
+
+void NodeImpl::EnqueueApply(std::vector<consensus::Entry> entries) {
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    for (auto& e : entries) {
+      ApplyItem item;
+      item.entry = std::move(e);
+      apply_queue_.push_back(std::move(item));
+    }
+  }
+  apply_cv_.notify_one();
+}
+
+void NodeImpl::EnqueueSnapshot(const consensus::Snapshot& snap) {
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    ApplyItem item;
+    item.snapshot = snap;
+    apply_queue_.push_back(std::move(item));
+  }
+  apply_cv_.notify_one();
+}
+
+void NodeImpl::ApplyLoop() {
+  if (pending_snapshot_) {
+    Status s = InstallSnapshot(*pending_snapshot_);
+    if (!s.ok()) {
+      PLOG(kError, "catchup") << "cannot catch up: " << s.ToString();
+    }
+    pending_snapshot_.reset();
+  }
+  for (;;) {
+    ApplyItem item;
+    {
+      std::unique_lock<std::mutex> lock(apply_mu_);
+      apply_cv_.wait(lock, [this] { return apply_stopping_ || !apply_queue_.empty(); });
+      if (apply_stopping_) return;
+      item = std::move(apply_queue_.front());
+      apply_queue_.pop_front();
+    }
+    if (!fatal_.ok()) continue;  // stopped applying; keep draining so Raft is not blocked
+    Status s;
+    if (item.snapshot) {
+      s = InstallSnapshot(*item.snapshot);
+      if (!s.ok()) {
+        // Retry later from another peer: put it back at the front.
+        PLOG(kWarn, "catchup") << "catch-up failed: " << s.ToString() << "; retrying";
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        std::lock_guard<std::mutex> lock(apply_mu_);
+        apply_queue_.push_front(std::move(item));
+        continue;
+      }
+    } else {
+      s = ApplyEntry(item.entry);
+    }
+    if (!s.ok()) {
+      fatal_ = s;
+      PLOG(kError, "apply") << "cannot apply entry " << item.entry.index << ": " << s.ToString()
+                            << "; this node stops applying blocks. Fix the cause and restart it";
+    }
+    PostRaft([] {});  // the proposer may go on
+  }
+}
+
+Status NodeImpl::RecordApplied(std::uint64_t index) {
+  if (index <= applied_index_.load()) return Status::OK();
+  PLEDGER_RETURN_IF_ERROR(
+      ledger_->db().Put(ledger::keys::Meta("applied"), AppliedValue(index), /*sync=*/false));
+  applied_index_ = index;
+  return Status::OK();
+}
+
+Status NodeImpl::ApplyEntry(const consensus::Entry& e) {
+  if (e.index <= applied_index_.load()) return Status::OK();  // replay after a restart
+  if (e.type == consensus::EntryType::kConfChange) {
+    PLEDGER_RETURN_IF_ERROR(RecordApplied(e.index));
+    PLOG(kInfo, "raft") << "membership change applied at index " << e.index;
+    return Status::OK();
+  }
+  if (e.data.empty()) return RecordApplied(e.index);  // a new leader's no-op
+
+  ledger::Block block;
+  auto skip = [&](const std::string& why) {
+    ++metrics_.blocks_skipped;
+    PLOG(kWarn, "apply") << "skipping Raft entry " << e.index << " (term " << e.term << "): " << why;
+    return RecordApplied(e.index);
+  };
+  if (!block.ParseFromArray(e.data.view().data(), static_cast<int>(e.data.size()))) {
+    return skip("not a block");
+  }
+  auto header = ledger::DecodeBlockHeader(block);
+  if (!header.ok()) return skip(header.status().ToString());
+  if (header->height() <= applied_height_.load()) {
+    // Already in our ledger (fetched during a catch-up).
+    return RecordApplied(e.index);
+  }
+  if (header->raft_index() != e.index || header->raft_term() != e.term) {
+    return skip("block carries Raft position " + std::to_string(header->raft_term()) + "/" +
+                std::to_string(header->raft_index()) + " but sits at " + std::to_string(e.term) + "/" +
+                std::to_string(e.index));
+  }
+  if (header->time_ms() <= last_applied_time_ms_) return skip("block time does not increase");
+  if (header->tx_count() > 20000) return skip("too many transactions");
+  auto checked = ledger_->blocks().CheckAppend(block);
+  if (!checked.ok()) return skip(checked.status().ToString());
+  return ApplyBlock(e, block, *header);
+}
+
+Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& block,
+                            const ledger::BlockHeader& header) {
+  auto start = std::chrono::steady_clock::now();
+  // Decode and verify every transaction, reusing what this node verified at
+  // admission (identical bytes), and spreading the rest over the work pool.
+  size_t n = static_cast<size_t>(block.txs_size());
+  std::vector<contracts::PreparedTx> prepared(n);
+  std::vector<PreparedTxPtr> reused(n);
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& raw = block.txs(static_cast<int>(i));
+    ledger::Transaction tx;
+    if (tx.ParseFromString(raw)) reused[i] = mempool_->Find(ledger::TxId(tx), raw);
+    if (!reused[i]) todo.push_back(i);
+  }
+  pool_->ParallelFor(todo.size(), [&](size_t k) {
+    size_t i = todo[k];
+    prepared[i] = contracts::PrepareTx(block.txs(static_cast<int>(i)));
+  });
+  for (size_t i = 0; i < n; ++i) {
+    if (reused[i]) prepared[i] = *reused[i];
+  }
+
+  contracts::BlockContext ctx{header.chain_id(), header.height(), header.time_ms()};
+  contracts::BlockOutcome outcome = engine_.ExecuteBlock(ledger_->state(), ctx, prepared);
+  if (!outcome.status.ok()) return outcome.status.WithContext("executing block " + std::to_string(header.height()));
+
+  leveldb::WriteBatch extra;
+  extra.Put(ledger::keys::Meta("applied"), AppliedValue(e.index));
+  StageHistoryRecords(header, prepared, outcome, &extra);
+  StageAttestations(block, header, &extra);
+  PLEDGER_RETURN_IF_ERROR(ledger_->CommitBlock(block, outcome.receipts, outcome.writes,
+                                               /*sync=*/false, &extra));
+  applied_index_ = e.index;
+  applied_height_ = header.height();
+  last_applied_time_ms_ = header.time_ms();
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+                .count();
+  metrics_.apply_us_last = static_cast<std::uint64_t>(us);
+  metrics_.apply_us_total += static_cast<std::uint64_t>(us);
+  ++metrics_.blocks_applied;
+  AfterBlock(header, ledger::BlockHash(block), outcome);
+  return Status::OK();
+}
+
+void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash256& hash,
+                          const contracts::BlockOutcome& outcome) {
+  std::vector<ledger::Hash256> ids;
+  ids.reserve(outcome.txs.size());
+  bool membership = false;
+  for (size_t i = 0; i < outcome.txs.size(); ++i) {
+    const auto& r = outcome.txs[i].receipt;
+    ledger::Hash256 id{};
+    if (r.tx_id().size() == 32) std::copy(r.tx_id().begin(), r.tx_id().end(), id.begin());
+    ids.push_back(id);
+    if (r.code() == "OK") {
+      ++metrics_.txs_committed;
+    } else {
+      ++metrics_.txs_rejected;
+    }
+    for (const auto& ev : r.events()) {
+      if (ev.type().rfind("validator.", 0) == 0) membership = true;
+    }
+    NotifyWaiters(id, r, header.height(), static_cast<std::uint32_t>(i));
+  }
+  mempool_->Remove(ids);
+  if (membership) RefreshMembers();
+  Attest(header, hash);
+}
+
+}  // namespace pledger::node

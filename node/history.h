@@ -1,0 +1,51 @@
+// History indexes, written in the same batch as each block, so any entity's
+// history and any record's past value are answered by one range read, never
+// by scanning the chain:
+//
+//   'X' entity 0x00 be64(height) be32(index)  -> HistoryEntry
+//       every transaction that named the entity (accepted or refused), in
+//       chain order. Entities come from contracts' TxOutcome::touched:
+//       "patent/ZL…", "pledge/<id>", "account/<hex>", "org/<id>", ...
+//   'V' state-key 0x00 be64(height)            -> 0x01 value | 0x00 (deleted)
+//       the value of an entity record after each block that wrote it, so the
+//       state of a patent or pledge as of any height is one seek.
+//
+// Thread-safe (reads and batch staging only).
+#ifndef PLEDGER_NODE_HISTORY_H_
+#define PLEDGER_NODE_HISTORY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consensus/status.h"
+#include "contracts/engine.h"
+#include "ledger/db.h"
+#include "ledger/proto/ledger.pb.h"
+#include "node/proto/node.pb.h"
+
+namespace pledger::node {
+
+// Stages the history and version records of one applied block.
+void StageHistoryRecords(const ledger::BlockHeader& header,
+                         const std::vector<contracts::PreparedTx>& txs,
+                         const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch);
+
+// One page of `entity`'s history, oldest first, after `cursor` ("" = from the
+// start). limit is clamped to 1..1000. Reasons: CURSOR_INVALID.
+Result<HistoryPage> QueryHistory(const ledger::Database& db, const std::string& entity,
+                                 const std::string& cursor, size_t limit);
+
+// The value of state `key` after block `height` (nullopt: absent then).
+// Only entity records are versioned (not indexes): see IsVersionedKey.
+Result<std::optional<std::string>> StateAsOf(const ledger::Database& db, const std::string& key,
+                                             std::uint64_t height);
+bool IsVersionedKey(std::string_view key);
+
+// The action name of a transaction body ("" if none).
+std::string ActionName(const ledger::TxBody& body);
+
+}  // namespace pledger::node
+
+#endif  // PLEDGER_NODE_HISTORY_H_

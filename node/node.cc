@@ -1,0 +1,760 @@
+// pledgerd: lifecycle, the Raft thread, the proposer, admission and peers.
+// The applier is in applier.cc, the HTTP API in api.cc.
+#include <utility>
+#include <boost/asio.hpp>
+#include <filesystem>
+#include <random>
+
+#include "consensus/codec.h"
+#include "contracts/genesis.h"
+#include "contracts/queries.h"
+#include "ledger/block.h"
+#include "ledger/crypto.h"
+#include "ledger/keys.h"
+#include "ledger/raft_log_store.h"
+#include "ledger/tx.h"
+#include "node/files.h"
+#include "node/json.h"
+#include "node/log.h"
+#include "node/node.h"
+#include "node/node_impl.h"
+#include "node/pki.h"
+
+namespace pledger::node {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Raft messages and forwarded transactions wait here for the Raft thread. A
+// node that cannot keep up drops Raft messages beyond this (Raft retransmits)
+// rather than queue without bound.
+constexpr size_t kMaxRaftTasks = 20000;
+// Applied-but-not-yet-compacted entries before the node snapshots the ledger
+// position and compacts the Raft log (overridable: raft_log_retain).
+constexpr std::uint64_t kDefaultLogRetain = 1000;
+
+std::uint64_t NowMs() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+std::string Resolve(const std::string& base, const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  return base + "/" + path;
+}
+
+Result<std::pair<std::string, std::uint16_t>> SplitHostPort(const std::string& hp,
+                                                            const std::string& field) {
+  auto colon = hp.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument("CONFIG_INVALID", field + " must be host:port, got '" + hp + "'");
+  }
+  std::string port = hp.substr(colon + 1);
+  char* end = nullptr;
+  long p = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || p < 0 || p > 65535) {
+    return Status::InvalidArgument("CONFIG_INVALID", field + " has a bad port: '" + hp + "'");
+  }
+  return std::make_pair(hp.substr(0, colon), static_cast<std::uint16_t>(p));
+}
+
+// The manifest a Raft snapshot carries: where the ledger stood at that index.
+// The state itself is fetched from peers (node/catchup.cc).
+std::string EncodeManifest(const ledger::Tip& tip, std::uint64_t index) {
+  ledger::ChainTip t;
+  t.set_height(tip.height);
+  t.set_block_hash(std::string(ledger::AsStringView(tip.block_hash)));
+  t.set_state_root(std::string(ledger::AsStringView(tip.state_root)));
+  t.set_results_root(std::string(ledger::AsStringView(tip.results_root)));
+  (void)index;
+  return ledger::SerializeCanonical(t);
+}
+
+}  // namespace
+
+std::uint64_t RaftIdOf(const std::string& node_id) {
+  ledger::Hash256 h = ledger::Sha256("pledger-raft-id:" + node_id);
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | h[i];
+  v &= 0x7fffffffffffffffULL;
+  return v == 0 ? 1 : v;
+}
+
+// ---------------------------------------------------------------------------
+// Lifecycle
+
+NodeImpl::NodeImpl(NodeConfig config, std::string base_dir)
+    : config_(std::move(config)), base_dir_(std::move(base_dir)) {}
+
+NodeImpl::~NodeImpl() { Stop(); }
+
+Status NodeImpl::Start() {
+  // ---- configuration, each field checked and named ----
+  node_id_ = config_.node_id();
+  if (Status s = ValidateNodeId(node_id_); !s.ok()) {
+    return Status::InvalidArgument("CONFIG_INVALID", "node_id: " + std::string(s.message()));
+  }
+  raft_id_ = RaftIdOf(node_id_);
+  for (const auto& [field, value] :
+       std::vector<std::pair<std::string, std::string>>{{"data_dir", config_.data_dir()},
+                                                        {"genesis_file", config_.genesis_file()},
+                                                        {"peer_listen", config_.peer_listen()},
+                                                        {"api_listen", config_.api_listen()},
+                                                        {"tls_ca_file", config_.tls_ca_file()},
+                                                        {"tls_cert_file", config_.tls_cert_file()},
+                                                        {"tls_key_file", config_.tls_key_file()}}) {
+    if (value.empty()) {
+      return Status::InvalidArgument("CONFIG_INVALID", field + " is missing from the configuration");
+    }
+  }
+  if (!config_.log_level().empty()) {
+    PLEDGER_ASSIGN_OR_RETURN(LogLevel lvl, ParseLogLevel(config_.log_level()));
+    SetLogLevel(lvl);
+  }
+  SetLogPrefix(node_id_ + " ");
+  if (config_.has_raft() && config_.raft().tick_ms()) tick_ = std::chrono::milliseconds(config_.raft().tick_ms());
+  if (config_.has_block()) {
+    if (config_.block().interval_ms()) block_interval_ = std::chrono::milliseconds(config_.block().interval_ms());
+    if (config_.block().max_txs()) block_max_txs_ = config_.block().max_txs();
+    if (config_.block().max_bytes()) block_max_bytes_ = config_.block().max_bytes();
+  }
+  if (block_max_txs_ > 20000 || block_max_bytes_ > (8u << 20)) {
+    return Status::InvalidArgument("CONFIG_INVALID",
+                                   "block.max_txs is at most 20000 and block.max_bytes at most 8 MiB");
+  }
+  if (config_.raft_log_retain()) log_retain_ = config_.raft_log_retain();
+  else log_retain_ = kDefaultLogRetain;
+
+  std::string key_file = Resolve(base_dir_, config_.tls_key_file());
+  PLEDGER_ASSIGN_OR_RETURN(std::string key_pem, ReadFile(key_file, 64 << 10));
+  auto key = Ed25519KeyFromPem(key_pem);
+  if (!key.ok()) return key.status().WithContext("tls_key_file " + key_file);
+  node_key_ = std::make_unique<ledger::SecretKey>(std::move(*key));
+  PLEDGER_ASSIGN_OR_RETURN(std::string cert_pem, ReadFile(Resolve(base_dir_, config_.tls_cert_file())));
+  PLEDGER_ASSIGN_OR_RETURN(CertIdentity cert_id, IdentityFromCertPem(cert_pem));
+  if (cert_id.node_id != node_id_ || cert_id.key != node_key_->public_key()) {
+    return Status::InvalidArgument("CONFIG_INVALID",
+                                   "tls_cert_file is for node '" + cert_id.node_id +
+                                       "' or another key; node_id and tls_key_file must match it");
+  }
+
+  PLEDGER_ASSIGN_OR_RETURN(genesis_bytes_, ReadFile(Resolve(base_dir_, config_.genesis_file())));
+  auto g = contracts::ParseGenesis(genesis_bytes_);
+  if (!g.ok()) return g.status().WithContext("genesis_file");
+  genesis_ = std::move(*g);
+  if (!config_.chain_id().empty() && config_.chain_id() != genesis_.chain_id()) {
+    return Status::InvalidArgument("CONFIG_INVALID", "chain_id '" + config_.chain_id() +
+                                                         "' differs from the genesis file's '" +
+                                                         genesis_.chain_id() + "'");
+  }
+
+  // ---- storage ----
+  std::string data_dir = Resolve(base_dir_, config_.data_dir());
+  PLEDGER_RETURN_IF_ERROR(MakeDirs(data_dir, 0700));
+  PLEDGER_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(data_dir + "/db"));
+  Status loaded = ledger_->Load();
+  if (loaded.reason() == "CHAIN_NOT_INITIALISED") {
+    PLEDGER_ASSIGN_OR_RETURN(ledger::WriteSet gstate, contracts::GenesisState(genesis_));
+    PLEDGER_RETURN_IF_ERROR(ledger_->Initialize(genesis_.chain_id(), genesis_bytes_, gstate));
+    PLOG(kInfo, "node") << "initialised chain '" << genesis_.chain_id() << "' from genesis "
+                        << ledger::HexEncode(ledger::GenesisHash(genesis_bytes_)).substr(0, 16);
+  } else if (!loaded.ok()) {
+    return loaded;
+  } else if (ledger_->blocks().identity().genesis_hash != ledger::GenesisHash(genesis_bytes_)) {
+    return Status::FailedPrecondition(
+        "CHAIN_MISMATCH", "data_dir " + data_dir +
+                              " holds another chain (its genesis differs from genesis_file); "
+                              "point data_dir at this chain's data or an empty directory");
+  }
+  applied_height_ = ledger_->blocks().tip().height;
+  if (applied_height_ > 0) {
+    auto b = ledger_->blocks().GetBlock(applied_height_);
+    if (b.ok()) {
+      auto h = ledger::DecodeBlockHeader(*b);
+      if (h.ok()) last_applied_time_ms_ = h->time_ms();
+    }
+  }
+  last_block_time_ms_ = last_applied_time_ms_;
+
+  PLEDGER_ASSIGN_OR_RETURN(raft_storage_, ledger::LevelDbLogStorage::Open(&ledger_->db()));
+  PLEDGER_ASSIGN_OR_RETURN(auto applied_raw, ledger_->db().Get(ledger::keys::Meta("applied")));
+  std::uint64_t applied = 0;
+  if (applied_raw && applied_raw->size() == 8) applied = ledger::GetBigEndian64(applied_raw->data());
+  applied_index_ = applied;
+
+  bool fresh = raft_storage_->LastIndex() == 0 && raft_storage_->FirstIndex() <= 1;
+  if (fresh && !config_.join()) {
+    std::vector<std::uint64_t> voters;
+    for (const auto& v : genesis_.validators()) {
+      if (v.role() == contracts::VALIDATOR_VOTER) voters.push_back(RaftIdOf(v.node_id()));
+    }
+    PLEDGER_RETURN_IF_ERROR(consensus::Bootstrap(raft_storage_.get(), voters));
+    PLOG(kInfo, "raft") << "bootstrapped a new cluster with " << voters.size() << " voters";
+  }
+  // Entries covered by the Raft snapshot but not by our ledger: only after a
+  // crash in the middle of a catch-up. Re-fetch before anything else.
+  PLEDGER_ASSIGN_OR_RETURN(consensus::Snapshot snap, raft_storage_->GetSnapshot());
+  if (snap.metadata.index > applied) {
+    PLOG(kWarn, "node") << "ledger is behind the Raft snapshot (applied " << applied
+                        << ", snapshot " << snap.metadata.index << "); catching up from peers";
+    applied = snap.metadata.index;  // catch-up runs before the first apply (applier.cc)
+    pending_snapshot_ = snap;
+  }
+
+  std::uint64_t seed;
+  {
+    std::random_device rd;
+    seed = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ raft_id_;
+  }
+  random_ = std::make_unique<consensus::SeededRandom>(seed);
+  consensus::Config rc;
+  rc.id = raft_id_;
+  rc.election_tick = config_.has_raft() && config_.raft().election_ticks() ? config_.raft().election_ticks() : 10;
+  rc.heartbeat_tick = config_.has_raft() && config_.raft().heartbeat_ticks() ? config_.raft().heartbeat_ticks() : 1;
+  rc.applied = applied;
+  rc.storage = raft_storage_.get();
+  rc.random = random_.get();
+  rc.max_size_per_msg = 4u << 20;
+  rc.max_entry_bytes = 16u << 20;
+  PLEDGER_ASSIGN_OR_RETURN(raw_, consensus::RawNode::Create(rc));
+
+  // ---- execution helpers ----
+  size_t mp_txs = config_.has_mempool() && config_.mempool().max_txs() ? config_.mempool().max_txs() : 100000;
+  size_t mp_bytes = config_.has_mempool() && config_.mempool().max_bytes() ? config_.mempool().max_bytes() : (256u << 20);
+  mempool_ = std::make_unique<Mempool>(mp_txs, mp_bytes);
+  size_t threads = config_.verify_threads() ? config_.verify_threads() : std::max(1u, std::thread::hardware_concurrency());
+  pool_ = std::make_unique<WorkPool>(threads, 65536);
+
+  // ---- networking ----
+  RefreshMembers();
+  PLEDGER_ASSIGN_OR_RETURN(auto peer_hp, SplitHostPort(config_.peer_listen(), "peer_listen"));
+  TransportOptions to;
+  to.node_id = node_id_;
+  to.listen_host = peer_hp.first;
+  to.listen_port = peer_hp.second;
+  to.ca_file = Resolve(base_dir_, config_.tls_ca_file());
+  to.cert_file = Resolve(base_dir_, config_.tls_cert_file());
+  to.key_file = key_file;
+  transport_ = std::make_unique<PeerTransport>(
+      peer_io_, to,
+      [this](const std::string& from, std::string frame) { OnRaftFrame(from, std::move(frame)); },
+      [this](const std::string& id, const ledger::PublicKey& k) { return Authorize(id, k); });
+  PLEDGER_RETURN_IF_ERROR(transport_->Start());
+
+  PLEDGER_ASSIGN_OR_RETURN(auto api_hp, SplitHostPort(config_.api_listen(), "api_listen"));
+  HttpOptions ho;
+  ho.host = api_hp.first;
+  ho.port = api_hp.second;
+  if (config_.api_tls()) {
+    ho.tls_cert_file = to.cert_file;
+    ho.tls_key_file = key_file;
+  }
+  http_ = std::make_unique<HttpServer>(api_io_, ho, [this](HttpRequest req, HttpResponder r) {
+    HandleHttp(std::move(req), std::move(r));
+  });
+  PLEDGER_RETURN_IF_ERROR(http_->Start());
+  RefreshMembers();  // now that the transport exists: dial the peers
+
+  // ---- threads ----
+  threads_.emplace_back([this] {
+    auto work = boost::asio::make_work_guard(peer_io_);
+    peer_io_.run();
+  });
+  threads_.emplace_back([this] {
+    auto work = boost::asio::make_work_guard(api_io_);
+    api_io_.run();
+  });
+  threads_.emplace_back([this] { ApplyLoop(); });
+  threads_.emplace_back([this] { RaftLoop(); });
+  PLOG(kInfo, "node") << "started: peers on " << config_.peer_listen() << ", API on "
+                      << (config_.api_tls() ? "https://" : "http://") << api_hp.first << ":"
+                      << http_->port() << ", chain height " << applied_height_.load()
+                      << ", applied index " << applied_index_.load();
+  return Status::OK();
+}
+
+void NodeImpl::Stop() {
+  if (stopped_.exchange(true)) return;
+  PLOG(kInfo, "node") << "stopping";
+  if (http_) http_->Stop();
+  if (transport_) transport_->Stop();
+  {
+    std::lock_guard<std::mutex> lock(raft_mu_);
+    stopping_ = true;
+  }
+  raft_cv_.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    apply_stopping_ = true;
+  }
+  apply_cv_.notify_all();
+  peer_io_.stop();
+  api_io_.stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+  pool_.reset();  // finishes queued verification jobs
+  // Answer every waiting client so no connection hangs on shutdown.
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    waiters_.clear();
+  }
+  if (raft_storage_) (void)raft_storage_->Sync();
+  raw_.reset();
+  raft_storage_.reset();
+  ledger_.reset();  // closes LevelDB and releases the directory lock
+  PLOG(kInfo, "node") << "stopped";
+}
+
+std::uint16_t NodeImpl::api_port() const { return http_ ? http_->port() : 0; }
+std::uint16_t NodeImpl::peer_port() const { return transport_ ? transport_->port() : 0; }
+
+// ---------------------------------------------------------------------------
+// Raft thread
+
+void NodeImpl::PostRaft(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(raft_mu_);
+    if (stopping_) return;
+    raft_tasks_.push_back(std::move(task));
+  }
+  raft_cv_.notify_one();
+}
+
+void NodeImpl::OnRaftFrame(const std::string& from, std::string bytes) {
+  PeerMessage msg;
+  if (!msg.ParseFromString(bytes)) {
+    PLOG(kWarn, "peer") << "undecodable frame from " << from << " (" << bytes.size() << " bytes)";
+    return;
+  }
+  OnPeerMessage(from, std::move(msg));
+}
+
+void NodeImpl::OnPeerMessage(const std::string& from, PeerMessage msg) {
+  switch (msg.kind_case()) {
+    case PeerMessage::kRaft: {
+      auto m = consensus::DecodeMessage(msg.raft());
+      if (!m.ok()) {
+        PLOG(kWarn, "raft") << "bad raft message from " << from << ": " << m.status().ToString();
+        return;
+      }
+      if (m->from != RaftIdOf(from)) {
+        PLOG(kWarn, "raft") << "peer " << from << " sent a raft message claiming another sender";
+        return;
+      }
+      {
+        std::lock_guard<std::mutex> lock(raft_mu_);
+        if (raft_tasks_.size() >= kMaxRaftTasks) {
+          ++metrics_.raft_msgs_dropped;
+          return;
+        }
+        raft_tasks_.push_back([this, m = std::move(*m)]() mutable { (void)raw_->Step(std::move(m)); });
+      }
+      raft_cv_.notify_one();
+      return;
+    }
+    case PeerMessage::kForward: {
+      auto txs = std::make_shared<ForwardTxs>(std::move(*msg.mutable_forward()));
+      for (int i = 0; i < txs->txs_size(); ++i) {
+        std::string raw = std::move(*txs->mutable_txs(i));
+        pool_->Submit([this, raw = std::move(raw)]() mutable {
+          ledger::Hash256 id;
+          (void)Admit(std::move(raw), /*from_peer=*/true, &id);
+        });
+      }
+      return;
+    }
+    case PeerMessage::kAttestation:
+      OnAttestation(from, msg.attestation());
+      return;
+    case PeerMessage::kBlockRequest:
+    case PeerMessage::kStateRequest:
+      pool_->Submit([this, from, msg = std::move(msg)] { ServeCatchup(from, msg); });
+      return;
+    case PeerMessage::kBlockResponse:
+    case PeerMessage::kStateResponse:
+      OnCatchupResponse(from, std::move(msg));
+      return;
+    case PeerMessage::KIND_NOT_SET:
+      PLOG(kWarn, "peer") << "empty message from " << from;
+      return;
+  }
+}
+
+void NodeImpl::RaftLoop() {
+  auto next_tick = Clock::now() + tick_;
+  auto next_housekeeping = Clock::now() + std::chrono::seconds(1);
+  for (;;) {
+    std::deque<std::function<void()>> tasks;
+    {
+      std::unique_lock<std::mutex> lock(raft_mu_);
+      auto wake = next_tick;
+      if (raw_->role() == consensus::Role::kLeader && mempool_->proposable() > 0) {
+        wake = std::min(wake, Clock::now() + std::chrono::milliseconds(1));
+      }
+      raft_cv_.wait_until(lock, wake, [this] { return stopping_ || !raft_tasks_.empty(); });
+      if (stopping_) return;
+      tasks.swap(raft_tasks_);
+    }
+    for (auto& t : tasks) t();
+    auto now = Clock::now();
+    if (now >= next_tick) {
+      raw_->Tick();
+      next_tick += tick_;
+      if (next_tick < now) next_tick = now + tick_;  // fell behind: do not tick in a burst
+    }
+    while (raw_->HasReady()) HandleReady();
+    if (!raw_->failure().ok()) {
+      PLOG(kError, "raft") << "consensus failed: " << raw_->failure().ToString()
+                           << "; the node stops taking part. Check the disk, then restart";
+      std::lock_guard<std::mutex> lock(raft_mu_);
+      stopping_ = true;
+      return;
+    }
+    MaybePropose();
+    while (raw_->HasReady()) HandleReady();
+    PublishRaftStatus();
+    if (now >= next_housekeeping) {
+      next_housekeeping = now + std::chrono::seconds(1);
+      MaybeCompact();
+      ReconcileMembership();
+      mempool_->RemoveExpired(applied_height_ + 1);
+      pool_->Submit([this] { ExpireWaiters(); });
+    }
+  }
+}
+
+void NodeImpl::HandleReady() {
+  consensus::Ready rd = raw_->GetReady();
+  auto send = [this](const consensus::Message& m) {
+    std::string to = NodeIdOfRaft(m.to);
+    if (to.empty()) return;
+    PeerMessage pm;
+    pm.set_raft(consensus::EncodeMessage(m));
+    transport_->Send(to, pm.SerializeAsString());
+  };
+  for (const auto& m : rd.messages) send(m);
+  if (rd.snapshot) {
+    // The snapshot's manifest names a ledger position ahead of ours: fetch the
+    // state and blocks from peers before applying anything after it.
+    PLOG(kInfo, "raft") << "received a snapshot at index " << rd.snapshot->metadata.index
+                        << "; catching up from peers";
+  }
+  bool wrote = rd.hard_state || !rd.entries.empty() || rd.snapshot;
+  if (wrote) {
+    Status s = consensus::WriteReady(raft_storage_.get(), rd, rd.must_sync);
+    if (!s.ok()) {
+      PLOG(kError, "raft") << "cannot write the Raft log: " << s.ToString()
+                           << "; stopping (the disk must be fixed before restart)";
+      std::lock_guard<std::mutex> lock(raft_mu_);
+      stopping_ = true;
+      return;
+    }
+  }
+  if (rd.snapshot) EnqueueSnapshot(*rd.snapshot);
+  if (!rd.committed_entries.empty()) EnqueueApply(std::move(rd.committed_entries));
+  raw_->Advance(rd);
+  for (auto& m : rd.persisted_messages) {
+    if (m.to == raft_id_) {
+      (void)raw_->Step(std::move(m));
+    } else {
+      send(m);
+    }
+  }
+}
+
+void NodeImpl::MaybePropose() {
+  std::uint64_t leader = raw_->leader_id();
+  if (leader != last_leader_) {
+    last_leader_ = leader;
+    mempool_->ReleaseInFlight();
+    proposed_index_ = 0;
+    if (leader != 0 && leader != raft_id_) {
+      // A new leader: hand it what we hold, it may not have seen it.
+      auto pending = mempool_->PendingRaw(20000);
+      if (!pending.empty()) pool_->Submit([this, pending] { ForwardPending(pending); });
+    }
+  }
+  if (raw_->role() != consensus::Role::kLeader) return;
+  // One block in flight: everything in our log must be applied, so the block
+  // we seal links to the real tip and carries its state root.
+  if (applied_index_.load() < raw_->last_index()) return;
+  if (!CatchupIdle()) return;
+  size_t ready = mempool_->proposable();
+  bool attest = HasPendingAttestations();
+  if (ready == 0 && !attest) return;
+  if (ready < block_max_txs_ && mempool_->OldestAge() < block_interval_ && !attest) return;
+
+  std::vector<PreparedTxPtr> txs = mempool_->TakeForBlock(block_max_txs_, block_max_bytes_);
+  ledger::Tip tip = ledger_->blocks().tip();
+  ledger::BlockDraft d;
+  d.chain_id = genesis_.chain_id();
+  d.height = tip.height + 1;
+  d.prev_hash = tip.block_hash;
+  d.prev_state_root = tip.state_root;
+  d.prev_results_root = tip.results_root;
+  d.time_ms = std::max(NowMs(), std::max(last_block_time_ms_, last_applied_time_ms_) + 1);
+  d.proposer_id = node_id_;
+  d.raft_term = raw_->term();
+  d.raft_index = raw_->last_index() + 1;
+  d.txs.reserve(txs.size());
+  for (const auto& t : txs) d.txs.push_back(t->raw);
+  d.attestations = TakeAttestations(d.height);
+  ledger::Block block = SealBlock(d);
+  consensus::EntryId appended;
+  Status s = raw_->Propose(block.SerializeAsString(), &appended);
+  if (!s.ok() || appended.index != d.raft_index) {
+    // Not proposed (or at an unexpected index, which every node will reject
+    // when applying): the transactions stay in the mempool.
+    if (!s.ok()) PLOG(kDebug, "propose") << "block " << d.height << " not proposed: " << s.ToString();
+    mempool_->ReleaseInFlight();
+    ReturnAttestations(d.attestations);
+    return;
+  }
+  last_block_time_ms_ = d.time_ms;
+  proposed_index_ = appended.index;
+  ++metrics_.blocks_proposed;
+  PLOG(kDebug, "propose") << "proposed block " << d.height << " with " << txs.size()
+                          << " txs at index " << appended.index;
+}
+
+void NodeImpl::MaybeCompact() {
+  // Only once the applier has caught up with everything Raft handed out, so
+  // ConfStateAt is defined and the snapshot names an applied ledger position.
+  std::uint64_t applied = applied_index_.load();
+  if (applied != raw_->applied_index() || applied == 0) return;
+  if (applied < raft_storage_->FirstIndex() + log_retain_) return;
+  auto cs = raw_->ConfStateAt(applied);
+  if (!cs.ok()) return;
+  std::string manifest = EncodeManifest(ledger_->blocks().tip(), applied);
+  Status s = raft_storage_->CreateSnapshot(applied, *cs, consensus::Payload(manifest));
+  // Keep a short tail so followers slightly behind get entries, not a snapshot.
+  std::uint64_t keep = std::min<std::uint64_t>(log_retain_ / 4, applied);
+  if (s.ok()) s = raft_storage_->Compact(applied - keep);
+  if (!s.ok()) {
+    PLOG(kWarn, "raft") << "log compaction failed: " << s.ToString();
+  } else {
+    PLOG(kDebug, "raft") << "compacted the Raft log up to " << applied - keep;
+  }
+}
+
+void NodeImpl::PublishRaftStatus() {
+  consensus::NodeStatus st = raw_->GetStatus();
+  std::lock_guard<std::mutex> lock(status_mu_);
+  raft_status_ = std::move(st);
+}
+
+// ---------------------------------------------------------------------------
+// Membership
+
+void NodeImpl::RefreshMembers() {
+  std::map<std::string, Member> next;
+  for (const auto& p : config_.peers()) {
+    Member m;
+    m.node_id = p.node_id();
+    m.raft_id = RaftIdOf(p.node_id());
+    m.address = p.address();
+    next[m.node_id] = m;
+  }
+  if (ledger_) {
+    auto snap = ledger_->state().SnapshotReader();
+    auto vs = contracts::QueryValidators(*snap);
+    if (vs.ok()) {
+      for (const auto& v : vs->validators()) {
+        Member& m = next[v.node_id()];
+        m.node_id = v.node_id();
+        m.raft_id = RaftIdOf(v.node_id());
+        auto k = ledger::PublicKeyFromHex(v.public_key_hex());
+        if (k.ok()) m.key = *k;
+        m.voter = v.role() == contracts::VALIDATOR_VOTER;
+        m.on_ledger = true;
+        if (!v.peer_address().empty()) m.address = v.peer_address();
+      }
+    }
+  }
+  std::map<std::string, PeerAddress> dial;
+  for (const auto& [id, m] : next) {
+    if (id == node_id_ || m.address.empty()) continue;
+    auto hp = SplitHostPort(m.address, "peer address of " + id);
+    if (!hp.ok()) continue;
+    dial[id] = PeerAddress{hp->first, hp->second};
+  }
+  {
+    std::lock_guard<std::mutex> lock(members_mu_);
+    members_ = std::move(next);
+  }
+  if (transport_) {
+    transport_->SetPeers(dial);
+    transport_->Revalidate();
+  }
+}
+
+bool NodeImpl::Authorize(const std::string& node_id, const ledger::PublicKey& key) {
+  std::lock_guard<std::mutex> lock(members_mu_);
+  auto it = members_.find(node_id);
+  if (it == members_.end()) return false;
+  // Peers on the ledger must present the key the IP offices registered; a
+  // peer known only from this node's configuration is trusted by its CA
+  // certificate alone (the operator put it there).
+  if (it->second.on_ledger) return it->second.key && *it->second.key == key;
+  return true;
+}
+
+std::string NodeImpl::NodeIdOfRaft(std::uint64_t raft_id) {
+  std::lock_guard<std::mutex> lock(members_mu_);
+  for (const auto& [id, m] : members_) {
+    if (m.raft_id == raft_id) return id;
+  }
+  return "";
+}
+
+void NodeImpl::ReconcileMembership() {
+  // The leader moves the Raft configuration toward the ledger's validator set,
+  // one change at a time: add missing nodes as learners, promote learners the
+  // ledger lists as voters once they have caught up, remove nodes the ledger
+  // no longer lists. The ledger changes only by governance transactions
+  // approved by a majority of IP offices (contracts).
+  if (raw_->role() != consensus::Role::kLeader) return;
+  std::map<std::string, Member> members;
+  {
+    std::lock_guard<std::mutex> lock(members_mu_);
+    members = members_;
+  }
+  const consensus::ConfState& cs = raw_->conf_state();
+  std::set<std::uint64_t> wanted;
+  for (const auto& [id, m] : members) {
+    if (!m.on_ledger) continue;
+    wanted.insert(m.raft_id);
+    consensus::ConfChange cc;
+    cc.node_id = m.raft_id;
+    cc.context = id;
+    if (!cs.IsMember(m.raft_id)) {
+      cc.type = consensus::ConfChangeType::kAddLearner;
+    } else if (m.voter && cs.IsLearner(m.raft_id)) {
+      bool caught_up = false;
+      for (const auto& p : raw_->Progress()) {
+        if (p.id == m.raft_id && p.match + 10 >= raw_->commit_index()) caught_up = true;
+      }
+      if (!caught_up) continue;
+      cc.type = consensus::ConfChangeType::kAddVoter;
+    } else {
+      continue;
+    }
+    Status s = raw_->ProposeConfChange(cc);
+    PLOG(kInfo, "raft") << "membership: " << consensus::ConfChangeTypeName(cc.type) << " " << id
+                        << (s.ok() ? "" : " refused: " + s.ToString());
+    return;
+  }
+  for (std::uint64_t id : cs.voters) {
+    if (wanted.count(id) || id == raft_id_) continue;
+    consensus::ConfChange cc{consensus::ConfChangeType::kRemoveNode, id, NodeIdOfRaft(id)};
+    Status s = raw_->ProposeConfChange(cc);
+    PLOG(kInfo, "raft") << "membership: remove " << cc.context << (s.ok() ? "" : " refused: " + s.ToString());
+    return;
+  }
+  for (std::uint64_t id : cs.learners) {
+    if (wanted.count(id)) continue;
+    consensus::ConfChange cc{consensus::ConfChangeType::kRemoveNode, id, NodeIdOfRaft(id)};
+    (void)raw_->ProposeConfChange(cc);
+    return;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Admission
+
+Status NodeImpl::Admit(std::string raw, bool from_peer, ledger::Hash256* id) {
+  auto prepared = std::make_shared<contracts::PreparedTx>(contracts::PrepareTx(raw));
+  *id = prepared->id;
+  if (!prepared->status.ok()) {
+    if (!from_peer) ++metrics_.txs_refused;
+    return prepared->status;
+  }
+  if (mempool_->Contains(prepared->id)) return Status::OK();  // idempotent resubmission
+  {
+    auto loc = ledger_->blocks().LocateTx(prepared->id);
+    if (loc.ok()) {
+      return Status::AlreadyExists("TX_ALREADY_COMMITTED",
+                                   "transaction " + ledger::HexEncode(prepared->id) +
+                                       " is already in block " + std::to_string(loc->height()));
+    }
+  }
+  auto snap = ledger_->state().SnapshotReader();
+  Status s = contracts::CheckAdmission(*snap, *prepared, applied_height_.load() + 1);
+  if (!s.ok()) {
+    if (!from_peer) ++metrics_.txs_refused;
+    return s;
+  }
+  std::uint64_t expiry = prepared->body.expiry_height();
+  std::string raw_copy = prepared->raw;
+  s = mempool_->Add(prepared, expiry);
+  if (s.reason() == "TX_DUPLICATE") return Status::OK();
+  if (!s.ok()) return s;
+  if (!from_peer) ++metrics_.txs_submitted;
+  // Followers pass it on to the leader (and keep their copy, in case the
+  // leader changes before it commits). The leader's proposer wakes up.
+  std::uint64_t leader;
+  {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    leader = raft_status_.leader_id;
+  }
+  if (leader == raft_id_) {
+    PostRaft([] {});
+  } else if (leader != 0 && !from_peer) {
+    ForwardPending({raw_copy});
+  }
+  return Status::OK();
+}
+
+void NodeImpl::ForwardPending(const std::vector<std::string>& raw) {
+  std::uint64_t leader;
+  {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    leader = raft_status_.leader_id;
+  }
+  std::string to = NodeIdOfRaft(leader);
+  if (to.empty() || to == node_id_) return;
+  // Frames stay well under the transport limit.
+  PeerMessage pm;
+  size_t bytes = 0;
+  for (const auto& tx : raw) {
+    pm.mutable_forward()->add_txs(tx);
+    bytes += tx.size();
+    if (bytes > (4u << 20)) {
+      transport_->Send(to, pm.SerializeAsString());
+      pm.Clear();
+      bytes = 0;
+    }
+  }
+  if (pm.has_forward()) transport_->Send(to, pm.SerializeAsString());
+}
+
+// ---------------------------------------------------------------------------
+// Node (the public face)
+
+Status ParseNodeConfig(const std::string& json, NodeConfig* out, const std::string& what) {
+  Status s = ParseJson(json, out, what);
+  if (!s.ok()) return Status::InvalidArgument("CONFIG_INVALID", std::string(s.message()));
+  return Status::OK();
+}
+
+Node::Node(std::unique_ptr<NodeImpl> impl) : impl_(std::move(impl)) {}
+Node::~Node() = default;
+
+Result<std::unique_ptr<Node>> Node::FromConfigFile(const std::string& path) {
+  PLEDGER_ASSIGN_OR_RETURN(std::string json, ReadFile(path));
+  NodeConfig config;
+  PLEDGER_RETURN_IF_ERROR(ParseNodeConfig(json, &config, path));
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  return std::unique_ptr<Node>(new Node(std::make_unique<NodeImpl>(std::move(config), dir)));
+}
+
+Status Node::Start() { return impl_->Start(); }
+void Node::Stop() { impl_->Stop(); }
+std::uint16_t Node::api_port() const { return impl_->api_port(); }
+std::uint16_t Node::peer_port() const { return impl_->peer_port(); }
+
+}  // namespace pledger::node

@@ -1,0 +1,50 @@
+// pledgerd as a library: one validator (or learner) node of a Pledger
+// consortium. tools/pledgerd_main.cc wraps it; tests start real nodes through
+// the binary (multi-process), not this class.
+//
+// Lifecycle: FromConfigFile validates and loads the configuration; Start opens
+// the data directory (refusing another chain's or a locked one), initialises
+// the chain from genesis on first start, bootstraps or joins Raft, and starts
+// the peer listener, the HTTP API and the worker threads; Stop shuts all of
+// it down cleanly (idempotent; also done by the destructor).
+//
+// Thread safety: Start and Stop from one thread; everything else inside runs
+// on the node's own threads (node/node_impl.h).
+#ifndef PLEDGER_NODE_NODE_H_
+#define PLEDGER_NODE_NODE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "consensus/status.h"
+#include "node/proto/node.pb.h"
+
+namespace pledger::node {
+
+class NodeImpl;
+
+// Parses a node configuration (JSON); errors name the field. `what` names
+// the source in messages. Reason: CONFIG_INVALID.
+Status ParseNodeConfig(const std::string& json, NodeConfig* out, const std::string& what);
+
+class Node {
+ public:
+  static Result<std::unique_ptr<Node>> FromConfigFile(const std::string& path);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  Status Start();
+  void Stop();
+  std::uint16_t api_port() const;
+  std::uint16_t peer_port() const;
+
+ private:
+  explicit Node(std::unique_ptr<NodeImpl> impl);
+  std::unique_ptr<NodeImpl> impl_;
+};
+
+}  // namespace pledger::node
+
+#endif  // PLEDGER_NODE_NODE_H_

@@ -1,0 +1,258 @@
+// NodeImpl: the inside of pledgerd (node/node.h is the outside).
+//
+// Threads and what they own:
+//   raft thread   the RawNode, the proposer, Raft log storage writes. Everything
+//                 else talks to it by posting tasks (PostRaft).
+//   apply thread  executes committed blocks through the contracts and commits
+//                 them to the ledger (ApplyLoop); signs attestations.
+//   peer io       the mutual-TLS transport (one thread: its handlers never race).
+//   api io        the HTTP server.
+//   work pool     signature verification and other CPU work (both cores).
+//
+// Ready handling (raft thread, HandleReady), in the order consensus/raw_node.h
+// prescribes: send the messages that may go early; write snapshot, entries and
+// hard state to the LevelDB log (fsync when must_sync); hand committed entries
+// to the applier; Advance; then send the messages that wait for durability.
+// The applier writes blocks without fsync: they share the one LevelDB write-
+// ahead log with the Raft log, so the next synced Raft write covers them, and
+// after a crash the node re-applies from its durable applied index (kept in
+// the same batch as each block).
+//
+// Proposing: only the leader, only when every entry in its log has been
+// applied (so the block it seals links to the true tip and carries its state
+// root), one block in flight at a time. See docs/node.md.
+#ifndef PLEDGER_NODE_NODE_IMPL_H_
+#define PLEDGER_NODE_NODE_IMPL_H_
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "consensus/random.h"
+#include "consensus/raw_node.h"
+#include "consensus/storage.h"
+#include "contracts/engine.h"
+#include "contracts/proto/state.pb.h"
+#include "ledger/ledger.h"
+#include "node/http_server.h"
+#include "node/mempool.h"
+#include "node/proto/node.pb.h"
+#include "node/transport.h"
+#include "node/work_pool.h"
+
+namespace pledger::node {
+
+// Raft ids are 64-bit; node ids are names. The mapping is a hash, the same on
+// every node: the first 8 bytes of SHA-256("pledger-raft-id:" + node id), with
+// the top bit cleared and 0 avoided.
+std::uint64_t RaftIdOf(const std::string& node_id);
+
+// What the node knows about another member (from the ledger's validator set
+// and the configuration file).
+struct Member {
+  std::string node_id;
+  std::uint64_t raft_id = 0;
+  std::optional<ledger::PublicKey> key;  // from the ledger; absent for config-only peers
+  std::string address;                   // host:port of its peer listener
+  bool voter = false;                    // on-ledger role VOTER
+  bool on_ledger = false;
+};
+
+// A client waiting for a transaction's receipt (?wait=MS).
+struct Waiter {
+  HttpResponder respond;
+  std::chrono::steady_clock::time_point deadline;
+  std::string tx_id_hex;
+};
+
+// Counters for /metrics and /v1/status.
+struct Metrics {
+  std::atomic<std::uint64_t> txs_committed{0};
+  std::atomic<std::uint64_t> txs_rejected{0};     // committed with a non-OK receipt
+  std::atomic<std::uint64_t> txs_submitted{0};    // admitted through this node's API
+  std::atomic<std::uint64_t> txs_refused{0};      // refused at admission
+  std::atomic<std::uint64_t> blocks_applied{0};
+  std::atomic<std::uint64_t> blocks_skipped{0};   // invalid entries ignored by every node
+  std::atomic<std::uint64_t> blocks_proposed{0};
+  std::atomic<std::uint64_t> apply_us_total{0};
+  std::atomic<std::uint64_t> apply_us_last{0};
+  std::atomic<std::uint64_t> raft_msgs_dropped{0};
+  std::atomic<std::uint64_t> state_root_mismatches{0};
+};
+
+class NodeImpl {
+ public:
+  NodeImpl(NodeConfig config, std::string base_dir);
+  ~NodeImpl();
+
+  Status Start();
+  void Stop();
+  std::uint16_t api_port() const;
+  std::uint16_t peer_port() const;
+
+  // ---- raft thread (node.cc) ----
+  void PostRaft(std::function<void()> task);
+  void RaftLoop();
+  void HandleReady();
+  void MaybePropose();
+  void MaybeCompact();
+  void ReconcileMembership();
+  void PublishRaftStatus();
+  void OnRaftFrame(const std::string& from, std::string bytes);
+
+  // ---- apply thread (applier.cc) ----
+  struct ApplyItem {
+    consensus::Entry entry;
+    std::optional<consensus::Snapshot> snapshot;  // set: install this snapshot
+  };
+  void EnqueueApply(std::vector<consensus::Entry> entries);
+  void EnqueueSnapshot(const consensus::Snapshot& snap);
+  void ApplyLoop();
+  Status ApplyEntry(const consensus::Entry& e);
+  Status ApplyBlock(const consensus::Entry& e, const ledger::Block& block,
+                    const ledger::BlockHeader& header);
+  Status RecordApplied(std::uint64_t index);
+  void AfterBlock(const ledger::BlockHeader& header, const ledger::Hash256& hash,
+                  const contracts::BlockOutcome& outcome);
+
+  // ---- catch-up (catchup.cc) ----
+  // A state transfer this node serves: a pinned LevelDB snapshot.
+  struct ServeSession {
+    const leveldb::Snapshot* snapshot = nullptr;
+    std::uint64_t height = 0;
+    std::chrono::steady_clock::time_point last_used;
+  };
+  Status InstallSnapshot(const consensus::Snapshot& snap);  // apply thread
+  bool CatchupIdle() const;
+  void ServeCatchup(const std::string& from, const PeerMessage& msg);  // work pool
+  void OnCatchupResponse(const std::string& from, PeerMessage msg);   // peer io
+  Result<PeerMessage> CatchupRequest(const std::string& peer, PeerMessage req);
+  void ReleaseSessions(bool all);
+
+  // ---- attestations (attest.cc) ----
+  void Attest(const ledger::BlockHeader& header, const ledger::Hash256& hash);  // apply thread
+  void AddPendingAttestation(std::string bytes, std::uint64_t height);
+  void OnAttestation(const std::string& from, const std::string& bytes);  // peer io
+  bool HasPendingAttestations();
+  std::vector<std::string> TakeAttestations(std::uint64_t height);
+  void ReturnAttestations(const std::vector<std::string>& taken);
+  void StageAttestations(const ledger::Block& block, const ledger::BlockHeader& header,
+                         leveldb::WriteBatch* batch);
+  Result<std::vector<ledger::Attestation>> AttestationsOf(std::uint64_t height);
+
+  // ---- admission (node.cc) ----
+  // Decodes, verifies and admits a client transaction; forwards it to the
+  // leader when this node is not the leader. Called on the work pool.
+  Status Admit(std::string raw, bool from_peer, ledger::Hash256* id);
+  void ForwardPending(const std::vector<std::string>& raw);
+  void OnPeerMessage(const std::string& from, PeerMessage msg);
+
+  // ---- membership (node.cc) ----
+  void RefreshMembers();
+  bool Authorize(const std::string& node_id, const ledger::PublicKey& key);
+  std::string NodeIdOfRaft(std::uint64_t raft_id);
+
+  // ---- API (api.cc) ----
+  void HandleHttp(HttpRequest req, HttpResponder respond);
+  void NotifyWaiters(const ledger::Hash256& id, const ledger::Receipt& receipt,
+                     std::uint64_t height, std::uint32_t index);
+  void ExpireWaiters();
+  std::string StatusJson();
+  std::string MetricsText();
+
+  // ---- configuration ----
+  NodeConfig config_;
+  std::string base_dir_;
+  std::string node_id_;
+  std::uint64_t raft_id_ = 0;
+  std::unique_ptr<ledger::SecretKey> node_key_;
+  std::string genesis_bytes_;
+  contracts::Genesis genesis_;
+  std::chrono::milliseconds tick_{100};
+  std::chrono::milliseconds block_interval_{5};
+  size_t block_max_txs_ = 2000;
+  size_t block_max_bytes_ = 4u << 20;
+  std::uint64_t log_retain_ = 1000;
+
+  // ---- storage and execution ----
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<consensus::MutableLogStorage> raft_storage_;
+  std::unique_ptr<consensus::SeededRandom> random_;
+  std::unique_ptr<consensus::RawNode> raw_;  // raft thread only
+  contracts::Engine engine_;
+  std::unique_ptr<Mempool> mempool_;
+  std::unique_ptr<WorkPool> pool_;
+
+  // ---- networking ----
+  boost::asio::io_context peer_io_;
+  boost::asio::io_context api_io_;
+  std::unique_ptr<PeerTransport> transport_;
+  std::unique_ptr<HttpServer> http_;
+  std::vector<std::thread> threads_;
+
+  // ---- raft thread queue ----
+  std::mutex raft_mu_;
+  std::condition_variable raft_cv_;
+  std::deque<std::function<void()>> raft_tasks_;
+  bool stopping_ = false;  // guarded by raft_mu_ (and apply_mu_ for the applier)
+  std::atomic<bool> stopped_{false};
+  std::uint64_t last_block_time_ms_ = 0;   // raft thread: last proposed or applied block time
+  std::uint64_t proposed_index_ = 0;       // raft thread: raft index of our block in flight
+  std::uint64_t last_leader_ = 0;          // raft thread: to re-forward on leader change
+
+  // ---- apply queue ----
+  std::mutex apply_mu_;
+  std::condition_variable apply_cv_;
+  std::deque<ApplyItem> apply_queue_;
+  std::optional<consensus::Snapshot> pending_snapshot_;  // to install before anything else
+  bool apply_stopping_ = false;
+  std::atomic<std::uint64_t> applied_index_{0};
+  std::atomic<std::uint64_t> applied_height_{0};
+  std::uint64_t last_applied_time_ms_ = 0;  // apply thread
+  Status fatal_;                            // apply thread: the first fatal error
+
+  // ---- catch-up ----
+  std::atomic<bool> catching_up_{false};
+  std::mutex serve_mu_;
+  std::map<std::string, ServeSession> serve_sessions_;  // by requesting peer
+  std::mutex catchup_mu_;
+  std::condition_variable catchup_cv_;
+  std::uint64_t catchup_request_id_ = 0;
+  std::string catchup_peer_;
+  std::optional<PeerMessage> catchup_reply_;
+
+  // ---- attestations ----
+  std::mutex attest_mu_;
+  std::deque<std::pair<std::uint64_t, std::string>> pending_attestations_;  // (height, bytes)
+  std::map<std::uint64_t, std::uint32_t> recent_tx_counts_;                // height -> tx count
+
+  // ---- members ----
+  std::mutex members_mu_;
+  std::map<std::string, Member> members_;  // by node id
+
+  // ---- status published by the raft thread ----
+  mutable std::mutex status_mu_;
+  consensus::NodeStatus raft_status_;
+
+  // ---- waiters ----
+  std::mutex wait_mu_;
+  std::multimap<ledger::Hash256, Waiter> waiters_;
+
+  Metrics metrics_;
+};
+
+}  // namespace pledger::node
+
+#endif  // PLEDGER_NODE_NODE_IMPL_H_
