@@ -53,6 +53,7 @@ Status BlockState::Scan(std::string_view prefix, const ScanFn& fn) {
 }
 
 void BlockState::Apply(ledger::WriteSet&& writes) {
+  if (writes.count("params")) params_.reset();  // contracts/state_keys.h kParams
   for (auto& [k, v] : writes) pending_[k] = std::move(v);
 }
 

@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "consensus/status.h"
+#include "contracts/proto/state.pb.h"
 #include "ledger/state_store.h"
 
 namespace pledger::contracts::internal {
@@ -44,6 +45,10 @@ class BlockState {
   const ledger::WriteSet& pending() const { return pending_; }
   ledger::WriteSet TakePending() { return std::move(pending_); }
 
+  // Parsed chain parameters, cached for the block (most transactions read
+  // them); Apply drops the cache when a transaction rewrites them.
+  std::optional<Params>& params_cache() { return params_; }
+
  private:
   const ledger::StateReader& committed_;
   ledger::WriteSet pending_;
@@ -51,6 +56,7 @@ class BlockState {
   // organisations and parameters are read by most transactions. Only looked up,
   // never iterated, so its hash order cannot leak into results.
   std::unordered_map<std::string, std::optional<std::string>> memo_;
+  std::optional<Params> params_;
 };
 
 class TxState {
@@ -62,6 +68,8 @@ class TxState {
   void Erase(std::string key) { writes_[std::move(key)] = std::nullopt; }
   ledger::WriteSet TakeWrites() { return std::move(writes_); }
   bool empty() const { return writes_.empty(); }
+  bool Writes(std::string_view key) const { return writes_.find(key) != writes_.end(); }
+  BlockState* block() { return block_; }
 
  private:
   BlockState* block_;
