@@ -55,7 +55,11 @@ class BlockState {
   // Memo of committed point reads (hits and misses) for this block: accounts,
   // organisations and parameters are read by most transactions. Only looked up,
   // never iterated, so its hash order cannot leak into results.
-  std::unordered_map<std::string, std::optional<std::string>> memo_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>> memo_;
   std::optional<Params> params_;
 };
 

@@ -13,8 +13,10 @@
 // as plain state records without the state-root commitment index (building it
 // for a million keys takes minutes and is the ledger benchmark's business).
 //
-//   pledger-contracts-bench [--patents N] [--txs N] [--block N] [--db DIR] [--cache-mb N]
+//   pledger-contracts-bench [--patents N] [--txs N] [--block N] [--db DIR] [--cache-mb N] [--memory]
 //
+// --memory executes against an in-memory copy of the same state, to separate
+// the engine's cost from LevelDB's read path.
 // --cache-mb sets the LevelDB block cache (default: the node's DatabaseOptions).
 //
 // With --db, an existing prefilled directory is reused (same --patents).
@@ -23,6 +25,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <unordered_map>
 #include <random>
 #include <string>
 #include <vector>
@@ -37,6 +42,35 @@ namespace pc = pledger::contracts;
 namespace pl = pledger::ledger;
 
 namespace {
+
+// Committed state held in memory (--memory): isolates the engine's own cost
+// from LevelDB's read path. Point reads use a hash index, scans the sorted map.
+class MapState final : public pl::StateReader {
+ public:
+  pledger::Result<std::optional<std::string>> Get(std::string_view key) const override {
+    auto it = index_.find(std::string(key));
+    if (it == index_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second->second);
+  }
+  void Put(std::string k, std::string v) {
+    auto [it, fresh] = data_.insert_or_assign(std::move(k), std::move(v));
+    if (fresh) index_.emplace(it->first, it);
+  }
+  void Erase(const std::string& k) {
+    index_.erase(k);
+    data_.erase(k);
+  }
+  pledger::Status Scan(std::string_view prefix,
+                       const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+    for (auto it = data_.lower_bound(prefix); it != data_.end(); ++it) {
+      if (it->first.compare(0, prefix.size(), prefix) != 0) break;
+      if (!fn(it->first, it->second)) break;
+    }
+    return pledger::Status::OK();
+  }
+  std::map<std::string, std::string, std::less<>> data_;
+  std::unordered_map<std::string, std::map<std::string, std::string, std::less<>>::iterator> index_;
+};
 
 using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
@@ -68,6 +102,15 @@ int main(int argc, char** argv) {
   std::uint64_t patents = 1'000'000, txs = 100'000, block = 1'000;
   pl::DatabaseOptions options;  // the node's defaults unless --cache-mb
   std::string dir;
+  bool memory = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--memory") {
+      memory = true;
+      for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+      --argc;
+      break;
+    }
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--patents") patents = std::strtoull(argv[i + 1], nullptr, 10);
@@ -237,13 +280,24 @@ int main(int argc, char** argv) {
   }
   auto t_prep1 = Clock::now();
 
+  MapState mem;
+  if (memory) {
+    Die((*db)->Scan(std::string(1, pl::keys::kState), std::string(1, pl::keys::kState),
+                    [&](std::string_view k, std::string_view v) {
+                      mem.Put(std::string(k.substr(1)), std::string(v));
+                      return true;
+                    }),
+        "load into memory");
+  }
+  const pl::StateReader& committed = memory ? static_cast<const pl::StateReader&>(mem) : store;
+  std::fprintf(stderr, "executing %llu blocks\n", static_cast<unsigned long long>(blocks));
   pc::Engine engine;
   double exec_s = 0, commit_s = 0;
   std::uint64_t ok = 0, total = 0;
   for (std::uint64_t b = 0; b < blocks; ++b) {
     pc::BlockContext ctx{kChain, b + 1, t_base + b * 1000};
     auto t0 = Clock::now();
-    pc::BlockOutcome out = engine.ExecuteBlock(store, ctx, prepared[b]);
+    pc::BlockOutcome out = engine.ExecuteBlock(committed, ctx, prepared[b]);
     auto t1 = Clock::now();
     Die(out.status, "execute");
     exec_s += Seconds(t0, t1);
@@ -258,11 +312,21 @@ int main(int argc, char** argv) {
       if (v) wb.Put(pl::keys::State(k), *v); else wb.Delete(pl::keys::State(k));
     }
     Die((*db)->Write(&wb, false), "commit");
+    if (memory) {
+      for (const auto& [k, v] : out.writes) {
+        if (v) mem.Put(k, *v); else mem.Erase(k);
+      }
+    }
     commit_s += Seconds(t1, Clock::now());
   }
 
-  std::printf("state: %llu prefilled patents in LevelDB (%s), block cache %zu MiB\n",
-              static_cast<unsigned long long>(patents), dir.c_str(), options.block_cache_bytes >> 20);
+  if (memory) {
+    std::printf("state: %llu prefilled patents, read from memory (std::map copy of the LevelDB state)\n",
+                static_cast<unsigned long long>(patents));
+  } else {
+    std::printf("state: %llu prefilled patents in LevelDB (%s), block cache %zu MiB\n",
+                static_cast<unsigned long long>(patents), dir.c_str(), options.block_cache_bytes >> 20);
+  }
   std::printf("workload: %llu txs in %llu blocks of %llu: %d registrations, %d valuations, %d pledges; %llu accepted\n",
               static_cast<unsigned long long>(total), static_cast<unsigned long long>(blocks),
               static_cast<unsigned long long>(block), mix[0], mix[1], mix[2], static_cast<unsigned long long>(ok));
