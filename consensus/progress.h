@@ -29,6 +29,8 @@ class Inflights {
   void Add(std::uint64_t last_index);
   // Frees every append whose last index is <= `index` (acknowledged).
   void FreeLE(std::uint64_t index);
+  // Frees the oldest in-flight append (lost, as far as the leader can tell).
+  void FreeFirst() { FreeLE(count_ > 0 ? buf_[start_] : 0); }
   bool Full() const { return count_ == buf_.size(); }
   std::uint32_t count() const { return count_; }
   void Reset() { start_ = count_ = 0; }

@@ -606,7 +606,12 @@ void Raft::StepLeader(Message& m) {
     case MessageType::kHeartbeatResp:
       pr.recent_active = true;
       pr.probe_sent = false;
-      if (pr.match < log_.LastIndex()) MaybeSendAppend(m.from, false);
+      // Appends were lost with the window full: free one slot, so the next
+      // append goes out, is rejected for its gap, and the follower is probed.
+      if (pr.state == ProgressState::kReplicate && pr.inflights.Full()) pr.inflights.FreeFirst();
+      // A lagging follower gets an append even without new entries: if the
+      // earlier ones were lost it rejects it, and the leader backs up.
+      if (pr.match < log_.LastIndex()) MaybeSendAppend(m.from, true);
       if (!m.context.empty()) HandleReadAck(m.from, m.context);
       break;
     case MessageType::kSnapResp:
@@ -639,29 +644,28 @@ void Raft::HandleAppResp(const Message& m, Progress& pr) {
     return;
   }
   const bool was_paused = pr.IsPaused();
-  if (!pr.MaybeUpdate(m.index)) {
-    // A duplicate or old acknowledgement; in PROBE it still unpauses.
+  const bool updated = pr.MaybeUpdate(m.index);
+  if (updated && MaybeCommit()) pending_commit_bcast_ = true;
+  if (pr.state == ProgressState::kSnapshot) {
+    if (m.index < pr.pending_snapshot()) return;  // not installed yet
+    // Installed, or made moot by the follower's own progress. Continue with
+    // appends, or (if our log was compacted further meanwhile) the probe
+    // finds that out and a fresh snapshot goes.
+    pr.BecomeProbe();
+    if (pr.match + 1 >= log_.FirstIndex()) pr.BecomeReplicate();
+  } else if (!updated) {
+    // A duplicate or old acknowledgement; it still answers an outstanding
+    // probe.
     if (pr.state == ProgressState::kProbe && was_paused && m.index + 1 >= pr.next) {
       pr.probe_sent = false;
       MaybeSendAppend(m.from, false);
     }
     return;
+  } else if (pr.state == ProgressState::kProbe) {
+    pr.BecomeReplicate();
+  } else {
+    pr.inflights.FreeLE(m.index);
   }
-  switch (pr.state) {
-    case ProgressState::kProbe:
-      pr.BecomeReplicate();
-      break;
-    case ProgressState::kSnapshot:
-      if (pr.match + 1 >= log_.FirstIndex()) {
-        pr.BecomeProbe();
-        pr.BecomeReplicate();
-      }
-      break;
-    case ProgressState::kReplicate:
-      pr.inflights.FreeLE(m.index);
-      break;
-  }
-  if (MaybeCommit()) pending_commit_bcast_ = true;
   // Fill the window.
   while (MaybeSendAppend(m.from, false)) {
   }
@@ -920,9 +924,10 @@ bool Raft::Restore(const Snapshot& snap) {
   const SnapshotMetadata& md = snap.metadata;
   if (md.index <= log_.committed()) return false;
   if (state_ != State::kFollower) return false;
-  // A snapshot whose configuration does not include us is from a cluster we
-  // are no longer (or not yet) part of.
-  if (!md.conf_state.IsMember(cfg_.id)) return false;
+  // The snapshot's configuration need not include us: a learner added after
+  // the leader's last snapshot learns of itself from the entries that follow
+  // (configurations take effect when appended). A removed node installing
+  // one is harmless: it is not a voter, so it never campaigns.
   if (log_.MatchTerm(md.index, md.term)) {
     // Our log already contains the snapshot's last entry: keep the log (and
     // whatever follows) and just move the commit index.

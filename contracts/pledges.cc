@@ -24,26 +24,39 @@ std::string JoinIds(const google::protobuf::RepeatedPtrField<std::string>& ids) 
 std::string Fen(std::int64_t v) { return std::to_string(v); }
 
 // Adds (delta_count, delta_principal) to a bank's exposure to a borrower
-// (R33); the record disappears when no active pledge is left.
+// (R33); a bank's entry disappears when it has no active pledge left, the
+// record when no bank is left.
 Status AdjustExposure(TxContext& c, std::string_view debtor, std::string_view bank, int delta_count,
                       std::int64_t delta_principal) {
-  LenderExposure e;
+  BorrowerLenders all;
   bool found = false;
-  const std::string key = keys::Lender(debtor, bank);
-  PLEDGER_RETURN_IF_ERROR(c.Read(key, &e, &found));
-  std::int64_t count = static_cast<std::int64_t>(e.active_pledges()) + delta_count;
-  auto principal = CheckedAdd(e.principal_fen(), delta_principal);
+  const std::string key = keys::Lenders(debtor);
+  PLEDGER_RETURN_IF_ERROR(c.Read(key, &all, &found));
+  auto* lenders = all.mutable_lenders();
+  int idx = 0;
+  while (idx < lenders->size() && lenders->Get(idx).bank_org_id() < bank) ++idx;
+  if (idx == lenders->size() || lenders->Get(idx).bank_org_id() != bank) {
+    lenders->Add()->set_bank_org_id(std::string(bank));
+    for (int j = lenders->size() - 1; j > idx; --j) lenders->SwapElements(j, j - 1);  // keep sorted
+  }
+  LenderExposure* e = lenders->Mutable(idx);
+  std::int64_t count = static_cast<std::int64_t>(e->active_pledges()) + delta_count;
+  auto principal = CheckedAdd(e->principal_fen(), delta_principal);
   if (count < 0 || !principal || *principal < 0) {
     return c.Fatal(Status::Internal("EXPOSURE_INCONSISTENT",
-                                    "lender exposure " + key + " would go negative; this is a bug"));
+                                    "lender exposure of " + std::string(debtor) + " would go negative; this is a bug"));
   }
   if (count == 0) {
-    c.Erase(key);
-    return Status::OK();
+    lenders->DeleteSubrange(idx, 1);
+  } else {
+    e->set_active_pledges(static_cast<std::uint32_t>(count));
+    e->set_principal_fen(*principal);
   }
-  e.set_active_pledges(static_cast<std::uint32_t>(count));
-  e.set_principal_fen(*principal);
-  c.Write(key, e);
+  if (lenders->empty()) {
+    c.Erase(key);
+  } else {
+    c.Write(key, all);
+  }
   return Status::OK();
 }
 
@@ -356,15 +369,17 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
   std::set<std::string> lenders;
   std::int64_t borrower_credit = a.principal_fen();
   bool credit_overflow = false;
-  PLEDGER_RETURN_IF_ERROR(c.Scan(keys::LenderPrefix(a.debtor_org_id()), [&](std::string_view k, std::string_view v) {
-    LenderExposure e;
-    if (e.ParseFromArray(v.data(), static_cast<int>(v.size())) && e.active_pledges() > 0) {
-      lenders.insert(std::string(k.substr(keys::LenderPrefix(a.debtor_org_id()).size())));
+  {
+    BorrowerLenders all;
+    bool found = false;
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Lenders(a.debtor_org_id()), &all, &found));
+    for (const LenderExposure& e : all.lenders()) {
+      if (e.active_pledges() == 0) continue;
+      lenders.insert(e.bank_org_id());
       auto sum = CheckedAdd(borrower_credit, e.principal_fen());
       if (sum) borrower_credit = *sum; else credit_overflow = true;
     }
-    return true;
-  }));
+  }
   const std::uint32_t threshold = debtor.kind() == ORG_INDIVIDUAL_BUSINESS ? params->caution_bank_threshold_individual()
                                                                           : params->caution_bank_threshold();
   const bool small_borrower = !credit_overflow && borrower_credit <= params->caution_credit_limit_fen();

@@ -56,11 +56,8 @@ inline std::string PatentPledgePrefix(std::string_view no) {
 inline std::string PatentValuationPrefix(std::string_view no) {
   return "ix/patent-valuation/" + std::string(no) + "/";
 }
-// LenderExposure of one bank to one borrower (R33).
-inline std::string LenderPrefix(std::string_view debtor) { return "ix/lender/" + std::string(debtor) + "/"; }
-inline std::string Lender(std::string_view debtor, std::string_view bank) {
-  return LenderPrefix(debtor) + std::string(bank);
-}
+// BorrowerLenders of one borrower (R33).
+inline std::string Lenders(std::string_view debtor) { return Cat("ix/lenders/", debtor); }
 
 // Replay protection: "rp/i/<tx id hex>" -> ExecutedTx, and an expiry index
 // "rp/e/<expiry:20>/<tx id hex>" -> "1" that lets a block prune in key order.

@@ -26,7 +26,10 @@ Status TxContext::Scan(std::string_view prefix, const ScanFn& fn) {
 }
 
 Status TxContext::LoadParams(const Params** out) {
-  if (!params_) {
+  // The block's cache serves unless this transaction rewrote the parameters.
+  const bool own = state_.Writes(keys::kParams);
+  std::optional<Params>& cached = own ? params_ : state_.block()->params_cache();
+  if (own || !cached) {
     Params p;
     bool found = false;
     PLEDGER_RETURN_IF_ERROR(Read(keys::kParams, &p, &found));
@@ -35,9 +38,9 @@ Status TxContext::LoadParams(const Params** out) {
                                       "the chain parameters are missing from state; the node was "
                                       "not initialised from a genesis file"));
     }
-    params_ = std::move(p);
+    cached = std::move(p);
   }
-  *out = &*params_;
+  *out = &*cached;
   return Status::OK();
 }
 

@@ -25,15 +25,14 @@ Status BlockState::Get(std::string_view key, std::optional<std::string>* out) {
     *out = it->second;
     return Status::OK();
   }
-  std::string k(key);
-  if (auto it = memo_.find(k); it != memo_.end()) {
+  if (auto it = memo_.find(key); it != memo_.end()) {
     *out = it->second;
     return Status::OK();
   }
   auto r = committed_.Get(key);
   if (!r.ok()) return std::move(r).TakeStatus();
   *out = *r;
-  memo_.emplace(std::move(k), std::move(*r));
+  memo_.emplace(std::string(key), std::move(*r));
   return Status::OK();
 }
 
@@ -53,7 +52,17 @@ Status BlockState::Scan(std::string_view prefix, const ScanFn& fn) {
 }
 
 void BlockState::Apply(ledger::WriteSet&& writes) {
-  for (auto& [k, v] : writes) pending_[k] = std::move(v);
+  if (writes.count("params")) params_.reset();  // contracts/state_keys.h kParams
+  // Move the nodes across instead of copying keys and values.
+  while (!writes.empty()) {
+    auto node = writes.extract(writes.begin());
+    auto it = pending_.find(node.key());
+    if (it != pending_.end()) {
+      it->second = std::move(node.mapped());
+    } else {
+      pending_.insert(std::move(node));
+    }
+  }
 }
 
 Status TxState::Get(std::string_view key, std::optional<std::string>* out) {

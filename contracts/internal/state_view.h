@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "consensus/status.h"
+#include "contracts/proto/state.pb.h"
 #include "ledger/state_store.h"
 
 namespace pledger::contracts::internal {
@@ -44,13 +45,22 @@ class BlockState {
   const ledger::WriteSet& pending() const { return pending_; }
   ledger::WriteSet TakePending() { return std::move(pending_); }
 
+  // Parsed chain parameters, cached for the block (most transactions read
+  // them); Apply drops the cache when a transaction rewrites them.
+  std::optional<Params>& params_cache() { return params_; }
+
  private:
   const ledger::StateReader& committed_;
   ledger::WriteSet pending_;
   // Memo of committed point reads (hits and misses) for this block: accounts,
   // organisations and parameters are read by most transactions. Only looked up,
   // never iterated, so its hash order cannot leak into results.
-  std::unordered_map<std::string, std::optional<std::string>> memo_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>> memo_;
+  std::optional<Params> params_;
 };
 
 class TxState {
@@ -62,6 +72,8 @@ class TxState {
   void Erase(std::string key) { writes_[std::move(key)] = std::nullopt; }
   ledger::WriteSet TakeWrites() { return std::move(writes_); }
   bool empty() const { return writes_.empty(); }
+  bool Writes(std::string_view key) const { return writes_.find(key) != writes_.end(); }
+  BlockState* block() { return block_; }
 
  private:
   BlockState* block_;
