@@ -1,0 +1,318 @@
+#include "tests/integration/cluster.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "contracts/proto/state.pb.h"
+#include "node/files.h"
+#include "node/json.h"
+#include "node/pki.h"
+#include "tools/admin/consortium.h"
+
+#ifndef PLEDGER_BIN_DIR
+#error "PLEDGER_BIN_DIR must point at build/bin"
+#endif
+
+namespace pledger::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+[[noreturn]] void Die(const std::string& what) { throw std::runtime_error(what); }
+
+}  // namespace
+
+std::uint16_t FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) Die("bind");
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TestCluster::TestCluster(ClusterOptions options) : options_(options) {
+  tools::ConsortiumSpec spec;
+  spec.set_chain_id(chain_id());
+  auto org = [&](const char* id, contracts::OrgKind kind) {
+    auto* o = spec.add_organisations();
+    o->set_id(id);
+    o->set_name(std::string("Test ") + id);
+    o->set_kind(kind);
+    o->set_address("Hangzhou");
+    if (kind == contracts::ORG_BANK) {
+      o->mutable_lending_policy()->set_ltv_cap_bps(5000);
+      o->mutable_lending_policy()->set_valuation_required(true);
+    }
+  };
+  org("ipo-a", contracts::ORG_IP_OFFICE);
+  org("ipo-b", contracts::ORG_IP_OFFICE);
+  org("bank-a", contracts::ORG_BANK);
+  org("bank-b", contracts::ORG_BANK);
+  org("appraiser", contracts::ORG_APPRAISER);
+  org("sme", contracts::ORG_SME);
+  for (int i = 0; i < options_.nodes; ++i) {
+    Proc p;
+    p.id = "n" + std::to_string(i + 1);
+    p.peer_port = FreePort();
+    p.api_port = FreePort();
+    auto* n = spec.add_nodes();
+    n->set_id(p.id);
+    n->set_org_id(i % 2 == 0 ? "ipo-a" : "ipo-b");
+    n->set_peer_address("127.0.0.1:" + std::to_string(p.peer_port));
+    n->set_api_address("127.0.0.1:" + std::to_string(p.api_port));
+    nodes_.push_back(std::move(p));
+  }
+  auto account = [&](const char* name, const char* org_id, contracts::Role role) {
+    auto* a = spec.add_accounts();
+    a->set_name(name);
+    a->set_org_id(org_id);
+    a->add_roles(role);
+  };
+  account("ipo-a", "ipo-a", contracts::ROLE_IP_OFFICE);
+  account("ipo-b", "ipo-b", contracts::ROLE_IP_OFFICE);
+  account("bank-a", "bank-a", contracts::ROLE_BANK);
+  account("bank-b", "bank-b", contracts::ROLE_BANK);
+  account("appraiser", "appraiser", contracts::ROLE_APPRAISER);
+  account("sme", "sme", contracts::ROLE_OWNER);
+  auto files = tools::CreateConsortium(spec, dir_.path());
+  if (!files.ok()) Die(files.status().ToString());
+  for (int i = 0; i < options_.nodes; ++i) {
+    Proc& p = nodes_[i];
+    p.dir = dir_.path() + "/nodes/" + p.id;
+    p.config = files->node_configs[i];
+    node::NodeConfig c;
+    if (!node::ReadJsonFile(p.config, &c).ok()) Die("config");
+    c.mutable_raft()->set_tick_ms(options_.tick_ms);
+    if (options_.raft_log_retain) c.set_raft_log_retain(options_.raft_log_retain);
+    if (!node::WriteFileAtomic(p.config, node::ToJson(c), 0600).ok()) Die("config write");
+    auto cert = node::ReadFile(p.dir + "/node.crt");
+    if (cert.ok()) {
+      auto id = node::IdentityFromCertPem(*cert);
+      if (id.ok()) p.public_key_hex = ledger::HexEncode(id->key);
+    }
+  }
+  for (const char* name : {"ipo-a", "ipo-b", "bank-a", "bank-b", "appraiser", "sme"}) {
+    auto pem = node::ReadFile(dir_.path() + "/accounts/" + name + ".key");
+    if (!pem.ok()) Die(pem.status().ToString());
+    auto key = node::Ed25519KeyFromPem(*pem);
+    if (!key.ok()) Die(key.status().ToString());
+    accounts_[name] = std::make_shared<const ledger::SecretKey>(std::move(*key));
+  }
+}
+
+TestCluster::~TestCluster() {
+  for (int i = 0; i < size(); ++i) {
+    if (nodes_[i].pid > 0) Kill(i);
+  }
+}
+
+void TestCluster::Start(int i) {
+  Proc& p = nodes_[i];
+  if (p.pid > 0) return;
+  std::string log = p.dir + "/pledgerd.log";
+  pid_t pid = ::fork();
+  if (pid < 0) Die("fork");
+  if (pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    std::string bin = std::string(PLEDGER_BIN_DIR) + "/pledgerd";
+    ::execl(bin.c_str(), "pledgerd", "--config", p.config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  p.pid = pid;
+}
+
+void TestCluster::StartAll() {
+  for (int i = 0; i < size(); ++i) Start(i);
+}
+
+void TestCluster::Kill(int i) {
+  Proc& p = nodes_[i];
+  if (p.pid <= 0) return;
+  ::kill(p.pid, SIGKILL);
+  ::waitpid(p.pid, nullptr, 0);
+  p.pid = -1;
+  p.client.reset();
+}
+
+void TestCluster::Stop(int i) {
+  Proc& p = nodes_[i];
+  if (p.pid <= 0) return;
+  ::kill(p.pid, SIGTERM);
+  for (int k = 0; k < 200; ++k) {
+    if (::waitpid(p.pid, nullptr, WNOHANG) == p.pid) {
+      p.pid = -1;
+      p.client.reset();
+      return;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  Kill(i);
+}
+
+bool TestCluster::Running(int i) const { return nodes_[i].pid > 0; }
+
+std::string TestCluster::ApiUrl(int i) const {
+  return "http://127.0.0.1:" + std::to_string(nodes_[i].api_port);
+}
+
+node::HttpClient& TestCluster::Client(int i) {
+  Proc& p = nodes_[i];
+  if (!p.client) {
+    node::HttpClientOptions o;
+    o.timeout = 10s;
+    auto c = node::HttpClient::Create(ApiUrl(i), o);
+    if (!c.ok()) Die(c.status().ToString());
+    p.client = std::move(*c);
+  }
+  return *p.client;
+}
+
+Result<api::StatusView> TestCluster::Status(int i) {
+  if (!Running(i)) return Status::Unavailable("NOT_RUNNING", "node not running");
+  PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Client(i).Get("/v1/status"));
+  if (r.status != 200) return Status::Unavailable("STATUS", "status " + std::to_string(r.status));
+  api::StatusView v;
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = true;
+  if (!google::protobuf::util::JsonStringToMessage(r.body, &v, opts).ok()) {
+    return Status::Internal("STATUS", "unparsable status");
+  }
+  return v;
+}
+
+bool TestCluster::WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return cond();
+}
+
+int TestCluster::WaitForLeader(std::chrono::milliseconds timeout) {
+  int leader = -1;
+  WaitFor(
+      [&] {
+        for (int i = 0; i < size(); ++i) {
+          auto s = Status(i);
+          if (s.ok() && s->role() == "LEADER") {
+            leader = i;
+            return true;
+          }
+        }
+        return false;
+      },
+      timeout);
+  return leader;
+}
+
+bool TestCluster::WaitForHeight(int i, std::uint64_t height, std::chrono::milliseconds timeout) {
+  return WaitFor(
+      [&] {
+        auto s = Status(i);
+        return s.ok() && s->height() >= height;
+      },
+      timeout);
+}
+
+Result<int> TestCluster::Submit(int i, const std::string& raw_tx) {
+  PLEDGER_ASSIGN_OR_RETURN(
+      node::HttpResponse r,
+      Client(i).Request("POST", "/v1/txs", raw_tx, {{"Content-Type", "application/x-protobuf"}}));
+  return r.status;
+}
+
+Result<std::string> TestCluster::ReceiptCode(int i, const ledger::Hash256& id) {
+  PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Client(i).Get("/v1/txs/" + ledger::HexEncode(id)));
+  if (r.status != 200) return std::string();
+  api::TxView v;
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = true;
+  if (!google::protobuf::util::JsonStringToMessage(r.body, &v, opts).ok()) {
+    return Status::Internal("TX_VIEW", "unparsable tx view");
+  }
+  return v.receipt_code();
+}
+
+const ledger::SecretKey& TestCluster::Account(const std::string& name) const { return *accounts_.at(name); }
+
+std::shared_ptr<const ledger::SecretKey> TestCluster::SharedAccount(const std::string& name) const {
+  return accounts_.at(name);
+}
+
+tools::WorkloadParties TestCluster::Parties() const {
+  tools::WorkloadParties p;
+  p.chain_id = chain_id();
+  p.ip_office = accounts_.at("ipo-a");
+  p.bank = accounts_.at("bank-a");
+  p.owner = accounts_.at("sme");
+  p.appraiser = accounts_.at("appraiser");
+  p.bank_org = "bank-a";
+  p.owner_org = "sme";
+  return p;
+}
+
+int TestCluster::PrepareJoiningNode() {
+  Proc p;
+  int i = size();
+  p.id = "n" + std::to_string(i + 1);
+  p.peer_port = FreePort();
+  p.api_port = FreePort();
+  p.dir = dir_.path() + "/nodes/" + p.id;
+  tools::NewNode n;
+  n.node_id = p.id;
+  n.org_id = "ipo-a";
+  n.peer_address = "127.0.0.1:" + std::to_string(p.peer_port);
+  n.api_address = "127.0.0.1:" + std::to_string(p.api_port);
+  std::vector<node::PeerConfig> peers;
+  for (const auto& other : nodes_) {
+    node::PeerConfig pc;
+    pc.set_node_id(other.id);
+    pc.set_address("127.0.0.1:" + std::to_string(other.peer_port));
+    peers.push_back(pc);
+  }
+  Status s = tools::CreateNodeFiles(dir_.path() + "/ca", dir_.path() + "/genesis.json", peers, &n, p.dir, 30);
+  if (!s.ok()) Die(s.ToString());
+  p.config = p.dir + "/config.json";
+  node::NodeConfig c;
+  if (!node::ReadJsonFile(p.config, &c).ok()) Die("config");
+  c.mutable_raft()->set_tick_ms(options_.tick_ms);
+  if (options_.raft_log_retain) c.set_raft_log_retain(options_.raft_log_retain);
+  if (!node::WriteFileAtomic(p.config, node::ToJson(c), 0600).ok()) Die("config write");
+  p.public_key_hex = n.public_key_hex;
+  nodes_.push_back(std::move(p));
+  return i;
+}
+
+void TestCluster::DumpLogs(size_t lines) const {
+  for (const auto& p : nodes_) {
+    std::ifstream in(p.dir + "/pledgerd.log");
+    std::vector<std::string> all;
+    for (std::string line; std::getline(in, line);) all.push_back(line);
+    std::fprintf(stderr, "----- %s (last %zu lines) -----\n", p.id.c_str(), lines);
+    for (size_t k = all.size() > lines ? all.size() - lines : 0; k < all.size(); ++k) {
+      std::fprintf(stderr, "%s\n", all[k].c_str());
+    }
+  }
+}
+
+}  // namespace pledger::test

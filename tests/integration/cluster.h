@@ -1,0 +1,102 @@
+// TestCluster: a real multi-process Pledger consortium on 127.0.0.1 for
+// integration tests: generated PKI and genesis (tools/admin/consortium.h),
+// free ports, one pledgerd process per node, logs in the temp directory
+// (printed when a test fails), every process killed when the cluster dies.
+#ifndef PLEDGER_TESTS_INTEGRATION_CLUSTER_H_
+#define PLEDGER_TESTS_INTEGRATION_CLUSTER_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consensus/status.h"
+#include "ledger/crypto.h"
+#include "node/http_client.h"
+#include "node/proto/api.pb.h"
+#include "node/proto/node.pb.h"
+#include "tests/support/test_util.h"
+#include "tools/common/workload.h"
+
+namespace pledger::test {
+
+struct ClusterOptions {
+  int nodes = 3;
+  std::uint32_t raft_log_retain = 0;  // 0: node default
+  std::uint32_t tick_ms = 50;
+};
+
+class TestCluster {
+ public:
+  explicit TestCluster(ClusterOptions options = {});
+  ~TestCluster();
+
+  int size() const { return static_cast<int>(nodes_.size()); }
+  const std::string& dir() const { return dir_.path(); }
+  std::string chain_id() const { return "pledger-it"; }
+
+  void Start(int i);
+  void StartAll();
+  void Kill(int i);                 // SIGKILL
+  void Stop(int i);                 // SIGTERM, then wait (SIGKILL after 10 s)
+  bool Running(int i) const;
+
+  std::string ApiUrl(int i) const;
+  std::string NodeId(int i) const { return nodes_[i].id; }
+  std::string ConfigPath(int i) const { return nodes_[i].config; }
+  node::HttpClient& Client(int i);
+
+  Result<api::StatusView> Status(int i);
+  // Index of the node that says it is leader (and that the others follow), or -1.
+  int WaitForLeader(std::chrono::milliseconds timeout);
+  bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout);
+  bool WaitForHeight(int i, std::uint64_t height, std::chrono::milliseconds timeout);
+
+  // Submits a transaction; returns the HTTP status (202/200) or an error.
+  Result<int> Submit(int i, const std::string& raw_tx);
+  // The committed receipt code, "" if not committed yet.
+  Result<std::string> ReceiptCode(int i, const ledger::Hash256& id);
+
+  // Keys of the accounts in the genesis (test-only keys).
+  const ledger::SecretKey& Account(const std::string& name) const;
+  std::shared_ptr<const ledger::SecretKey> SharedAccount(const std::string& name) const;
+  tools::WorkloadParties Parties() const;
+
+  // Adds node N+1's files (not started, not on the ledger): for join tests.
+  int PrepareJoiningNode();
+  std::string PublicKeyHex(int i) const { return nodes_[i].public_key_hex; }
+  std::string PeerAddress(int i) const { return "127.0.0.1:" + std::to_string(nodes_[i].peer_port); }
+  std::string ApiAddress(int i) const { return "127.0.0.1:" + std::to_string(nodes_[i].api_port); }
+
+  // Prints the tail of every node's log to stderr (on failure).
+  void DumpLogs(size_t lines = 60) const;
+
+ private:
+  struct Proc {
+    std::string id;
+    std::string dir;
+    std::string config;
+    std::uint16_t peer_port = 0;
+    std::uint16_t api_port = 0;
+    std::string public_key_hex;
+    pid_t pid = -1;
+    std::unique_ptr<node::HttpClient> client;
+  };
+  ClusterOptions options_;
+  TempDir dir_;
+  std::vector<Proc> nodes_;
+  std::map<std::string, std::shared_ptr<const ledger::SecretKey>> accounts_;
+};
+
+// A free TCP port on 127.0.0.1 (bind to 0, read, close).
+std::uint16_t FreePort();
+
+}  // namespace pledger::test
+
+#endif  // PLEDGER_TESTS_INTEGRATION_CLUSTER_H_

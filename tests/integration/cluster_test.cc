@@ -1,0 +1,324 @@
+// Multi-process tests of pledgerd: real processes, real TLS, real LevelDB,
+// 127.0.0.1 only, free ports. Label `integration`.
+#include <catch2/catch.hpp>
+
+#include <boost/asio.hpp>
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "ledger/tx.h"
+#include "tests/integration/cluster.h"
+#include "node/transport.h"
+#include "tests/support/pki_fixture.h"
+
+namespace pledger::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Fails the test with every node's log tail.
+#define CLUSTER_REQUIRE(c, cond) \
+  do {                           \
+    if (!(cond)) (c).DumpLogs(); \
+    REQUIRE(cond);               \
+  } while (0)
+
+std::uint64_t Expiry(TestCluster& c, int i) {
+  auto s = c.Status(i);
+  return (s.ok() ? s->height() : 0) + 1000;
+}
+
+// Waits until every id has a receipt on node i; returns the ids still missing.
+std::vector<ledger::Hash256> WaitCommitted(TestCluster& c, int i, std::vector<ledger::Hash256> ids,
+                                           std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!ids.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::vector<ledger::Hash256> left;
+    for (const auto& id : ids) {
+      auto code = c.ReceiptCode(i, id);
+      if (!code.ok() || code->empty()) left.push_back(id);
+    }
+    ids = std::move(left);
+    if (!ids.empty()) std::this_thread::sleep_for(100ms);
+  }
+  return ids;
+}
+
+// Every running node has the same block hash at `height` and the same state root.
+bool SameChain(TestCluster& c, std::uint64_t height) {
+  std::set<std::string> hashes, roots;
+  for (int i = 0; i < c.size(); ++i) {
+    if (!c.Running(i)) continue;
+    auto r = c.Client(i).Get("/v1/blocks/" + std::to_string(height));
+    if (!r.ok() || r->status != 200) return false;
+    auto h = r->body.find("\"hash\":\"");
+    if (h == std::string::npos) return false;
+    hashes.insert(r->body.substr(h + 8, 64));
+    auto s = r->body.find("\"state_root\":\"");
+    if (s == std::string::npos) return false;
+    roots.insert(r->body.substr(s + 14, 64));
+  }
+  return hashes.size() == 1 && roots.size() == 1;
+}
+
+std::string GovTx(TestCluster& c, const std::function<void(contracts::Action*)>& fill) {
+  ledger::TxBody b;
+  b.set_chain_id(c.chain_id());
+  b.set_nonce(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  b.set_expiry_height(Expiry(c, 0));
+  fill(b.mutable_action());
+  ledger::Transaction tx = ledger::MakeTransaction(b);
+  ledger::SignTransaction(&tx, c.Account("ipo-a"));
+  ledger::SignTransaction(&tx, c.Account("ipo-b"));
+  return tx.SerializeAsString();
+}
+
+TEST_CASE("cluster: 1,000 transactions round-robin all commit, every node agrees", "[integration]") {
+  TestCluster c;
+  c.StartAll();
+  CLUSTER_REQUIRE(c, c.WaitForLeader(20s) >= 0);
+  tools::Workload w(c.Parties(), 1, 1);
+  std::vector<ledger::Hash256> ids;
+  std::uint64_t expiry = Expiry(c, 0);
+  for (int k = 0; k < 1000; ++k) {
+    tools::WorkloadTx tx = w.PatentRegister(expiry);
+    int node = k % c.size();
+    auto st = c.Submit(node, tx.raw);
+    CLUSTER_REQUIRE(c, st.ok());
+    INFO("submit to node " << node << " returned " << *st);
+    REQUIRE((*st == 202 || *st == 200));
+    ids.push_back(tx.id);
+  }
+  auto missing = WaitCommitted(c, 0, ids, 60s);
+  CLUSTER_REQUIRE(c, missing.empty());
+  for (const auto& id : ids) REQUIRE(*c.ReceiptCode(0, id) == "OK");
+  auto st = c.Status(0);
+  REQUIRE(st.ok());
+  std::uint64_t height = st->height();
+  for (int i = 0; i < c.size(); ++i) CLUSTER_REQUIRE(c, c.WaitForHeight(i, height, 20s));
+  for (std::uint64_t h = 1; h <= height; ++h) CLUSTER_REQUIRE(c, SameChain(c, h));
+}
+
+TEST_CASE("cluster: kill -9 the leader under load; nothing acknowledged is lost", "[integration]") {
+  TestCluster c;
+  c.StartAll();
+  int leader = c.WaitForLeader(20s);
+  CLUSTER_REQUIRE(c, leader >= 0);
+
+  // Clients submit through the followers and wait for receipts, recording
+  // every transaction acknowledged as committed.
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<ledger::Hash256> acknowledged;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 2; ++t) {
+    int via = (leader + 1 + t) % c.size();
+    clients.emplace_back([&, t, via] {
+      tools::Workload w(c.Parties(), 2, 10 + t);
+      node::HttpClientOptions o;
+      o.timeout = 10s;
+      auto client = node::HttpClient::Create(c.ApiUrl(via), o);
+      if (!client.ok()) return;
+      std::uint64_t expiry = 100000;
+      while (!stop) {
+        tools::WorkloadTx tx = w.PatentRegister(expiry);
+        auto r = (*client)->Request("POST", "/v1/txs?wait=5000", tx.raw,
+                                    {{"Content-Type", "application/x-protobuf"}});
+        if (r.ok() && r->status == 200 && r->body.find("\"COMMITTED\"") != std::string::npos) {
+          std::lock_guard<std::mutex> lock(mu);
+          acknowledged.push_back(tx.id);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(2s);
+  size_t before_kill;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    before_kill = acknowledged.size();
+  }
+  c.Kill(leader);
+  auto killed_at = std::chrono::steady_clock::now();
+  int next = -1;
+  c.WaitFor(
+      [&] {
+        for (int i = 0; i < c.size(); ++i) {
+          if (i == leader) continue;
+          auto s = c.Status(i);
+          if (s.ok() && s->role() == "LEADER") {
+            next = i;
+            return true;
+          }
+        }
+        return false;
+      },
+      10s);
+  CLUSTER_REQUIRE(c, next >= 0);
+  auto elected_in = std::chrono::steady_clock::now() - killed_at;
+  CHECK(elected_in < 5s);
+  std::this_thread::sleep_for(2s);
+  stop = true;
+  for (auto& t : clients) t.join();
+  CLUSTER_REQUIRE(c, before_kill > 0);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    CHECK(acknowledged.size() > before_kill);  // the cluster kept committing
+  }
+  // The old leader comes back and catches up; every acknowledged transaction
+  // is on every node.
+  c.Start(leader);
+  auto s = c.Status(next);
+  REQUIRE(s.ok());
+  CLUSTER_REQUIRE(c, c.WaitForHeight(leader, s->height(), 30s));
+  for (int i = 0; i < c.size(); ++i) {
+    auto missing = WaitCommitted(c, i, acknowledged, 30s);
+    INFO("node " << i << " is missing " << missing.size() << " acknowledged transactions");
+    CLUSTER_REQUIRE(c, missing.empty());
+  }
+  CLUSTER_REQUIRE(c, SameChain(c, s->height()));
+}
+
+TEST_CASE("cluster: after log compaction a new node joins as learner, is promoted, and the "
+          "cluster survives losing an original node",
+          "[integration]") {
+  ClusterOptions o;
+  o.raft_log_retain = 20;  // compact often
+  TestCluster c(o);
+  c.StartAll();
+  CLUSTER_REQUIRE(c, c.WaitForLeader(20s) >= 0);
+  tools::Workload w(c.Parties(), 3, 1);
+  std::vector<ledger::Hash256> ids;
+  // Enough blocks that the log is compacted past the start.
+  for (int k = 0; k < 60; ++k) {
+    tools::WorkloadTx tx = w.PatentRegister(100000);
+    REQUIRE(c.Submit(k % 3, tx.raw).ok());
+    ids.push_back(tx.id);
+    if (k % 5 == 4) std::this_thread::sleep_for(50ms);  // spread over many blocks
+  }
+  CLUSTER_REQUIRE(c, WaitCommitted(c, 0, ids, 30s).empty());
+  std::this_thread::sleep_for(2500ms);  // compaction runs every second
+
+  int fresh = c.PrepareJoiningNode();
+  std::string add = GovTx(c, [&](contracts::Action* a) {
+    auto* v = a->mutable_validator_add()->mutable_validator();
+    v->set_node_id(c.NodeId(fresh));
+    v->set_public_key_hex(c.PublicKeyHex(fresh));
+    v->set_role(contracts::VALIDATOR_LEARNER);
+    v->set_org_id("ipo-a");
+    v->set_peer_address(c.PeerAddress(fresh));
+    v->set_api_address(c.ApiAddress(fresh));
+  });
+  REQUIRE(c.Submit(0, add).ok());
+  ledger::Transaction add_tx;
+  add_tx.ParseFromString(add);
+  CLUSTER_REQUIRE(c, WaitCommitted(c, 0, {ledger::TxId(add_tx)}, 20s).empty());
+  REQUIRE(*c.ReceiptCode(0, ledger::TxId(add_tx)) == "OK");
+  c.Start(fresh);
+  auto st0 = c.Status(0);
+  REQUIRE(st0.ok());
+  CLUSTER_REQUIRE(c, c.WaitForHeight(fresh, st0->height(), 40s));
+  auto st_fresh = c.Status(fresh);
+  REQUIRE(st_fresh.ok());
+  CHECK(st_fresh->role() == "LEARNER");
+
+  std::string promote = GovTx(c, [&](contracts::Action* a) {
+    a->mutable_validator_promote()->set_node_id(c.NodeId(fresh));
+  });
+  REQUIRE(c.Submit(1, promote).ok());
+  ledger::Transaction promote_tx;
+  promote_tx.ParseFromString(promote);
+  CLUSTER_REQUIRE(c, WaitCommitted(c, 0, {ledger::TxId(promote_tx)}, 20s).empty());
+  CLUSTER_REQUIRE(c, c.WaitFor(
+                         [&] {
+                           auto s = c.Status(fresh);
+                           return s.ok() && (s->role() == "FOLLOWER" || s->role() == "LEADER");
+                         },
+                         20s));
+
+  // Stop one original node that is not the leader: 3 of 4 voters remain.
+  int leader = c.WaitForLeader(10s);
+  int victim = leader == 0 ? 1 : 0;
+  c.Stop(victim);
+  std::vector<ledger::Hash256> more;
+  for (int k = 0; k < 20; ++k) {
+    tools::WorkloadTx tx = w.PatentRegister(100000);
+    int via = (victim + 1 + k % 3) % c.size();
+    REQUIRE(c.Submit(via, tx.raw).ok());
+    more.push_back(tx.id);
+  }
+  CLUSTER_REQUIRE(c, WaitCommitted(c, fresh, more, 30s).empty());
+  auto s = c.Status(fresh);
+  REQUIRE(s.ok());
+  for (int i = 0; i < c.size(); ++i) {
+    if (c.Running(i)) CLUSTER_REQUIRE(c, c.WaitForHeight(i, s->height(), 20s));
+  }
+  CLUSTER_REQUIRE(c, SameChain(c, s->height()));
+}
+
+TEST_CASE("cluster: foreign certificates, unknown node ids and garbage are refused", "[integration]") {
+  TestCluster c;
+  c.StartAll();
+  CLUSTER_REQUIRE(c, c.WaitForLeader(20s) >= 0);
+
+  // Garbage on the peer and API ports of every node.
+  for (int i = 0; i < c.size(); ++i) {
+    for (bool api : {false, true}) {
+      boost::asio::io_context io;
+      boost::asio::ip::tcp::socket s(io);
+      std::string url = c.ApiUrl(i);
+      std::uint16_t port = api ? static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)))
+                               : static_cast<std::uint16_t>(std::stoi(c.PeerAddress(i).substr(10)));
+      s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+      std::string junk(10000, '\x16');
+      for (size_t k = 0; k < junk.size(); ++k) junk[k] = static_cast<char>((k * 7919) & 0xff);
+      boost::system::error_code ec;
+      boost::asio::write(s, boost::asio::buffer(junk), ec);
+    }
+  }
+  // A node with a certificate from another CA, claiming a member's id, and a
+  // node with a valid certificate but an id that is not in the validator set,
+  // try to talk to node 0 through the real transport.
+  PkiFixture rogue("Rogue CA", {"n2"});
+  {
+    boost::asio::io_context io;
+    node::TransportOptions o;
+    o.node_id = "n2";
+    o.ca_file = rogue.ca_file();
+    o.cert_file = rogue.cert_file("n2");
+    o.key_file = rogue.key_file("n2");
+    o.reconnect_min = 100ms;
+    node::PeerTransport evil(io, o, [](const std::string&, std::string) {},
+                             [](const std::string&, const ledger::PublicKey&) { return true; });
+    REQUIRE(evil.Start().ok());
+    auto hp = c.PeerAddress(0);
+    evil.SetPeers({{"n1", {"127.0.0.1", static_cast<std::uint16_t>(std::stoi(hp.substr(hp.rfind(':') + 1)))}}});
+    evil.Send("n1", "hello");
+    io.run_for(2s);
+    CHECK_FALSE(evil.Stats()["n1"].connected);
+    evil.Stop();
+    io.run_for(100ms);
+  }
+  int outsider = c.PrepareJoiningNode();  // certified by the consortium CA, not on the ledger
+  c.Start(outsider);
+  std::this_thread::sleep_for(3s);
+  auto os = c.Status(outsider);
+  if (os.ok()) CHECK(os->height() == 0);  // nobody talks to it: it learns nothing
+
+  // The cluster is unharmed: it still commits.
+  tools::Workload w(c.Parties(), 4, 1);
+  tools::WorkloadTx tx = w.PatentRegister(100000);
+  REQUIRE(c.Submit(0, tx.raw).ok());
+  CLUSTER_REQUIRE(c, WaitCommitted(c, 0, {tx.id}, 20s).empty());
+  for (int i = 0; i < 3; ++i) {
+    auto h = c.Client(i).Get("/healthz");
+    REQUIRE(h.ok());
+    CHECK(h->status == 200);
+  }
+  // The logs name the refusals.
+  c.Stop(outsider);
+}
+
+}  // namespace
+}  // namespace pledger::test
