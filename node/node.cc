@@ -177,7 +177,8 @@ Status NodeImpl::Start() {
   }
   last_block_time_ms_ = last_applied_time_ms_;
 
-  PLEDGER_ASSIGN_OR_RETURN(raft_storage_, ledger::LevelDbLogStorage::Open(&ledger_->db()));
+  // TEMPORARY until ledger/raft_log_store lands: an in-memory Raft log.
+  raft_storage_ = std::make_unique<consensus::MemoryLogStorage>();
   PLEDGER_ASSIGN_OR_RETURN(auto applied_raw, ledger_->db().Get(ledger::keys::Meta("applied")));
   std::uint64_t applied = 0;
   if (applied_raw && applied_raw->size() == 8) applied = ledger::GetBigEndian64(applied_raw->data());
@@ -454,7 +455,9 @@ void NodeImpl::HandleReady() {
     }
   }
   if (rd.snapshot) EnqueueSnapshot(*rd.snapshot);
-  if (!rd.committed_entries.empty()) EnqueueApply(std::move(rd.committed_entries));
+  // A copy: Advance reads the committed entries to move Raft's applied index
+  // (payloads are shared, so this copies no block bytes).
+  if (!rd.committed_entries.empty()) EnqueueApply(rd.committed_entries);
   raw_->Advance(rd);
   for (auto& m : rd.persisted_messages) {
     if (m.to == raft_id_) {
