@@ -1,1 +1,1 @@
-// placeholder
+// placeholder until ledger/raft_log_store lands
