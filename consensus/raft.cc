@@ -60,10 +60,11 @@ Status Raft::Init() {
   const std::uint64_t first = log_.FirstIndex();
   const std::uint64_t last = log_.LastIndex();
   base_conf_ = st.conf_state;
-  base_conf_index_ = first - 1;
+  base_conf_index_ = st.conf_index;
   conf_history_.clear();
   conf_ = base_conf_;
-  PLEDGER_ASSIGN_OR_RETURN(std::vector<Entry> confs, cfg_.storage->ConfEntries(first, last + 1));
+  PLEDGER_ASSIGN_OR_RETURN(std::vector<Entry> confs,
+                           cfg_.storage->ConfEntries(std::max(first, st.conf_index + 1), last + 1));
   for (const Entry& e : confs) {
     auto cc = DecodeConfChange(e.data.view());
     if (!cc.ok()) continue;  // deterministic: an undecodable change changes nothing
