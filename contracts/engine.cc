@@ -4,6 +4,7 @@
 #include <map>
 
 #include "contracts/codes.h"
+#include "contracts/encode.h"
 #include "contracts/internal/context.h"
 #include "contracts/internal/validate.h"
 #include "contracts/state_keys.h"
@@ -232,7 +233,7 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
       }
       o.touched.assign(c.touched().begin(), c.touched().end());
     }
-    out.receipts.push_back(ledger::SerializeCanonical(r));
+    out.receipts.push_back(EncodeRecord(r));  // == SerializeCanonical, see encode.h
     out.txs.push_back(std::move(o));
   }
   out.writes = bs.TakePending();
