@@ -53,6 +53,7 @@ struct Progress {
   bool probe_sent = false;     // PROBE: an append is out, wait for its answer
   bool recent_active = false;  // heard from since the last check-quorum round
   bool is_learner = false;
+  std::uint64_t sent_commit = 0;  // highest commit index told to the follower
   Inflights inflights;
 
   // SNAPSHOT state: the snapshot being sent and how far the chunks got.

@@ -60,10 +60,11 @@ Status Raft::Init() {
   const std::uint64_t first = log_.FirstIndex();
   const std::uint64_t last = log_.LastIndex();
   base_conf_ = st.conf_state;
-  base_conf_index_ = first - 1;
+  base_conf_index_ = st.conf_index;
   conf_history_.clear();
   conf_ = base_conf_;
-  PLEDGER_ASSIGN_OR_RETURN(std::vector<Entry> confs, cfg_.storage->ConfEntries(first, last + 1));
+  PLEDGER_ASSIGN_OR_RETURN(std::vector<Entry> confs,
+                           cfg_.storage->ConfEntries(std::max(first, st.conf_index + 1), last + 1));
   for (const Entry& e : confs) {
     auto cc = DecodeConfChange(e.data.view());
     if (!cc.ok()) continue;  // deterministic: an undecodable change changes nothing
@@ -165,6 +166,7 @@ bool Raft::MaybeSendAppend(std::uint64_t to, bool send_if_empty) {
   m.index = prev_index;
   m.log_term = *prev_term;
   m.commit = log_.committed();
+  pr.sent_commit = std::max(pr.sent_commit, std::min(m.commit, prev_index + ents->size()));
   m.entries = std::move(*ents);
   if (!m.entries.empty()) {
     const std::uint64_t last_sent = m.entries.back().index;
@@ -219,7 +221,11 @@ void Raft::SendSnapshotChunks(std::uint64_t to, Progress& pr) {
 
 void Raft::BcastAppend(bool send_if_empty) {
   for (auto& [id, pr] : prs_) {
-    if (id != cfg_.id) MaybeSendAppend(id, send_if_empty);
+    if (id == cfg_.id) continue;
+    // Fill each follower's window (one message in PROBE).
+    if (!MaybeSendAppend(id, send_if_empty)) continue;
+    while (MaybeSendAppend(id, false)) {
+    }
   }
 }
 
@@ -243,6 +249,7 @@ void Raft::BcastHeartbeat() {
     m.to = id;
     // Never tell a follower to commit beyond what it is known to hold.
     m.commit = std::min(pr.match, log_.committed());
+    pr.sent_commit = std::max(pr.sent_commit, m.commit);
     m.context = ctx;
     Send(std::move(m));
   }
@@ -667,7 +674,12 @@ void Raft::HandleAppResp(const Message& m, Progress& pr) {
     pr.inflights.FreeLE(m.index);
   }
   // Fill the window.
-  while (MaybeSendAppend(m.from, false)) {
+  bool sent = false;
+  while (MaybeSendAppend(m.from, false)) sent = true;
+  // A follower that caught up after the commit index moved would otherwise
+  // learn the commit only from the next heartbeat.
+  if (!sent && pr.sent_commit < std::min(pr.match, log_.committed())) {
+    MaybeSendAppend(m.from, true);
   }
   if (m.from == lead_transferee_ && pr.match == log_.LastIndex()) SendTimeoutNow(m.from);
 }

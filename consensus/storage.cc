@@ -50,7 +50,7 @@ Status Bootstrap(MutableLogStorage* storage, const std::vector<std::uint64_t>& v
 MemoryLogStorage::MemoryLogStorage() { entries_.emplace_back(); }
 
 Result<InitialState> MemoryLogStorage::GetInitialState() const {
-  return InitialState{hard_state_, snapshot_.metadata.conf_state};
+  return InitialState{hard_state_, snapshot_.metadata.conf_state, snapshot_.metadata.index};
 }
 
 std::uint64_t MemoryLogStorage::FirstIndex() const { return entries_[0].index + 1; }

@@ -38,7 +38,10 @@ inline bool IsUnavailable(const Status& s) { return s.code() == StatusCode::kUna
 
 struct InitialState {
   HardState hard_state;
-  ConfState conf_state;  // the configuration as of the snapshot (FirstIndex() - 1)
+  // The configuration as of index `conf_index` (the snapshot's index, 0 for
+  // none); CONF_CHANGE entries after it are replayed on top.
+  ConfState conf_state;
+  std::uint64_t conf_index = 0;
 };
 
 class LogStorage {

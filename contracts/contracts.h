@@ -1,12 +1,13 @@
 // The contracts module's public surface in one include: the engine (engine.h),
 // genesis (genesis.h), queries (queries.h), result codes (codes.h), state keys
 // (state_keys.h), dates (dates.h), money (money.h), patent numbers
-// (patent_number.h). docs/contracts.md describes the actions and rules.
+// (patent_number.h), record encoding (encode.h). docs/contracts.md describes the actions and rules.
 #ifndef PLEDGER_CONTRACTS_CONTRACTS_H_
 #define PLEDGER_CONTRACTS_CONTRACTS_H_
 
 #include "contracts/codes.h"
 #include "contracts/dates.h"
+#include "contracts/encode.h"
 #include "contracts/engine.h"
 #include "contracts/genesis.h"
 #include "contracts/money.h"

@@ -1,7 +1,6 @@
 #include "contracts/dates.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace pledger::contracts {
 
@@ -52,10 +51,21 @@ std::int32_t RollToWorkingDay(std::int32_t day, std::span<const std::int32_t> ho
 }
 
 std::string FormatDate(std::int32_t day) {
+  // Hand-rolled rather than snprintf: receipts format several dates per
+  // transaction and this sits on the execution hot path.
   CivilDate c = CivilFromDays(day);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.year, c.month, c.day);
-  return buf;
+  if (c.year < 0 || c.year > 9999) return std::to_string(day);
+  std::string out(10, '-');
+  unsigned y = static_cast<unsigned>(c.year);
+  out[0] = static_cast<char>('0' + y / 1000);
+  out[1] = static_cast<char>('0' + y / 100 % 10);
+  out[2] = static_cast<char>('0' + y / 10 % 10);
+  out[3] = static_cast<char>('0' + y % 10);
+  out[5] = static_cast<char>('0' + c.month / 10);
+  out[6] = static_cast<char>('0' + c.month % 10);
+  out[8] = static_cast<char>('0' + c.day / 10);
+  out[9] = static_cast<char>('0' + c.day % 10);
+  return out;
 }
 
 }  // namespace pledger::contracts

@@ -1,8 +1,10 @@
 #include "contracts/engine.h"
 
 #include <algorithm>
+#include <map>
 
 #include "contracts/codes.h"
+#include "contracts/encode.h"
 #include "contracts/internal/context.h"
 #include "contracts/internal/validate.h"
 #include "contracts/state_keys.h"
@@ -39,10 +41,21 @@ Status CheckEnvelope(const ledger::TxBody& body, std::string_view chain_id, std:
   return Status::OK();
 }
 
+// Accounts resolved earlier in the block, by key. Cleared whenever an accepted
+// transaction writes any account record, so it never serves a stale account.
+using SignerCache = std::map<ledger::PublicKey, Signer>;
+
 // Resolves verified signer keys to active accounts.
 template <typename GetFn>
-Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get, std::vector<Signer>* out) {
+Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get, std::vector<Signer>* out,
+                      SignerCache* cache = nullptr) {
   for (const ledger::PublicKey& k : keys_in) {
+    if (cache != nullptr) {
+      if (auto it = cache->find(k); it != cache->end()) {
+        if (out) out->push_back(it->second);
+        continue;
+      }
+    }
     Signer s;
     s.key_hex = ledger::HexEncode(ledger::ByteSpan(k));
     std::optional<std::string> raw;
@@ -58,6 +71,7 @@ Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get
       return Fail("SIGNER_SUSPENDED", "signer " + s.key_hex.substr(0, 16) + "… is suspended or retired; " +
                                           "sign with an active account");
     }
+    if (cache != nullptr) cache->emplace(k, s);
     if (out) out->push_back(std::move(s));
   }
   return Status::OK();
@@ -160,6 +174,7 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
   if (!out.status.ok()) return out;
   out.txs.reserve(txs.size());
   out.receipts.reserve(txs.size());
+  SignerCache signer_cache;
 
   for (std::uint32_t i = 0; i < txs.size(); ++i) {
     const PreparedTx& p = txs[i];
@@ -186,7 +201,7 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
       std::vector<Signer> signers;
       if (s.ok()) {
         s = ResolveSigners(p.signers, [&](std::string_view k, std::optional<std::string>* v) { return c.GetRaw(k, v); },
-                           &signers);
+                           &signers, &signer_cache);
         if (!s.ok() && s.code() == StatusCode::kCorruption) (void)c.Fatal(s);
       }
       for (const Signer& sg : signers) c.Touch(keys::Account(sg.key_hex));
@@ -203,7 +218,10 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
         rec.set_expiry_height(p.body.expiry_height());
         c.Write(keys::ExecutedTx(id_hex), rec);
         c.Put(keys::Expiry(p.body.expiry_height(), id_hex), "1");
-        bs.Apply(c.state().TakeWrites());
+        ledger::WriteSet writes = c.state().TakeWrites();
+        auto acc = writes.lower_bound(std::string_view("account/"));
+        if (acc != writes.end() && acc->first.rfind("account/", 0) == 0) signer_cache.clear();
+        bs.Apply(std::move(writes));
         r.set_code("OK");
         for (auto& e : c.events()) *r.add_events() = std::move(e);
       } else {
@@ -215,7 +233,7 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
       }
       o.touched.assign(c.touched().begin(), c.touched().end());
     }
-    out.receipts.push_back(ledger::SerializeCanonical(r));
+    out.receipts.push_back(EncodeRecord(r));  // == SerializeCanonical, see encode.h
     out.txs.push_back(std::move(o));
   }
   out.writes = bs.TakePending();

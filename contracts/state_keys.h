@@ -11,7 +11,6 @@
 #define PLEDGER_CONTRACTS_STATE_KEYS_H_
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -36,10 +35,17 @@ inline std::string Pledge(std::string_view id) { return Cat("pledge/", id); }
 
 // "<height:20><index:10>": the position of a transaction in the chain, as text
 // that sorts in chain order (R18 ranks pledges by it).
+inline void AppendDecimal(std::string* out, std::uint64_t v, int width) {
+  const size_t at = out->size();
+  out->append(static_cast<size_t>(width), '0');
+  for (int i = width - 1; i >= 0 && v != 0; --i, v /= 10) (*out)[at + static_cast<size_t>(i)] = static_cast<char>('0' + v % 10);
+}
 inline std::string OrderKey(std::uint64_t height, std::uint32_t index) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%020llu%010u", static_cast<unsigned long long>(height), index);
-  return buf;
+  std::string k;
+  k.reserve(30);
+  AppendDecimal(&k, height, 20);
+  AppendDecimal(&k, index, 10);
+  return k;
 }
 
 // IP-office organisations (the governance electorate): "ix/iporg/<org>" -> "1".
@@ -64,9 +70,11 @@ inline std::string Lenders(std::string_view debtor) { return Cat("ix/lenders/", 
 inline std::string ExecutedTx(std::string_view id_hex) { return Cat("rp/i/", id_hex); }
 inline constexpr std::string_view kExpiryPrefix = "rp/e/";
 inline std::string Expiry(std::uint64_t expiry_height, std::string_view id_hex) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%020llu/", static_cast<unsigned long long>(expiry_height));
-  return std::string(kExpiryPrefix) + buf + std::string(id_hex);
+  std::string k(kExpiryPrefix);
+  AppendDecimal(&k, expiry_height, 20);
+  k.push_back('/');
+  k.append(id_hex);
+  return k;
 }
 
 }  // namespace pledger::contracts::keys

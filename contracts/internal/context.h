@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "contracts/codes.h"
+#include "contracts/encode.h"
 #include "contracts/engine.h"
 #include "contracts/internal/state_view.h"
 #include "contracts/proto/state.pb.h"
@@ -77,7 +78,7 @@ class TxContext {
   // ---- writes (dropped if the action fails)
   void Put(std::string key, std::string value) { state_.Put(std::move(key), std::move(value)); }
   void Write(std::string key, const google::protobuf::Message& msg) {
-    state_.Put(std::move(key), ledger::SerializeCanonical(msg));
+    state_.Put(std::move(key), EncodeRecord(msg));
   }
   void Erase(std::string key) { state_.Erase(std::move(key)); }
   TxState& state() { return state_; }

@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
+#include "contracts/encode.h"
 #include "tests/unit/contracts/harness.h"
 
 namespace pledger::contracts::test {
@@ -54,6 +56,38 @@ TEST_CASE("codes: sorted, unique, and every one documented in docs/contracts.md"
     INFO(c.code);
     CHECK(doc.find("`" + std::string(c.code) + "`") != std::string::npos);
   }
+}
+
+// EncodeRecord relies on contract records and receipts having no map fields.
+bool HasMapField(const google::protobuf::Descriptor* d, std::set<const google::protobuf::Descriptor*>* seen) {
+  if (!seen->insert(d).second) return false;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const auto* f = d->field(i);
+    if (f->is_map()) return true;
+    if (f->message_type() != nullptr && HasMapField(f->message_type(), seen)) return true;
+  }
+  return false;
+}
+
+TEST_CASE("encode: records and receipts have no map fields; EncodeRecord == SerializeCanonical",
+          "[unit][contracts][encode]") {
+  std::set<const google::protobuf::Descriptor*> seen;
+  for (const auto* d : {Account::descriptor(), Patent::descriptor(), Pledge::descriptor(), Valuation::descriptor(),
+                        BorrowerLenders::descriptor(), ExecutedTx::descriptor(), Organisation::descriptor(),
+                        Params::descriptor(), Validator::descriptor(), ledger::Receipt::descriptor()}) {
+    INFO(d->full_name());
+    CHECK(!HasMapField(d, &seen));
+  }
+  World w;
+  std::string no = Zl(2020, 1, 42);
+  REQUIRE(w.RegisterPatent(no, {{"sme-1", 6000}, {"sme-2", 4000}}).code() == "OK");
+  auto r = w.Run(w.PledgeAction("bank-a", {"sme-1", "sme-2"}, {no}), {"bank-a", "sme-1", "sme-2", "ipo-a"});
+  REQUIRE(r.code() == "OK");
+  CHECK(EncodeRecord(r) == ledger::SerializeCanonical(r));
+  Patent p = w.GetPatent(no);
+  CHECK(EncodeRecord(p) == ledger::SerializeCanonical(p));
+  Pledge pl = w.GetPledge(w.last_object_id());
+  CHECK(EncodeRecord(pl) == ledger::SerializeCanonical(pl));
 }
 
 TEST_CASE("genesis: strict JSON, errors name the field, state is reproducible", "[unit][contracts][genesis]") {
