@@ -1,5 +1,16 @@
-# Unit tests of the tools (key store, argument parsing, transaction building).
+# Unit tests of the tools: key store, pledger-wallet (argument validation,
+# value parsing, transaction building byte-exact against the ledger library,
+# offline signing on files, a fake node for submission and inspection).
 pledger_unit_test(tools_test
   SOURCES
     unit/tools/keystore_test.cc
-  LIBS pledger_tools)
+    unit/tools/units_test.cc
+    unit/tools/wallet_cli_test.cc
+    unit/tools/wallet_tx_test.cc
+    unit/tools/wallet_harness.cc
+  LIBS pledger_wallet)
+
+# The wallet's end-to-end test against a real cluster (tests/wallet.cmake).
+# Included from here because tests/CMakeLists.txt includes a fixed list of
+# files; wallet.cmake guards against being included twice.
+include(${CMAKE_CURRENT_LIST_DIR}/wallet.cmake)

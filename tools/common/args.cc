@@ -1,8 +1,40 @@
 #include "tools/common/args.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 
 namespace pledger::tools {
+namespace {
+
+// Levenshtein distance, for "did you mean" hints on mistyped flags.
+size_t Distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    prev.swap(cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+std::string ClosestFlag(const std::string& name, const std::vector<FlagSpec>& flags) {
+  std::string best;
+  size_t best_distance = 3;  // at most two edits away, or no suggestion
+  for (const auto& f : flags) {
+    size_t d = Distance(name, f.name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = f.name;
+    }
+  }
+  return best;
+}
 
 Status UsageError(const std::string& message) { return Status::InvalidArgument("USAGE", message); }
 
@@ -34,13 +66,23 @@ Result<Args> Args::Parse(const std::vector<std::string>& words, const std::vecto
       name = name.substr(0, eq);
     }
     auto it = by_name.find(name);
-    if (it == by_name.end()) return UsageError("unknown flag --" + name + " (see --help)");
+    if (it == by_name.end()) {
+      std::string close = ClosestFlag(name, flags);
+      return UsageError("unknown flag --" + name +
+                        (close.empty() ? " (see --help)" : " (did you mean --" + close + "?)"));
+    }
     const FlagSpec& spec = *it->second;
     if (!spec.takes_value) {
       if (value) return UsageError("flag --" + name + " takes no value");
       value = "true";
     } else if (!value) {
       if (i + 1 >= words.size()) return UsageError("flag --" + name + " needs a value");
+      // `--out --json` is a forgotten value, not a file called "--json".
+      const std::string& next = words[i + 1];
+      if (next.size() > 2 && next.substr(0, 2) == "--" &&
+          by_name.count(next.substr(2, next.find('=') == std::string::npos ? std::string::npos : next.find('=') - 2))) {
+        return UsageError("flag --" + name + " needs a value (found the flag " + next + " instead)");
+      }
       value = words[++i];
     }
     auto& slot = out.values_[name];

@@ -52,6 +52,10 @@ class Args {
 // "Usage error: ..." status.
 Status UsageError(const std::string& message);
 
+// The flag name in `flags` closest to a mistyped `name` (at most two edits
+// away), or "" if none is close: for "did you mean --x?" hints.
+std::string ClosestFlag(const std::string& name, const std::vector<FlagSpec>& flags);
+
 }  // namespace pledger::tools
 
 #endif  // PLEDGER_TOOLS_COMMON_ARGS_H_

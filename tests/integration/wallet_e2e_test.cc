@@ -1,0 +1,329 @@
+// pledger-wallet end to end (issue 6): the real pledger-wallet binary against a
+// real 3-node cluster, each party with its own wallet home as on its own
+// machine, files carried between them.
+//
+//   the bank drafts a pledge; the SME owner co-signs the file on a wallet with
+//   no node (offline); the IP office co-signs; the bank submits and waits;
+//   a second bank's pledge on the same patent is refused (R7i);
+//   a transfer without the pledgee is held back by the wallet and refused by
+//   the ledger (R13); full repayment releases the patent; the transfer, filed
+//   again, succeeds.
+//
+// Label `integration`. Needs build/bin/pledgerd and build/bin/pledger-wallet.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "contracts/proto/query.pb.h"
+#include "ledger/bytes.h"
+#include "ledger/crypto.h"
+#include "node/files.h"
+#include "tests/integration/cluster.h"
+#include "tools/proto/wallet.pb.h"
+
+#ifndef PLEDGER_BIN_DIR
+#error "PLEDGER_BIN_DIR must point at build/bin"
+#endif
+
+namespace pledger::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr char kPassphrase[] = "e2e passphrase, never printed";
+constexpr char kPatent[] = "ZL201410362077.3";
+
+struct Run {
+  int code = -1;
+  std::string out;
+  std::string err;
+  std::string command;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// One party's wallet: its own home directory, as on its own machine.
+class Wallet {
+ public:
+  Wallet(const std::string& root, std::string name) : name_(std::move(name)), home_(root + "/wallets/" + name_) {
+    REQUIRE(node::MakeDirs(home_, 0700).ok());
+  }
+  const std::string& home() const { return home_; }
+  std::string Path(const std::string& file) const { return home_ + "/" + file; }
+
+  // Runs the real binary with PLEDGER_HOME=home and the passphrase in $PW,
+  // without a controlling terminal (a missing passphrase fails, never hangs).
+  Run operator()(std::vector<std::string> args) const {
+    Run r;
+    for (const auto& a : args) r.command += " " + a;
+    const std::string out_path = home_ + "/.stdout", err_path = home_ + "/.stderr";
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::setsid();
+      int in = ::open("/dev/null", O_RDONLY);
+      int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (in < 0 || out < 0 || err < 0) _exit(126);
+      ::dup2(in, 0);
+      ::dup2(out, 1);
+      ::dup2(err, 2);
+      ::setenv("PLEDGER_HOME", home_.c_str(), 1);
+      ::setenv("PW", kPassphrase, 1);
+      ::unsetenv("PLEDGER_PROFILE");
+      std::string bin = std::string(PLEDGER_BIN_DIR) + "/pledger-wallet";
+      std::vector<char*> argv;
+      argv.push_back(const_cast<char*>("pledger-wallet"));
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(bin.c_str(), argv.data());
+      _exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = Slurp(out_path);
+    r.err = Slurp(err_path);
+    // Whatever happens, no output ever carries the passphrase.
+    CHECK(r.out.find(kPassphrase) == std::string::npos);
+    CHECK(r.err.find(kPassphrase) == std::string::npos);
+    return r;
+  }
+
+  // Imports the account key pledger-admin wrote and points a profile at a node.
+  void Setup(const TestCluster& c, const std::string& account, int node_index) const {
+    Run r = (*this)({"key", "import", name_, "--from", c.dir() + "/accounts/" + account + ".key", "--passphrase-env",
+                     "PW"});
+    INFO(r.command << "\n" << r.out << r.err);
+    REQUIRE(r.code == 0);
+    r = (*this)({"profile", "add", name_, "--node", c.ApiUrl(node_index), "--key", name_});
+    INFO(r.command << "\n" << r.out << r.err);
+    REQUIRE(r.code == 0);
+  }
+
+ private:
+  std::string name_;
+  std::string home_;
+};
+
+// Carries a file from one party's machine to another's.
+void Carry(const Wallet& from, const Wallet& to, const std::string& file) {
+  auto data = node::ReadFile(from.Path(file));
+  REQUIRE(data.ok());
+  REQUIRE(node::WriteFileAtomic(to.Path(file), *data, 0644).ok());
+}
+
+template <typename M>
+M ParseOut(const Run& r) {
+  M m;
+  google::protobuf::util::JsonParseOptions o;
+  o.ignore_unknown_fields = true;
+  auto st = google::protobuf::util::JsonStringToMessage(r.out, &m, o);
+  INFO(r.command << "\n" << r.out << r.err);
+  REQUIRE(st.ok());
+  return m;
+}
+
+#define EXPECT_EXIT(cluster, run, want)                              \
+  do {                                                               \
+    const Run& r_ = (run);                                           \
+    if (r_.code != (want)) (cluster).DumpLogs();                     \
+    INFO("pledger-wallet" << r_.command << "\n" << r_.out << r_.err); \
+    REQUIRE(r_.code == (want));                                      \
+  } while (0)
+
+TEST_CASE("wallet e2e: co-signed pledge, refused second pledge and transfer, repayment, transfer",
+          "[integration]") {
+  TestCluster c;
+  c.StartAll();
+  REQUIRE(c.WaitForLeader(30s) >= 0);
+
+  const std::string root = c.dir();
+  Wallet ipo_a(root, "ipo-a"), ipo_b(root, "ipo-b"), bank_a(root, "bank-a"), bank_b(root, "bank-b");
+  Wallet appraiser(root, "appraiser"), sme(root, "sme"), buyer(root, "buyer");
+  // The SME owner signs on a machine without any node: key only, no profile.
+  Wallet sme_offline(root, "sme-offline");
+  ipo_a.Setup(c, "ipo-a", 0);
+  ipo_b.Setup(c, "ipo-b", 1);
+  bank_a.Setup(c, "bank-a", 2);
+  bank_b.Setup(c, "bank-b", 1);
+  appraiser.Setup(c, "appraiser", 0);
+  sme.Setup(c, "sme", 2);
+  {
+    Run r = sme_offline({"key", "import", "sme", "--from", root + "/accounts/sme.key", "--passphrase-env", "PW"});
+    EXPECT_EXIT(c, r, 0);
+  }
+  const std::string doc = ledger::HexEncode(ledger::Sha256(std::string("pledge contract no. 2026-117")));
+
+  // 1. The IP office registers the SME's patent; the appraiser values it.
+  EXPECT_EXIT(c,
+              ipo_a({"patent", "register", "--patent", kPatent, "--title", "Calibration method for a torque sensor",
+                     "--ipc", "G01L 25/00", "--filed", "2014-07-28", "--granted", "2016-03-02", "--owner", "sme",
+                     "--fee-paid-through", "today+365", "--passphrase-env", "PW"}),
+              0);
+  Run val = appraiser({"valuation", "record", "--patent", kPatent, "--method", "income", "--base-date", "today",
+                       "--value", "20,000,000.00", "--realisable", "12,000,000.00", "--report-hash", doc,
+                       "--licence-no", "ZJ-AP-2024-017", "--passphrase-env", "PW", "--json"});
+  EXPECT_EXIT(c, val, 0);
+  const std::string valuation_id = ParseOut<tools::SubmitResult>(val).object_id();
+  REQUIRE(valuation_id.size() == 32);
+
+  // 2. Bank A drafts the pledge (pledgors read from the register) and signs it.
+  EXPECT_EXIT(c,
+              bank_a({"pledge", "register", "--patent", kPatent, "--pledgee", "bank-a", "--debt-type",
+                      "working-capital loan", "--principal", "5000000.00", "--rate", "3.85", "--due", "today+730",
+                      "--valuation", valuation_id, "--contract-hash", doc, "--passphrase-env", "PW", "--out",
+                      bank_a.Path("pledge.json")}),
+              0);
+  auto draft = node::ReadFile(bank_a.Path("pledge.json"));
+  REQUIRE(draft.ok());
+  tools::TxFile draft_file;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(*draft, &draft_file).ok());
+  const std::string tx_id = draft_file.tx_id();
+  const std::string pledge_id = tx_id.substr(0, 32);
+  REQUIRE(draft_file.tx().signatures_size() == 1);
+
+  // 3. The SME owner co-signs offline; the IP office co-signs; the id never changes.
+  Carry(bank_a, sme_offline, "pledge.json");
+  Run signed_by_sme = sme_offline({"sign", sme_offline.Path("pledge.json"), "--key", "sme", "--passphrase-env", "PW"});
+  EXPECT_EXIT(c, signed_by_sme, 0);
+  CHECK(signed_by_sme.out.find("Transaction id unchanged: " + tx_id) != std::string::npos);
+  Carry(sme_offline, ipo_a, "pledge.json");
+  EXPECT_EXIT(c, ipo_a({"sign", ipo_a.Path("pledge.json"), "--passphrase-env", "PW"}), 0);
+  Carry(ipo_a, bank_a, "pledge.json");
+  Run inspect = bank_a({"inspect", bank_a.Path("pledge.json"), "--json"});
+  EXPECT_EXIT(c, inspect, 0);
+  tools::InspectView view = ParseOut<tools::InspectView>(inspect);
+  CHECK(view.tx_id() == tx_id);
+  CHECK(view.complete());
+  REQUIRE(view.signatures_size() == 3);
+  CHECK(view.signatures(0).org_id() == "bank-a");
+  CHECK(view.signatures(1).org_id() == "sme");
+  CHECK(view.signatures(2).org_id() == "ipo-a");
+
+  // 4. The bank submits and waits for the receipt.
+  Run submitted = bank_a({"submit", bank_a.Path("pledge.json")});
+  EXPECT_EXIT(c, submitted, 0);
+  CHECK(submitted.out.find(": OK") != std::string::npos);
+  CHECK(submitted.out.find(pledge_id) != std::string::npos);
+  Run shown = bank_a({"pledge", "show", pledge_id, "--json"});
+  EXPECT_EXIT(c, shown, 0);
+  CHECK(ParseOut<contracts::Pledge>(shown).state() == contracts::PLEDGE_REGISTERED);
+
+  // 5. Bank B's pledge on the same patent: signed by every party, refused (R7i).
+  EXPECT_EXIT(c,
+              bank_b({"pledge", "register", "--patent", kPatent, "--pledgee", "bank-b", "--pledgor", "sme",
+                      "--debt-type", "working-capital loan", "--principal", "1000000", "--rate", "4.10", "--due",
+                      "today+365", "--valuation", valuation_id, "--contract-hash", doc, "--passphrase-env", "PW",
+                      "--out", bank_b.Path("pledge-b.json")}),
+              0);
+  Carry(bank_b, sme_offline, "pledge-b.json");
+  EXPECT_EXIT(c, sme_offline({"sign", sme_offline.Path("pledge-b.json"), "--key", "sme", "--passphrase-env", "PW"}), 0);
+  Carry(sme_offline, ipo_b, "pledge-b.json");
+  EXPECT_EXIT(c, ipo_b({"sign", ipo_b.Path("pledge-b.json"), "--passphrase-env", "PW"}), 0);
+  Carry(ipo_b, bank_b, "pledge-b.json");
+  Run refused = bank_b({"submit", bank_b.Path("pledge-b.json"), "--json"});
+  EXPECT_EXIT(c, refused, 4);
+  tools::SubmitResult second = ParseOut<tools::SubmitResult>(refused);
+  CHECK(second.code() == "PLEDGE_PATENT_ALREADY_PLEDGED");
+  CHECK(second.rule() == "R7i");
+  CHECK(second.status() == "COMMITTED");
+  bool ground = false;
+  for (const auto& g : second.grounds()) ground = ground || g.find("PLEDGE_PATENT_ALREADY_PLEDGED") != std::string::npos;
+  CHECK(ground);
+
+  // 6. A buyer joins: its key, an organisation and an OWNER account (governance quorum).
+  Run made = buyer({"key", "new", "buyer", "--passphrase-env", "PW", "--json"});
+  EXPECT_EXIT(c, made, 0);
+  const std::string buyer_key = ParseOut<tools::KeyView>(made).public_key_hex();
+  REQUIRE(buyer_key.size() == 64);
+  REQUIRE(buyer({"profile", "add", "buyer", "--node", c.ApiUrl(0), "--key", "buyer"}).code == 0);
+  EXPECT_EXIT(c,
+              ipo_a({"gov", "org-add", "--id", "buyer", "--name", "Buyer Technology Co.", "--kind", "enterprise",
+                     "--address", "Hangzhou", "--passphrase-env", "PW", "--out", ipo_a.Path("org.json")}),
+              0);
+  Carry(ipo_a, ipo_b, "org.json");
+  EXPECT_EXIT(c, ipo_b({"sign", ipo_b.Path("org.json"), "--passphrase-env", "PW"}), 0);
+  EXPECT_EXIT(c, ipo_b({"submit", ipo_b.Path("org.json")}), 0);
+  EXPECT_EXIT(c,
+              ipo_a({"gov", "account-add", "--public-key", buyer_key, "--org", "buyer", "--role", "owner",
+                     "--passphrase-env", "PW", "--out", ipo_a.Path("account.json")}),
+              0);
+  Carry(ipo_a, ipo_b, "account.json");
+  EXPECT_EXIT(c, ipo_b({"sign", ipo_b.Path("account.json"), "--passphrase-env", "PW"}), 0);
+  EXPECT_EXIT(c, ipo_b({"submit", ipo_b.Path("account.json")}), 0);
+
+  // 7. The transfer to the buyer without the pledgee: the wallet holds it back
+  //    (exit 2); forced through, the ledger refuses it (R13, exit 4).
+  EXPECT_EXIT(c,
+              ipo_a({"patent", "assign", "--patent", kPatent, "--to", "buyer", "--document-hash", doc,
+                     "--passphrase-env", "PW", "--out", ipo_a.Path("assign.json")}),
+              0);
+  Carry(ipo_a, sme, "assign.json");
+  EXPECT_EXIT(c, sme({"sign", sme.Path("assign.json"), "--passphrase-env", "PW"}), 0);
+  Carry(sme, buyer, "assign.json");
+  EXPECT_EXIT(c, buyer({"sign", buyer.Path("assign.json"), "--passphrase-env", "PW"}), 0);
+  Run held = buyer({"submit", buyer.Path("assign.json")});
+  EXPECT_EXIT(c, held, 2);
+  CHECK(held.err.find("bank bank-a") != std::string::npos);
+  Run forced = buyer({"submit", buyer.Path("assign.json"), "--force", "--json"});
+  EXPECT_EXIT(c, forced, 4);
+  CHECK(ParseOut<tools::SubmitResult>(forced).code() == "PATENT_PLEDGEE_CONSENT_MISSING");
+
+  // 8. Full repayment cancels the pledge and releases the patent (R12).
+  Run repaid = bank_a({"pledge", "repay", "--pledge", pledge_id, "--full", "--passphrase-env", "PW", "--json"});
+  EXPECT_EXIT(c, repaid, 0);
+  tools::SubmitResult rep = ParseOut<tools::SubmitResult>(repaid);
+  CHECK(rep.code() == "OK");
+  bool lifted = false;
+  for (const auto& e : rep.events()) lifted = lifted || e.type() == "pledge.locks_lifted";
+  CHECK(lifted);
+  Run patent = bank_a({"patent", "show", kPatent, "--json"});
+  EXPECT_EXIT(c, patent, 0);
+  contracts::PatentView pv = ParseOut<contracts::PatentView>(patent);
+  CHECK_FALSE(pv.pledged());
+  CHECK(pv.patent().active_pledge_id().empty());
+
+  // 9. The transfer, filed again, now goes through. (The refused transaction
+  //    keeps its receipt for good: resubmitting the same file only reports it.)
+  Run again = buyer({"submit", buyer.Path("assign.json"), "--force"});
+  EXPECT_EXIT(c, again, 4);
+  CHECK(again.out.find("already committed") != std::string::npos);
+  EXPECT_EXIT(c,
+              ipo_a({"patent", "assign", "--patent", kPatent, "--to", "buyer", "--document-hash", doc,
+                     "--passphrase-env", "PW", "--out", ipo_a.Path("assign2.json")}),
+              0);
+  Carry(ipo_a, sme, "assign2.json");
+  EXPECT_EXIT(c, sme({"sign", sme.Path("assign2.json"), "--passphrase-env", "PW"}), 0);
+  Carry(sme, buyer, "assign2.json");
+  EXPECT_EXIT(c, buyer({"sign", buyer.Path("assign2.json"), "--passphrase-env", "PW"}), 0);
+  Run transfer = buyer({"submit", buyer.Path("assign2.json")});
+  EXPECT_EXIT(c, transfer, 0);
+  patent = buyer({"patent", "show", kPatent, "--json"});
+  EXPECT_EXIT(c, patent, 0);
+  pv = ParseOut<contracts::PatentView>(patent);
+  REQUIRE(pv.patent().owners_size() == 1);
+  CHECK(pv.patent().owners(0).org_id() == "buyer");
+
+  // The patent's history tells the whole story, refusals included.
+  Run history = buyer({"patent", "history", kPatent});
+  EXPECT_EXIT(c, history, 0);
+  CHECK(history.out.find("PLEDGE_PATENT_ALREADY_PLEDGED") != std::string::npos);
+  CHECK(history.out.find("PATENT_PLEDGEE_CONSENT_MISSING") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace pledger::test

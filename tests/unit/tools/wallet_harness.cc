@@ -1,0 +1,167 @@
+#include "tests/unit/tools/wallet_harness.h"
+
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "contracts/dates.h"
+#include "contracts/genesis.h"
+#include "ledger/tx.h"
+#include "node/files.h"
+#include "node/json.h"
+#include "node/pki.h"
+#include "node/proto/api.pb.h"
+
+namespace pledger::test {
+namespace {
+
+using tools::wallet::NodeTransport;
+
+node::HttpResponse Json(int status, const google::protobuf::Message& m) {
+  node::HttpResponse r;
+  r.status = status;
+  r.body = node::ToJson(m, false);
+  return r;
+}
+
+node::HttpResponse Error(int status, const std::string& code, const std::string& message) {
+  api::ErrorView v;
+  v.mutable_error()->set_code(code);
+  v.mutable_error()->set_message(message);
+  return Json(status, v);
+}
+
+class FakeTransport : public NodeTransport {
+ public:
+  explicit FakeTransport(std::shared_ptr<FakeNodeState> s) : s_(std::move(s)) {}
+
+  Result<node::HttpResponse> Request(const std::string& method, const std::string& target, const std::string& body,
+                                     const std::string&, std::chrono::milliseconds) override {
+    std::string path = target.substr(0, target.find('?'));
+    s_->requests.push_back(method + " " + path);
+    auto starts = [&](const std::string& p) { return path.rfind(p, 0) == 0; };
+    if (method == "POST" && path == "/v1/txs") return Submit(body);
+    if (path == "/v1/status") {
+      api::StatusView v;
+      v.set_node_id("fake1");
+      v.set_chain_id(s_->chain_id);
+      v.set_role("LEADER");
+      v.set_height(s_->height);
+      return Json(200, v);
+    }
+    if (path == "/v1/params") return Json(200, s_->params);
+    if (path == "/v1/genesis") return Json(200, s_->genesis);
+    if (starts("/v1/accounts/")) {
+      auto it = s_->accounts.find(path.substr(13));
+      if (it == s_->accounts.end()) return Error(404, "ACCOUNT_NOT_FOUND", "no account");
+      return Json(200, it->second);
+    }
+    if (starts("/v1/patents/")) {
+      auto it = s_->patents.find(path.substr(12));
+      if (it == s_->patents.end()) return Error(404, "PATENT_NOT_FOUND", "no patent");
+      return Json(200, it->second);
+    }
+    if (starts("/v1/pledges/")) {
+      auto it = s_->pledges.find(path.substr(12));
+      if (it == s_->pledges.end()) return Error(404, "PLEDGE_NOT_FOUND", "no pledge");
+      return Json(200, it->second);
+    }
+    if (starts("/v1/orgs/")) {
+      auto it = s_->orgs.find(path.substr(9));
+      if (it == s_->orgs.end()) return Error(404, "ORG_NOT_FOUND", "no organisation");
+      return Json(200, it->second);
+    }
+    return Error(404, "ROUTE_NOT_FOUND", "fake node has no " + path);
+  }
+
+ private:
+  Result<node::HttpResponse> Submit(const std::string& raw) {
+    auto tx = ledger::DecodeTransaction(raw);
+    if (!tx.ok()) return Error(400, std::string(tx.status().reason()), std::string(tx.status().message()));
+    if (s_->refuse_status != 0) return Error(s_->refuse_status, s_->refuse_code, "refused by the fake node");
+    s_->submitted.push_back(*tx);
+    api::SubmitResponse resp;
+    std::string id = ledger::HexEncode(ledger::TxId(*tx));
+    resp.set_tx_id(id);
+    resp.set_status("COMMITTED");
+    auto* v = resp.mutable_tx();
+    v->set_tx_id(id);
+    v->set_status("COMMITTED");
+    v->set_height(s_->height + 1);
+    *v->mutable_receipt() = s_->receipt;
+    v->set_receipt_code(s_->receipt.code());
+    return Json(200, resp);
+  }
+  std::shared_ptr<FakeNodeState> s_;
+};
+
+}  // namespace
+
+std::int32_t WalletToday() { return contracts::DaysFromCivil(2026, 11, 27); }
+
+void FakeNodeState::AddAccount(const ledger::SecretKey& key, const std::string& org, contracts::Role role) {
+  contracts::Account a;
+  a.set_public_key_hex(ledger::HexEncode(key.public_key()));
+  a.set_org_id(org);
+  a.add_roles(role);
+  accounts[a.public_key_hex()] = a;
+}
+
+std::shared_ptr<FakeNodeState> MakeFakeNode() {
+  auto s = std::make_shared<FakeNodeState>();
+  s->params = contracts::DefaultParams();
+  s->receipt.set_code("OK");
+  return s;
+}
+
+WalletHarness::WalletHarness() { env["PW"] = "correct horse battery staple"; }
+
+WalletRun WalletHarness::Run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  tools::wallet::WalletIo io;
+  io.out = &out;
+  io.err = &err;
+  io.getenv = [this](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  // No terminal: a command that would prompt fails like a script without a tty.
+  io.connect = [this](const std::string& url,
+                      const std::string&) -> Result<std::unique_ptr<NodeTransport>> {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+      return Status::InvalidArgument("URL_INVALID", "node URL '" + url + "' must start with http:// or https://");
+    }
+    if (!node) {
+      struct Down : NodeTransport {
+        Result<node::HttpResponse> Request(const std::string&, const std::string&, const std::string&,
+                                           const std::string&, std::chrono::milliseconds) override {
+          return Status::Unavailable("NODE_UNREACHABLE", "connect: connection refused (test)");
+        }
+      };
+      return std::unique_ptr<NodeTransport>(std::make_unique<Down>());
+    }
+    return std::unique_ptr<NodeTransport>(std::make_unique<FakeTransport>(node));
+  };
+  io.nonce = [] { return std::uint64_t{42}; };
+  io.today = WalletToday();
+  io.kdf = tools::KdfLimits{1, 8192};
+  args.insert(args.begin(), {"--home", dir_.path()});
+  WalletRun r;
+  r.code = tools::wallet::RunWallet(args, io);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+void WalletHarness::ImportKey(const std::string& name, const ledger::SecretKey& key) {
+  auto pem = node::Ed25519KeyToPem(key);
+  REQUIRE(pem.ok());
+  std::string path = dir_.Sub(name + ".pem");
+  REQUIRE(node::WriteFileAtomic(path, *pem, 0600).ok());
+  WalletRun r = Run({"key", "import", name, "--from", path, "--passphrase-env", "PW"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+}
+
+}  // namespace pledger::test

@@ -1,0 +1,83 @@
+// Test support for pledger-wallet: runs commands in-process with captured
+// output, a private wallet home, fixed "today", cheap key derivation, a fixed
+// nonce and either no network (every connection fails with
+// NODE_UNREACHABLE) or a FakeNode that answers the node API from maps.
+//
+// Test-only; not thread-safe.
+#ifndef PLEDGER_TESTS_UNIT_TOOLS_WALLET_HARNESS_H_
+#define PLEDGER_TESTS_UNIT_TOOLS_WALLET_HARNESS_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "contracts/proto/query.pb.h"
+#include "contracts/proto/state.pb.h"
+#include "ledger/crypto.h"
+#include "ledger/proto/ledger.pb.h"
+#include "tests/support/test_util.h"
+#include "tools/wallet/wallet.h"
+
+namespace pledger::test {
+
+// 2026-11-27 (a Friday), the "today" of every wallet unit test.
+std::int32_t WalletToday();
+
+// What a fake node knows and what it was sent.
+struct FakeNodeState {
+  std::string chain_id = "test-chain";
+  std::uint64_t height = 40;
+  contracts::Params params;
+  std::map<std::string, contracts::Account> accounts;        // by key hex
+  std::map<std::string, contracts::PatentView> patents;      // by patent no
+  std::map<std::string, contracts::Pledge> pledges;          // by id
+  std::map<std::string, contracts::Organisation> orgs;       // by id
+  contracts::Genesis genesis;
+  // The receipt a submitted transaction gets (code "OK" by default).
+  ledger::Receipt receipt;
+  // An admission refusal instead: HTTP status and error code ("" = admit).
+  int refuse_status = 0;
+  std::string refuse_code;
+  std::vector<ledger::Transaction> submitted;
+  std::vector<std::string> requests;  // "GET /v1/status", ...
+
+  // Adds an account with one role.
+  void AddAccount(const ledger::SecretKey& key, const std::string& org, contracts::Role role);
+};
+
+// A fake node with the default chain parameters (window 3600 blocks).
+std::shared_ptr<FakeNodeState> MakeFakeNode();
+
+struct WalletRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+class WalletHarness {
+ public:
+  WalletHarness();
+
+  const std::string& home() const { return dir_.path(); }
+  std::string Path(const std::string& name) const { return dir_.Sub(name); }
+
+  // Runs `pledger-wallet args...` with --home pointing at this harness.
+  WalletRun Run(std::vector<std::string> args);
+
+  // Environment seen by the wallet (PW holds the test passphrase).
+  std::map<std::string, std::string> env;
+  // Set to give the wallet a node; unset, every connection is unreachable.
+  std::shared_ptr<FakeNodeState> node;
+
+  // Imports `key` under `name` with passphrase $PW, through `key import`
+  // of a PEM file as pledger-admin writes them.
+  void ImportKey(const std::string& name, const ledger::SecretKey& key);
+
+ private:
+  TempDir dir_;
+};
+
+}  // namespace pledger::test
+
+#endif  // PLEDGER_TESTS_UNIT_TOOLS_WALLET_HARNESS_H_

@@ -1,0 +1,187 @@
+#include <unistd.h>
+
+#include <map>
+
+#include "node/json.h"
+#include "node/proto/api.pb.h"
+#include "tools/wallet/cli.h"
+#include "tools/wallet/units.h"
+
+namespace pledger::tools::wallet {
+
+// Ledger look-ups through the node, with answers cached for one invocation
+// (inspect asks for the same patent or pledge for several parties).
+class Context::NodeLookup : public LedgerLookup {
+ public:
+  explicit NodeLookup(Context* c) : c_(c) {}
+  Result<contracts::PatentView> Patent(const std::string& no) override {
+    if (auto it = patents_.find(no); it != patents_.end()) return it->second;
+    PLEDGER_ASSIGN_OR_RETURN(NodeClient * n, c_->node());
+    auto v = n->Patent(no);
+    c_->Observe(v.status());
+    patents_.emplace(no, v);
+    return v;
+  }
+  Result<contracts::Pledge> Pledge(const std::string& id) override {
+    if (auto it = pledges_.find(id); it != pledges_.end()) return it->second;
+    PLEDGER_ASSIGN_OR_RETURN(NodeClient * n, c_->node());
+    auto v = n->Pledge(id);
+    c_->Observe(v.status());
+    pledges_.emplace(id, v);
+    return v;
+  }
+  Result<int> GenesisIpOffices() override {
+    if (genesis_) return *genesis_;
+    PLEDGER_ASSIGN_OR_RETURN(NodeClient * n, c_->node());
+    auto g = n->Genesis();
+    c_->Observe(g.status());
+    if (!g.ok()) return g.status();
+    int count = 0;
+    for (const auto& o : g->organisations()) count += o.kind() == contracts::ORG_IP_OFFICE ? 1 : 0;
+    genesis_ = count;
+    return count;
+  }
+
+ private:
+  Context* c_;
+  std::optional<int> genesis_;
+  std::map<std::string, Result<contracts::PatentView>> patents_;
+  std::map<std::string, Result<contracts::Pledge>> pledges_;
+};
+
+Context::Context(WalletIo& io, const Command& command, Args args)
+    : io_(io),
+      command_(command),
+      args_(std::move(args)),
+      today_(io.today ? *io.today : TodayCst()),
+      home_([&] {
+        if (auto h = args_.Get("home"); h && !h->empty()) return *h;
+        if (io.getenv) {
+          if (auto h = io.getenv("PLEDGER_HOME"); h && !h->empty()) return *h;
+          if (auto h = io.getenv("HOME"); h && !h->empty()) return *h + "/.pledger";
+        }
+        return std::string("./.pledger");
+      }()),
+      keystore_(home_) {}
+
+Context::~Context() = default;
+
+int ExitCodeFor(const Status& s) {
+  if (s.ok()) return kExitOk;
+  if (s.reason() == "USAGE") return kExitUsage;
+  if (s.reason() == "NODE_UNREACHABLE") return kExitUnreachable;
+  return kExitOther;
+}
+
+int Context::Fail(const Status& s) {
+  err() << "pledger-wallet: " << (s.reason() == "USAGE" ? "usage error" : std::string(s.reason())) << ": "
+        << s.message() << "\n";
+  if (s.reason() == "USAGE") err() << "See `pledger-wallet " << command_.Words() << " --help`.\n";
+  if (json()) {
+    api::ErrorView v;
+    v.mutable_error()->set_code(std::string(s.reason()));
+    v.mutable_error()->set_message(std::string(s.message()));
+    out() << node::ToJson(v) << "\n";
+  }
+  return ExitCodeFor(s);
+}
+
+Result<Settings> Context::settings() {
+  if (settings_) return *settings_;
+  PLEDGER_ASSIGN_OR_RETURN(WalletConfig cfg, config().Load());
+  Settings s;
+  std::string name;
+  if (auto p = args_.Get("profile")) {
+    name = *p;
+    if (FindProfile(cfg, name) == nullptr) {
+      return UsageError("--profile: no profile named '" + name + "'; see `pledger-wallet profile list`");
+    }
+  } else if (auto e = io_.getenv ? io_.getenv("PLEDGER_PROFILE") : std::nullopt; e && !e->empty()) {
+    name = *e;
+    if (FindProfile(cfg, name) == nullptr) {
+      return UsageError("PLEDGER_PROFILE names no profile '" + name + "'; see `pledger-wallet profile list`");
+    }
+  } else {
+    name = cfg.current_profile();
+  }
+  if (const Profile* p = FindProfile(cfg, name)) {
+    s.profile = p->name();
+    s.node_url = p->node_url();
+    s.key = p->key();
+    s.chain_id = p->chain_id();
+    s.ca_file = p->ca_file();
+  }
+  if (auto v = args_.Get("node")) s.node_url = *v;
+  if (auto v = args_.Get("chain-id")) s.chain_id = *v;
+  if (auto v = args_.Get("ca")) s.ca_file = *v;
+  if (auto v = args_.Get("key")) s.key = *v;
+  settings_ = s;
+  return s;
+}
+
+bool Context::HasNodeUrl() {
+  auto s = settings();
+  return s.ok() && !s->node_url.empty();
+}
+
+Result<NodeClient*> Context::node() {
+  if (node_) return node_.get();
+  PLEDGER_ASSIGN_OR_RETURN(Settings s, settings());
+  if (s.node_url.empty()) {
+    return UsageError("--node: no node to talk to; give --node URL or set up a profile with "
+                      "`pledger-wallet profile add NAME --node URL --key KEY`");
+  }
+  if (!io_.connect) return Status::Unavailable("NODE_UNREACHABLE", "this wallet has no network access");
+  auto transport = io_.connect(s.node_url, s.ca_file);
+  if (!transport.ok()) {
+    if (transport.status().reason() == "URL_INVALID") return UsageError("--node: " + std::string(transport.status().message()));
+    return transport.status();
+  }
+  node_ = std::make_unique<NodeClient>(std::move(*transport), s.node_url);
+  return node_.get();
+}
+
+const Status& Context::Observe(const Status& s) {
+  if (s.reason() == "NODE_UNREACHABLE") node_down_ = true;
+  return s;
+}
+
+LedgerLookup* Context::lookup() {
+  if (!HasNodeUrl() || node_down_) return nullptr;
+  if (!lookup_) lookup_ = std::make_unique<NodeLookup>(this);
+  return lookup_.get();
+}
+
+PassphraseSource Context::SourceFor(const std::string& prefix) const {
+  PassphraseSource src;
+  if (auto fd = args_.Get(prefix + "-fd")) {
+    // Validated by the caller through ReadSecret.
+    char* end = nullptr;
+    long v = std::strtol(fd->c_str(), &end, 10);
+    src.fd = (!fd->empty() && *end == '\0' && v >= 0 && v < 65536) ? static_cast<int>(v) : -1;
+  }
+  if (auto env = args_.Get(prefix + "-env")) src.env_var = *env;
+  return src;
+}
+
+Result<Secret> Context::ReadSecret(const std::string& prefix, const std::string& prompt, bool confirm) {
+  PassphraseSource src = SourceFor(prefix);
+  if (src.fd && src.env_var) {
+    return UsageError("give one of --" + prefix + "-fd and --" + prefix + "-env, not both");
+  }
+  if (src.fd && *src.fd < 0) return FlagError(prefix + "-fd", "must be a file descriptor number such as 3");
+  SecretIo sio{io_.getenv, io_.prompt};
+  return ReadPassphrase(src, prefix, prompt, confirm, sio);
+}
+
+KdfLimits Context::kdf() const { return io_.kdf ? *io_.kdf : DefaultKdfLimits(); }
+
+Result<ledger::SecretKey> Context::UnlockKey(const std::string& name) {
+  // Check the key exists (and its permissions) before asking for anything.
+  PLEDGER_ASSIGN_OR_RETURN(KeyFile info, keystore_.Info(name));
+  PLEDGER_ASSIGN_OR_RETURN(Secret pass,
+                           ReadSecret("passphrase", "Passphrase for key '" + info.name() + "': ", /*confirm=*/false));
+  return keystore_.Load(name, pass.view());
+}
+
+}  // namespace pledger::tools::wallet

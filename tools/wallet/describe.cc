@@ -1,0 +1,628 @@
+#include "tools/wallet/describe.h"
+
+#include <algorithm>
+#include <set>
+
+#include "tools/wallet/units.h"
+
+namespace pledger::tools::wallet {
+namespace {
+
+using contracts::Action;
+
+std::string Join(const google::protobuf::RepeatedPtrField<std::string>& items, const std::string& sep = ", ") {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+std::string YesNo(bool b) { return b ? "yes" : "no"; }
+std::string Yuan(std::int64_t fen) { return FormatYuan(fen) + " yuan"; }
+std::string Hash(const std::string& h) { return h.empty() ? "(none)" : "sha256 " + h; }
+std::string OrNone(const std::string& s) { return s.empty() ? "(none)" : s; }
+std::string Plural(size_t n, const std::string& one) { return std::to_string(n) + " " + one + (n == 1 ? "" : "s"); }
+
+std::string Owners(const google::protobuf::RepeatedPtrField<contracts::Owner>& owners) {
+  std::string out;
+  for (const auto& o : owners) {
+    out += (out.empty() ? "" : ", ") + o.org_id() + " " + FormatBps(o.share_bps());
+  }
+  return out;
+}
+
+std::string PolicyText(const contracts::LendingPolicy& p) {
+  return std::string("LTV cap ") + (p.ltv_cap_bps() == 0 ? "none" : FormatBps(p.ltv_cap_bps())) +
+         "; minimum remaining life " + std::to_string(p.min_life_days_invention()) + " days (inventions), " +
+         std::to_string(p.min_life_days_other()) + " days (utility models, designs); valuation required: " +
+         YesNo(p.valuation_required());
+}
+
+std::string RolesText(const google::protobuf::RepeatedField<int>& roles) {
+  std::string out;
+  for (int r : roles) out += (out.empty() ? "" : ", ") + RoleWord(static_cast<contracts::Role>(r));
+  return out;
+}
+
+void DescribeGovernance(const Action& a, Description* d) {
+  auto f = [&](std::string l, std::string v) { d->fields.emplace_back(std::move(l), std::move(v)); };
+  switch (a.kind_case()) {
+    case Action::kOrgAdd: {
+      const auto& o = a.org_add().org();
+      d->title = "Add organisation " + o.id() + " (" + Friendly(contracts::OrgKind_Name(o.kind()), "ORG_") + ")";
+      f("Id", o.id());
+      f("Name", o.name());
+      f("Kind", Friendly(contracts::OrgKind_Name(o.kind()), "ORG_"));
+      f("Address", OrNone(o.address()));
+      if (o.foreign_non_resident()) f("Foreign non-resident", "yes (needs a patent agency, R5)");
+      if (o.kind() == contracts::ORG_BANK) f("Lending policy", PolicyText(o.lending_policy()));
+      break;
+    }
+    case Action::kAccountAdd: {
+      const auto& x = a.account_add();
+      d->title = "Add an account for organisation " + x.org_id();
+      f("Public key", x.public_key_hex());
+      f("Organisation", x.org_id());
+      f("Roles", RolesText(x.roles()));
+      break;
+    }
+    case Action::kAccountSuspend: {
+      const auto& x = a.account_suspend();
+      d->title = x.suspended() ? "Suspend an account (its signatures stop counting)" : "Reinstate a suspended account";
+      f("Public key", x.public_key_hex());
+      break;
+    }
+    case Action::kAccountRotateKey: {
+      const auto& x = a.account_rotate_key();
+      d->title = "Move an account to a new key (the old key is retired for good)";
+      f("Old public key", x.old_public_key_hex());
+      f("New public key", x.new_public_key_hex());
+      break;
+    }
+    case Action::kRoleGrant:
+      d->title = "Grant role " + RoleWord(a.role_grant().role()) + " to an account";
+      f("Public key", a.role_grant().public_key_hex());
+      f("Role", RoleWord(a.role_grant().role()));
+      break;
+    case Action::kRoleRevoke:
+      d->title = "Revoke role " + RoleWord(a.role_revoke().role()) + " from an account";
+      f("Public key", a.role_revoke().public_key_hex());
+      f("Role", RoleWord(a.role_revoke().role()));
+      break;
+    case Action::kParamsSet: {
+      const auto& p = a.params_set().params();
+      d->title = "Replace the chain parameters";
+      f("Expiry window", std::to_string(p.max_expiry_window()) + " blocks");
+      f("R33 caution", "borrowers with at most " + Yuan(p.caution_credit_limit_fen()) + " of credit and more than " +
+                           std::to_string(p.caution_bank_threshold()) + " banks (" +
+                           std::to_string(p.caution_bank_threshold_individual()) + " for individual businesses)");
+      f("Fee grace (R20)", std::to_string(p.fee_grace_months()) + " months, surcharge " +
+                               FormatBps(p.fee_surcharge_bps_per_month()) + " of the annual fee per month");
+      f("Licence filing (R24)", std::to_string(p.licence_filing_months()) + " months");
+      f("Change filing (R11)", std::to_string(p.change_filing_days()) + " days");
+      f("Decision SLA (R9)", std::to_string(p.decision_sla_days()) + " days");
+      std::string hol;
+      for (int h : p.holidays()) hol += (hol.empty() ? "" : ", ") + FormatDay(h);
+      f("Holidays", hol.empty() ? "(none)" : std::to_string(p.holidays_size()) + ": " + hol);
+      break;
+    }
+    case Action::kValidatorAdd: {
+      const auto& v = a.validator_add().validator();
+      d->title = "Add node " + v.node_id() + " as a " +
+                 Friendly(contracts::ValidatorRole_Name(v.role()), "VALIDATOR_");
+      f("Node id", v.node_id());
+      f("Node key", v.public_key_hex());
+      f("Operated by", v.org_id());
+      f("Peer address", v.peer_address());
+      f("API address", OrNone(v.api_address()));
+      f("Role", Friendly(contracts::ValidatorRole_Name(v.role()), "VALIDATOR_"));
+      break;
+    }
+    case Action::kValidatorPromote:
+      d->title = "Promote node " + a.validator_promote().node_id() + " from learner to voter";
+      f("Node id", a.validator_promote().node_id());
+      break;
+    case Action::kValidatorRemove:
+      d->title = "Remove node " + a.validator_remove().node_id() + " from the validator set";
+      f("Node id", a.validator_remove().node_id());
+      break;
+    case Action::kBankPolicySet:
+      d->title = "Set the lending policy of bank " + a.bank_policy_set().bank_org_id();
+      f("Bank", a.bank_policy_set().bank_org_id());
+      f("Policy", PolicyText(a.bank_policy_set().policy()));
+      break;
+    default:
+      break;
+  }
+}
+
+void DescribePatent(const Action& a, Description* d) {
+  auto f = [&](std::string l, std::string v) { d->fields.emplace_back(std::move(l), std::move(v)); };
+  switch (a.kind_case()) {
+    case Action::kPatentRegister: {
+      const auto& x = a.patent_register();
+      d->title = "Register " + Friendly(contracts::PatentType_Name(x.type()), "PATENT_") + " " + x.patent_no() +
+                 (x.grant_date() == 0 ? " (application)" : "");
+      f("Patent", x.patent_no());
+      f("Type", Friendly(contracts::PatentType_Name(x.type()), "PATENT_"));
+      f("Title", x.title());
+      f("Main IPC", x.main_ipc());
+      f("Filed", FormatDay(x.filing_date()));
+      f("Granted", x.grant_date() == 0 ? "not yet (application)" : FormatDay(x.grant_date()));
+      if (x.term_extension_days() > 0) f("Term extension", std::to_string(x.term_extension_days()) + " days");
+      f("Owners", Owners(x.owners()));
+      f("Fees paid through", FormatDay(x.fee_paid_through()));
+      if (!x.twin_patent_no().empty()) f("Twin invention application", x.twin_patent_no());
+      if (x.co_owner_agreement()) f("Co-owner agreement", "yes (R6, R23)");
+      break;
+    }
+    case Action::kPatentStatus: {
+      const auto& x = a.patent_status();
+      d->title = "Record register event '" + Friendly(contracts::PatentEvent_Name(x.event()), "PATENT_EVENT_") +
+                 "' for " + x.patent_no();
+      f("Patent", x.patent_no());
+      f("Event", Friendly(contracts::PatentEvent_Name(x.event()), "PATENT_EVENT_"));
+      f("Date", x.date() == 0 ? "the block's date" : FormatDay(x.date()));
+      if (x.paid_through() != 0) f("Fees paid through", FormatDay(x.paid_through()));
+      if (!x.document_hash().empty()) f("Document", Hash(x.document_hash()));
+      break;
+    }
+    case Action::kPatentAssign: {
+      const auto& x = a.patent_assign();
+      d->title = "Assign " + x.patent_no() + " to " + Owners(x.new_owners());
+      f("Patent", x.patent_no());
+      f("New owners", Owners(x.new_owners()));
+      f("Basis", Friendly(contracts::TransferBasis_Name(x.basis()), "TRANSFER_"));
+      f("Document", Hash(x.document_hash()));
+      break;
+    }
+    case Action::kLicenceFile: {
+      const auto& x = a.licence_file();
+      std::string type = Friendly(contracts::LicenceType_Name(x.type()), "LICENCE_");
+      if (x.type() == contracts::LICENCE_TYPE_UNSPECIFIED) type = "unspecified (filed as ordinary, R24)";
+      const bool vowel = std::string("aeiou").find(type[0]) != std::string::npos;
+      d->title = std::string(vowel ? "File an " : "File a ") + type + " licence of " + x.patent_no() +
+                 (x.licensee_org_id().empty() ? "" : " to " + x.licensee_org_id());
+      f("Patent", x.patent_no());
+      f("Licensee", x.licensee_org_id().empty() ? "anyone (open licence)" : x.licensee_org_id());
+      f("Type", type + (x.sublicence() ? ", sublicence (counts as ordinary, R24)" : ""));
+      f("Territory", OrNone(x.territory()));
+      f("Term", FormatDay(x.start_date()) + " to " + FormatDay(x.end_date()));
+      f("Royalty", Yuan(x.royalty_fen()));
+      f("Contract", Hash(x.contract_hash()));
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void DescribePledge(const Action& a, Description* d) {
+  auto f = [&](std::string l, std::string v) { d->fields.emplace_back(std::move(l), std::move(v)); };
+  switch (a.kind_case()) {
+    case Action::kValuationRecord: {
+      const auto& x = a.valuation_record();
+      d->title = "Record a valuation of " + Plural(static_cast<size_t>(x.patent_nos_size()), "patent") + " at " +
+                 Yuan(x.value_fen());
+      f("Patents", Join(x.patent_nos()));
+      f("Method", Friendly(contracts::ValuationMethod_Name(x.method()), "VALUATION_"));
+      f("Base date", FormatDay(x.base_date()) + " (valid one year, R28)");
+      f("Value", Yuan(x.value_fen()));
+      f("Realisable value", Yuan(x.realisable_value_fen()));
+      f("Report", Hash(x.report_hash()));
+      f("Appraiser licence", x.appraiser_licence_no());
+      break;
+    }
+    case Action::kPledgeRegister: {
+      const auto& x = a.pledge_register();
+      d->title = "Register a pledge of " + Plural(static_cast<size_t>(x.patent_nos_size()), "patent") +
+                 " to bank " + x.pledgee_org_id() + " securing " + Yuan(x.principal_fen());
+      f("Patents", Join(x.patent_nos()));
+      f("Pledgee (bank)", x.pledgee_org_id());
+      f("Pledgors", Join(x.pledgor_org_ids()));
+      f("Debtor", x.debtor_org_id());
+      f("Debt", x.debt_type() + ", principal " + Yuan(x.principal_fen()) + ", interest " +
+                    FormatBps(x.interest_rate_bps()));
+      f("Due", FormatDay(x.due_date()));
+      f("Scope", x.scope());
+      f("Valuation", OrNone(x.valuation_id()));
+      f("Contract", Hash(x.contract_hash()));
+      f("Forfeiture clause", x.forfeiture_clause() ? "yes (R8: recorded and flagged; never a transfer)" : "no");
+      f("Risk ack (R7j/k)", YesNo(x.risk_ack()));
+      f("Caution ack (R33)", YesNo(x.caution_ack()));
+      if (!x.agency_org_id().empty()) f("Patent agency (R5)", x.agency_org_id());
+      f("Risk class", x.risk_class() == contracts::RISK_CLASS_UNSPECIFIED
+                          ? "normal"
+                          : Friendly(contracts::RiskClass_Name(x.risk_class()), "RISK_"));
+      break;
+    }
+    case Action::kPledgeChange: {
+      const auto& x = a.pledge_change();
+      const bool only_due = x.new_principal_fen() == 0 && x.new_scope().empty() && x.new_debt_type().empty() &&
+                            x.new_due_date() != 0;
+      d->title = (only_due ? "Extend pledge " : "Change pledge ") + x.pledge_id() + " (R11)";
+      f("Pledge", x.pledge_id());
+      if (x.new_principal_fen() != 0) f("New principal", Yuan(x.new_principal_fen()));
+      if (x.new_due_date() != 0) f("New due date", FormatDay(x.new_due_date()));
+      if (!x.new_scope().empty()) f("New scope", x.new_scope());
+      if (!x.new_debt_type().empty()) f("New debt type", x.new_debt_type());
+      f("Change agreement", Hash(x.agreement_hash()));
+      break;
+    }
+    case Action::kLoanAccrue:
+      d->title = "Record interest and costs due on pledge " + a.loan_accrue().pledge_id();
+      f("Pledge", a.loan_accrue().pledge_id());
+      f("Interest", Yuan(a.loan_accrue().interest_fen()));
+      f("Costs", Yuan(a.loan_accrue().costs_fen()));
+      break;
+    case Action::kLoanRepay:
+      d->title = "Record a repayment of " + Yuan(a.loan_repay().amount_fen()) + " on pledge " +
+                 a.loan_repay().pledge_id();
+      f("Pledge", a.loan_repay().pledge_id());
+      f("Amount", Yuan(a.loan_repay().amount_fen()) +
+                      " (applied to costs, then interest, then principal, R16; paying everything cancels the pledge, R12)");
+      break;
+    case Action::kLoanRenew:
+      d->title = "Renew the loan of pledge " + a.loan_renew().pledge_id() + " without principal repayment (R34)";
+      f("Pledge", a.loan_renew().pledge_id());
+      f("New due date", FormatDay(a.loan_renew().new_due_date()));
+      f("Renewal agreement", Hash(a.loan_renew().agreement_hash()));
+      break;
+    case Action::kLoanClassify:
+      d->title = "Classify the loan of pledge " + a.loan_classify().pledge_id() + " as " +
+                 Friendly(contracts::RiskClass_Name(a.loan_classify().risk_class()), "RISK_");
+      f("Pledge", a.loan_classify().pledge_id());
+      f("Risk class", Friendly(contracts::RiskClass_Name(a.loan_classify().risk_class()), "RISK_"));
+      break;
+    case Action::kPledgeCancel:
+      d->title = "Cancel pledge " + a.pledge_cancel().pledge_id() + " (" +
+                 Friendly(contracts::CancelGround_Name(a.pledge_cancel().ground()), "CANCEL_") + ")";
+      f("Pledge", a.pledge_cancel().pledge_id());
+      f("Ground", Friendly(contracts::CancelGround_Name(a.pledge_cancel().ground()), "CANCEL_"));
+      if (!a.pledge_cancel().document_hash().empty()) f("Document", Hash(a.pledge_cancel().document_hash()));
+      break;
+    case Action::kPledgeEnforce:
+      d->title = "Enforce pledge " + a.pledge_enforce().pledge_id() + " by " +
+                 Friendly(contracts::EnforceMethod_Name(a.pledge_enforce().method()), "ENFORCE_");
+      f("Pledge", a.pledge_enforce().pledge_id());
+      f("Method", Friendly(contracts::EnforceMethod_Name(a.pledge_enforce().method()), "ENFORCE_"));
+      f("Proceeds", Yuan(a.pledge_enforce().proceeds_fen()) + " (the bank gets at most its claim, R17)");
+      f("Document", Hash(a.pledge_enforce().document_hash()));
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Description::Lines() const {
+  std::vector<std::string> out{title};
+  size_t width = 0;
+  for (const auto& [label, value] : fields) width = std::max(width, label.size());
+  for (const auto& [label, value] : fields) {
+    out.push_back("  " + label + ":" + std::string(width - label.size() + 1, ' ') + value);
+  }
+  return out;
+}
+
+std::string ActionName(const contracts::Action& action) {
+  const auto* oneof = action.GetDescriptor()->FindOneofByName("kind");
+  if (oneof == nullptr) return "";
+  const auto* field = action.GetReflection()->GetOneofFieldDescriptor(action, oneof);
+  return field ? field->name() : "";
+}
+
+std::string ActionWords(const std::string& action_name) {
+  std::string out = action_name;
+  std::replace(out.begin(), out.end(), '_', ' ');
+  return out;
+}
+
+std::string Friendly(const std::string& enum_name, const std::string& prefix) {
+  std::string s = enum_name.rfind(prefix, 0) == 0 ? enum_name.substr(prefix.size()) : enum_name;
+  for (char& c : s) {
+    if (c == '_') c = ' ';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s.empty() ? "unspecified" : s;
+}
+
+std::string RoleWord(contracts::Role role) { return Friendly(contracts::Role_Name(role), "ROLE_"); }
+
+Description Describe(const contracts::Action& action) {
+  Description d;
+  switch (action.kind_case()) {
+    case Action::kOrgAdd:
+    case Action::kAccountAdd:
+    case Action::kAccountSuspend:
+    case Action::kAccountRotateKey:
+    case Action::kRoleGrant:
+    case Action::kRoleRevoke:
+    case Action::kParamsSet:
+    case Action::kValidatorAdd:
+    case Action::kValidatorPromote:
+    case Action::kValidatorRemove:
+    case Action::kBankPolicySet:
+      DescribeGovernance(action, &d);
+      break;
+    case Action::kPatentRegister:
+    case Action::kPatentStatus:
+    case Action::kPatentAssign:
+    case Action::kLicenceFile:
+      DescribePatent(action, &d);
+      break;
+    case Action::kValuationRecord:
+    case Action::kPledgeRegister:
+    case Action::kPledgeChange:
+    case Action::kLoanAccrue:
+    case Action::kLoanRepay:
+    case Action::kLoanRenew:
+    case Action::kLoanClassify:
+    case Action::kPledgeCancel:
+    case Action::kPledgeEnforce:
+      DescribePledge(action, &d);
+      break;
+    case Action::kNoop:
+      d.title = "Do nothing (Noop; the ledger refuses it with ACTION_NOT_SUPPORTED)";
+      break;
+    case Action::KIND_NOT_SET:
+      d.title = "No action (the ledger refuses it with ACTION_MISSING)";
+      break;
+  }
+  if (d.title.empty()) d.title = "An action this wallet does not know (" + ActionName(action) + "); upgrade the wallet";
+  return d;
+}
+
+// ---- who signs ------------------------------------------------------------------
+
+namespace {
+
+using contracts::ROLE_BANK;
+using contracts::ROLE_IP_OFFICE;
+using contracts::ROLE_OWNER;
+
+Party IpOffice(const std::string& why) { return Party{"an IP office (" + why + ")", ROLE_IP_OFFICE, {}, true, 0}; }
+Party Bank(const std::string& org, const std::string& why) { return Party{"bank " + org + " (" + why + ")", ROLE_BANK, {org}, true, 0}; }
+Party Owner(const std::string& org, const std::string& why) {
+  return Party{"owner " + org + " (" + why + ")", ROLE_OWNER, {org}, true, 0};
+}
+Party Unknown(const std::string& label, contracts::Role role) { return Party{label, role, {}, false, 0}; }
+
+// Pledgee, every pledgor and an IP office: registration-like pledge actions (R1, R11).
+void JointSigners(const std::string& pledge_id, LedgerLookup* lookup, Requirements* r) {
+  Result<contracts::Pledge> p = lookup ? lookup->Pledge(pledge_id)
+                                       : Result<contracts::Pledge>(Status::Unavailable("OFFLINE", "no node"));
+  if (p.ok()) {
+    r->parties.push_back(Bank(p->pledgee_org_id(), "pledgee"));
+    for (const auto& org : p->pledgor_org_ids()) r->parties.push_back(Owner(org, "pledgor"));
+  } else {
+    r->parties.push_back(Unknown("the pledgee bank of pledge " + pledge_id, ROLE_BANK));
+    r->parties.push_back(Unknown("an owner of every pledgor of pledge " + pledge_id, ROLE_OWNER));
+    if (lookup) r->notes.push_back("could not read pledge " + pledge_id + ": " + std::string(p.status().message()));
+  }
+  r->parties.push_back(IpOffice("registers the change"));
+}
+
+void PledgeeSigner(const std::string& pledge_id, LedgerLookup* lookup, Requirements* r) {
+  Result<contracts::Pledge> p = lookup ? lookup->Pledge(pledge_id)
+                                       : Result<contracts::Pledge>(Status::Unavailable("OFFLINE", "no node"));
+  if (p.ok()) {
+    r->parties.push_back(Bank(p->pledgee_org_id(), "pledgee"));
+  } else {
+    r->parties.push_back(Unknown("the pledgee bank of pledge " + pledge_id, ROLE_BANK));
+    if (lookup) r->notes.push_back("could not read pledge " + pledge_id + ": " + std::string(p.status().message()));
+  }
+}
+
+// The patent's record, when a node can tell.
+std::optional<contracts::PatentView> LookupPatent(const std::string& no, LedgerLookup* lookup, Requirements* r) {
+  if (!lookup) return std::nullopt;
+  auto v = lookup->Patent(no);
+  if (!v.ok()) {
+    r->notes.push_back("could not read patent " + no + ": " + std::string(v.status().message()));
+    return std::nullopt;
+  }
+  return *v;
+}
+
+// R13: the pledgee co-signs while a pledge holds the patent.
+void PledgeLock(const std::string& no, const std::optional<contracts::PatentView>& v, Requirements* r) {
+  if (!v) {
+    r->parties.push_back(Unknown("the pledgee bank, if " + no + " is pledged (R13)", ROLE_BANK));
+    return;
+  }
+  if (!v->patent().active_pledge_id().empty()) {
+    std::string pledgee = v->active_pledge().pledgee_org_id();
+    if (pledgee.empty()) {
+      r->parties.push_back(Unknown("the pledgee bank of pledge " + v->patent().active_pledge_id() + " (R13)", ROLE_BANK));
+    } else {
+      r->parties.push_back(Bank(pledgee, "pledgee of " + no + ", R13"));
+    }
+  }
+}
+
+void EveryOwner(const std::string& no, const std::optional<contracts::PatentView>& v, const std::string& why,
+                Requirements* r) {
+  if (!v) {
+    r->parties.push_back(Unknown("every current owner of " + no + " (" + why + ")", ROLE_OWNER));
+    return;
+  }
+  for (const auto& o : v->patent().owners()) r->parties.push_back(Owner(o.org_id(), why));
+}
+
+void Governance(LedgerLookup* lookup, Requirements* r) {
+  Party p{"IP offices of more than half of the IP-office organisations (governance quorum)", ROLE_IP_OFFICE, {}, true, -1};
+  if (lookup) {
+    auto n = lookup->GenesisIpOffices();
+    if (n.ok() && *n > 0) {
+      p.quorum = *n / 2 + 1;
+      p.label = "IP offices of " + std::to_string(p.quorum) + " different IP-office organisations (more than half of " +
+                std::to_string(*n) + ")";
+      r->notes.push_back("the quorum counts the IP offices in the genesis; if offices were added since, more may be needed");
+    } else if (!n.ok()) {
+      r->notes.push_back("could not read the genesis to size the quorum: " + std::string(n.status().message()));
+    }
+  }
+  r->parties.push_back(std::move(p));
+}
+
+}  // namespace
+
+Requirements RequiredSigners(const contracts::Action& a, LedgerLookup* lookup) {
+  Requirements r;
+  switch (a.kind_case()) {
+    case Action::kOrgAdd:
+    case Action::kAccountAdd:
+    case Action::kAccountSuspend:
+    case Action::kAccountRotateKey:
+    case Action::kRoleGrant:
+    case Action::kRoleRevoke:
+    case Action::kParamsSet:
+    case Action::kValidatorAdd:
+    case Action::kValidatorPromote:
+    case Action::kValidatorRemove:
+      Governance(lookup, &r);
+      break;
+    case Action::kBankPolicySet:
+      r.parties.push_back(Bank(a.bank_policy_set().bank_org_id(), "sets its own policy"));
+      break;
+    case Action::kPatentRegister:
+      r.parties.push_back(IpOffice("keeps the register"));
+      break;
+    case Action::kPatentStatus: {
+      r.parties.push_back(IpOffice("keeps the register"));
+      if (a.patent_status().event() == contracts::PATENT_EVENT_WAIVED) {
+        const std::string& no = a.patent_status().patent_no();
+        auto v = LookupPatent(no, lookup, &r);
+        EveryOwner(no, v, "waives, R21", &r);
+        PledgeLock(no, v, &r);
+      }
+      break;
+    }
+    case Action::kPatentAssign: {
+      const auto& x = a.patent_assign();
+      r.parties.push_back(IpOffice("registers the assignment"));
+      auto v = LookupPatent(x.patent_no(), lookup, &r);
+      if (x.basis() == contracts::TRANSFER_CONTRACT) {
+        EveryOwner(x.patent_no(), v, "assignor, R22", &r);
+        std::set<std::string> current;
+        if (v) {
+          for (const auto& o : v->patent().owners()) current.insert(o.org_id());
+        }
+        for (const auto& o : x.new_owners()) {
+          if (current.count(o.org_id())) continue;
+          r.parties.push_back(Owner(o.org_id(), v ? "assignee, R22" : "assignee unless already an owner, R22"));
+        }
+      }
+      PledgeLock(x.patent_no(), v, &r);
+      break;
+    }
+    case Action::kLicenceFile: {
+      const auto& x = a.licence_file();
+      r.parties.push_back(IpOffice("files the licence"));
+      auto v = LookupPatent(x.patent_no(), lookup, &r);
+      contracts::LicenceType type = x.type();
+      if (type == contracts::LICENCE_TYPE_UNSPECIFIED || (x.sublicence() && type != contracts::LICENCE_OPEN)) {
+        type = contracts::LICENCE_ORDINARY;
+      }
+      if (!v) {
+        r.parties.push_back(Unknown(type == contracts::LICENCE_ORDINARY
+                                        ? "one owner of " + x.patent_no() + " (every owner if the co-owners agreed otherwise, R23)"
+                                        : "every owner of " + x.patent_no() + " (R23)",
+                                    ROLE_OWNER));
+      } else if (type == contracts::LICENCE_ORDINARY && !v->patent().co_owner_agreement()) {
+        Party any{"one owner of " + x.patent_no() + " (licensor, R23)", ROLE_OWNER, {}, true, 0};
+        for (const auto& o : v->patent().owners()) any.orgs.push_back(o.org_id());
+        r.parties.push_back(std::move(any));
+      } else {
+        EveryOwner(x.patent_no(), v, "licensor, R23", &r);
+      }
+      PledgeLock(x.patent_no(), v, &r);
+      break;
+    }
+    case Action::kValuationRecord:
+      r.parties.push_back(Party{"an appraiser (an APPRAISER account; banks may hold the role, R27)",
+                                contracts::ROLE_APPRAISER, {}, true, 0});
+      break;
+    case Action::kPledgeRegister: {
+      const auto& x = a.pledge_register();
+      r.parties.push_back(Bank(x.pledgee_org_id(), "pledgee"));
+      for (const auto& org : x.pledgor_org_ids()) r.parties.push_back(Owner(org, "pledgor"));
+      r.parties.push_back(IpOffice("registers the pledge, R1"));
+      break;
+    }
+    case Action::kPledgeChange:
+      JointSigners(a.pledge_change().pledge_id(), lookup, &r);
+      break;
+    case Action::kLoanRenew:
+      JointSigners(a.loan_renew().pledge_id(), lookup, &r);
+      break;
+    case Action::kLoanAccrue:
+      PledgeeSigner(a.loan_accrue().pledge_id(), lookup, &r);
+      break;
+    case Action::kLoanRepay:
+      PledgeeSigner(a.loan_repay().pledge_id(), lookup, &r);
+      break;
+    case Action::kLoanClassify:
+      PledgeeSigner(a.loan_classify().pledge_id(), lookup, &r);
+      break;
+    case Action::kPledgeEnforce:
+      PledgeeSigner(a.pledge_enforce().pledge_id(), lookup, &r);
+      break;
+    case Action::kPledgeCancel:
+      if (a.pledge_cancel().ground() == contracts::CANCEL_COURT_ORDER) {
+        r.parties.push_back(IpOffice("cancels on a court order, R12"));
+      } else {
+        PledgeeSigner(a.pledge_cancel().pledge_id(), lookup, &r);
+      }
+      break;
+    case Action::kNoop:
+    case Action::KIND_NOT_SET:
+      break;
+  }
+  return r;
+}
+
+const char* PartyStateName(PartyState s) {
+  switch (s) {
+    case PartyState::kSigned: return "SIGNED";
+    case PartyState::kMissing: return "MISSING";
+    case PartyState::kUnknown: return "UNKNOWN";
+  }
+  return "UNKNOWN";
+}
+
+PartyState EvaluateParty(const Party& party, const std::vector<SignerInfo>& signers, std::vector<std::string>* by) {
+  bool any_unresolved = false;
+  bool role_candidate = false;  // an active signer holds the role (its org may or may not be the one)
+  std::set<std::string> orgs_signed;
+  for (const SignerInfo& s : signers) {
+    if (!s.resolved) {
+      any_unresolved = true;
+      continue;
+    }
+    if (!s.account) continue;
+    const contracts::Account& acc = *s.account;
+    if (acc.suspended() || !acc.rotated_to_hex().empty()) continue;
+    if (std::find(acc.roles().begin(), acc.roles().end(), party.role) == acc.roles().end()) continue;
+    role_candidate = true;
+    if (!party.orgs.empty() && std::find(party.orgs.begin(), party.orgs.end(), acc.org_id()) == party.orgs.end()) {
+      continue;
+    }
+    if (!party.orgs_known) continue;  // cannot tell whether this org is the one needed
+    orgs_signed.insert(acc.org_id());
+    if (by) by->push_back(s.public_key_hex);
+  }
+  if (party.quorum != 0) {
+    if (party.quorum > 0 && static_cast<int>(orgs_signed.size()) >= party.quorum) return PartyState::kSigned;
+    if (party.quorum < 0 && !orgs_signed.empty()) return PartyState::kUnknown;
+    return any_unresolved ? PartyState::kUnknown : PartyState::kMissing;
+  }
+  if (!orgs_signed.empty()) return PartyState::kSigned;
+  if (any_unresolved) return PartyState::kUnknown;
+  // Orgs unknown: only a signer holding the role could be the one needed.
+  if (!party.orgs_known && role_candidate) return PartyState::kUnknown;
+  return PartyState::kMissing;
+}
+
+}  // namespace pledger::tools::wallet

@@ -1,0 +1,194 @@
+#include "tools/wallet/node_client.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "node/http_client.h"
+
+namespace pledger::tools::wallet {
+namespace {
+
+using std::chrono::milliseconds;
+
+// The node holds a waiting request for at most 60 s (node/api.cc kMaxWait);
+// the transport's own deadline must be longer than the wait it asked for.
+constexpr milliseconds kMaxServerWait{60000};
+constexpr milliseconds kTransportSlack{10000};
+constexpr milliseconds kQueryTimeout{15000};
+// Back-pressure (503 MEMPOOL_FULL, NODE_BUSY): resubmitting is harmless (same
+// transaction id), so the wallet retries a few times before giving up.
+constexpr int kBusyRetries = 3;
+
+class HttpTransport : public NodeTransport {
+ public:
+  explicit HttpTransport(std::unique_ptr<node::HttpClient> client) : client_(std::move(client)) {}
+  Result<node::HttpResponse> Request(const std::string& method, const std::string& target,
+                                     const std::string& body, const std::string& content_type,
+                                     milliseconds timeout) override {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
+    return client_->Request(method, target, body, headers, timeout);
+  }
+
+ private:
+  std::unique_ptr<node::HttpClient> client_;
+};
+
+StatusCode CategoryOfHttp(int status) {
+  switch (status) {
+    case 400: return StatusCode::kInvalidArgument;
+    case 403: return StatusCode::kPermissionDenied;
+    case 404: return StatusCode::kNotFound;
+    case 409: return StatusCode::kFailedPrecondition;
+    case 413: return StatusCode::kInvalidArgument;
+    case 503: return StatusCode::kResourceExhausted;
+    case 504: return StatusCode::kDeadlineExceeded;
+    default: return status >= 500 ? StatusCode::kInternal : StatusCode::kInvalidArgument;
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<NodeTransport>> ConnectHttp(const std::string& url, const std::string& ca_file,
+                                                   milliseconds timeout) {
+  node::HttpClientOptions o;
+  o.ca_file = ca_file;
+  o.timeout = timeout;
+  PLEDGER_ASSIGN_OR_RETURN(std::unique_ptr<node::HttpClient> client, node::HttpClient::Create(url, o));
+  return std::unique_ptr<NodeTransport>(std::make_unique<HttpTransport>(std::move(client)));
+}
+
+pledger::Status ParseApiJson(const std::string& json, google::protobuf::Message* msg, const std::string& what) {
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = true;
+  auto st = google::protobuf::util::JsonStringToMessage(json, msg, opts);
+  if (!st.ok()) {
+    return pledger::Status::Internal("NODE_RESPONSE_INVALID",
+                                     "the node's answer to " + what + " does not parse: " + std::string(st.message()));
+  }
+  return pledger::Status::OK();
+}
+
+pledger::Status ApiError(const node::HttpResponse& response) {
+  api::ErrorView view;
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = true;
+  if (google::protobuf::util::JsonStringToMessage(response.body, &view, opts).ok() &&
+      !view.error().code().empty()) {
+    return pledger::Status(CategoryOfHttp(response.status), view.error().code(), view.error().message());
+  }
+  std::string body = response.body.substr(0, 200);
+  return pledger::Status(CategoryOfHttp(response.status), "HTTP_" + std::to_string(response.status),
+                         "the node answered HTTP " + std::to_string(response.status) +
+                             (body.empty() ? "" : ": " + body));
+}
+
+Result<node::HttpResponse> NodeClient::Call(const std::string& method, const std::string& target,
+                                            const std::string& body, const std::string& content_type,
+                                            milliseconds timeout) {
+  return transport_->Request(method, target, body, content_type, timeout);
+}
+
+pledger::Status NodeClient::Get(const std::string& target, google::protobuf::Message* msg) {
+  PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Call("GET", target, "", "", kQueryTimeout));
+  if (r.status < 200 || r.status >= 300) return ApiError(r);
+  return ParseApiJson(r.body, msg, "GET " + target);
+}
+
+Result<api::StatusView> NodeClient::NodeStatus() {
+  api::StatusView v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/status", &v));
+  return v;
+}
+
+Result<contracts::Params> NodeClient::Params() {
+  contracts::Params v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/params", &v));
+  return v;
+}
+
+Result<contracts::Account> NodeClient::Account(const std::string& public_key_hex) {
+  contracts::Account v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/accounts/" + public_key_hex, &v));
+  return v;
+}
+
+Result<contracts::PatentView> NodeClient::Patent(const std::string& patent_no) {
+  contracts::PatentView v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/patents/" + patent_no, &v));
+  return v;
+}
+
+Result<contracts::Pledge> NodeClient::Pledge(const std::string& pledge_id) {
+  contracts::Pledge v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/pledges/" + pledge_id, &v));
+  return v;
+}
+
+Result<contracts::Organisation> NodeClient::Org(const std::string& org_id) {
+  contracts::Organisation v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/orgs/" + org_id, &v));
+  return v;
+}
+
+Result<contracts::Genesis> NodeClient::Genesis() {
+  contracts::Genesis v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/genesis", &v));
+  return v;
+}
+
+Result<api::SubmitResponse> NodeClient::Submit(const std::string& raw_tx, milliseconds wait) {
+  wait = std::min(wait, kMaxServerWait);
+  std::string target = "/v1/txs";
+  if (wait.count() > 0) target += "?wait=" + std::to_string(wait.count());
+  for (int attempt = 0;; ++attempt) {
+    PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Call("POST", target, raw_tx, "application/x-protobuf",
+                                                        wait + kTransportSlack));
+    if (r.status == 503 && attempt < kBusyRetries) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    if (r.status != 200 && r.status != 202) return ApiError(r);
+    api::SubmitResponse resp;
+    PLEDGER_RETURN_IF_ERROR(ParseApiJson(r.body, &resp, "POST /v1/txs"));
+    return resp;
+  }
+}
+
+Result<api::TxView> NodeClient::WaitForTx(const std::string& tx_id_hex,
+                                          std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    milliseconds wait = std::clamp(left, milliseconds(0), kMaxServerWait);
+    std::string target = "/v1/txs/" + tx_id_hex;
+    if (wait.count() > 0) target += "?wait=" + std::to_string(wait.count());
+    PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Call("GET", target, "", "", wait + kTransportSlack));
+    if (r.status == 200 || r.status == 202) {
+      api::TxView v;
+      PLEDGER_RETURN_IF_ERROR(ParseApiJson(r.body, &v, "GET " + target));
+      if (r.status == 200 && v.status().empty()) v.set_status("COMMITTED");
+      if (v.status() == "COMMITTED" || std::chrono::steady_clock::now() >= deadline) return v;
+      if (wait.count() == 0) return v;
+      // A quick PENDING answer (the node's waiter table was full): do not spin.
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    // 404 right after admission: a follower may not have the mempool entry the
+    // leader holds; keep asking until the deadline.
+    if (r.status == 404 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      continue;
+    }
+    if (r.status == 404) {
+      api::TxView v;
+      v.set_tx_id(tx_id_hex);
+      v.set_status("PENDING");
+      return v;
+    }
+    return ApiError(r);
+  }
+}
+
+}  // namespace pledger::tools::wallet

@@ -1,0 +1,481 @@
+// Query commands: readable tables by default, the node's protobuf JSON with
+// --json (docs/api.md gives the shapes). Queries never need a key.
+#include <cctype>
+#include <cstdio>
+
+#include "contracts/dates.h"
+#include "node/json.h"
+#include "node/proto/node.pb.h"
+#include "tools/wallet/cli.h"
+#include "tools/wallet/units.h"
+
+namespace pledger::tools::wallet {
+namespace {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+Result<std::string> Operand(Context& c, const std::string& what) {
+  const auto& pos = c.args().positional();
+  if (pos.empty()) return UsageError("give the " + what + ": pledger-wallet " + c.command().Words() + " " + what);
+  if (pos.size() > 1) return UsageError("unexpected argument '" + pos[1] + "'");
+  return pos[0];
+}
+
+// GETs `target` into `msg` and prints it as JSON (with --json) or through
+// `print`. Returns the exit code.
+template <typename M, typename P>
+int Query(Context& c, const std::string& target, P print) {
+  auto n = c.node();
+  if (!n.ok()) return c.Fail(n.status());
+  M msg;
+  Status s = c.Observe((*n)->Get(target, &msg));
+  if (!s.ok()) return c.Fail(s);
+  if (c.json()) {
+    c.out() << node::ToJson(msg) << "\n";
+  } else {
+    print(msg);
+  }
+  return kExitOk;
+}
+
+// "2026-11-27 09:31:05 CST" (China Standard Time, as the contracts' dates).
+std::string FormatTime(std::uint64_t ms) {
+  if (ms == 0) return "-";
+  const std::uint64_t local = ms + contracts::kChinaOffsetMs;
+  const auto day = static_cast<std::int32_t>(local / contracts::kMsPerDay);
+  const std::uint64_t secs = (local % contracts::kMsPerDay) / 1000;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, " %02u:%02u:%02u CST", static_cast<unsigned>(secs / 3600),
+                static_cast<unsigned>(secs / 60 % 60), static_cast<unsigned>(secs % 60));
+  return contracts::FormatDate(day) + buf;
+}
+
+std::string Yuan(std::int64_t fen) { return FormatYuan(fen) + " yuan"; }
+std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+std::string PatentStatusWord(contracts::PatentStatus s) { return Friendly(contracts::PatentStatus_Name(s), "PATENT_"); }
+std::string PledgeStateWord(contracts::PledgeState s) { return Friendly(contracts::PledgeState_Name(s), "PLEDGE_"); }
+std::string RiskWord(contracts::RiskClass r) {
+  return r == contracts::RISK_CLASS_UNSPECIFIED ? "normal" : Friendly(contracts::RiskClass_Name(r), "RISK_");
+}
+
+void PrintPledge(std::ostream& o, const contracts::Pledge& p) {
+  Fields f{{"Pledge", p.id()},
+           {"State", PledgeStateWord(p.state())},
+           {"Patents", Join(p.patent_nos())},
+           {"Pledgee (bank)", p.pledgee_org_id()},
+           {"Pledgors", Join(p.pledgor_org_ids())},
+           {"Debtor", p.debtor_org_id()},
+           {"Debt", p.debt_type() + ", principal " + Yuan(p.principal_fen()) + ", interest " +
+                        FormatBps(p.interest_rate_bps())},
+           {"Due", FormatDay(p.due_date())},
+           {"Outstanding", "principal " + Yuan(p.outstanding_principal_fen()) + ", interest " +
+                               Yuan(p.outstanding_interest_fen()) + ", costs " + Yuan(p.outstanding_costs_fen())},
+           {"Repaid", Yuan(p.repaid_fen())},
+           {"Scope", p.scope()},
+           {"Valuation", p.valuation_id().empty() ? "(none)" : p.valuation_id() + ", LTV " + FormatBps(p.ltv_bps())},
+           {"Risk class", RiskWord(p.risk_class())},
+           {"Registered", FormatDay(p.reg_date()) + " at height " + std::to_string(p.reg_height()) + " (rank order R18)"},
+           {"Changes / renewals", std::to_string(p.changes()) + " / " + std::to_string(p.renewals())},
+           {"Contract", "sha256 " + p.contract_hash()}};
+  if (p.forfeiture_clause()) f.emplace_back("Forfeiture clause", "yes (R8: priority payment only)");
+  if (p.caution_ack()) f.emplace_back("Caution acknowledged", "yes (R33)");
+  if (p.state() == contracts::PLEDGE_CANCELLED) {
+    f.emplace_back("Cancelled", FormatDay(p.cancel_date()) + ", " +
+                                    Friendly(contracts::CancelGround_Name(p.cancel_ground()), "CANCEL_"));
+  }
+  if (p.state() == contracts::PLEDGE_ENFORCED) {
+    const auto& e = p.enforcement();
+    f.emplace_back("Enforced", FormatDay(e.date()) + " by " + Friendly(contracts::EnforceMethod_Name(e.method()), "ENFORCE_") +
+                                   ": proceeds " + Yuan(e.proceeds_fen()) + ", to the bank " + Yuan(e.to_pledgee_fen()) +
+                                   ", surplus " + Yuan(e.surplus_fen()) + ", shortfall " + Yuan(e.shortfall_fen()));
+    f.emplace_back("Assigned to", p.assigned_to_org_ids().empty() ? "(not yet: the patents stay locked)"
+                                                                  : p.assigned_to_org_ids());
+  }
+  PrintFields(o, f);
+}
+
+void PrintPatent(std::ostream& o, const contracts::PatentView& v) {
+  const auto& p = v.patent();
+  std::string owners;
+  for (const auto& ow : p.owners()) owners += (owners.empty() ? "" : ", ") + ow.org_id() + " " + FormatBps(ow.share_bps());
+  std::string flags;
+  auto flag = [&](bool on, const char* word) {
+    if (on) flags += (flags.empty() ? "" : ", ") + std::string(word);
+  };
+  flag(v.pledged(), "pledged");
+  flag(v.licensed(), "licensed");
+  flag(p.open_licensed(), "open licence");
+  flag(p.preserved(), "court preservation");
+  flag(p.suspended(), "ownership-dispute suspension");
+  flag(p.invalidation_pending(), "invalidation pending");
+  flag(!p.pool_id().empty(), "pooled");
+  Fields f{{"Patent", p.patent_no()},
+           {"Title", p.title()},
+           {"Type", Friendly(contracts::PatentType_Name(p.type()), "PATENT_")},
+           {"Main IPC", p.main_ipc()},
+           {"Status", PatentStatusWord(v.effective_status()) +
+                          (v.effective_status() != p.status() ? " (recorded: " + PatentStatusWord(p.status()) + ")" : "") +
+                          " since " + FormatDay(p.status_date())},
+           {"Filed / granted", FormatDay(p.filing_date()) + " / " + FormatDay(p.grant_date())},
+           {"Expires", FormatDay(p.expiry_date())},
+           {"Fees paid through", FormatDay(p.fee_paid_through()) +
+                                     (p.grace_end() ? ", grace until " + FormatDay(p.grace_end()) : "")},
+           {"Owners", owners},
+           {"Flags", flags.empty() ? "none" : flags}};
+  if (!p.twin_patent_no().empty()) f.emplace_back("Twin application", p.twin_patent_no());
+  PrintFields(o, f);
+  if (v.has_active_pledge() && !v.active_pledge().id().empty()) {
+    const auto& a = v.active_pledge();
+    o << "\nActive pledge " << a.id() << " (" << PledgeStateWord(a.state()) << "): bank " << a.pledgee_org_id()
+      << ", " << Yuan(a.principal_fen()) << " due " << FormatDay(a.due_date()) << ", outstanding principal "
+      << Yuan(a.outstanding_principal_fen()) << "\n";
+  } else {
+    o << "\nNo active pledge.\n";
+  }
+  if (p.licences_size() > 0) {
+    o << "\nLicences:\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& l : p.licences()) {
+      rows.push_back({l.id(), Friendly(contracts::LicenceType_Name(l.type()), "LICENCE_"),
+                      l.licensee_org_id().empty() ? "(open)" : l.licensee_org_id(),
+                      FormatDay(l.start_date()) + " .. " + FormatDay(l.end_date()), Yuan(l.royalty_fen()),
+                      l.filed_late() ? "filed late" : ""});
+    }
+    PrintTable(o, {"ID", "TYPE", "LICENSEE", "TERM", "ROYALTY", ""}, rows);
+  }
+  if (v.valuations_size() > 0) {
+    o << "\nValuations:\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& val : v.valuations()) {
+      rows.push_back({val.id(), val.appraiser_org_id(), Friendly(contracts::ValuationMethod_Name(val.method()), "VALUATION_"),
+                      FormatDay(val.base_date()), FormatDay(val.valid_until()), Yuan(val.value_fen()),
+                      Yuan(val.realisable_value_fen())});
+    }
+    PrintTable(o, {"ID", "APPRAISER", "METHOD", "BASE DATE", "VALID UNTIL", "VALUE", "REALISABLE"}, rows);
+  }
+  if (v.pledge_ids_size() > 0) o << "\nPledges ever registered (R18 order): " << Join(v.pledge_ids()) << "\n";
+}
+
+void PrintHistory(std::ostream& o, const node::HistoryPage& h) {
+  if (h.entries_size() == 0) {
+    o << "No transactions touched " << h.entity() << ".\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : h.entries()) {
+    rows.push_back({std::to_string(e.height()) + "." + std::to_string(e.index()), FormatTime(e.time_ms()),
+                    ActionWords(e.action()), e.code(), e.tx_id()});
+  }
+  o << "History of " << h.entity() << " (oldest first):\n";
+  PrintTable(o, {"BLOCK", "TIME", "ACTION", "RESULT", "TRANSACTION"}, rows);
+  if (!h.next_cursor().empty()) o << "More: add --after " << h.next_cursor() << "\n";
+}
+
+std::string HistoryTarget(Context& c, const std::string& entity, Status* error) {
+  std::string target = "/v1/history/" + entity;
+  std::string q;
+  if (auto l = c.args().Get("limit")) {
+    auto n = ParseInt("limit", *l, 1, 1000);
+    if (!n.ok()) *error = n.status();
+    q += "limit=" + *l;
+  }
+  if (auto a = c.args().Get("after")) {
+    bool hex = !a->empty();
+    for (char ch : *a) hex = hex && std::isxdigit(static_cast<unsigned char>(ch));
+    if (!hex) *error = FlagError("after", "is not a cursor (hex) from a previous page");
+    q += std::string(q.empty() ? "" : "&") + "after=" + *a;
+  }
+  return q.empty() ? target : target + "?" + q;
+}
+
+int RunStatus(Context& c) {
+  return Query<api::StatusView>(c, "/v1/status", [&](const api::StatusView& s) {
+    PrintFields(c.out(), {{"Node", s.node_id() + " (" + s.version() + ")"},
+                          {"Chain", s.chain_id()},
+                          {"Role", s.role() + ", term " + std::to_string(s.term()) + ", leader " + s.leader()},
+                          {"Height", std::to_string(s.height()) + ", last block " + FormatTime(s.last_block_time_ms())},
+                          {"State root", s.state_root()},
+                          {"Mempool", std::to_string(s.mempool_txs()) + " transactions"},
+                          {"Catching up", s.catching_up() ? "yes" : "no"},
+                          {"State-root mismatches", std::to_string(s.state_root_mismatches())}});
+    if (s.peers_size() > 0) {
+      c.out() << "\nPeers:\n";
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& p : s.peers()) {
+        rows.push_back({p.node_id(), p.connected() ? "connected" : "DISCONNECTED", p.raft_role(),
+                        s.role() == "LEADER" ? std::to_string(p.lag()) : "-"});
+      }
+      PrintTable(c.out(), {"PEER", "LINK", "RAFT", "LAG"}, rows);
+    }
+  });
+}
+
+int RunValidators(Context& c) {
+  return Query<contracts::ValidatorSet>(c, "/v1/validators", [&](const contracts::ValidatorSet& v) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& x : v.validators()) {
+      rows.push_back({x.node_id(), Friendly(contracts::ValidatorRole_Name(x.role()), "VALIDATOR_"), x.org_id(),
+                      x.peer_address(), x.api_address(), Short(x.public_key_hex())});
+    }
+    PrintTable(c.out(), {"NODE", "ROLE", "OPERATOR", "PEER", "API", "KEY"}, rows);
+  });
+}
+
+int RunPatentShow(Context& c) {
+  auto op = Operand(c, "PATENT");
+  if (!op.ok()) return c.Fail(op.status());
+  auto no = ParsePatentNo("patent", *op);
+  if (!no.ok()) return c.Fail(no.status());
+  return Query<contracts::PatentView>(c, "/v1/patents/" + *no, [&](const contracts::PatentView& v) { PrintPatent(c.out(), v); });
+}
+
+int RunPatentHistory(Context& c) {
+  auto op = Operand(c, "PATENT");
+  if (!op.ok()) return c.Fail(op.status());
+  auto no = ParsePatentNo("patent", *op);
+  if (!no.ok()) return c.Fail(no.status());
+  Status err;
+  std::string target = HistoryTarget(c, "patent/" + *no, &err);
+  if (!err.ok()) return c.Fail(err);
+  return Query<node::HistoryPage>(c, target, [&](const node::HistoryPage& h) { PrintHistory(c.out(), h); });
+}
+
+int RunHistory(Context& c) {
+  auto op = Operand(c, "ENTITY");
+  if (!op.ok()) return c.Fail(op.status());
+  bool ok = op->find('/') != std::string::npos;
+  for (char ch : *op) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '/' || ch == '.' || ch == '-' || ch == '_');
+  if (!ok) {
+    return c.Fail(UsageError("'" + *op + "' is not an entity; write patent/ZL…, pledge/ID, valuation/ID, org/ID, "
+                             "account/KEY or validator/ID"));
+  }
+  Status err;
+  std::string target = HistoryTarget(c, *op, &err);
+  if (!err.ok()) return c.Fail(err);
+  return Query<node::HistoryPage>(c, target, [&](const node::HistoryPage& h) { PrintHistory(c.out(), h); });
+}
+
+int RunPledgeShow(Context& c) {
+  auto op = Operand(c, "ID");
+  if (!op.ok()) return c.Fail(op.status());
+  auto id = ParseObjectId("pledge", *op);
+  if (!id.ok()) return c.Fail(id.status());
+  std::string target = "/v1/pledges/" + *id;
+  if (auto h = c.args().Get("height")) {
+    auto n = ParseInt("height", *h, 1, std::int64_t{1} << 62);
+    if (!n.ok()) return c.Fail(n.status());
+    target += "?height=" + *h;
+  }
+  return Query<contracts::Pledge>(c, target, [&](const contracts::Pledge& p) { PrintPledge(c.out(), p); });
+}
+
+int RunPledgeList(Context& c) {
+  const bool bank = c.args().Has("bank");
+  if (bank == c.args().Has("borrower")) return c.Fail(UsageError("give --bank ORG or --borrower ORG"));
+  const std::string flag = bank ? "bank" : "borrower";
+  auto org = ParseOrgId(flag, *c.args().Get(flag));
+  if (!org.ok()) return c.Fail(org.status());
+  return Query<contracts::PledgeList>(c, "/v1/pledges?" + flag + "=" + *org, [&](const contracts::PledgeList& l) {
+    if (l.pledges_size() == 0) {
+      c.out() << "No pledges for " << flag << " " << *org << ".\n";
+      return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : l.pledges()) {
+      const auto& p = r.pledge();
+      rows.push_back({std::to_string(r.rank()), p.id(), PledgeStateWord(p.state()), p.pledgee_org_id(), p.debtor_org_id(),
+                      FormatYuan(p.principal_fen()), FormatYuan(p.outstanding_principal_fen()), FormatDay(p.due_date()),
+                      Join(p.patent_nos())});
+    }
+    PrintTable(c.out(), {"RANK", "PLEDGE", "STATE", "BANK", "DEBTOR", "PRINCIPAL", "OUTSTANDING", "DUE", "PATENTS"}, rows);
+  });
+}
+
+int RunValuationShow(Context& c) {
+  auto op = Operand(c, "ID");
+  if (!op.ok()) return c.Fail(op.status());
+  auto id = ParseObjectId("valuation", *op);
+  if (!id.ok()) return c.Fail(id.status());
+  return Query<contracts::Valuation>(c, "/v1/valuations/" + *id, [&](const contracts::Valuation& v) {
+    PrintFields(c.out(), {{"Valuation", v.id()},
+                          {"Patents", Join(v.patent_nos())},
+                          {"Appraiser", v.appraiser_org_id() + " (licence " + v.appraiser_licence_no() + ")"},
+                          {"Method", Friendly(contracts::ValuationMethod_Name(v.method()), "VALUATION_")},
+                          {"Base date", FormatDay(v.base_date())},
+                          {"Valid until", FormatDay(v.valid_until()) + (v.valid_until() < c.today() ? " (LAPSED, R28)" : "")},
+                          {"Value", Yuan(v.value_fen())},
+                          {"Realisable value", Yuan(v.realisable_value_fen())},
+                          {"Report", "sha256 " + v.report_hash()},
+                          {"Recorded at height", std::to_string(v.recorded_height())}});
+  });
+}
+
+int RunAccountShow(Context& c) {
+  auto op = Operand(c, "KEY");
+  if (!op.ok()) return c.Fail(op.status());
+  std::string hex = *op;
+  if (!ParseHex64("key", hex).ok()) {
+    // A key name from this wallet's key store.
+    auto info = c.keystore().Info(*op);
+    if (!info.ok()) {
+      return c.Fail(UsageError("'" + *op + "' is neither a 64-hex public key nor a key in this wallet"));
+    }
+    hex = info->public_key_hex();
+  } else {
+    hex = *ParseHex64("key", hex);
+  }
+  return Query<contracts::Account>(c, "/v1/accounts/" + hex, [&](const contracts::Account& a) {
+    std::string roles;
+    for (int r : a.roles()) roles += (roles.empty() ? "" : ", ") + RoleWord(static_cast<contracts::Role>(r));
+    Fields f{{"Account", a.public_key_hex()}, {"Organisation", a.org_id()}, {"Roles", roles},
+             {"Since height", std::to_string(a.created_height())}};
+    if (a.suspended()) f.emplace_back("Suspended", "yes: its signatures count for nothing");
+    if (!a.rotated_to_hex().empty()) f.emplace_back("Retired", "rotated to " + a.rotated_to_hex());
+    PrintFields(c.out(), f);
+  });
+}
+
+int RunOrgShow(Context& c) {
+  auto op = Operand(c, "ID");
+  if (!op.ok()) return c.Fail(op.status());
+  auto id = ParseOrgId("org", *op);
+  if (!id.ok()) return c.Fail(id.status());
+  return Query<contracts::Organisation>(c, "/v1/orgs/" + *id, [&](const contracts::Organisation& o) {
+    Fields f{{"Organisation", o.id()},
+             {"Name", o.name()},
+             {"Kind", Friendly(contracts::OrgKind_Name(o.kind()), "ORG_")},
+             {"Address", o.address()}};
+    if (o.foreign_non_resident()) f.emplace_back("Foreign non-resident", "yes (R5)");
+    if (o.kind() == contracts::ORG_BANK) {
+      const auto& p = o.lending_policy();
+      f.emplace_back("LTV cap", p.ltv_cap_bps() == 0 ? "none" : FormatBps(p.ltv_cap_bps()));
+      f.emplace_back("Minimum remaining life", std::to_string(p.min_life_days_invention()) + " days (inventions), " +
+                                                   std::to_string(p.min_life_days_other()) + " days (others)");
+      f.emplace_back("Valuation required", p.valuation_required() ? "yes" : "no");
+    }
+    PrintFields(c.out(), f);
+  });
+}
+
+int RunOrgLending(Context& c) {
+  auto op = Operand(c, "BANK");
+  if (!op.ok()) return c.Fail(op.status());
+  auto id = ParseOrgId("bank", *op);
+  if (!id.ok()) return c.Fail(id.status());
+  return Query<contracts::LendingReport>(c, "/v1/orgs/" + *id + "/lending", [&](const contracts::LendingReport& r) {
+    PrintFields(c.out(), {{"Bank", r.bank_org_id()},
+                          {"Pledges", std::to_string(r.pledges_active()) + " active of " + std::to_string(r.pledges_total())},
+                          {"Active principal", Yuan(r.active_principal_fen())},
+                          {"Non-performing (R30)", Yuan(r.npl_principal_fen()) + ", " + FormatBps(r.npl_ratio_bps())},
+                          {"Renewals (R34)", std::to_string(r.renewals())},
+                          {"Borrowers", std::to_string(r.borrowers()) + ", of which first-time " +
+                                            std::to_string(r.first_time_borrowers()) + " (R35)"}});
+  });
+}
+
+int RunParamsShow(Context& c) {
+  return Query<contracts::Params>(c, "/v1/params", [&](const contracts::Params& p) {
+    contracts::Action a;
+    *a.mutable_params_set()->mutable_params() = p;
+    Description d = Describe(a);
+    PrintFields(c.out(), d.fields);
+  });
+}
+
+int RunTxShow(Context& c) {
+  auto op = Operand(c, "ID");
+  if (!op.ok()) return c.Fail(op.status());
+  auto id = ParseHex64("id", *op);
+  if (!id.ok()) return c.Fail(UsageError("'" + *op + "' is not a transaction id (64 hex characters)"));
+  return Query<api::TxView>(c, "/v1/txs/" + *id, [&](const api::TxView& v) {
+    if (v.status() == "PENDING") {
+      c.out() << "Transaction " << *id << " is waiting in a mempool (not committed yet).\n";
+      return;
+    }
+    c.out() << "Transaction " << v.tx_id() << "\n";
+    PrintFields(c.out(), {{"Block", std::to_string(v.height()) + " (index " + std::to_string(v.index()) + "), " +
+                                        FormatTime(v.block_time_ms())},
+                          {"Block hash", v.block_hash()},
+                          {"Attested", std::string(v.attestation().attested() ? "yes" : "not yet") + " (" +
+                                           std::to_string(v.attestation().signatures()) + " of " +
+                                           std::to_string(v.attestation().validators()) + " validators)"},
+                          {"Chain / expiry", v.body().chain_id() + ", valid up to block " +
+                                                 std::to_string(v.body().expiry_height())}},
+                "  ");
+    c.out() << "\nWhat it did:\n";
+    for (const auto& line : Describe(v.body().action()).Lines()) c.out() << "  " << line << "\n";
+    c.out() << "\nSigned by:\n";
+    for (const auto& s : v.tx().signatures()) c.out() << "  " << ledger::HexEncode(s.public_key()) << "\n";
+    c.out() << "\n";
+    SubmitResult r;
+    r.set_tx_id(v.tx_id());
+    r.set_status(v.status());
+    r.set_height(v.height());
+    r.set_code(v.receipt().code());
+    r.set_message(v.receipt().message());
+    r.set_rule(v.receipt().rule());
+    r.set_action(ActionName(v.body().action()));
+    for (const auto& g : v.receipt().grounds()) r.add_grounds(g);
+    for (const auto& e : v.receipt().events()) *r.add_events() = e;
+    PrintReceipt(c.out(), r);
+  });
+}
+
+Command Q(std::string group, std::string name, std::string operands, std::string summary, std::string details,
+          std::vector<FlagDef> flags, std::vector<std::string> examples, std::function<int(Context&)> run) {
+  Command c;
+  c.group = std::move(group);
+  c.name = std::move(name);
+  c.operands = std::move(operands);
+  c.summary = std::move(summary);
+  c.details = std::move(details);
+  c.flags = std::move(flags);
+  c.examples = std::move(examples);
+  c.kind = CommandKind::kQuery;
+  c.run = std::move(run);
+  return c;
+}
+
+}  // namespace
+
+void AddQueryCommands(std::vector<Command>* out) {
+  const std::vector<FlagDef> page = {{"limit", "N", "at most N entries (1-1000, default 100)", false, false},
+                                     {"after", "CURSOR", "continue after this cursor (printed as 'More:')", false, false}};
+  out->push_back(Q("", "status", "", "Show the node: chain, Raft role, height, peers", "", {},
+                   {"pledger-wallet status"}, RunStatus));
+  out->push_back(Q("", "validators", "", "List the validator set (nodes, roles, operators, addresses)", "", {},
+                   {"pledger-wallet validators"}, RunValidators));
+  out->push_back(Q("", "history", "ENTITY", "History of any entity: patent/…, pledge/…, org/…, account/…",
+                   "Every transaction that named the entity, accepted or refused, oldest first.", page,
+                   {"pledger-wallet history pledge/3f2a…", "pledger-wallet history org/qtbank"}, RunHistory));
+  out->push_back(Q("patent", "show", "PATENT", "Show a patent: status, owners, active pledge, licences, valuations",
+                   "", {}, {"pledger-wallet patent show ZL201410362077.3"}, RunPatentShow));
+  out->push_back(Q("patent", "history", "PATENT", "Every transaction that touched a patent, in order", "", page,
+                   {"pledger-wallet patent history ZL201410362077.3"}, RunPatentHistory));
+  out->push_back(Q("pledge", "show", "ID", "Show a pledge (now, or after block --height)", "",
+                   {{"height", "H", "the pledge as it was after block H", false, false}},
+                   {"pledger-wallet pledge show 3f2a…"}, RunPledgeShow));
+  out->push_back(Q("pledge", "list", "", "A bank's or a borrower's pledges, ranked by registration (R18)", "",
+                   {{"bank", "ORG", "pledges of this bank", false, false},
+                    {"borrower", "ORG", "pledges securing this borrower's debts", false, false}},
+                   {"pledger-wallet pledge list --bank qtbank", "pledger-wallet pledge list --borrower lianke"},
+                   RunPledgeList));
+  out->push_back(Q("valuation", "show", "ID", "Show a valuation", "", {}, {"pledger-wallet valuation show 9c1d…"},
+                   RunValuationShow));
+  out->push_back(Q("account", "show", "KEY", "Show the account of a public key (or of a key in this wallet)", "", {},
+                   {"pledger-wallet account show qtbank", "pledger-wallet account show 8a88e3dd…"}, RunAccountShow));
+  out->push_back(Q("org", "show", "ID", "Show an organisation (and a bank's lending policy)", "", {},
+                   {"pledger-wallet org show qtbank"}, RunOrgShow));
+  out->push_back(Q("org", "lending", "BANK", "A bank's pledge figures: NPL (R30), renewals, borrowers (R35)", "", {},
+                   {"pledger-wallet org lending qtbank"}, RunOrgLending));
+  out->push_back(Q("tx", "show", "ID", "Show a committed transaction with its receipt", "", {},
+                   {"pledger-wallet tx show 5f3c…"}, RunTxShow));
+  out->push_back(Q("params", "show", "", "Show the chain parameters", "", {}, {"pledger-wallet params show"},
+                   RunParamsShow));
+}
+
+}  // namespace pledger::tools::wallet

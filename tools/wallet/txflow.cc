@@ -1,0 +1,672 @@
+// The transaction flow shared by every transaction command, and the file
+// commands built on it: sign, inspect, submit (docs/wallet.md).
+//
+//   build action (flags)  ->  chain id, expiry, nonce  ->  [--dry-run: explain]
+//   -> sign with the profile's key (unless --no-sign)
+//   -> --out FILE: write the draft and say who still has to sign
+//   -> else: check every required party signed, submit, wait, print the receipt
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "contracts/engine.h"
+#include "ledger/tx.h"
+#include "node/json.h"
+#include "tools/wallet/cli.h"
+#include "tools/wallet/txfile.h"
+#include "tools/wallet/units.h"
+
+namespace pledger::tools::wallet {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// A transaction submitted right away needs far fewer blocks of validity than
+// a draft travelling between signers (which gets the whole window).
+constexpr std::uint64_t kDirectExpiryBlocks = 1000;
+constexpr std::int64_t kDefaultWaitSeconds = 120;
+
+bool CreatesObject(const contracts::Action& a) {
+  return a.has_pledge_register() || a.has_valuation_record() || a.has_licence_file();
+}
+
+Result<std::int64_t> TimeoutSeconds(Context& c) {
+  auto v = c.args().Get("timeout");
+  if (!v) return kDefaultWaitSeconds;
+  std::string t = *v;
+  if (!t.empty() && t.back() == 's') t.pop_back();
+  return ParseInt("timeout", t, 1, 3600);
+}
+
+// Local key names by public key, to show "your key 'qtbank'".
+std::map<std::string, std::string> LocalKeys(Context& c) {
+  std::map<std::string, std::string> out;
+  auto list = c.keystore().List();
+  if (list.ok()) {
+    for (const KeyFile& f : *list) out.emplace(f.public_key_hex(), f.name());
+  }
+  return out;
+}
+
+std::string PartyList(const std::vector<RequirementView>& req, const std::string& state) {
+  std::string out;
+  for (const auto& r : req) {
+    if (r.state() == state) out += (out.empty() ? "" : "; ") + r.party();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<SignerInfo> ResolveSigners(Context& c, const ledger::Transaction& tx) {
+  std::vector<SignerInfo> out;
+  for (const auto& sig : tx.signatures()) {
+    SignerInfo s;
+    s.public_key_hex = ledger::HexEncode(sig.public_key());
+    if (c.lookup() != nullptr) {
+      auto n = c.node();
+      if (n.ok()) {
+        auto acc = (*n)->Account(s.public_key_hex);
+        c.Observe(acc.status());
+        if (acc.ok()) {
+          s.resolved = true;
+          s.account = *acc;
+        } else if (acc.status().IsNotFound()) {
+          s.resolved = true;
+        }
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<RequirementView> EvaluateRequirements(const Requirements& req, const std::vector<SignerInfo>& signers,
+                                                  bool* complete, bool* any_missing) {
+  std::vector<RequirementView> out;
+  *complete = true;
+  *any_missing = false;
+  for (const Party& p : req.parties) {
+    std::vector<std::string> by;
+    PartyState st = EvaluateParty(p, signers, &by);
+    RequirementView v;
+    v.set_party(p.label);
+    v.set_state(PartyStateName(st));
+    for (auto& k : by) v.add_signed_by(k);
+    if (st != PartyState::kSigned) *complete = false;
+    if (st == PartyState::kMissing) *any_missing = true;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+namespace {
+
+// What `inspect` shows, also printed after writing a draft or signing.
+InspectView BuildInspect(Context& c, const LoadedTx& t) {
+  InspectView v;
+  v.set_tx_id(ledger::HexEncode(t.id));
+  v.set_chain_id(t.body.chain_id());
+  v.set_action(ActionName(t.body.action()));
+  for (const auto& line : Describe(t.body.action()).Lines()) v.add_description(line);
+  if (!t.body.memo().empty()) v.add_description("  Memo: " + t.body.memo());
+  v.set_expiry_height(t.body.expiry_height());
+  if (CreatesObject(t.body.action())) v.set_object_id(contracts::ObjectIdFromTxId(t.id));
+  if (!t.file.description().empty() && t.file.description() != DescriptionText(t.body)) {
+    v.add_notes("the file's description text differs from what its signed body says (edited, or written by "
+                "another wallet version); the explanation here is read from the signed body");
+  }
+  if (c.HasNodeUrl()) {
+    auto n = c.node();
+    if (n.ok()) {
+      auto st = (*n)->NodeStatus();
+      c.Observe(st.status());
+      if (st.ok()) {
+        v.set_node_height(st->height());
+        if (st->chain_id() != t.body.chain_id()) {
+          v.add_notes("this transaction is for chain '" + t.body.chain_id() + "' but the node at " + (*n)->url() +
+                      " runs '" + st->chain_id() + "': it cannot be submitted there");
+        }
+        if (st->height() >= t.body.expiry_height()) {
+          v.add_notes("EXPIRED: the chain is at height " + std::to_string(st->height()) +
+                      ", so this transaction (valid up to block " + std::to_string(t.body.expiry_height()) +
+                      ") can never be committed; draft it again");
+        }
+      } else {
+        v.add_notes("node " + (*n)->url() + " did not answer (" + std::string(st.status().message()) +
+                    "); signers cannot be matched to organisations");
+      }
+    }
+  } else {
+    v.add_notes("no node configured: signers cannot be matched to organisations (give --node URL or use a profile)");
+  }
+  std::vector<SignerInfo> signers = ResolveSigners(c, t.file.tx());
+  auto local = LocalKeys(c);
+  for (size_t i = 0; i < signers.size(); ++i) {
+    SignerView s;
+    s.set_public_key_hex(signers[i].public_key_hex);
+    s.set_signature_valid(i < t.signature_valid.size() && t.signature_valid[i]);
+    if (signers[i].account) {
+      s.set_org_id(signers[i].account->org_id());
+      for (int r : signers[i].account->roles()) s.add_roles(RoleWord(static_cast<contracts::Role>(r)));
+      s.set_suspended(signers[i].account->suspended() || !signers[i].account->rotated_to_hex().empty());
+    }
+    if (auto it = local.find(signers[i].public_key_hex); it != local.end()) s.set_local_key(it->second);
+    *v.add_signatures() = s;
+  }
+  // Only valid signatures count towards the requirements.
+  std::vector<SignerInfo> valid;
+  for (size_t i = 0; i < signers.size(); ++i) {
+    if (i < t.signature_valid.size() && t.signature_valid[i]) valid.push_back(signers[i]);
+  }
+  Requirements req = RequiredSigners(t.body.action(), c.lookup());
+  bool complete = false, missing = false;
+  for (auto& r : EvaluateRequirements(req, valid, &complete, &missing)) *v.add_required() = r;
+  v.set_complete(complete && !req.parties.empty());
+  for (const auto& n : req.notes) v.add_notes(n);
+  return v;
+}
+
+void PrintInspect(std::ostream& o, const InspectView& v) {
+  o << "Transaction " << v.tx_id() << "\n";
+  std::vector<std::pair<std::string, std::string>> head{{"Chain", v.chain_id()}};
+  std::string exp = "valid up to block " + std::to_string(v.expiry_height());
+  if (v.node_height() > 0) exp += " (the chain is at " + std::to_string(v.node_height()) + ")";
+  head.emplace_back("Expires", exp);
+  if (!v.object_id().empty()) head.emplace_back("Creates", v.action().substr(0, v.action().find('_')) + " " + v.object_id());
+  PrintFields(o, head, "  ");
+  o << "\nWhat it does:\n";
+  for (const auto& line : v.description()) o << "  " << line << "\n";
+  o << "\nSignatures (" << v.signatures_size() << "):\n";
+  if (v.signatures_size() == 0) o << "  none yet\n";
+  for (const auto& s : v.signatures()) {
+    std::string who;
+    if (!s.org_id().empty()) {
+      std::string roles;
+      for (const auto& r : s.roles()) roles += (roles.empty() ? "" : ", ") + r;
+      who = s.org_id() + " (" + roles + ")" + (s.suspended() ? " SUSPENDED OR RETIRED" : "");
+    }
+    if (!s.local_key().empty()) who += std::string(who.empty() ? "" : ", ") + "your key '" + s.local_key() + "'";
+    o << "  " << (s.signature_valid() ? "[valid]  " : "[INVALID]") << " " << s.public_key_hex() << (who.empty() ? "" : "  " + who)
+      << "\n";
+  }
+  o << "\nRequired signers:\n";
+  for (const auto& r : v.required()) {
+    std::string tag = r.state() == "SIGNED" ? "[signed] " : r.state() == "MISSING" ? "[MISSING]" : "[unknown]";
+    o << "  " << tag << " " << r.party() << "\n";
+  }
+  std::vector<RequirementView> req(v.required().begin(), v.required().end());
+  o << "\n";
+  if (v.complete()) {
+    o << "Complete: every required party signed. Submit with `pledger-wallet submit FILE`.\n";
+  } else {
+    std::string missing = PartyList(req, "MISSING");
+    std::string unknown = PartyList(req, "UNKNOWN");
+    if (!missing.empty()) o << "Still to sign: " << missing << "\n";
+    if (!unknown.empty()) o << "Cannot tell without a node whether these signed: " << unknown << "\n";
+  }
+  for (const auto& n : v.notes()) o << "Note: " << n << "\n";
+}
+
+SubmitResult ResultFromView(const api::TxView& view, const ledger::TxBody& body, const std::string& id_hex) {
+  SubmitResult r;
+  r.set_tx_id(id_hex);
+  r.set_status(view.status().empty() ? "COMMITTED" : view.status());
+  r.set_height(view.height());
+  r.set_index(view.index());
+  r.set_action(ActionName(body.action()));
+  const ledger::Receipt& rc = view.receipt();
+  r.set_code(rc.code().empty() ? view.receipt_code() : rc.code());
+  r.set_message(rc.message());
+  r.set_rule(rc.rule());
+  for (const auto& g : rc.grounds()) r.add_grounds(g);
+  for (const auto& e : rc.events()) *r.add_events() = e;
+  if (r.code() == "OK" && CreatesObject(body.action())) {
+    auto id = ledger::HashFromHex(id_hex);
+    if (id.ok()) r.set_object_id(contracts::ObjectIdFromTxId(*id));
+  }
+  return r;
+}
+
+bool IsAdmissionRefusal(const Status& s) {
+  return s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kPermissionDenied ||
+         s.code() == StatusCode::kFailedPrecondition || s.code() == StatusCode::kUnauthenticated ||
+         s.code() == StatusCode::kNotFound;
+}
+
+// Refuses to submit when a required party certainly has not signed (the
+// contracts would refuse it; the message says how to collect signatures).
+Status CheckSignersBeforeSubmit(Context& c, const ledger::Transaction& tx, const ledger::TxBody& body) {
+  if (c.args().Has("force")) return Status::OK();
+  std::vector<SignerInfo> signers = ResolveSigners(c, tx);
+  Requirements req = RequiredSigners(body.action(), c.lookup());
+  bool complete = false, missing = false;
+  auto views = EvaluateRequirements(req, signers, &complete, &missing);
+  if (!missing) return Status::OK();
+  return UsageError("this transaction also needs the signature of: " + PartyList(views, "MISSING") +
+                    ". Write it to a file with --out FILE, have them run `pledger-wallet sign FILE`, then "
+                    "`pledger-wallet submit FILE` (or --force to submit anyway)");
+}
+
+}  // namespace
+
+int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxBody& body) {
+  const std::string id_hex = ledger::HexEncode(ledger::TxId(tx));
+  auto timeout = TimeoutSeconds(c);
+  if (!timeout.ok()) return c.Fail(timeout.status());
+  const bool wait = !c.args().Has("no-wait");
+  auto n = c.node();
+  if (!n.ok()) return c.Fail(n.status());
+  const auto deadline = std::chrono::steady_clock::now() + seconds(*timeout);
+  // A transaction id names one body forever: once committed (accepted or
+  // refused) the node only reports the old receipt. Say so rather than
+  // presenting it as the outcome of this submission.
+  {
+    api::TxView earlier;
+    Status s = c.Observe((*n)->Get("/v1/txs/" + id_hex, &earlier));
+    if (s.ok() && earlier.status() == "COMMITTED") {
+      SubmitResult r = ResultFromView(earlier, body, id_hex);
+      if (c.json()) {
+        c.out() << node::ToJson(r) << "\n";
+      } else {
+        c.out() << "This transaction was already committed at height " << earlier.height()
+                << " (submitted before); its receipt:\n";
+        PrintReceipt(c.out(), r);
+        if (r.code() != "OK") {
+          c.out() << "A refused transaction stays refused under its id: to try again, draft a new one.\n";
+        }
+      }
+      return r.code() == "OK" ? kExitOk : kExitRejected;
+    }
+    if (s.reason() == "NODE_UNREACHABLE") return c.Fail(s);
+  }
+  const std::string raw = ledger::SerializeCanonical(tx);
+  auto resp = (*n)->Submit(raw, wait ? std::min<milliseconds>(seconds(*timeout), milliseconds(60000)) : milliseconds(0));
+  if (!resp.ok()) {
+    c.Observe(resp.status());
+    if (IsAdmissionRefusal(resp.status())) {
+      SubmitResult r;
+      r.set_tx_id(id_hex);
+      r.set_status("REFUSED");
+      r.set_code(std::string(resp.status().reason()));
+      r.set_message(std::string(resp.status().message()));
+      r.set_action(ActionName(body.action()));
+      if (c.json()) {
+        c.out() << node::ToJson(r) << "\n";
+      } else {
+        c.out() << "REFUSED by the node before ordering: " << r.code() << "\n  " << r.message() << "\n  transaction "
+                << id_hex << "\n";
+      }
+      return kExitRejected;
+    }
+    return c.Fail(resp.status());
+  }
+  if (!wait) {
+    SubmitResult r;
+    r.set_tx_id(id_hex);
+    r.set_status(resp->status().empty() ? "PENDING" : resp->status());
+    r.set_action(ActionName(body.action()));
+    if (c.json()) {
+      c.out() << node::ToJson(r) << "\n";
+    } else {
+      c.out() << "Submitted " << id_hex << " (" << r.status() << "); see the receipt with `pledger-wallet tx show "
+              << id_hex << "`\n";
+    }
+    return kExitOk;
+  }
+  api::TxView view;
+  if (resp->status() == "COMMITTED" && resp->has_tx()) {
+    view = resp->tx();
+  } else {
+    if (c.io().interactive) c.Note("waiting for " + id_hex + " to be committed...");
+    auto w = (*n)->WaitForTx(id_hex, deadline);
+    if (!w.ok()) {
+      c.Observe(w.status());
+      return c.Fail(w.status());
+    }
+    view = *w;
+  }
+  if (view.status() != "COMMITTED") {
+    SubmitResult r;
+    r.set_tx_id(id_hex);
+    r.set_status("PENDING");
+    r.set_action(ActionName(body.action()));
+    if (c.json()) c.out() << node::ToJson(r) << "\n";
+    c.err() << "pledger-wallet: not committed within " << *timeout << " s; it may still be. Check with "
+            << "`pledger-wallet tx show " << id_hex << "`\n";
+    return kExitOther;
+  }
+  SubmitResult r = ResultFromView(view, body, id_hex);
+  if (c.json()) {
+    c.out() << node::ToJson(r) << "\n";
+  } else {
+    PrintReceipt(c.out(), r);
+  }
+  return r.code() == "OK" ? kExitOk : kExitRejected;
+}
+
+int RunTxCommand(Context& c) {
+  const bool draft = c.args().Has("out");
+  const bool dry = c.args().Has("dry-run");
+  const bool no_sign = c.args().Has("no-sign");
+  if (no_sign && !draft && !dry) return c.Fail(UsageError("--no-sign: an unsigned transaction can only be written with --out FILE"));
+  if (c.args().Has("wait") && c.args().Has("no-wait")) return c.Fail(UsageError("give --wait or --no-wait, not both"));
+  if (auto t = TimeoutSeconds(c); !t.ok()) return c.Fail(t.status());
+  auto settings = c.settings();
+  if (!settings.ok()) return c.Fail(settings.status());
+
+  auto action = c.command().build(c);
+  if (!action.ok()) return c.Fail(action.status());
+
+  // The node: needed to submit; otherwise for the chain id and height, unless given.
+  std::optional<api::StatusView> status;
+  Status node_error;
+  if (c.HasNodeUrl()) {
+    auto n = c.node();
+    if (!n.ok()) return c.Fail(n.status());
+    auto st = (*n)->NodeStatus();
+    c.Observe(st.status());
+    if (st.ok()) {
+      status = *st;
+    } else {
+      node_error = st.status();
+    }
+  }
+  if (!status && !draft && !dry) {
+    if (!c.HasNodeUrl()) {
+      return c.Fail(UsageError("--node: no node to submit to; give --node URL or set up a profile, or write the "
+                               "transaction to a file with --out FILE"));
+    }
+    return c.Fail(node_error);
+  }
+
+  std::string chain = settings->chain_id;
+  if (status) {
+    if (chain.empty()) chain = status->chain_id();
+    if (chain != status->chain_id()) {
+      return c.Fail(UsageError("--chain-id: the profile says chain '" + chain + "' but the node at " +
+                               settings->node_url + " runs '" + status->chain_id() + "'; fix the profile"));
+    }
+  }
+  if (chain.empty()) {
+    return c.Fail(UsageError("--chain-id: no chain id; give --chain-id ID, set it in the profile, or reach a node"));
+  }
+
+  std::uint64_t expiry = 0;
+  if (auto v = c.args().Get("expiry-height")) {
+    auto h = ParseInt("expiry-height", *v, 1, std::int64_t{1} << 62);
+    if (!h.ok()) return c.Fail(h.status());
+    expiry = static_cast<std::uint64_t>(*h);
+    if (status && expiry <= status->height()) {
+      return c.Fail(FlagError("expiry-height", "block " + std::to_string(expiry) + " is already past (the chain is at " +
+                                                   std::to_string(status->height()) + ")"));
+    }
+  } else {
+    if (!status) {
+      std::string why = c.HasNodeUrl() ? " (" + std::string(node_error.message()) + ")" : "";
+      return c.Fail(UsageError("--expiry-height: no reachable node to learn the chain height from" + why +
+                               "; give --expiry-height H to draft offline (the transaction is valid up to block H)"));
+    }
+    auto n = c.node();
+    auto params = (*n)->Params();
+    c.Observe(params.status());
+    if (!params.ok()) return c.Fail(params.status());
+    const std::uint64_t window = std::max<std::uint64_t>(1, params->max_expiry_window());
+    std::uint64_t blocks = draft ? window : std::min(window, kDirectExpiryBlocks);
+    if (auto in = c.args().Get("expires-in")) {
+      auto b = ParseInt("expires-in", *in, 1, static_cast<std::int64_t>(window));
+      if (!b.ok()) return c.Fail(b.status());
+      blocks = static_cast<std::uint64_t>(*b);
+    }
+    expiry = status->height() + blocks;
+  }
+
+  std::uint64_t nonce = 0;
+  if (auto v = c.args().Get("nonce")) {
+    auto nn = ParseInt("nonce", *v, 0, std::numeric_limits<std::int64_t>::max());
+    if (!nn.ok()) return c.Fail(nn.status());
+    nonce = static_cast<std::uint64_t>(*nn);
+  } else {
+    nonce = c.io().nonce ? c.io().nonce() : 0;
+  }
+  std::string memo = c.args().Get("memo").value_or("");
+  if (memo.size() > ledger::kMaxMemoBytes) return c.Fail(FlagError("memo", "at most 256 bytes"));
+
+  ledger::TxBody body;
+  body.set_chain_id(chain);
+  body.set_nonce(nonce);
+  body.set_expiry_height(expiry);
+  body.set_memo(memo);
+  *body.mutable_action() = *action;
+  ledger::Transaction tx = ledger::MakeTransaction(body);
+  if (tx.ByteSizeLong() + 16 * 100 > ledger::kMaxTxBytes) {
+    return c.Fail(UsageError("the transaction would be larger than the 64 KiB limit; split it"));
+  }
+
+  if (dry) {
+    LoadedTx t;
+    t.body = body;
+    t.id = ledger::TxId(tx);
+    *t.file.mutable_tx() = tx;
+    InspectView v = BuildInspect(c, t);
+    if (c.json()) {
+      c.out() << node::ToJson(v) << "\n";
+    } else {
+      PrintInspect(c.out(), v);
+      c.out() << "Dry run: nothing was signed, written or sent.\n";
+    }
+    return kExitOk;
+  }
+
+  if (!no_sign) {
+    if (settings->key.empty()) {
+      return c.Fail(UsageError("--key: no key to sign with; give --key NAME or set one in the profile "
+                               "(`pledger-wallet profile add`), or use --no-sign with --out"));
+    }
+    if (c.io().interactive) {
+      c.err() << "You are about to sign:\n";
+      for (const auto& line : Describe(body.action()).Lines()) c.err() << "  " << line << "\n";
+    }
+    auto key = c.UnlockKey(settings->key);
+    if (!key.ok()) return c.Fail(key.status());
+    ledger::SignTransaction(&tx, *key);
+  }
+
+  if (draft) {
+    auto file = MakeTxFile(tx, NowRfc3339());
+    if (!file.ok()) return c.Fail(file.status());
+    const std::string path = *c.args().Get("out");
+    Status s = WriteTxFile(path, *file, c.args().Has("force"));
+    if (!s.ok()) return c.Fail(s);
+    auto loaded = ReadTxFile(path);
+    if (!loaded.ok()) return c.Fail(loaded.status());
+    InspectView v = BuildInspect(c, *loaded);
+    if (c.json()) {
+      c.out() << node::ToJson(v) << "\n";
+    } else {
+      c.out() << "Wrote " << path << " (" << (no_sign ? "unsigned" : "signed by you") << ").\n\n";
+      PrintInspect(c.out(), v);
+      if (!v.complete()) {
+        c.out() << "\nNext: send " << path << " to each missing party; they run `pledger-wallet sign " << path
+                << "`; then `pledger-wallet submit " << path << "`.\n";
+      }
+    }
+    return kExitOk;
+  }
+
+  Status check = CheckSignersBeforeSubmit(c, tx, body);
+  if (!check.ok()) return c.Fail(check);
+  return SubmitAndReport(c, tx, body);
+}
+
+// ---- file commands -----------------------------------------------------------------
+
+namespace {
+
+Result<std::string> OneOperand(Context& c, const std::string& what) {
+  const auto& pos = c.args().positional();
+  if (pos.empty()) return UsageError("give the " + what + ": pledger-wallet " + c.command().Words() + " " + what);
+  if (pos.size() > 1) return UsageError("unexpected argument '" + pos[1] + "'");
+  return pos[0];
+}
+
+int RunInspect(Context& c) {
+  auto path = OneOperand(c, "FILE");
+  if (!path.ok()) return c.Fail(path.status());
+  auto t = ReadTxFile(*path);
+  if (!t.ok()) return c.Fail(t.status());
+  InspectView v = BuildInspect(c, *t);
+  if (c.json()) {
+    c.out() << node::ToJson(v) << "\n";
+  } else {
+    PrintInspect(c.out(), v);
+  }
+  return kExitOk;
+}
+
+int RunSign(Context& c) {
+  auto path = OneOperand(c, "FILE");
+  if (!path.ok()) return c.Fail(path.status());
+  auto t = ReadTxFile(*path);
+  if (!t.ok()) return c.Fail(t.status());
+  if (!t->AllSignaturesValid()) {
+    return c.Fail(Status::InvalidArgument("SIGNATURE_INVALID", *path + " carries a signature that does not verify "
+                                                               "over its body; it was tampered with. Run "
+                                                               "`pledger-wallet inspect " + *path + "`"));
+  }
+  auto settings = c.settings();
+  if (!settings.ok()) return c.Fail(settings.status());
+  if (!settings->chain_id.empty() && settings->chain_id != t->body.chain_id() && !c.args().Has("force")) {
+    return c.Fail(UsageError("this transaction is for chain '" + t->body.chain_id() + "' but your profile uses '" +
+                             settings->chain_id + "'; sign only what you expect (or --force)"));
+  }
+  if (settings->key.empty()) {
+    return c.Fail(UsageError("--key: no key to sign with; give --key NAME or set one in the profile"));
+  }
+  if (static_cast<size_t>(t->file.tx().signatures_size()) >= ledger::kMaxSignaturesPerTx) {
+    return c.Fail(UsageError("the transaction already carries the maximum of 16 signatures"));
+  }
+  // Show what is being signed before the passphrase is asked for: the
+  // passphrase is the signer's consent to exactly this.
+  std::ostream& show = c.json() ? c.err() : c.out();
+  show << "Signing transaction " << ledger::HexEncode(t->id) << ":\n";
+  for (const auto& line : Describe(t->body.action()).Lines()) show << "  " << line << "\n";
+  // A signature by a key that is not an account makes the node refuse the
+  // whole transaction (SIGNER_UNKNOWN), and signatures cannot be taken back
+  // with this tool: check first when a node can tell.
+  auto info = c.keystore().Info(settings->key);
+  if (!info.ok()) return c.Fail(info.status());
+  if (c.lookup() != nullptr && !c.args().Has("force")) {
+    auto n = c.node();
+    if (n.ok()) {
+      auto acc = (*n)->Account(info->public_key_hex());
+      c.Observe(acc.status());
+      if (!acc.ok() && acc.status().IsNotFound()) {
+        return c.Fail(UsageError("key '" + settings->key + "' (" + info->public_key_hex() +
+                                 ") is not an account on this chain; its signature would make the node refuse the "
+                                 "transaction (SIGNER_UNKNOWN). Sign with your account's key (or --force)"));
+      }
+    }
+  }
+  auto key = c.UnlockKey(settings->key);
+  if (!key.ok()) return c.Fail(key.status());
+  const std::string me = ledger::HexEncode(key->public_key());
+  bool already = false;
+  for (const auto& s : t->file.tx().signatures()) already = already || ledger::HexEncode(s.public_key()) == me;
+  ledger::Transaction tx = t->file.tx();
+  ledger::SignTransaction(&tx, *key);
+  TxFile updated = t->file;
+  *updated.mutable_tx() = tx;
+  // The description is regenerated from the signed body, never carried over.
+  updated.set_description(DescriptionText(t->body));
+  const std::string out_path = c.args().Get("out").value_or(*path);
+  Status s = WriteTxFile(out_path, updated, /*overwrite=*/out_path == *path || c.args().Has("force"));
+  if (!s.ok()) return c.Fail(s);
+  auto reread = ReadTxFile(out_path);
+  if (!reread.ok()) return c.Fail(reread.status());
+  InspectView v = BuildInspect(c, *reread);
+  if (c.json()) {
+    c.out() << node::ToJson(v) << "\n";
+  } else {
+    c.out() << (already ? "Already signed by key '" + settings->key + "'; signature kept.\n"
+                        : "Added the signature of key '" + settings->key + "' (" + me + ") to " + out_path + ".\n")
+            << "Transaction id unchanged: " << v.tx_id() << "\n\n";
+    PrintInspect(c.out(), v);
+  }
+  return kExitOk;
+}
+
+int RunSubmit(Context& c) {
+  auto path = OneOperand(c, "FILE");
+  if (!path.ok()) return c.Fail(path.status());
+  if (c.args().Has("wait") && c.args().Has("no-wait")) return c.Fail(UsageError("give --wait or --no-wait, not both"));
+  auto t = ReadTxFile(*path);
+  if (!t.ok()) return c.Fail(t.status());
+  if (!t->AllSignaturesValid()) {
+    return c.Fail(Status::InvalidArgument("SIGNATURE_INVALID", *path + " carries a signature that does not verify; "
+                                                               "run `pledger-wallet inspect " + *path + "`"));
+  }
+  if (t->file.tx().signatures_size() == 0) {
+    return c.Fail(UsageError(*path + " carries no signature; sign it first with `pledger-wallet sign " + *path + "`"));
+  }
+  Status check = CheckSignersBeforeSubmit(c, t->file.tx(), t->body);
+  if (!check.ok()) return c.Fail(check);
+  return SubmitAndReport(c, t->file.tx(), t->body);
+}
+
+}  // namespace
+
+void AddFileCommands(std::vector<Command>* out) {
+  const FlagDef key{"key", "NAME", "sign with this key instead of the profile's", false, false};
+  const FlagDef pfd{"passphrase-fd", "N", "read the key's passphrase from file descriptor N", false, false};
+  const FlagDef penv{"passphrase-env", "VAR", "read the key's passphrase from environment variable VAR", false, false};
+  Command sign;
+  sign.name = "sign";
+  sign.operands = "FILE";
+  sign.summary = "Add your signature to a transaction file (offline co-signing)";
+  sign.details =
+      "Shows what the transaction does, asks for your key's passphrase, adds your signature over the exact body "
+      "bytes and writes the file back (or to --out). The transaction id never changes. Works without a node (on an "
+      "air-gapped machine); with one, it also says who still has to sign.";
+  sign.flags = {key, pfd, penv, {"out", "FILE", "write the signed file here instead of in place", false, false},
+                {"force", "", "sign even if the chain id differs from your profile's; overwrite --out", false, false}};
+  sign.examples = {"pledger-wallet sign pledge.json", "pledger-wallet --profile lianke sign pledge.json"};
+  sign.run = RunSign;
+  out->push_back(sign);
+
+  Command inspect;
+  inspect.name = "inspect";
+  inspect.operands = "FILE";
+  inspect.summary = "Explain a transaction file: what it does, who signed, who still has to";
+  inspect.details =
+      "Reads the signed body (never the file's own description), verifies every signature and lists the parties "
+      "the action needs (docs/contracts.md). With a reachable node, signer keys are matched to their organisations "
+      "and roles, and ledger state that decides the signers (owners, pledgee) is read.";
+  inspect.flags = {};
+  inspect.examples = {"pledger-wallet inspect pledge.json", "pledger-wallet inspect pledge.json --json"};
+  inspect.run = RunInspect;
+  inspect.kind = CommandKind::kQuery;
+  out->push_back(inspect);
+
+  Command submit;
+  submit.name = "submit";
+  submit.operands = "FILE";
+  submit.summary = "Submit a signed transaction file and wait for its receipt";
+  submit.details =
+      "Refuses a file whose signatures do not verify, or (unless --force) one that a required party has certainly "
+      "not signed yet. Waits for the receipt unless --no-wait; exit code 4 if the ledger refused it.";
+  submit.flags = {{"wait", "", "wait for the receipt (the default)", false, false},
+                  {"no-wait", "", "return once the node admitted it", false, false},
+                  {"timeout", "SECONDS", "how long to wait for the receipt (default 120)", false, false},
+                  {"force", "", "submit even if a required signature seems missing", false, false}};
+  submit.examples = {"pledger-wallet submit pledge.json"};
+  submit.run = RunSubmit;
+  out->push_back(submit);
+}
+
+}  // namespace pledger::tools::wallet
