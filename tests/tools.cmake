@@ -10,7 +10,3 @@ pledger_unit_test(tools_test
     unit/tools/wallet_harness.cc
   LIBS pledger_wallet)
 
-# The wallet's end-to-end test against a real cluster (tests/wallet.cmake).
-# Included from here because tests/CMakeLists.txt includes a fixed list of
-# files; wallet.cmake guards against being included twice.
-include(${CMAKE_CURRENT_LIST_DIR}/wallet.cmake)

@@ -1,7 +1,7 @@
 # pledger-wallet end to end against a real 3-node cluster (issue 6): the real
 # binary, one wallet home per party, files carried between them. Label
-# `integration`; needs pledgerd. Included from tests/tools.cmake; guarded so
-# tests/CMakeLists.txt may also include it by name.
+# `integration`; needs pledgerd. Included by tests/CMakeLists.txt after
+# integration.cmake (which defines pledger_cluster_harness).
 include_guard(GLOBAL)
 
 add_executable(wallet_e2e_test integration/wallet_e2e_test.cc support/catch_main.cc)
