@@ -3,6 +3,8 @@
 // caller writes the one flag that says otherwise.
 #include <sodium.h>
 
+#include <filesystem>
+
 #include "node/files.h"
 #include "node/http_client.h"
 #include "node/json.h"
@@ -268,6 +270,12 @@ int ProfileAdd(Context& c) {
   std::string ca = c.args().Get("ca").value_or("");
   if (parsed->tls && ca.empty()) return c.Fail(FlagError("ca", "an https node URL needs the consortium CA file"));
   if (!ca.empty() && !node::FileExists(ca)) return c.Fail(FlagError("ca", ca + " does not exist"));
+  // Stored absolute, so the profile works from any directory.
+  if (!ca.empty()) {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(ca, ec);
+    if (!ec) ca = abs.lexically_normal().string();
+  }
   auto cfg = c.config().Load();
   if (!cfg.ok()) return c.Fail(cfg.status());
   if (FindProfile(*cfg, *name) != nullptr && !c.args().Has("force")) {

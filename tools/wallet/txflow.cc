@@ -121,7 +121,7 @@ InspectView BuildInspect(Context& c, const LoadedTx& t) {
     v.add_notes("the file's description text differs from what its signed body says (edited, or written by "
                 "another wallet version); the explanation here is read from the signed body");
   }
-  if (c.HasNodeUrl()) {
+  if (c.HasNodeUrl() && !c.node_down()) {
     auto n = c.node();
     if (n.ok()) {
       auto st = (*n)->NodeStatus();
@@ -142,6 +142,8 @@ InspectView BuildInspect(Context& c, const LoadedTx& t) {
                     "); signers cannot be matched to organisations");
       }
     }
+  } else if (c.node_down()) {
+    v.add_notes("the node did not answer: signers cannot be matched to organisations");
   } else {
     v.add_notes("no node configured: signers cannot be matched to organisations (give --node URL or use a profile)");
   }
@@ -253,6 +255,29 @@ Status CheckSignersBeforeSubmit(Context& c, const ledger::Transaction& tx, const
                     "`pledger-wallet submit FILE` (or --force to submit anyway)");
 }
 
+// --quiet: only the id of what was created (or the transaction id) on
+// stdout, for `ID=$(pledger-wallet ... --quiet)`; refusals go to stderr.
+bool Quiet(Context& c) { return c.args().Has("quiet") && !c.json(); }
+
+std::string QuietId(const SubmitResult& r) { return r.object_id().empty() ? r.tx_id() : r.object_id(); }
+
+// Prints a committed transaction's outcome; returns 0 or 4.
+int Report(Context& c, const SubmitResult& r) {
+  if (c.json()) {
+    c.out() << node::ToJson(r) << "\n";
+  } else if (Quiet(c)) {
+    if (r.code() == "OK") {
+      c.out() << QuietId(r) << "\n";
+    } else {
+      c.err() << "pledger-wallet: REFUSED: " << r.code() << (r.rule().empty() ? "" : " (" + r.rule() + ")") << ": "
+              << r.message() << "\n";
+    }
+  } else {
+    PrintReceipt(c.out(), r);
+  }
+  return r.code() == "OK" ? kExitOk : kExitRejected;
+}
+
 }  // namespace
 
 int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxBody& body) {
@@ -271,17 +296,15 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
     Status s = c.Observe((*n)->Get("/v1/txs/" + id_hex, &earlier));
     if (s.ok() && earlier.status() == "COMMITTED") {
       SubmitResult r = ResultFromView(earlier, body, id_hex);
-      if (c.json()) {
-        c.out() << node::ToJson(r) << "\n";
-      } else {
+      if (!c.json() && !Quiet(c)) {
         c.out() << "This transaction was already committed at height " << earlier.height()
                 << " (submitted before); its receipt:\n";
-        PrintReceipt(c.out(), r);
-        if (r.code() != "OK") {
-          c.out() << "A refused transaction stays refused under its id: to try again, draft a new one.\n";
-        }
       }
-      return r.code() == "OK" ? kExitOk : kExitRejected;
+      int code = Report(c, r);
+      if (code != kExitOk && !c.json()) {
+        c.err() << "A refused transaction stays refused under its id: to try again, draft a new one.\n";
+      }
+      return code;
     }
     if (s.reason() == "NODE_UNREACHABLE") return c.Fail(s);
   }
@@ -299,8 +322,8 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
       if (c.json()) {
         c.out() << node::ToJson(r) << "\n";
       } else {
-        c.out() << "REFUSED by the node before ordering: " << r.code() << "\n  " << r.message() << "\n  transaction "
-                << id_hex << "\n";
+        (Quiet(c) ? c.err() : c.out()) << "REFUSED by the node before ordering: " << r.code() << "\n  "
+                                       << r.message() << "\n  transaction " << id_hex << "\n";
       }
       return kExitRejected;
     }
@@ -313,6 +336,8 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
     r.set_action(ActionName(body.action()));
     if (c.json()) {
       c.out() << node::ToJson(r) << "\n";
+    } else if (Quiet(c)) {
+      c.out() << id_hex << "\n";
     } else {
       c.out() << "Submitted " << id_hex << " (" << r.status() << "); see the receipt with `pledger-wallet tx show "
               << id_hex << "`\n";
@@ -341,13 +366,7 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
             << "`pledger-wallet tx show " << id_hex << "`\n";
     return kExitOther;
   }
-  SubmitResult r = ResultFromView(view, body, id_hex);
-  if (c.json()) {
-    c.out() << node::ToJson(r) << "\n";
-  } else {
-    PrintReceipt(c.out(), r);
-  }
-  return r.code() == "OK" ? kExitOk : kExitRejected;
+  return Report(c, ResultFromView(view, body, id_hex));
 }
 
 int RunTxCommand(Context& c) {
@@ -398,6 +417,9 @@ int RunTxCommand(Context& c) {
   }
 
   std::uint64_t expiry = 0;
+  if (c.args().Has("expiry-height") && c.args().Has("expires-in")) {
+    return c.Fail(UsageError("give --expiry-height or --expires-in, not both"));
+  }
   if (auto v = c.args().Get("expiry-height")) {
     auto h = ParseInt("expiry-height", *v, 1, std::int64_t{1} << 62);
     if (!h.ok()) return c.Fail(h.status());
@@ -456,6 +478,8 @@ int RunTxCommand(Context& c) {
     InspectView v = BuildInspect(c, t);
     if (c.json()) {
       c.out() << node::ToJson(v) << "\n";
+    } else if (Quiet(c)) {
+      c.out() << (v.object_id().empty() ? v.tx_id() : v.object_id()) << "\n";
     } else {
       PrintInspect(c.out(), v);
       c.out() << "Dry run: nothing was signed, written or sent.\n";
@@ -488,6 +512,8 @@ int RunTxCommand(Context& c) {
     InspectView v = BuildInspect(c, *loaded);
     if (c.json()) {
       c.out() << node::ToJson(v) << "\n";
+    } else if (Quiet(c)) {
+      c.out() << (v.object_id().empty() ? v.tx_id() : v.object_id()) << "\n";
     } else {
       c.out() << "Wrote " << path << " (" << (no_sign ? "unsigned" : "signed by you") << ").\n\n";
       PrintInspect(c.out(), v);
@@ -663,7 +689,8 @@ void AddFileCommands(std::vector<Command>* out) {
   submit.flags = {{"wait", "", "wait for the receipt (the default)", false, false},
                   {"no-wait", "", "return once the node admitted it", false, false},
                   {"timeout", "SECONDS", "how long to wait for the receipt (default 120)", false, false},
-                  {"force", "", "submit even if a required signature seems missing", false, false}};
+                  {"force", "", "submit even if a required signature seems missing", false, false},
+                  {"quiet", "", "print only the created object's id (or the transaction id)", false, false}};
   submit.examples = {"pledger-wallet submit pledge.json"};
   submit.run = RunSubmit;
   out->push_back(submit);

@@ -491,6 +491,14 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   CHECK(r.out.find("Wrote ") != std::string::npos);
   tools::TxFile draft = ReadFile(p.bank.Path("pledge.json"));
   const std::string id = draft.tx_id();
+  {
+    auto quiet = DraftPledge(p.bank);
+    quiet.back() = p.bank.Path("quiet.json");
+    quiet.push_back("--quiet");
+    WalletRun q = p.bank.Run(quiet);
+    REQUIRE(q.code == kExitOk);
+    CHECK(q.out == ReadFile(p.bank.Path("quiet.json")).object_id() + "\n");
+  }
   REQUIRE(draft.tx().signatures_size() == 1);
   CHECK(draft.object_id() == id.substr(0, 32));
   CHECK(draft.action() == "pledge_register");
@@ -699,6 +707,15 @@ TEST_CASE("wallet tx: direct submission checks signers, signs, submits and waits
   CHECK(body.expiry_height() == 40 + 1000);           // node height + the direct-submission window
   CHECK(body.nonce() == 42);
   CHECK(body.action().valuation_record().base_date() == WalletToday());
+
+  // --quiet prints just the new valuation's id, for ID=$(pledger-wallet ...).
+  r = appraiser.Run({"valuation", "record", "--patent", kPatent, "--method", "market", "--base-date", "today",
+                     "--value", "30000000", "--report-hash", kHash, "--licence-no", "L-1", "--passphrase-env", "PW",
+                     "--quiet"});
+  REQUIRE(r.code == kExitOk);
+  REQUIRE(p.node->submitted.size() == 2);
+  CHECK(r.out == contracts::ObjectIdFromTxId(ledger::TxId(p.node->submitted[1])) + "\n");
+  p.node->submitted.pop_back();
 
   // --dry-run signs and sends nothing.
   r = appraiser.Run({"valuation", "record", "--patent", kPatent, "--method", "cost", "--base-date", "today",
