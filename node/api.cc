@@ -280,6 +280,7 @@ std::string NodeImpl::StatusJson() {
   v.set_genesis_hash(ledger::HexEncode(ledger_->blocks().identity().genesis_hash));
   v.set_catching_up(catching_up_.load());
   v.set_version(kVersion);
+  v.set_raft_first_index(rs.first_index);
   auto stats = transport_->Stats();
   std::map<std::uint64_t, consensus::PeerProgress> progress;
   for (const auto& p : rs.progress) progress[p.id] = p;

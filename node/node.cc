@@ -177,8 +177,7 @@ Status NodeImpl::Start() {
   }
   last_block_time_ms_ = last_applied_time_ms_;
 
-  // TEMPORARY until ledger/raft_log_store lands: an in-memory Raft log.
-  raft_storage_ = std::make_unique<consensus::MemoryLogStorage>();
+  PLEDGER_ASSIGN_OR_RETURN(raft_storage_, ledger::LevelDbLogStorage::Open(&ledger_->db()));
   PLEDGER_ASSIGN_OR_RETURN(auto applied_raw, ledger_->db().Get(ledger::keys::Meta("applied")));
   std::uint64_t applied = 0;
   if (applied_raw && applied_raw->size() == 8) applied = ledger::GetBigEndian64(applied_raw->data());

@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <google/protobuf/util/json_util.h>
+
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -187,14 +189,14 @@ node::HttpClient& TestCluster::Client(int i) {
 }
 
 Result<api::StatusView> TestCluster::Status(int i) {
-  if (!Running(i)) return Status::Unavailable("NOT_RUNNING", "node not running");
+  if (!Running(i)) return pledger::Status::Unavailable("NOT_RUNNING", "node not running");
   PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Client(i).Get("/v1/status"));
-  if (r.status != 200) return Status::Unavailable("STATUS", "status " + std::to_string(r.status));
+  if (r.status != 200) return pledger::Status::Unavailable("STATUS", "status " + std::to_string(r.status));
   api::StatusView v;
   google::protobuf::util::JsonParseOptions opts;
   opts.ignore_unknown_fields = true;
   if (!google::protobuf::util::JsonStringToMessage(r.body, &v, opts).ok()) {
-    return Status::Internal("STATUS", "unparsable status");
+    return pledger::Status::Internal("STATUS", "unparsable status");
   }
   return v;
 }
@@ -248,7 +250,7 @@ Result<std::string> TestCluster::ReceiptCode(int i, const ledger::Hash256& id) {
   google::protobuf::util::JsonParseOptions opts;
   opts.ignore_unknown_fields = true;
   if (!google::protobuf::util::JsonStringToMessage(r.body, &v, opts).ok()) {
-    return Status::Internal("TX_VIEW", "unparsable tx view");
+    return pledger::Status::Internal("TX_VIEW", "unparsable tx view");
   }
   return v.receipt_code();
 }
@@ -290,7 +292,7 @@ int TestCluster::PrepareJoiningNode() {
     pc.set_address("127.0.0.1:" + std::to_string(other.peer_port));
     peers.push_back(pc);
   }
-  Status s = tools::CreateNodeFiles(dir_.path() + "/ca", dir_.path() + "/genesis.json", peers, &n, p.dir, 30);
+  pledger::Status s = tools::CreateNodeFiles(dir_.path() + "/ca", dir_.path() + "/genesis.json", peers, &n, p.dir, 30);
   if (!s.ok()) Die(s.ToString());
   p.config = p.dir + "/config.json";
   node::NodeConfig c;
@@ -301,6 +303,14 @@ int TestCluster::PrepareJoiningNode() {
   p.public_key_hex = n.public_key_hex;
   nodes_.push_back(std::move(p));
   return i;
+}
+
+bool TestCluster::LogContains(int i, const std::string& text) const {
+  std::ifstream in(nodes_[i].dir + "/pledgerd.log");
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(text) != std::string::npos) return true;
+  }
+  return false;
 }
 
 void TestCluster::DumpLogs(size_t lines) const {

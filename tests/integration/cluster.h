@@ -74,6 +74,9 @@ class TestCluster {
   std::string PeerAddress(int i) const { return "127.0.0.1:" + std::to_string(nodes_[i].peer_port); }
   std::string ApiAddress(int i) const { return "127.0.0.1:" + std::to_string(nodes_[i].api_port); }
 
+  // True if node i's log has a line containing `text`.
+  bool LogContains(int i, const std::string& text) const;
+
   // Prints the tail of every node's log to stderr (on failure).
   void DumpLogs(size_t lines = 60) const;
 

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -137,12 +138,27 @@ M ParseOut(const Run& r) {
   return m;
 }
 
+// Waits until every node has applied the highest block any node has, so the
+// next party's wallet (talking to another node) sees what was just committed.
+void Sync(TestCluster& c) {
+  std::uint64_t top = 0;
+  for (int i = 0; i < c.size(); ++i) {
+    auto s = c.Status(i);
+    if (s.ok()) top = std::max(top, s->height());
+  }
+  for (int i = 0; i < c.size(); ++i) {
+    if (!c.WaitForHeight(i, top, 20s)) c.DumpLogs();
+    REQUIRE(c.WaitForHeight(i, top, 1s));
+  }
+}
+
 #define EXPECT_EXIT(cluster, run, want)                              \
   do {                                                               \
     const Run& r_ = (run);                                           \
     if (r_.code != (want)) (cluster).DumpLogs();                     \
     INFO("pledger-wallet" << r_.command << "\n" << r_.out << r_.err); \
     REQUIRE(r_.code == (want));                                      \
+    Sync(cluster);                                                   \
   } while (0)
 
 TEST_CASE("wallet e2e: co-signed pledge, refused second pledge and transfer, repayment, transfer",

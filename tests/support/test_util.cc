@@ -16,6 +16,11 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // PLEDGER_KEEP_TEST_DIRS=1 keeps them for a post-mortem (logs, data).
+  if (const char* keep = std::getenv("PLEDGER_KEEP_TEST_DIRS"); keep && *keep == '1') {
+    std::fprintf(stderr, "kept test directory %s\n", path_.c_str());
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

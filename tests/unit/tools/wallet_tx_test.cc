@@ -668,6 +668,28 @@ TEST_CASE("wallet tx: tampered files are caught", "[unit][wallet]") {
   }
 }
 
+TEST_CASE("wallet tx: escapes and bidi overrides in signed text are shown, not obeyed", "[unit][wallet]") {
+  WalletHarness h;
+  // A title that would clear the screen, and a memo that would display reversed.
+  const std::string title = "Sensor\x1b[2J\x1b[Hcalibration";
+  const std::string memo = "pay to \xE2\x80\xAEknab";
+  WalletRun r = h.Run(Offline({"patent", "register", "--patent", kPatent, "--title", title, "--ipc", "G01", "--filed",
+                               "2014-07-28", "--owner", "lianke", "--memo", memo},
+                              h.Path("t.json")));
+  REQUIRE(r.code == kExitOk);
+  r = h.Run({"inspect", h.Path("t.json")});
+  REQUIRE(r.code == kExitOk);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find("Sensor\\x1b[2J\\x1b[Hcalibration") != std::string::npos);
+  CHECK(r.out.find("\xE2\x80\xAE") == std::string::npos);
+  CHECK(r.out.find("pay to \\u202eknab") != std::string::npos);
+  // The signed body keeps the exact bytes.
+  ledger::TxBody body;
+  REQUIRE(body.ParseFromString(ReadFile(h.Path("t.json")).tx().body()));
+  CHECK(body.action().patent_register().title() == title);
+  CHECK(body.memo() == memo);
+}
+
 TEST_CASE("wallet tx: direct submission checks signers, signs, submits and waits", "[unit][wallet]") {
   Parties p;
   p.bank.node = p.node;
