@@ -18,38 +18,51 @@ RawNode::RawNode(std::unique_ptr<Raft> raft)
 
 RawNode::~RawNode() = default;
 
+namespace {
+// Calling in between GetReady and Advance is a driver bug: the Ready would no
+// longer describe the node's state. Refused (and asserted in debug builds).
+Status ReadyOutstanding() {
+  assert(false && "RawNode called between GetReady() and Advance()");
+  return Status::FailedPrecondition("READY_NOT_ADVANCED",
+                                    "call Advance() for the last Ready before anything else");
+}
+}  // namespace
+
 void RawNode::Tick() {
-  assert(!ready_outstanding_ && "Tick between GetReady and Advance");
+  if (ready_outstanding_) {
+    (void)ReadyOutstanding();
+    return;
+  }
   raft_->Tick();
 }
 
 Status RawNode::Step(Message m) {
-  assert(!ready_outstanding_ && "Step between GetReady and Advance");
+  if (ready_outstanding_) return ReadyOutstanding();
   return raft_->Step(std::move(m));
 }
 
 Status RawNode::Propose(std::string data, EntryId* appended) {
-  assert(!ready_outstanding_);
+  if (ready_outstanding_) return ReadyOutstanding();
   return raft_->Propose(std::move(data), appended);
 }
 
 Status RawNode::ProposeConfChange(const ConfChange& cc, EntryId* appended) {
-  assert(!ready_outstanding_);
+  if (ready_outstanding_) return ReadyOutstanding();
   return raft_->ProposeConfChange(cc, appended);
 }
 
 Status RawNode::TransferLeadership(std::uint64_t target) {
-  assert(!ready_outstanding_);
+  if (ready_outstanding_) return ReadyOutstanding();
   return raft_->TransferLeadership(target);
 }
 
 Status RawNode::ReadIndex(std::string context) {
-  assert(!ready_outstanding_);
+  if (ready_outstanding_) return ReadyOutstanding();
   return raft_->ReadIndex(std::move(context));
 }
 
 Status RawNode::Campaign() {
-  assert(!ready_outstanding_);
+  if (ready_outstanding_) return ReadyOutstanding();
   return raft_->Campaign();
 }
 
@@ -65,9 +78,8 @@ bool RawNode::HasReady() {
 }
 
 Ready RawNode::GetReady() {
-  assert(!ready_outstanding_);
   Ready rd;
-  if (!raft_->failure().ok()) return rd;
+  if (ready_outstanding_ || !raft_->failure().ok()) return rd;
   raft_->FlushAppends();
   RaftLog& log = raft_->log();
   rd.entries = log.unstable_entries();
@@ -116,7 +128,7 @@ Ready RawNode::GetReady() {
 }
 
 void RawNode::Advance(const Ready& rd) {
-  assert(ready_outstanding_);
+  if (!ready_outstanding_) return;  // nothing handed out
   ready_outstanding_ = false;
   RaftLog& log = raft_->log();
   if (rd.snapshot) log.StableSnapTo(rd.snapshot->metadata.index);

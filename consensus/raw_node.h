@@ -26,7 +26,8 @@
 // all of them. Until step 5 nothing acknowledges the unsynced data: a crash
 // loses it with no harm (docs/consensus.md, "Durability contract").
 //
-// No other RawNode call may come between GetReady() and Advance().
+// No other RawNode call may come between GetReady() and Advance(): such
+// calls are refused with FAILED_PRECONDITION / READY_NOT_ADVANCED.
 //
 // Errors: every call returns the first fatal error once storage has failed
 // (failure()). Not-leader refusals carry reason NOT_LEADER and name the

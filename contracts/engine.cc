@@ -231,7 +231,7 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
           r.add_grounds(g.code + (rule.empty() ? "" : " (" + rule + ")") + ": " + g.message);
         }
       }
-      o.touched.assign(c.touched().begin(), c.touched().end());
+      o.touched = c.TakeTouched();
     }
     out.receipts.push_back(EncodeRecord(r));  // == SerializeCanonical, see encode.h
     out.txs.push_back(std::move(o));

@@ -149,7 +149,11 @@ std::optional<std::int64_t> Claim(const Pledge& p) {
 }
 
 Status EndPledge(TxContext& c, Pledge* p, CancelGround ground, std::string_view document) {
-  PLEDGER_RETURN_IF_ERROR(AdjustExposure(c, p->debtor_org_id(), p->pledgee_org_id(), -1, -p->outstanding_principal_fen()));
+  // An enforced pledge left the exposure when it was enforced.
+  if (p->state() == PLEDGE_REGISTERED) {
+    PLEDGER_RETURN_IF_ERROR(
+        AdjustExposure(c, p->debtor_org_id(), p->pledgee_org_id(), -1, -p->outstanding_principal_fen()));
+  }
   p->set_state(PLEDGE_CANCELLED);
   p->set_cancel_ground(ground);
   p->set_cancel_date(c.today());
@@ -613,7 +617,9 @@ Status ExecPledgeCancel(TxContext& c, const PledgeCancel& a) {
   } else {
     PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "PledgeCancel"));
   }
-  PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "PledgeCancel"));
+  // R12 lists enforcement among the grounds: an enforced pledge whose patents
+  // were not (all) sold can be cancelled, which lifts its remaining locks.
+  if (p.state() != PLEDGE_ENFORCED) PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "PledgeCancel"));
   if ((a.ground() == CANCEL_COURT_ORDER || a.ground() == CANCEL_CONTRACT_VOID) && !ValidHex64(a.document_hash())) {
     return Fail("DOCUMENT_HASH_MISSING", "this ground needs the SHA-256 of the court order or judgment (R12)");
   }

@@ -14,6 +14,7 @@
 #ifndef PLEDGER_CONTRACTS_INTERNAL_CONTEXT_H_
 #define PLEDGER_CONTRACTS_INTERNAL_CONTEXT_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -86,7 +87,7 @@ class TxContext {
   // ---- receipt
   void Emit(std::string_view type,
             std::initializer_list<std::pair<std::string_view, std::string>> attributes);
-  void Touch(std::string entity) { touched_.insert(std::move(entity)); }
+  void Touch(std::string entity) { touched_.push_back(std::move(entity)); }
   void AddGround(std::string_view code, std::string message) {
     grounds_.push_back(Ground{std::string(code), std::move(message)});
   }
@@ -96,7 +97,12 @@ class TxContext {
 
   std::vector<ledger::Event>& events() { return events_; }
   const std::vector<Ground>& grounds() const { return grounds_; }
-  const std::set<std::string>& touched() const { return touched_; }
+  // Sorted and unique.
+  std::vector<std::string> TakeTouched() {
+    std::sort(touched_.begin(), touched_.end());
+    touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
+    return std::move(touched_);
+  }
 
   // ---- signers (resolved to active accounts by the engine before dispatch)
   void SetSigners(std::vector<Signer> signers) { signers_ = std::move(signers); }
@@ -129,7 +135,7 @@ class TxContext {
   std::vector<Signer> signers_;
   std::vector<ledger::Event> events_;
   std::vector<Ground> grounds_;
-  std::set<std::string> touched_;
+  std::vector<std::string> touched_;
   std::optional<Params> params_;
   Status fatal_;
 };

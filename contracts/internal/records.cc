@@ -32,12 +32,24 @@ Status LoadOrg(TxContext& c, std::string_view id, Organisation* org) {
   if (!ValidId(id)) {
     return Fail("ORG_ID_INVALID", "organisation id " + Quote(id) + " must match [a-z0-9._-]{1,64}");
   }
-  c.Touch(keys::Org(id));
+  const std::string key = keys::Org(id);
+  c.Touch(key);
+  // Most transactions name the same few banks and offices: serve parsed
+  // organisations from the block's cache unless this transaction wrote one.
+  auto& cache = c.state().block()->org_cache();
+  const bool own = c.state().Writes(key);
+  if (!own) {
+    if (auto it = cache.find(std::string(id)); it != cache.end()) {
+      *org = it->second;
+      return Status::OK();
+    }
+  }
   bool found = false;
-  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Org(id), org, &found));
+  PLEDGER_RETURN_IF_ERROR(c.Read(key, org, &found));
   if (!found) {
     return Fail("ORG_NOT_FOUND", "no organisation " + Quote(id) + "; add it with OrgAdd first");
   }
+  if (!own) cache.emplace(std::string(id), *org);
   return Status::OK();
 }
 

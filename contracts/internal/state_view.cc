@@ -53,6 +53,9 @@ Status BlockState::Scan(std::string_view prefix, const ScanFn& fn) {
 
 void BlockState::Apply(ledger::WriteSet&& writes) {
   if (writes.count("params")) params_.reset();  // contracts/state_keys.h kParams
+  if (auto it = writes.lower_bound(std::string_view("org/")); it != writes.end() && it->first.rfind("org/", 0) == 0) {
+    orgs_.clear();
+  }
   // Move the nodes across instead of copying keys and values.
   while (!writes.empty()) {
     auto node = writes.extract(writes.begin());

@@ -48,6 +48,9 @@ class BlockState {
   // Parsed chain parameters, cached for the block (most transactions read
   // them); Apply drops the cache when a transaction rewrites them.
   std::optional<Params>& params_cache() { return params_; }
+  // Parsed organisations, by id, for the block; Apply drops the cache when a
+  // transaction writes any organisation. Looked up only, never iterated.
+  std::unordered_map<std::string, Organisation>& org_cache() { return orgs_; }
 
  private:
   const ledger::StateReader& committed_;
@@ -61,6 +64,7 @@ class BlockState {
   };
   std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>> memo_;
   std::optional<Params> params_;
+  std::unordered_map<std::string, Organisation> orgs_;
 };
 
 class TxState {

@@ -165,7 +165,7 @@ TEST_CASE("5.2 a candidate steps down when a leader of its term appears", "[pape
   }
 }
 
-TEST_CASE("5.2 election timeouts are randomized in [election_tick, 2 * election_tick)", "[paper]") {
+TEST_CASE("5.2 election timeouts are randomized between election_tick and twice that", "[paper]") {
   std::set<int> seen;
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
     Solo s(1, kThree, {1}, {}, {}, seed);
@@ -548,7 +548,7 @@ TEST_CASE("6 one membership change at a time, and only after the leader committe
         "CONF_CHANGE_PENDING");
 }
 
-TEST_CASE("6 the leader cannot remove or demote itself; it transfers leadership first", "[paper]") {
+TEST_CASE("6 the leader cannot remove or demote itself but transfers leadership first", "[paper]") {
   Network net(3);
   net.Elect(1);
   CHECK(net.node(1).ProposeConfChange(Change(ConfChangeType::kRemoveNode, 1)).reason() ==
@@ -610,7 +610,7 @@ TEST_CASE("7 a follower behind the compacted log receives a chunked snapshot and
   CHECK(net.node(3).applied_index() == net.node(1).applied_index());
 }
 
-TEST_CASE("7 a snapshot replaces a conflicting log; one that matches the log only moves commit",
+TEST_CASE("7 a snapshot replaces a conflicting log, and one that matches the log only moves commit",
           "[paper]") {
   auto chunk = [](std::uint64_t index, std::uint64_t term) {
     Message m = Msg(MessageType::kSnap, 2, 1, 5);

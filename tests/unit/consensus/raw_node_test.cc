@@ -49,7 +49,7 @@ TEST_CASE("Ready: a follower acknowledges entries only after they are durable", 
   s.node->Advance(rd);
 }
 
-TEST_CASE("Ready: a leader's appends may go before its own write; it counts itself once durable",
+TEST_CASE("Ready: a leader's appends may go before its own write, and it counts itself once durable",
           "[raw_node]") {
   Solo s(1, kThree, {}, {});
   s.BecomeLeader({2});

@@ -469,6 +469,13 @@ TEST_CASE("R17: enforcement after default; pledgee gets min(proceeds, claim)", "
   CHECK_OK(f.w.Run(as, {"ipo-a", "sme-1", "sme-3", "bank-a"}));
   CHECK(f.w.GetPatent(f.p1).active_pledge_id().empty());
   CHECK(f.w.GetPledge(id).assigned_to_org_ids() == "sme-3");
+  // R12: the enforced pledge is then cancelled (enforcement is a ground).
+  Action c;
+  c.mutable_pledge_cancel()->set_pledge_id(id);
+  c.mutable_pledge_cancel()->set_ground(CANCEL_OTHER);
+  CHECK_OK(f.w.Run(c, {"bank-a"}));
+  CHECK(f.w.GetPledge(id).state() == PLEDGE_CANCELLED);
+  CHECK_CODE(f.w.Run(c, {"bank-a"}), "PLEDGE_NOT_ACTIVE", "R12");
 }
 
 TEST_CASE("R18: a bank's and a borrower's pledges list in registration order", "[unit][contracts][R18]") {
