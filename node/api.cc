@@ -528,6 +528,21 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
     }
   }
 
+  // GET /v1/blocks/{height}/attestations
+  if (parts.size() == 4 && get(1) == "blocks" && get(3) == "attestations") {
+    char* end = nullptr;
+    std::uint64_t height = std::strtoull(get(2).c_str(), &end, 10);
+    if (get(2).empty() || *end != '\0' || height == 0) {
+      return respond(Error(400, "BLOCK_ID_INVALID", "give a block height (>= 1)"));
+    }
+    auto atts = AttestationsOf(height);
+    if (!atts.ok()) return respond(Error(atts.status()));
+    api::AttestationList list;
+    list.set_height(height);
+    for (auto& a : *atts) *list.add_attestations() = std::move(a);
+    return respond(Json(200, list));
+  }
+
   // GET /v1/raw/blocks?from=&to=: exact block and results bytes for auditors
   // (a BlockResponse, protobuf binary), so nothing is re-encoded on the way.
   if (parts.size() == 3 && get(1) == "raw" && get(2) == "blocks") {
