@@ -11,7 +11,12 @@
 #include <cstdio>
 #include <string>
 
+#include <map>
+
+#include "ledger/block_store.h"
 #include "ledger/crypto.h"
+#include "ledger/db.h"
+#include "ledger/keys.h"
 #include "node/files.h"
 #include "node/pki.h"
 #include "tools/admin/consortium.h"
@@ -32,7 +37,10 @@ constexpr char kUsage[] =
     "      Certificate, key and config for a node joining later; prints its public key\n"
     "      for the governance transaction that admits it.\n"
     "  add-account --name NAME --out DIR\n"
-    "      A new account key pair: DIR/NAME.key (0600) and DIR/NAME.pub.\n";
+    "      A new account key pair: DIR/NAME.key (0600) and DIR/NAME.pub.\n"
+    "  inspect DATA_DIR [--keys PREFIX]\n"
+    "      Offline inspector of a stopped node's data directory: chain, tip, Raft log\n"
+    "      range, records and bytes per keyspace. Refuses a directory in use (DB_LOCKED).\n";
 
 int Fail(const Status& s) {
   std::fprintf(stderr, "pledger-admin: %s\n", s.ToString().c_str());
@@ -124,6 +132,71 @@ int AddAccount(int argc, char** argv) {
   return 0;
 }
 
+int Inspect(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {{"keys"}});
+  if (!args.ok()) return Fail(args.status());
+  if (args->positional().size() != 1) return Fail(UsageError("inspect takes one DATA_DIR"));
+  std::string dir = args->positional()[0];
+  // The node keeps its LevelDB in DATA_DIR/db; accept either.
+  std::string db_dir = node::FileExists(dir + "/db/CURRENT") ? dir + "/db" : dir;
+  ledger::DatabaseOptions opts;
+  opts.create_if_missing = false;
+  auto db = ledger::Database::Open(db_dir, opts);
+  if (!db.ok()) return Fail(db.status());
+  ledger::BlockStore blocks(db->get());
+  Status s = blocks.Load();
+  if (!s.ok()) return Fail(s);
+  ledger::Tip tip = blocks.tip();
+  std::printf("chain       %s\n", blocks.identity().chain_id.c_str());
+  std::printf("genesis     %s\n", ledger::HexEncode(blocks.identity().genesis_hash).c_str());
+  std::printf("tip         height %llu, block %s\n", static_cast<unsigned long long>(tip.height),
+              ledger::HexEncode(tip.block_hash).c_str());
+  std::printf("state root  %s\n", ledger::HexEncode(tip.state_root).c_str());
+  auto applied = (*db)->Get(ledger::keys::Meta("applied"));
+  if (applied.ok() && applied->has_value() && (*applied)->size() == 8) {
+    std::printf("applied     Raft index %llu\n",
+                static_cast<unsigned long long>(ledger::GetBigEndian64((*applied)->data())));
+  }
+  std::map<char, std::pair<std::uint64_t, std::uint64_t>> per;  // prefix -> (records, bytes)
+  std::map<std::string, std::uint64_t> state_spaces;              // contract keyspace -> records
+  auto it = (*db)->NewIterator();
+  std::string filter = args->Get("keys").value_or("");
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    auto& p = per[k[0]];
+    ++p.first;
+    p.second += k.size() + it->value().size();
+    if (k[0] == ledger::keys::kState) {
+      std::string_view rest = k.substr(1);
+      auto slash = rest.find('/');
+      std::string space(rest.substr(0, slash == std::string_view::npos ? rest.size() : slash));
+      if (space == "ix" || space == "rp") {
+        auto second = rest.find('/', slash + 1);
+        space = std::string(rest.substr(0, second));
+      }
+      ++state_spaces[space];
+    }
+    if (!filter.empty() && k.substr(0, filter.size()) == filter) {
+      std::printf("  %s (%zu bytes)\n", ledger::HexEncode(k).c_str(), it->value().size());
+    }
+  }
+  const std::map<char, const char*> names = {
+      {'M', "meta"}, {'B', "blocks"}, {'R', "block results"}, {'H', "block hash index"},
+      {'T', "tx index"}, {'S', "state"}, {'K', "state commitment"}, {'Q', "state buckets"},
+      {'X', "history"}, {'V', "record versions"}, {'A', "attestations"}, {'r', "Raft log"}};
+  std::printf("%-20s %12s %14s\n", "keyspace", "records", "bytes");
+  for (const auto& [prefix, v] : per) {
+    auto n = names.find(prefix);
+    std::printf("%-20s %12llu %14llu\n", n == names.end() ? std::string(1, prefix).c_str() : n->second,
+                static_cast<unsigned long long>(v.first), static_cast<unsigned long long>(v.second));
+  }
+  std::printf("state records by contract keyspace:\n");
+  for (const auto& [space, n] : state_spaces) {
+    std::printf("  %-28s %10llu\n", space.c_str(), static_cast<unsigned long long>(n));
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace pledger::tools
 
@@ -137,6 +210,7 @@ int main(int argc, char** argv) {
   if (cmd == "init") return Init(argc, argv);
   if (cmd == "add-node") return AddNode(argc, argv);
   if (cmd == "add-account") return AddAccount(argc, argv);
+  if (cmd == "inspect") return Inspect(argc, argv);
   std::fprintf(stderr, "pledger-admin: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

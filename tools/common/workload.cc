@@ -56,8 +56,10 @@ WorkloadTx Workload::PatentRegister(std::uint64_t expiry_height) {
   std::int32_t today = Today();
   // Invention patents filed about three years ago: 17 years of term left,
   // well above any bank's minimum remaining life (R29).
-  int year = 2000 + static_cast<int>(run_ % 20);
-  std::uint32_t serial = (client_ % 100) * 100000u + (next_++ % 100000u);
+  // 10,000 serials per client and 500 clients per year; years from the run,
+  // so runs against one chain rarely collide (PATENT_EXISTS counts as an error).
+  int year = 1986 + static_cast<int>((run_ + client_ / 500) % 40);
+  std::uint32_t serial = (client_ % 500) * 20000u + (next_++ % 20000u);
   std::string no = PatentNumber(year, 1, serial);
   ledger::TxBody b = Body(p_.chain_id, ++nonce_, expiry_height);
   auto* r = b.mutable_action()->mutable_patent_register();
