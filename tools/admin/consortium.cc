@@ -129,6 +129,8 @@ Result<ConsortiumFiles> CreateConsortium(const ConsortiumSpec& spec, const std::
     v->set_public_key_hex(ledger::HexEncode(key.public_key()));
     v->set_role(n.learner() ? contracts::VALIDATOR_LEARNER : contracts::VALIDATOR_VOTER);
     v->set_org_id(n.org_id());
+    v->set_peer_address(n.peer_address());
+    v->set_api_address(n.api_address());
     nodes.push_back(std::move(no));
   }
   struct AccountOut {
