@@ -2,8 +2,10 @@
 //
 // Grammar: positional words and `--name value` / `--name=value` flags, plus
 // boolean flags (`--json`). Each command declares the flags it takes; an
-// unknown flag, a missing value or a repeated single flag is a usage error
-// that names the flag (reason USAGE), never a silent default.
+// unknown flag (with a "did you mean" hint when a declared flag is close), a
+// missing value (including `--out --json`, where the next word is itself a
+// declared flag) or a repeated single flag is a usage error that names the
+// flag (reason USAGE), never a silent default. `--` ends the flags.
 //
 // Not thread-safe (a value used by one command invocation).
 #ifndef PLEDGER_TOOLS_COMMON_ARGS_H_

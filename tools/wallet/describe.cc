@@ -295,12 +295,42 @@ void DescribePledge(const Action& a, Description* d) {
 
 }  // namespace
 
+std::string Printable(std::string_view text) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+      continue;
+    }
+    // U+202A..U+202E and U+2066..U+2069 (E2 80 AA..AE, E2 81 A6..A9) reorder
+    // what a terminal shows: a signer must see the text in its real order.
+    if (c == 0xE2 && i + 2 < text.size()) {
+      const auto b1 = static_cast<unsigned char>(text[i + 1]);
+      const auto b2 = static_cast<unsigned char>(text[i + 2]);
+      if ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9)) {
+        out += "\\u";
+        out += b1 == 0x80 ? "202" : "206";
+        out += b1 == 0x80 ? static_cast<char>("abcde"[b2 - 0xAA]) : static_cast<char>('6' + (b2 - 0xA6));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(static_cast<char>(c));
+  }
+  return out;
+}
+
 std::vector<std::string> Description::Lines() const {
-  std::vector<std::string> out{title};
+  std::vector<std::string> out{Printable(title)};
   size_t width = 0;
   for (const auto& [label, value] : fields) width = std::max(width, label.size());
   for (const auto& [label, value] : fields) {
-    out.push_back("  " + label + ":" + std::string(width - label.size() + 1, ' ') + value);
+    out.push_back("  " + label + ":" + std::string(width - label.size() + 1, ' ') + Printable(value));
   }
   return out;
 }

@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,11 @@ std::string ActionName(const contracts::Action& action);
 std::string ActionWords(const std::string& action_name);
 
 Description Describe(const contracts::Action& action);
+
+// Text from a transaction made safe to show a signer: control characters and
+// the Unicode bidirectional overrides (which can make a terminal display text
+// in another order than it is signed) become visible escapes (\x1b, \u202e).
+std::string Printable(std::string_view text);
 
 // Friendly forms of enum values: "PATENT_EVENT_FEE_PAID" -> "fee paid".
 std::string Friendly(const std::string& enum_name, const std::string& prefix);

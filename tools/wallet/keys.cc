@@ -196,6 +196,11 @@ int KeyExport(Context& c) {
 int KeyList(Context& c) {
   auto list = c.keystore().List();
   if (!list.ok()) return c.Fail(list.status());
+  // A file the store cannot use (permissions, damage) is reported, not hidden.
+  for (const auto& name : c.keystore().Names()) {
+    auto info = c.keystore().Info(name);
+    if (!info.ok()) c.Note("warning: key '" + name + "' is not usable: " + std::string(info.status().message()));
+  }
   tools::KeyList out;
   for (const auto& f : *list) *out.add_keys() = ViewOf(c, f);
   if (c.json()) {

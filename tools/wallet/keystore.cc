@@ -235,19 +235,24 @@ Result<ledger::SecretKey> Keystore::Load(const std::string& name, const std::str
   return Decrypt(f, passphrase);
 }
 
-Result<std::vector<KeyFile>> Keystore::List() const {
-  std::vector<KeyFile> out;
+std::vector<std::string> Keystore::Names() const {
+  std::vector<std::string> names;
   std::string dir = home_ + "/keys";
   DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  std::vector<std::string> names;
+  if (d == nullptr) return names;
   while (dirent* e = ::readdir(d)) {
     std::string n = e->d_name;
-    if (n.size() > 5 && n.substr(n.size() - 5) == ".json") names.push_back(n.substr(0, n.size() - 5));
+    // Temporary files of an interrupted atomic write start with '.'.
+    if (n.size() > 5 && n[0] != '.' && n.substr(n.size() - 5) == ".json") names.push_back(n.substr(0, n.size() - 5));
   }
   ::closedir(d);
   std::sort(names.begin(), names.end());
-  for (const auto& n : names) {
+  return names;
+}
+
+Result<std::vector<KeyFile>> Keystore::List() const {
+  std::vector<KeyFile> out;
+  for (const auto& n : Names()) {
     auto f = Info(n);
     if (f.ok()) out.push_back(*f);
   }

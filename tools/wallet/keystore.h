@@ -50,6 +50,10 @@ class Keystore {
   Result<ledger::SecretKey> Load(const std::string& name, const std::string& passphrase) const;
   // The public part, without a passphrase.
   Result<KeyFile> Info(const std::string& name) const;
+  // The names of all key files (NAME.json), sorted; whether or not they open.
+  std::vector<std::string> Names() const;
+  // Every key whose file passes Info (unreadable or unsafe files are left
+  // out: call Info on Names() to report them).
   Result<std::vector<KeyFile>> List() const;
 
   // Encrypts a key into a KeyFile message (for export to another machine).

@@ -124,12 +124,17 @@ void PrintFields(std::ostream& o, const std::vector<std::pair<std::string, std::
   size_t width = 0;
   for (const auto& [label, value] : fields) width = std::max(width, DisplayWidth(label));
   for (const auto& [label, value] : fields) {
-    o << indent << label << ":" << std::string(width - DisplayWidth(label) + 2, ' ') << value << "\n";
+    // Values come from the ledger, which anyone with an account writes to.
+    o << indent << label << ":" << std::string(width - DisplayWidth(label) + 2, ' ') << Printable(value) << "\n";
   }
 }
 
 void PrintTable(std::ostream& o, const std::vector<std::string>& header,
-                const std::vector<std::vector<std::string>>& rows) {
+                const std::vector<std::vector<std::string>>& raw_rows) {
+  std::vector<std::vector<std::string>> rows = raw_rows;
+  for (auto& r : rows) {
+    for (auto& cell : r) cell = Printable(cell);
+  }
   std::vector<size_t> width(header.size(), 0);
   for (size_t i = 0; i < header.size(); ++i) width[i] = DisplayWidth(header[i]);
   for (const auto& r : rows) {
@@ -168,7 +173,7 @@ void PrintReceipt(std::ostream& o, const SubmitResult& r) {
   PrintFields(o, f, "  ");
   if (r.grounds_size() > 0) {
     o << "  every ground that failed:\n";
-    for (const auto& g : r.grounds()) o << "    - " << g << "\n";
+    for (const auto& g : r.grounds()) o << "    - " << Printable(g) << "\n";
   }
   if (r.events_size() > 0) {
     o << "Events:\n";
@@ -187,7 +192,7 @@ void PrintReceipt(std::ostream& o, const SubmitResult& r) {
         std::string title = RuleTitle(rule);
         if (!title.empty()) o << " (" << rule << ": " << title << ")";
       }
-      o << (attrs.empty() ? "" : ": " + attrs) << "\n";
+      o << (attrs.empty() ? "" : ": " + Printable(attrs)) << "\n";
     }
   }
 }

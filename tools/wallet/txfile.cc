@@ -19,12 +19,11 @@ Status Invalid(const std::string& what, const std::string& why) {
   return Status::InvalidArgument("TXFILE_INVALID", what + " is not a usable transaction file: " + why);
 }
 
-// Actions whose transaction creates an object named after the transaction id.
+}  // namespace
+
 bool CreatesObject(const contracts::Action& a) {
   return a.has_pledge_register() || a.has_valuation_record() || a.has_licence_file();
 }
-
-}  // namespace
 
 bool LoadedTx::AllSignaturesValid() const {
   for (bool v : signature_valid) {
@@ -45,7 +44,7 @@ std::string NowRfc3339() {
 std::string DescriptionText(const ledger::TxBody& body) {
   std::string out;
   for (const std::string& line : Describe(body.action()).Lines()) out += line + "\n";
-  if (!body.memo().empty()) out += "  Memo: " + body.memo() + "\n";
+  if (!body.memo().empty()) out += "  Memo: " + Printable(body.memo()) + "\n";
   return out;
 }
 

@@ -53,6 +53,10 @@ Result<LoadedTx> ReadTxFile(const std::string& path);
 // replace an existing file unless `overwrite`.
 Status WriteTxFile(const std::string& path, const TxFile& file, bool overwrite);
 
+// Actions whose transaction creates an object named after the transaction id
+// (pledges, valuations, licences: contracts::ObjectIdFromTxId).
+bool CreatesObject(const contracts::Action& action);
+
 // The description text the wallet derives from a body (TxFile.description).
 std::string DescriptionText(const ledger::TxBody& body);
 

@@ -31,10 +31,6 @@ using std::chrono::seconds;
 constexpr std::uint64_t kDirectExpiryBlocks = 1000;
 constexpr std::int64_t kDefaultWaitSeconds = 120;
 
-bool CreatesObject(const contracts::Action& a) {
-  return a.has_pledge_register() || a.has_valuation_record() || a.has_licence_file();
-}
-
 Result<std::int64_t> TimeoutSeconds(Context& c) {
   auto v = c.args().Get("timeout");
   if (!v) return kDefaultWaitSeconds;
@@ -114,7 +110,7 @@ InspectView BuildInspect(Context& c, const LoadedTx& t) {
   v.set_chain_id(t.body.chain_id());
   v.set_action(ActionName(t.body.action()));
   for (const auto& line : Describe(t.body.action()).Lines()) v.add_description(line);
-  if (!t.body.memo().empty()) v.add_description("  Memo: " + t.body.memo());
+  if (!t.body.memo().empty()) v.add_description("  Memo: " + Printable(t.body.memo()));
   v.set_expiry_height(t.body.expiry_height());
   if (CreatesObject(t.body.action())) v.set_object_id(contracts::ObjectIdFromTxId(t.id));
   if (!t.file.description().empty() && t.file.description() != DescriptionText(t.body)) {

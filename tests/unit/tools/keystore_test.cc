@@ -146,26 +146,26 @@ TEST_CASE("keystore: export re-encrypts, import takes exports and PEM files", "[
   CHECK_FALSE(node::FileExists(Keystore(h.home()).KeyPath("bank4")));
 
   // Plaintext only with the flag that says so, 0600, with a warning.
-  r = h.Run({"key", "export", "bank", "--out", h.Path("bank.pem"), "--passphrase-env", "PW",
+  r = h.Run({"key", "export", "bank", "--out", h.Path("bank-export.pem"), "--passphrase-env", "PW",
              "--insecure-plaintext-pem"});
   REQUIRE(r.code == 0);
   CHECK(r.err.find("WARNING") != std::string::npos);
   CHECK(r.out.find("PRIVATE KEY") == std::string::npos);
-  REQUIRE(::stat(h.Path("bank.pem").c_str(), &st) == 0);
+  REQUIRE(::stat(h.Path("bank-export.pem").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  auto pem_key = node::Ed25519KeyFromPem(*node::ReadFile(h.Path("bank.pem")));
+  auto pem_key = node::Ed25519KeyFromPem(*node::ReadFile(h.Path("bank-export.pem")));
   REQUIRE(pem_key.ok());
   CHECK(pem_key->public_key() == test::TestKey(1).public_key());
 
   // Importing a PEM reminds the user to delete it; garbage is refused by flag.
-  r = h.Run({"key", "import", "bank5", "--from", h.Path("bank.pem"), "--passphrase-env", "PW"});
+  r = h.Run({"key", "import", "bank5", "--from", h.Path("bank-export.pem"), "--passphrase-env", "PW"});
   CHECK(r.code == 0);
   CHECK(r.err.find("still holds the key unencrypted") != std::string::npos);
   REQUIRE(node::WriteFileAtomic(h.Path("junk"), "hello").ok());
   r = h.Run({"key", "import", "bank6", "--from", h.Path("junk"), "--passphrase-env", "PW"});
   CHECK(r.code == 2);
   CHECK(r.err.find("--from:") != std::string::npos);
-  r = h.Run({"key", "import", "bank", "--from", h.Path("bank.pem"), "--passphrase-env", "PW"});
+  r = h.Run({"key", "import", "bank", "--from", h.Path("bank-export.pem"), "--passphrase-env", "PW"});
   CHECK(r.code == 1);
   CHECK(r.err.find("KEY_EXISTS") != std::string::npos);
 

@@ -1,0 +1,112 @@
+// TestChain: a real chain on disk for pledger-audit's tests and benchmark,
+// built the way pledgerd's applier builds it (node/applier.cc, node/attest.cc)
+// without a cluster: contracts execution, ledger::Ledger::CommitBlock with the
+// node's history records (node::StageHistoryRecords) and attestation index,
+// and validators that sign every block and have their attestations carried by
+// the next one.
+//
+// Test-only. Not thread-safe.
+#ifndef PLEDGER_TESTS_UNIT_TOOLS_AUDIT_CHAIN_H_
+#define PLEDGER_TESTS_UNIT_TOOLS_AUDIT_CHAIN_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "contracts/engine.h"
+#include "contracts/proto/state.pb.h"
+#include "ledger/ledger.h"
+#include "tools/common/workload.h"
+
+namespace pledger::test {
+
+struct TestChainOptions {
+  int validators = 3;      // voters v1..vN at genesis
+  // Skip Ed25519 signing and verification (benchmarks of the indexes only):
+  // transactions carry dummy signatures and are executed as if verified.
+  bool unsigned_txs = false;
+  // Validators sign and blocks carry attestations.
+  bool attest = true;
+  // Which validators attest (by id); empty: every voter.
+  std::vector<std::string> attesters;
+};
+
+class TestChain {
+ public:
+  // Creates dir/genesis.json and the node data directory dir/data.
+  explicit TestChain(const std::string& dir, TestChainOptions options = {});
+  ~TestChain();
+
+  const std::string& genesis_bytes() const { return genesis_bytes_; }
+  std::string genesis_path() const { return dir_ + "/genesis.json"; }
+  std::string data_dir() const { return dir_ + "/data"; }
+  const contracts::Genesis& genesis() const { return genesis_; }
+  std::uint64_t height() const;  // also after Close
+
+  // Applies one block of raw transactions (plus the pending attestations).
+  // Returns the receipts' codes.
+  std::vector<std::string> AddBlock(const std::vector<std::string>& raw_txs);
+  // A block with no transactions: carries the attestations of the last one.
+  void Flush() { AddBlock({}); }
+
+  // Signed transactions.
+  tools::Workload& workload() { return *workload_; }
+  std::string Sign(const ledger::TxBody& body, const std::vector<std::string>& signers);
+  ledger::TxBody Body();  // chain id, a fresh nonce, a wide expiry
+  // Governance: both IP offices sign.
+  std::string ValidatorAdd(const std::string& id, const ledger::SecretKey& key, contracts::ValidatorRole role);
+  std::string ValidatorPromote(const std::string& id);
+  std::string ValidatorRemove(const std::string& id);
+  std::string PledgeCancel(const std::string& pledge_id);
+  std::string PledgeChange(const std::string& pledge_id, std::int64_t new_principal_fen);
+  // A pledge transaction whose bank signature is broken (receipt SIGNATURE_INVALID).
+  std::string BadSignature(const std::string& raw_tx);
+
+  // A random workload of `txs` transactions in blocks of 1..max_block:
+  // patents, valuations, pledges (some refused: already pledged), changes,
+  // cancellations and the odd bad signature. Deterministic for a seed.
+  void RandomWorkload(std::uint64_t seed, size_t txs, size_t max_block);
+
+  // Validator keys (v1.. from TestKey(100 + i)); extra validators may be added.
+  const ledger::SecretKey& ValidatorKey(const std::string& id) const { return *validator_keys_.at(id); }
+  void AddValidatorKey(const std::string& id, std::shared_ptr<const ledger::SecretKey> key) {
+    validator_keys_[id] = std::move(key);
+  }
+  void SetAttesters(std::vector<std::string> ids) { options_.attesters = std::move(ids); }
+
+  ledger::Ledger& ledger() { return *ledger_; }
+  // Closes the database (so a reader can take its lock); Reopen continues
+  // the chain where it stopped.
+  void Close();
+  void Reopen();
+
+  // Ids of what the workload created, for tests that look things up.
+  const std::vector<std::string>& patents() const { return patents_; }
+  const std::vector<std::string>& pledges() const { return pledges_; }
+  const std::vector<ledger::Hash256>& tx_ids() const { return tx_ids_; }
+
+ private:
+  std::string dir_;
+  TestChainOptions options_;
+  contracts::Genesis genesis_;
+  std::string genesis_bytes_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  contracts::Engine engine_;
+  std::map<std::string, std::shared_ptr<const ledger::SecretKey>> accounts_;
+  std::map<std::string, std::shared_ptr<const ledger::SecretKey>> validator_keys_;
+  std::unique_ptr<tools::Workload> workload_;
+  std::vector<std::string> pending_attestations_;
+  std::uint64_t time_ms_ = 0;
+  std::uint64_t closed_height_ = 0;
+  std::uint64_t nonce_ = 1;
+  std::vector<std::string> patents_, pledges_;
+  std::map<std::string, std::string> valuation_of_;  // patent -> valuation id
+  std::vector<ledger::Hash256> tx_ids_;
+};
+
+}  // namespace pledger::test
+
+#endif  // PLEDGER_TESTS_UNIT_TOOLS_AUDIT_CHAIN_H_

@@ -1,0 +1,336 @@
+// pledger-audit verify on data directories built the way pledgerd builds them:
+// a clean chain verifies (and is not modified by being read); a changed block,
+// header, receipt, state root, state record, attestation index entry or
+// carried attestation is caught and named; replicas resume.
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ledger/attestation.h"
+#include "ledger/merkle.h"
+#include "tests/support/test_util.h"
+#include "tests/unit/tools/audit_chain.h"
+#include "tests/unit/tools/audit_testing.h"
+#include "tools/audit/source.h"
+#include "tools/audit/verifier.h"
+
+namespace pledger::test {
+namespace {
+
+using tools::audit::DirSource;
+using tools::audit::VerifyOptions;
+using tools::audit::VerifyReport;
+
+// A chain with a random workload, a bad signature and validator-set changes,
+// its last blocks attested. 3 voters at genesis; v4 joins, v3 leaves.
+void BuildChain(TestChain* c, std::uint64_t seed) {
+  c->RandomWorkload(seed, 40, 6);
+  auto v4 = std::make_shared<const ledger::SecretKey>(TestKey(104));
+  c->AddValidatorKey("v4", v4);
+  REQUIRE(c->AddBlock({c->ValidatorAdd("v4", *v4, contracts::VALIDATOR_LEARNER)}) == std::vector<std::string>{"OK"});
+  REQUIRE(c->AddBlock({c->ValidatorPromote("v4")}) == std::vector<std::string>{"OK"});
+  c->RandomWorkload(seed + 1, 20, 6);
+  REQUIRE(c->AddBlock({c->ValidatorRemove("v3")}) == std::vector<std::string>{"OK"});
+  // A transaction with a broken signature: committed with SIGNATURE_INVALID.
+  ledger::TxBody b = c->Body();
+  b.mutable_action()->mutable_bank_policy_set()->set_bank_org_id("bank-b");
+  REQUIRE(c->AddBlock({c->BadSignature(c->Sign(b, {"bank-b"}))}) == std::vector<std::string>{"SIGNATURE_INVALID"});
+  c->RandomWorkload(seed + 2, 20, 6);
+  c->Flush();
+  c->Flush();
+}
+
+VerifyReport VerifyDir(const std::string& dir, const std::string& genesis, const std::string& keep = "") {
+  auto src = DirSource::Open(dir);
+  REQUIRE(src.ok());
+  VerifyOptions o;
+  o.genesis_bytes = genesis;
+  o.keep_dir = keep;
+  o.threads = 2;
+  auto r = tools::audit::Verify(src->get(), o);
+  REQUIRE(r.ok());
+  return *r;
+}
+
+std::string Key(char prefix, std::uint64_t height) {
+  std::string k(1, prefix);
+  ledger::PutBigEndian64(&k, height);
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("verify re-executes a clean chain from the genesis file and reads the directory without changing it") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  BuildChain(&c, 11);
+  const std::uint64_t tip = c.height();
+  c.Close();
+  const auto before = Fingerprint(c.data_dir());
+
+  VerifyReport r = VerifyDir(c.data_dir(), c.genesis_bytes());
+  INFO(r.reason() << ": " << r.detail());
+  CHECK(r.ok());
+  CHECK(r.verified_height() == tip);
+  CHECK(r.tip_height() == tip);
+  CHECK(r.transactions() > 80);
+  CHECK(r.signatures() > r.transactions());
+  CHECK(r.invalid_signature_txs() >= 1);
+  CHECK(r.attestations() > tip);
+  // The last block is attested only by attestations it does not yet carry.
+  CHECK(r.attested_height() >= tip - 2);
+  CHECK(r.attested_height() < tip);
+
+  // Not one byte of the directory changed, although LevelDB had a log to replay.
+  CHECK(Fingerprint(c.data_dir()) == before);
+}
+
+TEST_CASE("verify names the first bad height and what differs in a tampered copy") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  BuildChain(&c, 12);
+  const std::uint64_t tip = c.height();
+  const std::uint64_t k = tip / 2;
+  c.Close();
+  const std::string copy = tmp.Sub("copy");
+  CopyDir(c.data_dir(), copy);
+
+  auto tampered = [&](const std::function<void(ledger::Database&)>& change) {
+    {
+      auto db = OpenForTampering(copy);
+      change(*db);
+    }
+    return VerifyDir(copy, c.genesis_bytes());
+  };
+
+  SECTION("a transaction's bytes in a block") {
+    // The first block at or after k with a transaction.
+    std::uint64_t h = k;
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      ledger::Block b;
+      for (;; ++h) {
+        REQUIRE(b.ParseFromString(MustGet(db, Key(ledger::keys::kBlock, h))));
+        if (b.txs_size() > 0) break;
+      }
+      std::string tx = b.txs(0);
+      tx[tx.size() / 2] = static_cast<char>(tx[tx.size() / 2] ^ 1);
+      b.set_txs(0, tx);
+      MustPut(db, Key(ledger::keys::kBlock, h), b.SerializeAsString());
+    });
+    CHECK_FALSE(r.ok());
+    CHECK(r.first_bad_height() == h);
+    CHECK(r.reason() == "BLOCK_TX_ROOT_MISMATCH");
+    CHECK(r.verified_height() == h - 1);
+  }
+
+  SECTION("a block header (its time)") {
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      ledger::Block b;
+      REQUIRE(b.ParseFromString(MustGet(db, Key(ledger::keys::kBlock, k))));
+      ledger::BlockHeader h = *ledger::DecodeBlockHeader(b);
+      h.set_time_ms(h.time_ms() - 1);
+      b.set_header(ledger::SerializeCanonical(h));
+      MustPut(db, Key(ledger::keys::kBlock, k), b.SerializeAsString());
+    });
+    CHECK(r.first_bad_height() == k);
+    CHECK(r.reason() == "BLOCK_HASH_MISMATCH");
+  }
+
+  SECTION("a receipt, with the stored results root recomputed to match") {
+    std::uint64_t h = k;
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      ledger::BlockResults res;
+      for (;; ++h) {
+        REQUIRE(res.ParseFromString(MustGet(db, Key(ledger::keys::kResults, h))));
+        if (res.receipts_size() > 0) break;
+      }
+      ledger::Receipt rc;
+      REQUIRE(rc.ParseFromString(res.receipts(0)));
+      rc.set_code(rc.code() == "OK" ? "PLEDGE_PATENT_ALREADY_PLEDGED" : "OK");
+      res.set_receipts(0, ledger::SerializeCanonical(rc));
+      std::vector<std::string> all(res.receipts().begin(), res.receipts().end());
+      res.set_results_root(std::string(ledger::AsStringView(ledger::ResultsRoot(all))));
+      MustPut(db, Key(ledger::keys::kResults, h), ledger::SerializeCanonical(res));
+    });
+    CHECK(r.first_bad_height() == h);
+    CHECK(r.reason() == "RECEIPT_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("transaction 0"));
+  }
+
+  SECTION("the state root recorded after a block") {
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      ledger::BlockResults res;
+      REQUIRE(res.ParseFromString(MustGet(db, Key(ledger::keys::kResults, k))));
+      std::string root = res.state_root();
+      root[0] = static_cast<char>(root[0] ^ 1);
+      res.set_state_root(root);
+      MustPut(db, Key(ledger::keys::kResults, k), ledger::SerializeCanonical(res));
+    });
+    CHECK(r.first_bad_height() == k);
+    CHECK(r.reason() == "STATE_ROOT_MISMATCH");
+  }
+
+  SECTION("a state record") {
+    const std::string key = ledger::keys::State("patent/" + c.patents().front());
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      contracts::Patent p;
+      REQUIRE(p.ParseFromString(MustGet(db, key)));
+      p.set_title("A different invention");
+      MustPut(db, key, ledger::SerializeCanonical(p));
+    });
+    CHECK(r.verified_height() == tip);
+    CHECK(r.first_bad_height() == tip);
+    CHECK(r.reason() == "STATE_RECORD_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("state record patent/" + c.patents().front()));
+  }
+
+  SECTION("a forged attestation in the attestation index") {
+    const std::uint64_t h = 3;
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      ledger::BlockResults res;
+      REQUIRE(res.ParseFromString(MustGet(db, Key(ledger::keys::kResults, h))));
+      // v2 "attests" another state root, signed by someone else's key.
+      std::string bad_root(32, '\x07');
+      ledger::Attestation a = ledger::SignAttestation(c.genesis().chain_id(), "v2", h,
+                                                      *ledger::HashFromBytes(res.block_hash(), "hash"),
+                                                      *ledger::HashFromBytes(bad_root, "root"),
+                                                      *ledger::HashFromBytes(res.results_root(), "root"), TestKey(222));
+      std::string key = Key(ledger::keys::kAttestation, h) + "v2";
+      MustPut(db, key, a.SerializeAsString());
+    });
+    CHECK(r.first_bad_height() == h);
+    CHECK(r.reason() == "ATTESTATION_INDEX_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("forged"));
+  }
+
+  SECTION("a forged attestation carried by a rewritten tip block, every link and index fixed up") {
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      ledger::ChainTip t;
+      REQUIRE(t.ParseFromString(MustGet(db, ledger::keys::Meta("tip"))));
+      ledger::Block b;
+      REQUIRE(b.ParseFromString(MustGet(db, Key(ledger::keys::kBlock, t.height()))));
+      ledger::BlockResults prev;
+      REQUIRE(prev.ParseFromString(MustGet(db, Key(ledger::keys::kResults, t.height() - 1))));
+      ledger::Attestation a = ledger::SignAttestation(
+          c.genesis().chain_id(), "v1", t.height() - 1, *ledger::HashFromBytes(prev.block_hash(), "h"),
+          *ledger::HashFromBytes(prev.state_root(), "s"), *ledger::HashFromBytes(prev.results_root(), "r"),
+          TestKey(223));
+      b.add_attestations(a.SerializeAsString());
+      ledger::BlockHeader h = *ledger::DecodeBlockHeader(b);
+      std::vector<std::string> atts(b.attestations().begin(), b.attestations().end());
+      h.set_attestations_root(std::string(ledger::AsStringView(ledger::MerkleRootOfData(atts))));
+      b.set_header(ledger::SerializeCanonical(h));
+      const std::string old_hash = t.block_hash();
+      const std::string new_hash(ledger::AsStringView(ledger::BlockHash(b)));
+      ledger::BlockResults res;
+      REQUIRE(res.ParseFromString(MustGet(db, Key(ledger::keys::kResults, t.height()))));
+      res.set_block_hash(new_hash);
+      t.set_block_hash(new_hash);
+      MustPut(db, Key(ledger::keys::kBlock, t.height()), b.SerializeAsString());
+      MustPut(db, Key(ledger::keys::kResults, t.height()), ledger::SerializeCanonical(res));
+      MustPut(db, ledger::keys::Meta("tip"), ledger::SerializeCanonical(t));
+      REQUIRE(db.raw()->Delete(leveldb::WriteOptions(), std::string(1, ledger::keys::kBlockHash) + old_hash).ok());
+      std::string height;
+      ledger::PutBigEndian64(&height, t.height());
+      MustPut(db, std::string(1, ledger::keys::kBlockHash) + new_hash, height);
+    });
+    CHECK(r.first_bad_height() == tip);
+    CHECK(r.reason() == "ATTESTATION_SIGNATURE_INVALID");
+    CHECK(r.verified_height() == tip - 1);
+  }
+}
+
+TEST_CASE("verify --keep builds a replica that later runs extend, and refuses one of another chain") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  c.RandomWorkload(21, 30, 5);
+  c.Flush();
+  const std::uint64_t first = c.height();
+  c.Close();
+  const std::string replica = tmp.Sub("replica");
+  VerifyReport r1 = VerifyDir(c.data_dir(), c.genesis_bytes(), replica);
+  REQUIRE(r1.ok());
+  CHECK(r1.verified_height() == first);
+
+  c.Reopen();
+  c.RandomWorkload(22, 30, 5);
+  c.Flush();
+  c.Flush();
+  const std::uint64_t second = c.height();
+  c.Close();
+  VerifyReport r2 = VerifyDir(c.data_dir(), c.genesis_bytes(), replica);
+  INFO(r2.reason() << ": " << r2.detail());
+  REQUIRE(r2.ok());
+  CHECK(r2.from_height() == first + 1);
+  CHECK(r2.verified_height() == second);
+  CHECK(r2.attested_height() >= second - 2);
+
+  // The replica is itself a directory verify can check.
+  VerifyReport r3 = VerifyDir(replica, c.genesis_bytes());
+  INFO(r3.reason() << ": " << r3.detail());
+  CHECK(r3.ok());
+
+  // Another genesis file: the replica refuses.
+  TestChainOptions two;
+  two.validators = 2;
+  TestChain other(tmp.Sub("other"), two);
+  other.Close();
+  auto src = DirSource::Open(c.data_dir());
+  REQUIRE(src.ok());
+  VerifyOptions o;
+  o.genesis_bytes = other.genesis_bytes();
+  o.keep_dir = replica;
+  auto bad = tools::audit::Verify(src->get(), o);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().reason() == "REPLICA_MISMATCH");
+}
+
+TEST_CASE("verify with another genesis file fails at block 1") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  c.RandomWorkload(31, 10, 5);
+  c.Close();
+  TestChainOptions two;
+  two.validators = 2;
+  TestChain other(tmp.Sub("other"), two);
+  other.Close();
+  VerifyReport r = VerifyDir(c.data_dir(), other.genesis_bytes());
+  CHECK_FALSE(r.ok());
+  CHECK(r.first_bad_height() == 1);
+  CHECK(r.reason() == "BLOCK_PREV_HASH_MISMATCH");
+  CHECK_THAT(r.detail(), Catch::Contains("genesis"));
+}
+
+TEST_CASE("a data directory another process holds open is refused with DB_LOCKED") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  c.RandomWorkload(41, 5, 5);
+  c.Close();
+  int to_child[2], to_parent[2];
+  REQUIRE(::pipe(to_child) == 0);
+  REQUIRE(::pipe(to_parent) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // The child plays the running node: it holds LevelDB's lock.
+    auto db = ledger::Database::Open(c.data_dir());
+    char x = db.ok() ? 'y' : 'n';
+    (void)!::write(to_parent[1], &x, 1);
+    (void)!::read(to_child[0], &x, 1);
+    _exit(0);
+  }
+  char ready = 0;
+  REQUIRE(::read(to_parent[0], &ready, 1) == 1);
+  REQUIRE(ready == 'y');
+  auto src = DirSource::Open(c.data_dir());
+  char go = 'x';
+  (void)!::write(to_child[1], &go, 1);
+  ::waitpid(pid, nullptr, 0);
+  REQUIRE_FALSE(src.ok());
+  CHECK(src.status().reason() == "DB_LOCKED");
+  CHECK_THAT(std::string(src.status().message()), Catch::Contains("Stop the node"));
+  // Once the holder is gone, it opens.
+  CHECK(DirSource::Open(c.data_dir()).ok());
+}
+
+}  // namespace pledger::test
