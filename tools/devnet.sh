@@ -102,7 +102,7 @@ for _ in $(seq 1 100); do
 done
 [[ -n "$leader" ]] || { echo "devnet: no leader after 20 s; see devnet/nodes/*/pledgerd.log" >&2; exit 1; }
 
-export PLEDGER_HOME="$dn/wallet"
+export PLEDGER_HOME="$dn/demo-wallet"
 export PLEDGER_DEVNET_PW="devnet demo only"
 w() { "$bin/pledger-wallet" "$@"; }
 ws() { "$bin/pledger-wallet" "$@" --passphrase-env PLEDGER_DEVNET_PW; }  # commands that sign
@@ -140,12 +140,12 @@ cat <<EOF
 Pledger devnet is running: chain pledger-devnet, leader $leader.
   HTTP APIs   http://127.0.0.1:$(api_port 1)  http://127.0.0.1:$(api_port 2)  http://127.0.0.1:$(api_port 3)
   logs        devnet/nodes/node{1,2,3}/pledgerd.log
-  keys        devnet/accounts/ (PEM, for pledger-wallet key import); demo wallet in devnet/wallet
+  keys        devnet/accounts/ (PEM, for pledger-wallet key import); the demo's wallet in devnet/demo-wallet
 
 Try, in another terminal at $root:
   curl -s http://127.0.0.1:$(api_port 1)/v1/status
   curl -s http://127.0.0.1:$(api_port 1)/v1/patents/ZL201810234567.3
-  PLEDGER_HOME=devnet/wallet build/bin/pledger-wallet --node http://127.0.0.1:$(api_port 2) pledge list --bank qtbank
+  PLEDGER_HOME=devnet/demo-wallet build/bin/pledger-wallet --node http://127.0.0.1:$(api_port 2) pledge list --bank qtbank
   build/bin/pledger-bench --duration 20          # load: committed tx/s and latency
   README.md has a five-minute tour with the wallet.
 
