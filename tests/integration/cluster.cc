@@ -47,9 +47,45 @@ std::uint16_t FreePort() {
   return ntohs(addr.sin_port);
 }
 
+RunResult RunPledgerd(const std::string& config, std::chrono::milliseconds timeout) {
+  RunResult out;
+  char tmpl[] = "/tmp/pledgerd-run-XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  if (fd < 0) Die("mkstemp");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    std::string bin = std::string(PLEDGER_BIN_DIR) + "/pledgerd";
+    ::execl(bin.c_str(), "pledgerd", "--config", config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool done = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      done = true;
+      break;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  if (!done) {
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, &status, 0);
+  }
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  ::close(fd);
+  std::ifstream in(tmpl);
+  out.output.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  ::unlink(tmpl);
+  return out;
+}
+
 TestCluster::TestCluster(ClusterOptions options) : options_(options) {
   tools::ConsortiumSpec spec;
   spec.set_chain_id(chain_id());
+  spec.set_api_tls(false);  // tests talk plain HTTP on loopback
   auto org = [&](const char* id, contracts::OrgKind kind) {
     auto* o = spec.add_organisations();
     o->set_id(id);

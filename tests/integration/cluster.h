@@ -97,6 +97,14 @@ class TestCluster {
   std::map<std::string, std::shared_ptr<const ledger::SecretKey>> accounts_;
 };
 
+// Runs pledgerd with `config` in the foreground until it exits or
+// `timeout` passes (then SIGTERM). Returns the exit code and its output.
+struct RunResult {
+  int exit_code = -1;
+  std::string output;
+};
+RunResult RunPledgerd(const std::string& config, std::chrono::milliseconds timeout);
+
 // A free TCP port on 127.0.0.1 (bind to 0, read, close).
 std::uint16_t FreePort();
 

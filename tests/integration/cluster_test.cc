@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "ledger/tx.h"
+#include "node/files.h"
+#include "node/json.h"
 #include "tests/integration/cluster.h"
 #include "node/transport.h"
 #include "tests/support/pki_fixture.h"
@@ -333,6 +335,44 @@ TEST_CASE("cluster: foreign certificates and unknown node ids and garbage are re
   for (int i = 0; i < 3; ++i) refused = refused || c.LogContains(i, "refused inbound");
   CHECK(refused);
   c.Stop(outsider);
+}
+
+TEST_CASE("cluster: a node refuses a data directory in use or of another chain", "[integration]") {
+  TestCluster c;
+  c.Start(0);
+  CLUSTER_REQUIRE(c, c.WaitFor([&] { return c.Status(0).ok(); }, 20s));
+  // The same data directory again, while the first process holds it.
+  RunResult twice = RunPledgerd(c.ConfigPath(0), 20s);
+  INFO(twice.output);
+  CHECK(twice.exit_code == 1);
+  CHECK(twice.output.find("DB_LOCKED") != std::string::npos);
+  c.Stop(0);
+
+  // Another consortium's node pointed at this node's data directory.
+  TestCluster other;
+  node::NodeConfig cfg;
+  REQUIRE(node::ReadJsonFile(other.ConfigPath(0), &cfg).ok());
+  cfg.set_data_dir(c.dir() + "/nodes/" + c.NodeId(0) + "/data");
+  std::string path = other.dir() + "/nodes/" + other.NodeId(0) + "/foreign.json";
+  REQUIRE(node::WriteFileAtomic(path, node::ToJson(cfg), 0600).ok());
+  RunResult foreign = RunPledgerd(path, 20s);
+  INFO(foreign.output);
+  CHECK(foreign.exit_code == 1);
+  CHECK(foreign.output.find("CHAIN_MISMATCH") != std::string::npos);
+
+  // A configuration with a bad field names the field and exits 2.
+  cfg.set_api_listen("not-an-address");
+  cfg.set_data_dir("data");
+  REQUIRE(node::WriteFileAtomic(path, node::ToJson(cfg), 0600).ok());
+  RunResult bad = RunPledgerd(path, 20s);
+  INFO(bad.output);
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.output.find("api_listen") != std::string::npos);
+  REQUIRE(node::WriteFileAtomic(path, "{\"node_id\": \"n1\", \"no_such_field\": 1}", 0600).ok());
+  RunResult unknown = RunPledgerd(path, 20s);
+  INFO(unknown.output);
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("no_such_field") != std::string::npos);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 //   pledger-admin init --spec consortium.json --out DIR
 //   pledger-admin add-node --ca DIR/ca --genesis DIR/genesis.json --id ID --org ORG
 //                          --peer HOST:PORT --api HOST:PORT --join-peer ID=HOST:PORT...
-//                          --out DIR/nodes/ID [--api-tls]
+//                          --out DIR/nodes/ID [--plain-api]
 //   pledger-admin add-account --name NAME --out DIR
 //
 // Exit codes: 0 ok, 2 usage error, 1 anything else. Everything written that
@@ -32,10 +32,12 @@ constexpr char kUsage[] =
     "  init --spec FILE --out DIR\n"
     "      Create a CA, node certificates and keys, account keys, genesis.json and one\n"
     "      config per node from a consortium description (see tools/devnet/consortium.json).\n"
+    "      Node APIs serve HTTPS with the consortium CA unless the spec says \"api_tls\": false.\n"
     "  add-node --ca DIR --genesis FILE --id ID --org ORG --peer HOST:PORT --api HOST:PORT\n"
-    "           --join-peer ID=HOST:PORT [--join-peer ...] --out DIR [--api-tls]\n"
+    "           --join-peer ID=HOST:PORT [--join-peer ...] --out DIR [--plain-api]\n"
     "      Certificate, key and config for a node joining later; prints its public key\n"
-    "      for the governance transaction that admits it.\n"
+    "      for the governance transaction that admits it. The API serves HTTPS with the\n"
+    "      node certificate unless --plain-api.\n"
     "  add-account --name NAME --out DIR\n"
     "      A new account key pair: DIR/NAME.key (0600) and DIR/NAME.pub.\n"
     "  inspect DATA_DIR [--keys PREFIX]\n"
@@ -69,7 +71,7 @@ int Init(int argc, char** argv) {
 int AddNode(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 2,
                           {{"ca"}, {"genesis"}, {"id"}, {"org"}, {"peer"}, {"api"},
-                           {"join-peer", true, true}, {"out"}, {"api-tls", false}, {"days"}});
+                           {"join-peer", true, true}, {"out"}, {"plain-api", false}, {"days"}});
   if (!args.ok()) return Fail(args.status());
   NewNode n;
   for (auto [flag, dst] : {std::pair{"id", &n.node_id}, std::pair{"org", &n.org_id},
@@ -78,7 +80,7 @@ int AddNode(int argc, char** argv) {
     if (!v.ok()) return Fail(v.status());
     *dst = *v;
   }
-  n.api_tls = args->Has("api-tls");
+  n.api_tls = !args->Has("plain-api");  // HTTPS unless asked otherwise
   auto ca = args->Require("ca");
   auto genesis = args->Require("genesis");
   auto out = args->Require("out");

@@ -164,7 +164,7 @@ Result<ConsortiumFiles> CreateConsortium(const ConsortiumSpec& spec, const std::
   for (int i = 0; i < spec.nodes_size(); ++i) {
     const auto& n = spec.nodes(i);
     node::NodeConfig c = BaseConfig(spec.chain_id(), n.id(), n.peer_address(), n.api_address(),
-                                    spec.api_tls());
+                                    !spec.has_api_tls() || spec.api_tls());
     for (const auto& other : spec.nodes()) {
       if (other.id() == n.id()) continue;
       auto* p = c.add_peers();

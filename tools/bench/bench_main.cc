@@ -19,7 +19,9 @@
 // Output: one line per second, a summary, and a last line of JSON:
 //   {"committed_tps": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ...}
 // --record FILE writes the id of every transaction acknowledged as committed
-// (one hex id per line), so a check after a fault can prove none was lost.
+// (one hex id per line), so a check after a fault can prove none was lost:
+// `pledger-bench --check FILE [--nodes ...]` asks every node for every id and
+// exits 1 if any node lacks any of them.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -165,9 +167,48 @@ std::shared_ptr<const ledger::SecretKey> LoadKey(const std::string& dir, const s
   return std::make_shared<const ledger::SecretKey>(std::move(*key));
 }
 
+// --check FILE: every recorded id must be committed on every node.
+int Check(const std::string& file, const std::vector<std::string>& nodes, const std::string& ca) {
+  std::ifstream in(file);
+  if (!in) {
+    std::fprintf(stderr, "pledger-bench: cannot read %s\n", file.c_str());
+    return 2;
+  }
+  std::vector<std::string> ids;
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() == 64) ids.push_back(line);
+  }
+  int missing_total = 0;
+  for (const auto& url : nodes) {
+    node::HttpClientOptions o;
+    o.ca_file = ca;
+    o.timeout = 10s;
+    auto c = node::HttpClient::Create(url, o);
+    if (!c.ok()) {
+      std::fprintf(stderr, "pledger-bench: %s\n", c.status().ToString().c_str());
+      return 3;
+    }
+    int missing = 0;
+    for (const auto& id : ids) {
+      auto r = (*c)->Get("/v1/txs/" + id);
+      if (!r.ok()) {
+        std::fprintf(stderr, "pledger-bench: %s: %s\n", url.c_str(), r.status().ToString().c_str());
+        return 3;
+      }
+      if (r->status != 200) {
+        if (missing < 10) std::printf("  %s: %s is not committed (HTTP %d)\n", url.c_str(), id.c_str(), r->status);
+        ++missing;
+      }
+    }
+    std::printf("%s: %zu of %zu recorded transactions committed\n", url.c_str(), ids.size() - missing, ids.size());
+    missing_total += missing;
+  }
+  return missing_total == 0 ? 0 : 1;
+}
+
 int Main(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
-                          {{"nodes"}, {"duration"}, {"clients"}, {"mix"}, {"record"}, {"accounts"},
+                          {{"check"}, {"nodes"}, {"duration"}, {"clients"}, {"mix"}, {"record"}, {"accounts"},
                            {"ca"}, {"warmup"}, {"chain"}, {"ip-office"}, {"bank"}, {"owner"},
                            {"appraiser"}, {"bank-org"}, {"owner-org"}, {"help", false}});
   if (!args.ok()) {
@@ -176,7 +217,8 @@ int Main(int argc, char** argv) {
   }
   if (args->Has("help")) {
     std::puts("usage: pledger-bench [--nodes URL,...] [--duration S] [--clients N] [--mix flow|patent]\n"
-              "                     [--record FILE] [--accounts DIR] [--ca FILE] [--warmup S]");
+              "                     [--record FILE] [--accounts DIR] [--ca FILE] [--warmup S]\n"
+              "       pledger-bench --check FILE [--nodes URL,...]   every recorded id committed everywhere?");
     return 0;
   }
   std::string nodes_arg = args->Get("nodes").value_or(
@@ -186,6 +228,7 @@ int Main(int argc, char** argv) {
   for (std::string u; std::getline(ss, u, ',');) {
     if (!u.empty()) nodes.push_back(u);
   }
+  if (auto check = args->Get("check")) return Check(*check, nodes, args->Get("ca").value_or(""));
   auto duration = args->GetInt("duration", 30, 1, 86400);
   auto clients = args->GetInt("clients", 64, 1, 4096);
   auto warmup = args->GetInt("warmup", 3, 0, 600);
