@@ -130,7 +130,8 @@ Result<BlockHeader> BlockStore::CheckAppend(const Block& block) const {
 
 Result<Tip> BlockStore::StageAppend(const Block& block, const BlockHeader& header,
                                     const std::vector<std::string>& receipts,
-                                    const Hash256& state_root, leveldb::WriteBatch* batch) const {
+                                    const Hash256& state_root, leveldb::WriteBatch* batch,
+                                    const std::vector<Hash256>* tx_ids) const {
   if (receipts.size() != static_cast<size_t>(block.txs_size())) {
     return Status::Internal("RECEIPT_COUNT_MISMATCH",
                             "block " + H(header.height()) + " has " +
@@ -157,12 +158,14 @@ Result<Tip> BlockStore::StageAppend(const Block& block, const BlockHeader& heade
   // The index names the first occurrence of a body: a later copy (a replay,
   // rejected by the contracts with its own receipt) must not move it.
   std::set<Hash256> seen;
+  bool have_ids = tx_ids != nullptr && tx_ids->size() == static_cast<size_t>(block.txs_size());
   for (int i = 0; i < block.txs_size(); ++i) {
-    Transaction tx;
-    // A transaction that does not parse still has a receipt (the contracts
-    // reject it); it is indexed under the id of its (empty) body.
-    tx.ParseFromString(block.txs(i));
-    Hash256 id = TxId(tx);
+    Hash256 id;
+    if (have_ids) {
+      id = (*tx_ids)[static_cast<size_t>(i)];
+    } else {
+      id = TxIdOfBytes(block.txs(i));
+    }
     if (!seen.insert(id).second) continue;
     PLEDGER_ASSIGN_OR_RETURN(auto existing, db_->Get(keys::Tx(id)));
     if (existing) continue;
@@ -190,9 +193,7 @@ Status BlockStore::StageImported(const Block& block, const BlockResults& results
   batch->Put(keys::BlockHash(BlockHash(block)), height_bytes);
   std::set<Hash256> seen;
   for (int i = 0; i < block.txs_size(); ++i) {
-    Transaction tx;
-    tx.ParseFromString(block.txs(i));
-    Hash256 id = TxId(tx);
+    Hash256 id = TxIdOfBytes(block.txs(i));
     if (!seen.insert(id).second) continue;
     PLEDGER_ASSIGN_OR_RETURN(auto existing, db_->Get(keys::Tx(id)));
     if (existing) {
@@ -359,11 +360,8 @@ Result<ChainReport> BlockStore::VerifyChain(std::uint64_t from, std::uint64_t to
     auto hi = HeightOfHash(hash);
     if (!hi.ok() || *hi != h) return fail(h, "INDEX_MISMATCH", "block hash index does not point here");
     for (int i = 0; i < block.txs_size(); ++i) {
-      Transaction tx;
-      if (!tx.ParseFromString(block.txs(i))) {
-        return fail(h, "TX_MALFORMED", "transaction " + std::to_string(i) + " does not parse");
-      }
-      auto loc = LocateTx(TxId(tx));
+      // Garbage a block carried is indexed too (it has a refusal receipt).
+      auto loc = LocateTx(TxIdOfBytes(block.txs(i)));
       // A later block may legitimately carry the same body again (rejected as a
       // replay by the contracts); the index points at the first occurrence.
       if (!loc.ok() || loc->height() > h || (loc->height() == h && loc->index() > static_cast<std::uint32_t>(i))) {

@@ -73,9 +73,12 @@ class BlockStore {
 
   // Adds the block, its results and its indexes to `batch`; returns the tip it
   // will make. `receipts` are serialized Receipts, one per transaction.
+  // `tx_ids`, when given, are the ids of block.txs (the caller decoded them
+  // already); otherwise they are computed here.
   Result<Tip> StageAppend(const Block& block, const BlockHeader& header,
                           const std::vector<std::string>& receipts, const Hash256& state_root,
-                          leveldb::WriteBatch* batch) const;
+                          leveldb::WriteBatch* batch,
+                          const std::vector<Hash256>* tx_ids = nullptr) const;
   void PublishTip(const Tip& tip);
 
   // Catch-up: stages the records of a block fetched from a peer (block,

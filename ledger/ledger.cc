@@ -46,11 +46,13 @@ Status Ledger::Load() {
 }
 
 Status Ledger::CommitBlock(const Block& block, const std::vector<std::string>& receipts,
-                           const WriteSet& writes, bool sync, const leveldb::WriteBatch* extra) {
+                           const WriteSet& writes, bool sync, const leveldb::WriteBatch* extra,
+                           const std::vector<Hash256>* tx_ids) {
   PLEDGER_ASSIGN_OR_RETURN(BlockHeader header, blocks_.CheckAppend(block));
   leveldb::WriteBatch batch;
   PLEDGER_ASSIGN_OR_RETURN(StateStore::Staged staged, state_.Stage(writes, &batch));
-  PLEDGER_ASSIGN_OR_RETURN(Tip tip, blocks_.StageAppend(block, header, receipts, staged.root, &batch));
+  PLEDGER_ASSIGN_OR_RETURN(Tip tip,
+                           blocks_.StageAppend(block, header, receipts, staged.root, &batch, tx_ids));
   if (extra != nullptr) batch.Append(*extra);
   PLEDGER_RETURN_IF_ERROR(db_->Write(&batch, sync));
   state_.Publish(staged);

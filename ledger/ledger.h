@@ -36,9 +36,11 @@ class Ledger {
   // Appends a block (checked against the tip), its receipts, the state writes
   // it produced and `extra` records (indexes) in one LevelDB batch. With sync
   // the batch is on stable storage before this returns.
+  // `tx_ids` (optional): the ids of block.txs, if the caller has them.
   Status CommitBlock(const Block& block, const std::vector<std::string>& receipts,
                      const WriteSet& writes, bool sync,
-                     const leveldb::WriteBatch* extra = nullptr);
+                     const leveldb::WriteBatch* extra = nullptr,
+                     const std::vector<Hash256>* tx_ids = nullptr);
 
   // Catch-up from a peer (a node that missed more than the Raft log holds):
   // blocks fetched from the peer are checked link by link onto the current tip

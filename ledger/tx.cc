@@ -121,6 +121,11 @@ Result<TxBody> DecodeTxBody(std::string_view body_bytes) {
 
 Hash256 TxId(std::string_view body_bytes) { return Sha256(body_bytes); }
 
+Hash256 TxIdOfBytes(std::string_view raw) {
+  auto tx = DecodeTransaction(raw);
+  return tx.ok() ? TxId(*tx) : Sha256(raw);
+}
+
 Status VerifyTxSignatures(const Transaction& tx) {
   if (tx.signatures_size() == 0) {
     return Status::InvalidArgument("TX_NO_SIGNATURES", "transaction carries no signature");

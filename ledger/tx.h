@@ -47,6 +47,12 @@ std::string SerializeCanonical(const google::protobuf::Message& message);
 Hash256 TxId(std::string_view body_bytes);
 inline Hash256 TxId(const Transaction& tx) { return TxId(tx.body()); }
 
+// The id under which any transaction bytes found in a block are known (its
+// receipt and the transaction index): SHA-256(body) when the bytes decode as
+// a transaction envelope (DecodeTransaction), else SHA-256 of the bytes, so
+// even garbage a block carried has one stable id.
+Hash256 TxIdOfBytes(std::string_view raw);
+
 // Verifies every signature over the exact body bytes. Reasons as for VerifyRaw.
 Status VerifyTxSignatures(const Transaction& tx);
 

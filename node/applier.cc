@@ -168,8 +168,11 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
   extra.Put(ledger::keys::Meta("applied"), AppliedValue(e.index));
   StageHistoryRecords(header, prepared, outcome, &extra);
   StageAttestations(block, header, &extra);
+  std::vector<ledger::Hash256> ids;
+  ids.reserve(n);
+  for (const auto& p : prepared) ids.push_back(p.id);
   PLEDGER_RETURN_IF_ERROR(ledger_->CommitBlock(block, outcome.receipts, outcome.writes,
-                                               /*sync=*/false, &extra));
+                                               /*sync=*/false, &extra, &ids));
   applied_index_ = e.index;
   applied_height_ = header.height();
   last_applied_time_ms_ = header.time_ms();
@@ -187,8 +190,8 @@ void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash2
   std::vector<ledger::Hash256> ids;
   ids.reserve(outcome.txs.size());
   bool membership = false;
-  for (size_t i = 0; i < outcome.txs.size(); ++i) {
-    const auto& r = outcome.txs[i].receipt;
+  for (const auto& tx : outcome.txs) {
+    const auto& r = tx.receipt;
     ledger::Hash256 id{};
     if (r.tx_id().size() == 32) std::copy(r.tx_id().begin(), r.tx_id().end(), id.begin());
     ids.push_back(id);
@@ -200,9 +203,27 @@ void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash2
     for (const auto& ev : r.events()) {
       if (ev.type().rfind("validator.", 0) == 0) membership = true;
     }
-    NotifyWaiters(id, r, header.height(), static_cast<std::uint32_t>(i));
   }
   mempool_->Remove(ids);
+  // Answering waiting clients builds JSON per transaction: keep it off the
+  // apply thread, which is the node's one serial stage.
+  bool any_waiters;
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    any_waiters = !waiters_.empty();
+  }
+  if (any_waiters) {
+    auto receipts = std::make_shared<std::vector<ledger::Receipt>>();
+    receipts->reserve(outcome.txs.size());
+    for (const auto& tx : outcome.txs) receipts->push_back(tx.receipt);
+    std::uint64_t height = header.height();
+    auto job = [this, receipts, ids, height] {
+      for (size_t i = 0; i < ids.size(); ++i) {
+        NotifyWaiters(ids[i], (*receipts)[i], height, static_cast<std::uint32_t>(i));
+      }
+    };
+    if (!pool_->Submit(job)) job();
+  }
   if (membership) RefreshMembers();
   Attest(header, hash);
 }

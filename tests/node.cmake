@@ -7,3 +7,8 @@ pledger_unit_test(node_test
     unit/node/files_test.cc
     support/pki_fixture.cc
   LIBS pledger_node)
+
+# Benchmark of the node's apply path (not a test).
+add_executable(pledger-apply-bench bench/apply_bench.cc support/test_util.cc)
+pledger_target_defaults(pledger-apply-bench)
+target_link_libraries(pledger-apply-bench PRIVATE pledger_tools)
