@@ -1,5 +1,7 @@
 #include "node/log.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -60,6 +62,14 @@ void LogLine(LogLevel level, std::string_view component, std::string_view messag
   std::lock_guard<std::mutex> lock(g_mu);
   std::fprintf(stderr, "%s.%03dZ %s %s%.*s: %s\n", ts, ms, LevelName(level), g_prefix.c_str(),
                static_cast<int>(component.size()), component.data(), clean.c_str());
+}
+
+void InstallProtobufLogHandler() {
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* /*file*/,
+                                     int /*line*/, const std::string& message) {
+    LogLine(level >= google::protobuf::LOGLEVEL_FATAL ? LogLevel::kError : LogLevel::kDebug,
+            "protobuf", message);
+  });
 }
 
 }  // namespace pledger::node

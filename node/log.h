@@ -25,6 +25,10 @@ LogLevel GetLogLevel();
 // Prefix for every line (e.g. the node id) so interleaved devnet logs read well.
 void SetLogPrefix(std::string prefix);
 void LogLine(LogLevel level, std::string_view component, std::string_view message);
+// Routes protobuf's own log messages (e.g. "invalid UTF-8" when a hostile
+// peer or client sends a bad string field) to LogLine at debug level, so
+// nobody can flood the node's log by sending garbage.
+void InstallProtobufLogHandler();
 
 // Stream-style helper: LOG(kInfo, "raft") << "became leader term=" << term;
 class LogMessage {

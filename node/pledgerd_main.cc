@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  pledger::node::InstallProtobufLogHandler();
 
   auto node = pledger::node::Node::FromConfigFile(config);
   if (!node.ok()) {

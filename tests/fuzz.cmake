@@ -1,0 +1,22 @@
+# Fuzz targets (tests/fuzz/). Always built as replay tests (label `unit`): a
+# few thousand mutated inputs from one printed seed. With clang and
+# -DPLEDGER_FUZZ=ON also as libFuzzer programs build/bin/fuzz-<name>.
+option(PLEDGER_FUZZ "Build libFuzzer targets (needs clang)" OFF)
+foreach(target tx peer json)
+  add_executable(fuzz-${target}-replay fuzz/fuzz_${target}.cc fuzz/fuzz_driver.cc support/test_util.cc)
+  pledger_target_defaults(fuzz-${target}-replay)
+  target_link_libraries(fuzz-${target}-replay PRIVATE pledger_tools)
+  set_target_properties(fuzz-${target}-replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+  add_test(NAME "fuzz: ${target} (mutated inputs, replay with PLEDGER_SEED)"
+           COMMAND fuzz-${target}-replay 3000)
+  set_tests_properties("fuzz: ${target} (mutated inputs, replay with PLEDGER_SEED)"
+                       PROPERTIES LABELS unit TIMEOUT 300)
+  if(PLEDGER_FUZZ AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    add_executable(fuzz-${target} fuzz/fuzz_${target}.cc support/test_util.cc)
+    target_compile_definitions(fuzz-${target} PRIVATE PLEDGER_LIBFUZZER)
+    target_compile_options(fuzz-${target} PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(fuzz-${target} PRIVATE -fsanitize=fuzzer,address,undefined)
+    pledger_target_defaults(fuzz-${target})
+    target_link_libraries(fuzz-${target} PRIVATE pledger_tools)
+  endif()
+endforeach()
