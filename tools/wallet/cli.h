@@ -146,7 +146,8 @@ int RunTxCommand(Context& c);
 // Submits a (fully signed) transaction, waits unless --no-wait, prints the
 // receipt; returns 0, 3, 4 or 1.
 int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxBody& body);
-// Key fingerprints of signers resolved to accounts through the node, if any.
+// The signatures' keys, each resolved to its account through the node when
+// one is configured and answering (SignerInfo::resolved says whether it was).
 std::vector<SignerInfo> ResolveSigners(Context& c, const ledger::Transaction& tx);
 // The requirements of `body` evaluated against `signers`, as views.
 std::vector<RequirementView> EvaluateRequirements(const Requirements& req, const std::vector<SignerInfo>& signers,
