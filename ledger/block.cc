@@ -35,6 +35,7 @@ Block SealBlock(const BlockDraft& d) {
   h.set_raft_term(d.raft_term);
   h.set_raft_index(d.raft_index);
   h.set_attestations_root(Str(RootOf(block.attestations())));
+  h.set_state_root_height(d.state_root_height ? *d.state_root_height : (d.height > 0 ? d.height - 1 : 0));
   block.set_header(SerializeCanonical(h));
   return block;
 }

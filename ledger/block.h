@@ -6,6 +6,7 @@
 #define PLEDGER_LEDGER_BLOCK_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,13 +16,19 @@
 
 namespace pledger::ledger {
 
+// How far behind its own height a header's state root may be (see
+// BlockHeader.state_root_height): a proposer may keep up to this many blocks
+// in flight between proposing and executing.
+inline constexpr std::uint64_t kMaxStateRootLag = 4;
+
 // Everything a proposer decides about a block; SealBlock computes the rest.
 struct BlockDraft {
   std::string chain_id;
   std::uint64_t height = 0;
   Hash256 prev_hash{};
-  Hash256 prev_state_root{};
-  Hash256 prev_results_root{};
+  Hash256 prev_state_root{};    // after block state_root_height
+  Hash256 prev_results_root{};  // of block state_root_height
+  std::optional<std::uint64_t> state_root_height;  // unset: height - 1
   std::uint64_t time_ms = 0;
   std::string proposer_id;
   std::uint64_t raft_term = 0;

@@ -94,6 +94,29 @@ Tip BlockStore::tip() const {
   return tip_;
 }
 
+Result<BlockStore::BaseRoots> BlockStore::RootsAt(std::uint64_t height,
+                                                  std::uint64_t base_height) const {
+  if (base_height >= height || height - base_height > kMaxStateRootLag) {
+    return Status::FailedPrecondition(
+        "BLOCK_STATE_ROOT_HEIGHT_INVALID",
+        "block " + H(height) + " names the state of block " + H(base_height) +
+            "; it must be one of the " + std::to_string(kMaxStateRootLag) + " blocks before it");
+  }
+  BaseRoots r;
+  if (base_height == 0) {
+    r.state_root = identity_.genesis_state_root;
+    r.results_root = ResultsRoot({});
+    return r;
+  }
+  PLEDGER_ASSIGN_OR_RETURN(BlockResults res, GetResults(base_height));
+  if (res.state_root().size() != 32 || res.results_root().size() != 32) {
+    return Status::Corruption("RESULTS_MALFORMED", "stored results " + H(base_height) + " are damaged");
+  }
+  r.state_root = HashOf(res.state_root());
+  r.results_root = HashOf(res.results_root());
+  return r;
+}
+
 Result<BlockHeader> BlockStore::CheckAppend(const Block& block) const {
   PLEDGER_ASSIGN_OR_RETURN(BlockHeader h, DecodeBlockHeader(block));
   Tip t = tip();
@@ -113,17 +136,18 @@ Result<BlockHeader> BlockStore::CheckAppend(const Block& block) const {
                                       "block " + H(h.height()) + " does not link to block " +
                                           H(t.height));
   }
-  if (h.prev_state_root() != Str(t.state_root)) {
+  PLEDGER_ASSIGN_OR_RETURN(BaseRoots base, RootsAt(h.height(), h.state_root_height()));
+  if (h.prev_state_root() != Str(base.state_root)) {
     return Status::FailedPrecondition("BLOCK_PREV_STATE_ROOT_MISMATCH",
-                                      "block " + H(h.height()) +
-                                          " carries a state root for its parent that differs "
-                                          "from this node's");
+                                      "block " + H(h.height()) + " carries a state root for block " +
+                                          H(h.state_root_height()) +
+                                          " that differs from this node's");
   }
-  if (h.prev_results_root() != Str(t.results_root)) {
+  if (h.prev_results_root() != Str(base.results_root)) {
     return Status::FailedPrecondition("BLOCK_PREV_RESULTS_ROOT_MISMATCH",
-                                      "block " + H(h.height()) +
-                                          " carries a results root for its parent that differs "
-                                          "from this node's");
+                                      "block " + H(h.height()) + " carries a results root for block " +
+                                          H(h.state_root_height()) +
+                                          " that differs from this node's");
   }
   return h;
 }
@@ -331,14 +355,17 @@ Result<ChainReport> BlockStore::VerifyChain(std::uint64_t from, std::uint64_t to
     }
     Status content = CheckBlockContent(block, *header);
     if (!content.ok()) return fail(h, std::string(content.reason()), std::string(content.message()));
-    if (header->prev_state_root() != prev_state) {
+    auto base = RootsAt(h, header->state_root_height());
+    if (!base.ok()) return fail(h, std::string(base.status().reason()), std::string(base.status().message()));
+    if (header->prev_state_root() != Str(base->state_root)) {
       return fail(h, "BLOCK_PREV_STATE_ROOT_MISMATCH",
-                  "header's parent state root differs from the state root recorded for block " +
-                      H(h - 1));
+                  "header's state root for block " + H(header->state_root_height()) +
+                      " differs from the state root recorded for it");
     }
-    if (header->prev_results_root() != prev_results) {
+    if (header->prev_results_root() != Str(base->results_root)) {
       return fail(h, "BLOCK_PREV_RESULTS_ROOT_MISMATCH",
-                  "header's parent results root differs from block " + H(h - 1) + "'s receipts");
+                  "header's results root for block " + H(header->state_root_height()) +
+                      " differs from that block's receipts");
     }
     auto results = GetResults(h);
     if (!results.ok()) return fail(h, "RESULTS_MISSING", results.status().ToString());

@@ -64,10 +64,12 @@ class BlockStore {
   Tip tip() const;
 
   // Parses and checks a block for appending on the current tip: header well
-  // formed, chain id, height = tip+1, prev_hash = tip hash, prev roots = tip
-  // roots, content matches header. Reasons: BLOCK_HEADER_MALFORMED,
+  // formed, chain id, height = tip+1, prev_hash = tip hash, the roots it
+  // carries equal this node's results for block state_root_height (at most
+  // kMaxStateRootLag back), content matches header. Reasons: BLOCK_HEADER_MALFORMED,
   // BLOCK_WRONG_CHAIN, BLOCK_HEIGHT_MISMATCH, BLOCK_PREV_HASH_MISMATCH,
-  // BLOCK_PREV_STATE_ROOT_MISMATCH, BLOCK_PREV_RESULTS_ROOT_MISMATCH and
+  // BLOCK_STATE_ROOT_HEIGHT_INVALID, BLOCK_PREV_STATE_ROOT_MISMATCH,
+  // BLOCK_PREV_RESULTS_ROOT_MISMATCH and
   // those of CheckBlockContent.
   Result<BlockHeader> CheckAppend(const Block& block) const;
 
@@ -93,6 +95,16 @@ class BlockStore {
   // is known (or unchanged, as in tests without contracts).
   Status Append(const Block& block, const std::vector<std::string>& receipts,
                 const Hash256& state_root, bool sync);
+
+  // The state and results roots a header of block `height` must carry when it
+  // names `base_height` (BlockHeader.state_root_height): genesis for 0, else
+  // the stored results of that block. Reasons: BLOCK_STATE_ROOT_HEIGHT_INVALID
+  // (not one of the kMaxStateRootLag blocks before), BLOCK_NOT_FOUND.
+  struct BaseRoots {
+    Hash256 state_root{};
+    Hash256 results_root{};
+  };
+  Result<BaseRoots> RootsAt(std::uint64_t height, std::uint64_t base_height) const;
 
   // Reads. NotFound reasons: BLOCK_NOT_FOUND, TX_NOT_FOUND.
   Result<Block> GetBlock(std::uint64_t height) const;

@@ -73,8 +73,13 @@ Status ChainImport::AddBlock(const Block& block, const BlockResults& results) {
   PLEDGER_RETURN_IF_ERROR(CheckBlockContent(block, h));
   auto str = [](const Hash256& x) { return std::string(AsStringView(x)); };
   if (h.prev_hash() != str(tip_.block_hash)) return bad("IMPORT_PREV_HASH_MISMATCH", "does not link");
-  if (h.prev_state_root() != str(tip_.state_root) || h.prev_results_root() != str(tip_.results_root)) {
-    return bad("IMPORT_PARENT_ROOTS_MISMATCH", "parent roots differ from the previous block's results");
+  // The blocks added so far are stored (not yet the tip), so their results
+  // answer for the roots this header names.
+  auto base = ledger_->blocks_.RootsAt(h.height(), h.state_root_height());
+  if (!base.ok()) return bad("IMPORT_PARENT_ROOTS_MISMATCH", base.status().ToString());
+  if (h.prev_state_root() != str(base->state_root) || h.prev_results_root() != str(base->results_root)) {
+    return bad("IMPORT_PARENT_ROOTS_MISMATCH",
+               "the roots it carries differ from block " + std::to_string(h.state_root_height()) + "'s results");
   }
   Hash256 hash = BlockHash(block);
   if (results.block_hash() != str(hash) || results.receipts_size() != block.txs_size() ||

@@ -274,7 +274,7 @@ std::string NodeImpl::StatusJson() {
   v.set_height(tip.height);
   v.set_last_block_hash(ledger::HexEncode(tip.block_hash));
   v.set_state_root(ledger::HexEncode(tip.state_root));
-  v.set_last_block_time_ms(last_applied_time_ms_);
+  v.set_last_block_time_ms(last_applied_time_ms_.load());
   v.set_mempool_txs(mempool_->size());
   v.set_state_root_mismatches(metrics_.state_root_mismatches.load());
   v.set_genesis_hash(ledger::HexEncode(ledger_->blocks().identity().genesis_hash));
@@ -614,7 +614,7 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
       contracts::Patent p;
       return past("patent/" + get(2), &p);
     }
-    return reply(contracts::QueryPatent(*state, get(2), last_applied_time_ms_));
+    return reply(contracts::QueryPatent(*state, get(2), last_applied_time_ms_.load()));
   }
   if (parts.size() == 4 && get(1) == "patents" && get(3) == "history") {
     auto limit = UintParam(req, "limit", 100);

@@ -277,7 +277,7 @@ Status NodeImpl::InstallSnapshot(const consensus::Snapshot& snap) {
     }
     applied_index_ = std::max(applied_index_.load(), snap.metadata.index);
     applied_height_ = height;
-    last_applied_time_ms_ = std::max(last_applied_time_ms_, last_time);
+    last_applied_time_ms_ = std::max(last_applied_time_ms_.load(), last_time);
     PLOG(kInfo, "catchup") << "caught up to height " << height << " (" << state.size()
                            << " state records) from " << peer;
     RefreshMembers();

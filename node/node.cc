@@ -32,6 +32,12 @@ constexpr size_t kMaxRaftTasks = 20000;
 // Applied-but-not-yet-compacted entries before the node snapshots the ledger
 // position and compacts the Raft log (overridable: raft_log_retain).
 constexpr std::uint64_t kDefaultLogRetain = 1000;
+// Blocks the leader keeps between proposal and execution. Two overlap one
+// block's replication with the previous block's execution; more buys little
+// (execution is the serial stage) and each must stay within kMaxStateRootLag.
+constexpr std::uint64_t kPipelineDepth = 2;
+static_assert(kPipelineDepth >= 1 && kPipelineDepth <= ledger::kMaxStateRootLag,
+              "a header may only name the state of the last kMaxStateRootLag blocks");
 
 std::uint64_t NowMs() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -175,7 +181,6 @@ Status NodeImpl::Start() {
       if (h.ok()) last_applied_time_ms_ = h->time_ms();
     }
   }
-  last_block_time_ms_ = last_applied_time_ms_;
 
   PLEDGER_ASSIGN_OR_RETURN(raft_storage_, ledger::LevelDbLogStorage::Open(&ledger_->db()));
   PLEDGER_ASSIGN_OR_RETURN(auto applied_raw, ledger_->db().Get(ledger::keys::Meta("applied")));
@@ -472,38 +477,63 @@ void NodeImpl::MaybePropose() {
   if (leader != last_leader_) {
     last_leader_ = leader;
     mempool_->ReleaseInFlight();
-    proposed_index_ = 0;
+    in_flight_.reset();
     if (leader != 0 && leader != raft_id_) {
       // A new leader: hand it what we hold, it may not have seen it.
       auto pending = mempool_->PendingRaw(20000);
       if (!pending.empty()) pool_->Submit([this, pending] { ForwardPending(pending); });
     }
   }
-  if (raw_->role() != consensus::Role::kLeader) return;
-  // One block in flight: everything in our log must be applied, so the block
-  // we seal links to the real tip and carries its state root.
-  if (applied_index_.load() < raw_->last_index()) return;
+  if (raw_->role() != consensus::Role::kLeader) {
+    in_flight_.reset();
+    return;
+  }
+  if (in_flight_ && in_flight_->term != raw_->term()) in_flight_.reset();
   if (!CatchupIdle()) return;
+  std::uint64_t applied_index = applied_index_.load();
+  std::uint64_t applied_height = applied_height_.load();
+  if (in_flight_ && applied_index >= in_flight_->raft_index) {
+    if (applied_height < in_flight_->height) {
+      // Our block was skipped by the appliers (it cannot link any more):
+      // start again from the real tip.
+      PLOG(kWarn, "propose") << "block " << in_flight_->height << " was not applied; resuming from height "
+                             << applied_height + 1;
+      mempool_->ReleaseInFlight();
+    }
+    in_flight_.reset();  // everything we proposed is applied: the pipeline is empty
+  }
+  // Pipelining: a header carries the roots of the latest block this node has
+  // executed (state_root_height), so the leader may propose while up to
+  // kPipelineDepth blocks are between proposal and execution. With nothing of
+  // ours in flight (new leader, or idle), everything in the log must be
+  // applied first, so the block links to the true tip.
+  if (in_flight_) {
+    if (in_flight_->height + 1 > applied_height + kPipelineDepth) return;
+  } else if (applied_index < raw_->last_index()) {
+    return;
+  }
   size_t ready = mempool_->proposable();
   bool attest = HasPendingAttestations();
   if (ready == 0 && !attest) return;
   if (ready < block_max_txs_ && mempool_->OldestAge() < block_interval_ && !attest) return;
 
+  ledger::Tip tip = ledger_->blocks().tip();  // the base: our latest executed block
   std::vector<PreparedTxPtr> txs = mempool_->TakeForBlock(block_max_txs_, block_max_bytes_);
-  ledger::Tip tip = ledger_->blocks().tip();
   ledger::BlockDraft d;
   d.chain_id = genesis_.chain_id();
-  d.height = tip.height + 1;
-  d.prev_hash = tip.block_hash;
+  d.height = in_flight_ ? in_flight_->height + 1 : tip.height + 1;
+  d.prev_hash = in_flight_ ? in_flight_->hash : tip.block_hash;
   d.prev_state_root = tip.state_root;
   d.prev_results_root = tip.results_root;
-  d.time_ms = std::max(NowMs(), std::max(last_block_time_ms_, last_applied_time_ms_) + 1);
+  d.state_root_height = tip.height;
+  std::uint64_t last_time = std::max(last_applied_time_ms_.load(), in_flight_ ? in_flight_->time_ms : std::uint64_t{0});
+  d.time_ms = std::max(NowMs(), last_time + 1);
   d.proposer_id = node_id_;
   d.raft_term = raw_->term();
   d.raft_index = raw_->last_index() + 1;
   d.txs.reserve(txs.size());
   for (const auto& t : txs) d.txs.push_back(t->raw);
-  d.attestations = TakeAttestations(d.height);
+  d.attestations = TakeAttestations(tip.height + 1);
   ledger::Block block = SealBlock(d);
   consensus::EntryId appended;
   Status s = raw_->Propose(block.SerializeAsString(), &appended);
@@ -511,15 +541,14 @@ void NodeImpl::MaybePropose() {
     // Not proposed (or at an unexpected index, which every node will reject
     // when applying): the transactions stay in the mempool.
     if (!s.ok()) PLOG(kDebug, "propose") << "block " << d.height << " not proposed: " << s.ToString();
-    mempool_->ReleaseInFlight();
+    if (in_flight_ == std::nullopt) mempool_->ReleaseInFlight();
     ReturnAttestations(d.attestations);
     return;
   }
-  last_block_time_ms_ = d.time_ms;
-  proposed_index_ = appended.index;
+  in_flight_ = InFlight{d.height, ledger::BlockHash(block), d.time_ms, appended.index, d.raft_term};
   ++metrics_.blocks_proposed;
   PLOG(kDebug, "propose") << "proposed block " << d.height << " with " << txs.size()
-                          << " txs at index " << appended.index;
+                          << " txs at index " << appended.index << " (state of block " << tip.height << ")";
 }
 
 void NodeImpl::MaybeCompact() {

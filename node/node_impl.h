@@ -208,8 +208,15 @@ class NodeImpl {
   std::deque<std::function<void()>> raft_tasks_;
   bool stopping_ = false;  // guarded by raft_mu_ (and apply_mu_ for the applier)
   std::atomic<bool> stopped_{false};
-  std::uint64_t last_block_time_ms_ = 0;   // raft thread: last proposed or applied block time
-  std::uint64_t proposed_index_ = 0;       // raft thread: raft index of our block in flight
+  // Raft thread: our latest proposed block not yet known to be applied.
+  struct InFlight {
+    std::uint64_t height = 0;
+    ledger::Hash256 hash{};
+    std::uint64_t time_ms = 0;
+    std::uint64_t raft_index = 0;
+    std::uint64_t term = 0;
+  };
+  std::optional<InFlight> in_flight_;
   std::uint64_t last_leader_ = 0;          // raft thread: to re-forward on leader change
 
   // ---- apply queue ----
@@ -220,7 +227,7 @@ class NodeImpl {
   bool apply_stopping_ = false;
   std::atomic<std::uint64_t> applied_index_{0};
   std::atomic<std::uint64_t> applied_height_{0};
-  std::uint64_t last_applied_time_ms_ = 0;  // apply thread
+  std::atomic<std::uint64_t> last_applied_time_ms_{0};  // written by the apply thread
   Status fatal_;                            // apply thread: the first fatal error
 
   // ---- catch-up ----

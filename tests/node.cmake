@@ -9,6 +9,6 @@ pledger_unit_test(node_test
   LIBS pledger_node)
 
 # Benchmark of the node's apply path (not a test).
-add_executable(pledger-apply-bench bench/apply_bench.cc support/test_util.cc)
+add_executable(pledger-apply-bench bench/apply_bench.cc)
 pledger_target_defaults(pledger-apply-bench)
-target_link_libraries(pledger-apply-bench PRIVATE pledger_tools)
+target_link_libraries(pledger-apply-bench PRIVATE pledger_tools pledger_test_support)

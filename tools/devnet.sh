@@ -35,7 +35,7 @@ done
   echo "devnet.sh: --port-base must be a number from 1024 to 65000" >&2; exit 2; }
 
 tools/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 echo "devnet: building (first time takes a while on 2 cores)..."
 cmake --build build -j "$(nproc 2>/dev/null || echo 2)" \
   --target pledgerd pledger-admin pledger-wallet pledger-bench

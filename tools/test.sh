@@ -26,19 +26,23 @@ done
 tools/install-deps.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
+target=all
 if [[ $sanitize -eq 1 ]]; then
   dir=build-asan
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPLEDGER_SANITIZE=ON >/dev/null
-  [[ $all -eq 1 || ${#ctest_args[@]} -gt 0 ]] || ctest_args=(-L unit)
+  if [[ $all -eq 0 && ${#ctest_args[@]} -eq 0 ]]; then
+    ctest_args=(-L unit)
+    target=unit-tests  # build only what the unit tests need
+  fi
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 else
   dir=build
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 
 start=$(date +%s)
-cmake --build "$dir" -j "$jobs"
+cmake --build "$dir" -j "$jobs" --target "$target"
 built=$(date +%s)
 echo "test.sh: build took $((built - start)) s" >&2
 ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 900 ${ctest_args[@]+"${ctest_args[@]}"}

@@ -212,6 +212,53 @@ TEST_CASE("block store: tampered results are found", "[blockstore]") {
   CHECK(report->reason == "RESULTS_ROOT_MISMATCH");
 }
 
+TEST_CASE("block store: a header may name the state of an earlier block, within the lag",
+          "[blockstore]") {
+  Chain c(3);
+  auto& bs = c.ledger->blocks();
+  auto draft_at = [&](std::uint64_t base) {
+    Tip tip = bs.tip();
+    BlockDraft d;
+    d.chain_id = kChain;
+    d.height = tip.height + 1;
+    d.prev_hash = tip.block_hash;
+    d.time_ms = 1700000000000 + d.height;
+    d.txs.push_back(SampleTx(d.height * 100));
+    d.state_root_height = base;
+    auto roots = bs.RootsAt(d.height, base);
+    if (roots.ok()) {
+      d.prev_state_root = roots->state_root;
+      d.prev_results_root = roots->results_root;
+    }
+    return d;
+  };
+  // Pipelining leaders name the state of block height - 2.
+  BlockDraft lag2 = draft_at(bs.tip().height - 1);
+  Block b = SealBlock(lag2);
+  REQUIRE(bs.Append(b, Receipts(b), {}, false).ok());
+  CHECK(DecodeBlockHeader(b)->state_root_height() == bs.tip().height - 2);
+
+  // Beyond kMaxStateRootLag, or the block itself, is refused.
+  std::uint64_t h = bs.tip().height + 1;
+  BlockDraft far = draft_at(0);
+  far.state_root_height = h - kMaxStateRootLag - 1;
+  Block bf = SealBlock(far);
+  CHECK(bs.Append(bf, Receipts(bf), {}, false).reason() == "BLOCK_STATE_ROOT_HEIGHT_INVALID");
+  BlockDraft self = draft_at(0);
+  self.state_root_height = h;
+  Block bs_self = SealBlock(self);
+  CHECK(bs.Append(bs_self, Receipts(bs_self), {}, false).reason() == "BLOCK_STATE_ROOT_HEIGHT_INVALID");
+
+  // Roots of another block than the one named are refused.
+  BlockDraft wrong = draft_at(h - 2);
+  wrong.prev_state_root = bs.tip().state_root;  // the roots of h - 1, named as h - 2
+  wrong.state_root_height = h - 2;
+  Block bw = SealBlock(wrong);
+  Status st = bs.Append(bw, Receipts(bw), {}, false);
+  CHECK((st.reason() == "BLOCK_PREV_STATE_ROOT_MISMATCH" || st.reason() == "BLOCK_PREV_RESULTS_ROOT_MISMATCH"));
+  CHECK(bs.VerifyChain(1, 100)->ok);
+}
+
 TEST_CASE("block store: a second initialisation is refused", "[blockstore]") {
   Chain c(1);
   CHECK(c.ledger->Initialize(kChain, "other genesis", {}).reason() == "CHAIN_ALREADY_INITIALISED");
