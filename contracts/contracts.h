@@ -1,7 +1,8 @@
 // The contracts module's public surface in one include: the engine (engine.h),
-// genesis (genesis.h), queries (queries.h), result codes (codes.h), state keys
-// (state_keys.h), dates (dates.h), money (money.h), patent numbers
-// (patent_number.h), record encoding (encode.h). docs/contracts.md describes the actions and rules.
+// genesis (genesis.h), queries (queries.h, pool_queries.h), result codes
+// (codes.h), state keys (state_keys.h, pool_keys.h), dates (dates.h), money
+// (money.h), patent numbers (patent_number.h), record encoding (encode.h), the
+// pool waterfall (waterfall.h). docs/contracts.md describes the actions and rules.
 #ifndef PLEDGER_CONTRACTS_CONTRACTS_H_
 #define PLEDGER_CONTRACTS_CONTRACTS_H_
 
@@ -12,7 +13,10 @@
 #include "contracts/genesis.h"
 #include "contracts/money.h"
 #include "contracts/patent_number.h"
+#include "contracts/pool_keys.h"
+#include "contracts/pool_queries.h"
 #include "contracts/queries.h"
 #include "contracts/state_keys.h"
+#include "contracts/waterfall.h"
 
 #endif  // PLEDGER_CONTRACTS_CONTRACTS_H_

@@ -6,6 +6,7 @@
 #include "contracts/codes.h"
 #include "contracts/encode.h"
 #include "contracts/internal/context.h"
+#include "contracts/internal/pools.h"
 #include "contracts/internal/validate.h"
 #include "contracts/state_keys.h"
 #include "ledger/tx.h"
@@ -106,6 +107,16 @@ Status Dispatch(TxContext& c, const Action& a) {
     case Action::kLoanClassify: return ExecLoanClassify(c, a.loan_classify());
     case Action::kPledgeCancel: return ExecPledgeCancel(c, a.pledge_cancel());
     case Action::kPledgeEnforce: return ExecPledgeEnforce(c, a.pledge_enforce());
+    case Action::kPoolCreate: return ExecPoolCreate(c, a.pool_create());
+    case Action::kPoolAdmitPatents: return ExecPoolAdmitPatents(c, a.pool_admit_patents());
+    case Action::kPoolAdmitPledges: return ExecPoolAdmitPledges(c, a.pool_admit_pledges());
+    case Action::kPoolRemove: return ExecPoolRemove(c, a.pool_remove());
+    case Action::kTrancheIssue: return ExecTrancheIssue(c, a.tranche_issue());
+    case Action::kHoldingTransfer: return ExecHoldingTransfer(c, a.holding_transfer());
+    case Action::kPoolCollect: return ExecPoolCollect(c, a.pool_collect());
+    case Action::kPoolPay: return ExecPoolPay(c, a.pool_pay());
+    case Action::kPoolTrigger: return ExecPoolTrigger(c, a.pool_trigger());
+    case Action::kPoolWindDown: return ExecPoolWindDown(c, a.pool_wind_down());
     case Action::KIND_NOT_SET:
       break;
   }

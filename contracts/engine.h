@@ -63,8 +63,8 @@ struct TxOutcome {
   ledger::Receipt receipt;
   // Entities the transaction named, accepted or not, sorted and unique, for the
   // history indexes: "patent/ZL…", "pledge/<id>", "valuation/<id>",
-  // "account/<key hex>", "org/<id>", "validator/<node id>", "params"
-  // (later "pool/<id>").
+  // "account/<key hex>", "org/<id>", "validator/<node id>", "params",
+  // "pool/<id>", "tranche/<pool id>/<rank>".
   std::vector<std::string> touched;
 };
 
@@ -92,7 +92,7 @@ class Engine {
 pledger::Status CheckAdmission(const ledger::StateReader& committed, const PreparedTx& tx,
                                std::uint64_t next_height);
 
-// The id under which an action that creates a pledge, valuation or licence
+// The id under which an action that creates a pledge, valuation, licence or pool
 // stores it: the first 16 bytes of the transaction id, lower-case hex.
 std::string ObjectIdFromTxId(const ledger::Hash256& tx_id);
 

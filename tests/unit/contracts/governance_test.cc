@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "tests/unit/contracts/harness.h"
+#include "tests/unit/contracts/pool_fixture.h"
 
 namespace pledger::contracts::test {
 namespace {
@@ -195,6 +196,8 @@ TEST_CASE("wrong signer: every action refuses an unauthorised signer", "[unit][c
   REQUIRE(w.RegisterPatent(p1, {{"sme-1", 10000}}).code() == "OK");
   REQUIRE(w.Run(w.PledgeAction("bank-a", {"sme-1"}, {p1}), {"bank-a", "sme-1", "ipo-a"}).code() == "OK");
   std::string pledge = w.last_object_id();
+  REQUIRE(w.Run(CreatePoolAction(), {"trustee-1"}).code() == "OK");
+  std::string pool = w.last_object_id();
 
   struct Row {
     const char* name;
@@ -229,6 +232,34 @@ TEST_CASE("wrong signer: every action refuses an unauthorised signer", "[unit][c
          a->mutable_pledge_cancel()->set_ground(CANCEL_WAIVED);
        }, "AUTH_ROLE_MISSING"},
       {"PledgeEnforce", [&](Action* a) { a->mutable_pledge_enforce()->set_pledge_id(pledge); }, "AUTH_ROLE_MISSING"},
+      // Pools and tranches: the pool's trustee signs; a transfer, the holder.
+      {"PoolCreate", [](Action* a) { *a = CreatePoolAction(); }, "AUTH_ROLE_MISSING"},
+      {"PoolAdmitPatents", [&](Action* a) { *a = AdmitPatentsAction(pool, {p1}); }, "AUTH_ROLE_MISSING"},
+      {"PoolAdmitPledges", [&](Action* a) {
+         a->mutable_pool_admit_pledges()->set_pool_id(pool);
+         a->mutable_pool_admit_pledges()->add_pledge_ids(pledge);
+       }, "AUTH_ROLE_MISSING"},
+      {"PoolRemove", [&](Action* a) {
+         a->mutable_pool_remove()->set_pool_id(pool);
+         a->mutable_pool_remove()->set_member(p1);
+       }, "AUTH_ROLE_MISSING"},
+      {"TrancheIssue", [&](Action* a) { *a = StandardIssueAction(pool); }, "AUTH_ROLE_MISSING"},
+      {"HoldingTransfer", [&](Action* a) {
+         HoldingTransfer* t = a->mutable_holding_transfer();
+         t->set_pool_id(pool);
+         t->set_rank(1);
+         t->set_from_org_id("inv-1");
+         t->set_to_org_id("inv-2");
+         t->set_units(1);
+       }, "AUTH_ROLE_MISSING"},
+      {"PoolCollect", [&](Action* a) { *a = CollectAction(pool, {{p1, 100}}); }, "AUTH_ROLE_MISSING"},
+      {"PoolPay", [&](Action* a) { *a = PayAction(pool, 0); }, "AUTH_ROLE_MISSING"},
+      {"PoolTrigger", [&](Action* a) {
+         a->mutable_pool_trigger()->set_pool_id(pool);
+         a->mutable_pool_trigger()->set_reason(POOL_TRIGGER_OTHER);
+         a->mutable_pool_trigger()->set_document_hash(Hash("notice"));
+       }, "AUTH_ROLE_MISSING"},
+      {"PoolWindDown", [&](Action* a) { a->mutable_pool_wind_down()->set_pool_id(pool); }, "AUTH_ROLE_MISSING"},
   };
   // Every action kind but Noop has a row.
   CHECK(rows.size() == static_cast<size_t>(Action::descriptor()->field_count() - 1));

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "contracts/contracts.h"
 #include "ledger/tx.h"
 #include "tests/support/test_util.h"
@@ -79,6 +81,21 @@ class World {
   MemState& state() { return state_; }
   Patent GetPatent(std::string_view no) const;
   Pledge GetPledge(std::string_view id) const;
+  // Any record by key; the test fails if it is absent or does not parse.
+  template <typename M>
+  M Get(std::string_view key) const {
+    M m;
+    auto raw = state_.Get(key);
+    REQUIRE(raw.ok());
+    REQUIRE(raw->has_value());
+    REQUIRE(m.ParseFromString(**raw));
+    return m;
+  }
+  bool Has(std::string_view key) const {
+    auto raw = state_.Get(key);
+    REQUIRE(raw.ok());
+    return raw->has_value();
+  }
 
   // Convenience actions.
   ledger::Receipt RegisterPatent(const std::string& no, std::vector<std::pair<std::string, std::uint32_t>> owners,
