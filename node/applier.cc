@@ -158,6 +158,19 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
   });
   for (size_t i = 0; i < n; ++i) {
     if (reused[i]) prepared[i] = *reused[i];
+    // A transaction already in the chain (accepted or refused) is not run
+    // again, even if a leader puts it in another block: its signers consented
+    // once. The contracts' replay records cover accepted transactions within
+    // their expiry window; this covers refused ones, forever. The tx index is
+    // built from the blocks alone, so every node decides the same.
+    if (prepared[i].status.ok()) {
+      auto earlier = ledger_->blocks().LocateTx(prepared[i].id);
+      if (earlier.ok()) {
+        prepared[i].status = Status::AlreadyExists(
+            "TX_REPLAYED", "transaction " + ledger::HexEncode(prepared[i].id) + " is already in block " +
+                               std::to_string(earlier->height()) + "; draft a new transaction to try again");
+      }
+    }
   }
 
   contracts::BlockContext ctx{header.chain_id(), header.height(), header.time_ms()};
