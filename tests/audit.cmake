@@ -15,15 +15,10 @@ pledger_unit_test(audit_unit_test
 
 # Against a real 3-node cluster: verify over the API and on a stopped node's
 # copied, tampered data directory; proofs; history on a random workload.
-add_executable(audit_cluster_test integration/audit_test.cc support/catch_main.cc)
-pledger_target_defaults(audit_cluster_test)
-target_link_libraries(audit_cluster_test PRIVATE pledger_cluster_harness pledger_audit Catch2::Catch2)
-set_target_properties(audit_cluster_test PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
-add_dependencies(audit_cluster_test pledgerd pledger-audit)
-catch_discover_tests(audit_cluster_test TEST_PREFIX "audit_cluster_test: " PROPERTIES LABELS integration
-                     RUN_SERIAL TRUE TIMEOUT 600)
+pledger_integration_test(audit_cluster_test SOURCES integration/audit_test.cc LIBS pledger_audit
+                         DEPENDS pledgerd pledger-audit TIMEOUT 600)
 
 # Benchmark (a program that prints figures; docs/performance.md "Audit").
-add_executable(pledger-audit-bench bench/audit_bench.cc unit/tools/audit_chain.cc support/test_util.cc)
+add_executable(pledger-audit-bench bench/audit_bench.cc unit/tools/audit_chain.cc)
 pledger_target_defaults(pledger-audit-bench)
-target_link_libraries(pledger-audit-bench PRIVATE pledger_audit)
+target_link_libraries(pledger-audit-bench PRIVATE pledger_audit pledger_test_support)

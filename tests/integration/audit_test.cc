@@ -46,7 +46,8 @@ std::uint64_t Height(TestCluster& c, int i) {
 std::vector<std::string> Commit(TestCluster& c, const std::vector<tools::WorkloadTx>& txs) {
   for (size_t k = 0; k < txs.size(); ++k) {
     auto st = c.Submit(static_cast<int>(k % 3), txs[k].raw);
-    CLUSTER_REQUIRE(c, st.ok() && (*st == 202 || *st == 200));
+    const bool admitted = st.ok() && (*st == 202 || *st == 200);
+    CLUSTER_REQUIRE(c, admitted);
   }
   std::vector<std::string> codes(txs.size());
   CLUSTER_REQUIRE(c, c.WaitFor(
@@ -215,7 +216,9 @@ TEST_CASE("audit: with the genesis file and one untrusted node, an auditor check
         return Status::OK();
       }
     } state;
-    for (auto& [k, val] : *contracts::GenesisState(*g)) state.d[k] = *val;
+    auto initial = contracts::GenesisState(*g);
+    REQUIRE(initial.ok());
+    for (auto& [k, val] : *initial) state.d[k] = *val;
     contracts::Engine engine;
     for (std::uint64_t h = 1; h <= tip;) {
       auto blocks = (*src)->ReadBlocks(h, tip);
@@ -300,7 +303,7 @@ TEST_CASE("audit: verify catches a tampered block, state record and attestation 
     const std::string copy = c.dir() + "/copy" + std::to_string(++copies);
     CopyDir(original, copy);
     {
-      auto db = OpenForTampering(copy);
+      auto db = OpenForTampering(copy + "/db");  // pledgerd's LevelDB is data_dir/db
       change(*db);
     }
     CliResult r = RunCli({"verify", "--data-dir", copy, "--genesis", genesis, "--json", "--quiet"});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <optional>
 #include <set>
 
 #include "contracts/engine.h"
@@ -92,7 +93,9 @@ Result<ProvenBlock> CheckBlockProof(const std::string& chain_id, const BlockProo
   // Link the following headers up to the anchor.
   ledger::Hash256 anchor_hash = out.hash;
   std::uint64_t anchor_height = height;
-  ledger::BlockHeader first_link;
+  // The first linked header that names the proven block as the one whose
+  // roots it carries (BlockHeader.state_root_height).
+  std::optional<ledger::BlockHeader> names_it;
   for (int i = 0; i < proof.link_headers_size(); ++i) {
     const std::string what = "link header " + H(anchor_height + 1);
     PLEDGER_ASSIGN_OR_RETURN(ledger::BlockHeader link, DecodeHeader(proof.link_headers(i), chain_id, what));
@@ -103,7 +106,7 @@ Result<ProvenBlock> CheckBlockProof(const std::string& chain_id, const BlockProo
       return Status::Corruption("BUNDLE_LINK_BROKEN", what + " does not name block " + H(anchor_height) +
                                                           " (" + ShortHex(Str(anchor_hash)) + ") as its parent");
     }
-    if (i == 0) first_link = link;
+    if (!names_it && link.state_root_height() == height) names_it = link;
     anchor_hash = ledger::Sha256(proof.link_headers(i));
     anchor_height = link.height();
   }
@@ -113,6 +116,10 @@ Result<ProvenBlock> CheckBlockProof(const std::string& chain_id, const BlockProo
                    " vouches for block " + H(height));
   }
   out.anchor_height = anchor_height;
+  if (proof.link_headers_size() > 0 && !names_it) {
+    return Status::Corruption("BUNDLE_LINK_BROKEN", "no linked header carries block " + H(height) +
+                                                        "'s roots (state_root_height), so its results root is unproven");
+  }
 
   // The anchor's attestations, by voters of the set in force for the proven block.
   if (proof.attestations_size() == 0) {
@@ -162,11 +169,11 @@ Result<ProvenBlock> CheckBlockProof(const std::string& chain_id, const BlockProo
     out.state_root = HashOf(state_root);
     out.results_root = HashOf(results_root);
   } else {
-    // The header after the proven block commits to the proven block's roots.
-    out.state_root = HashOf(first_link.prev_state_root());
-    out.results_root = HashOf(first_link.prev_results_root());
-    log->push_back("ok   block " + H(height + 1) + "'s header commits to block " + H(height) + "'s results root " +
-                   ShortHex(Str(out.results_root)));
+    // A later header names the proven block and carries its roots.
+    out.state_root = HashOf(names_it->prev_state_root());
+    out.results_root = HashOf(names_it->prev_results_root());
+    log->push_back("ok   block " + H(names_it->height()) + "'s header carries block " + H(height) +
+                   "'s results root " + ShortHex(Str(out.results_root)) + " (its state_root_height)");
   }
   return out;
 }

@@ -79,6 +79,9 @@ Result<BlockProof> Prover::ProveBlock(std::uint64_t height, const ValidatorSet& 
   size_t best = 0;
   std::uint64_t best_at = height;
   std::vector<std::string> links;
+  // A later anchor proves the block only through a linked header that carries
+  // its roots (BlockHeader.state_root_height == height).
+  bool named = false;
   for (std::uint64_t a = height; a <= std::min(tip_, height + kMaxAnchorDistance); ++a) {
     PLEDGER_ASSIGN_OR_RETURN(const RawBlock* raw, Block(a));
     ledger::Block block;
@@ -89,7 +92,10 @@ Result<BlockProof> Prover::ProveBlock(std::uint64_t height, const ValidatorSet& 
       proof.set_header(block.header());
     } else {
       links.push_back(block.header());
+      ledger::BlockHeader lh;
+      if (lh.ParseFromString(block.header()) && lh.state_root_height() == height) named = true;
     }
+    if (a > height && !named) continue;
     const std::string hash(ledger::AsStringView(ledger::Sha256(block.header())));
     PLEDGER_ASSIGN_OR_RETURN(auto atts, source_->Attestations(a));
     // Keep the valid attestations by voters of `set`, grouped by what they sign.

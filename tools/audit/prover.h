@@ -13,7 +13,8 @@
 //
 // A block is proven by the attestations of the first block at or after it
 // (at most kMaxAnchorDistance later) that more than half of the voters in force
-// for it attested; the headers in between link the two.
+// for it attested; the headers in between link the two, and one of them must
+// carry the block's roots (BlockHeader.state_root_height).
 //
 // Not thread-safe (uses its source, which is single-threaded).
 #ifndef PLEDGER_TOOLS_AUDIT_PROVER_H_

@@ -93,6 +93,12 @@ Result<std::unique_ptr<DirSource>> DirSource::Open(const std::string& dir) {
   }
   std::unique_ptr<DirSource> src(new DirSource());
   src->dir_ = dir;
+  // pledgerd keeps its LevelDB in data_dir/db: accept the node's data_dir.
+  struct stat db_st {};
+  const std::string sub = dir + "/db";
+  if (::stat((dir + "/CURRENT").c_str(), &st) != 0 && ::stat((sub + "/CURRENT").c_str(), &db_st) == 0) {
+    src->dir_ = sub;
+  }
   src->env_ = NewReadOnlyEnv(leveldb::Env::Default());
   src->logger_ = NewNullLogger();
   leveldb::Options opts;
@@ -104,18 +110,18 @@ Result<std::unique_ptr<DirSource>> DirSource::Open(const std::string& dir) {
   static const leveldb::FilterPolicy* bloom = leveldb::NewBloomFilterPolicy(10);
   opts.filter_policy = bloom;
   leveldb::DB* raw = nullptr;
-  leveldb::Status s = leveldb::DB::Open(opts, dir, &raw);
-  if (!s.ok()) return FromLevelDb(s, dir);
+  leveldb::Status s = leveldb::DB::Open(opts, src->dir_, &raw);
+  if (!s.ok()) return FromLevelDb(s, src->dir_);
   src->db_.reset(raw);
   PLEDGER_ASSIGN_OR_RETURN(auto meta, src->Get(ledger::keys::Meta("chain")));
   if (!meta) {
-    return Status::NotFound("CHAIN_NOT_INITIALISED", dir + " holds a database but no chain");
+    return Status::NotFound("CHAIN_NOT_INITIALISED", src->dir_ + " holds a database but no chain");
   }
   ledger::ChainMeta m;
   if (!m.ParseFromString(*meta)) return Status::Corruption("CHAIN_META_CORRUPT", "chain identity record damaged");
   if (m.format_version() != ledger::keys::kDiskFormatVersion) {
     return Status::FailedPrecondition("DISK_FORMAT_UNSUPPORTED",
-                                      dir + " has disk format " + std::to_string(m.format_version()) +
+                                      src->dir_ + " has disk format " + std::to_string(m.format_version()) +
                                           "; this pledger-audit reads format " +
                                           std::to_string(ledger::keys::kDiskFormatVersion));
   }

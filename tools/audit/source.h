@@ -81,8 +81,9 @@ class ChainSource {
 // never modified.
 class DirSource final : public ChainSource {
  public:
-  // Reasons: DB_LOCKED (with what to do), DB_NOT_FOUND, DB_CORRUPT, DB_IO,
-  // CHAIN_NOT_INITIALISED.
+  // `dir` is the LevelDB directory or a node's data_dir (whose LevelDB is
+  // data_dir/db). Reasons: DB_LOCKED (with what to do), DB_NOT_FOUND,
+  // DB_CORRUPT, DB_IO, CHAIN_NOT_INITIALISED.
   static Result<std::unique_ptr<DirSource>> Open(const std::string& dir);
   ~DirSource() override;
 

@@ -249,8 +249,7 @@ class Run {
       PLEDGER_ASSIGN_OR_RETURN(auto ws, contracts::GenesisState(genesis_));
       std::map<std::string, std::string, std::less<>> state;
       for (auto& [k, v] : ws) state[k] = *v;
-      prev_state_ = Str(ledger::StateStore::RootOf(state));
-      prev_results_ = Str(ledger::ResultsRoot({}));
+      genesis_state_ = Str(ledger::StateStore::RootOf(state));
     }
     const std::uint64_t from = verified_ + 1;
     report_.set_from_height(from);
@@ -336,8 +335,7 @@ class Run {
     ledger::Tip t = ledger_->blocks().tip();
     verified_ = t.height;
     prev_hash_ = t.block_hash;
-    prev_state_ = Str(t.state_root);
-    prev_results_ = Str(t.results_root);
+    genesis_state_ = Str(ledger_->blocks().identity().genesis_state_root);
     if (t.height > 0) {
       PLEDGER_ASSIGN_OR_RETURN(ledger::Block b, ledger_->blocks().GetBlock(t.height));
       PLEDGER_ASSIGN_OR_RETURN(ledger::BlockHeader bh, ledger::DecodeBlockHeader(b));
@@ -433,6 +431,7 @@ class Run {
   // What the replay computed for block `height` (full mode: the replica;
   // light mode: kept in memory).
   Result<Roots> RootsOf(std::uint64_t height) {
+    if (height == 0) return Roots{Str(genesis_hash_), genesis_state_, Str(ledger::ResultsRoot({}))};
     if (o_.execute) {
       PLEDGER_ASSIGN_OR_RETURN(ledger::BlockResults r, ledger_->blocks().GetResults(height));
       return Roots{r.block_hash(), r.state_root(), r.results_root()};
@@ -494,17 +493,28 @@ class Run {
       return Fail(h, "BLOCK_TIME_NOT_INCREASING", "block time " + FormatTimeMs(header.time_ms()) +
                                                       " is not after block " + H(h - 1) + "'s " + FormatTimeMs(prev_time_));
     }
-    if (header.prev_state_root() != prev_state_) {
-      return Fail(h, "BLOCK_PREV_STATE_ROOT_MISMATCH",
-                  "the header says the state root after block " + H(h - 1) + " is " + ShortHex(header.prev_state_root()) +
-                      ", the " + (o_.execute ? std::string("replay computed ") : std::string("source's results say ")) +
-                      ShortHex(prev_state_));
+    // The header carries the state and results roots of an earlier block it
+    // names (state_root_height: the latest its proposer had executed, at most
+    // kMaxStateRootLag back; docs/formats.md).
+    const std::uint64_t base = header.state_root_height();
+    if (base >= h || h - base > ledger::kMaxStateRootLag) {
+      return Fail(h, "BLOCK_STATE_ROOT_HEIGHT_INVALID", "the header names the state of block " + H(base) +
+                                                            ", not one of the " + H(ledger::kMaxStateRootLag) +
+                                                            " blocks before it");
     }
-    if (header.prev_results_root() != prev_results_) {
+    auto base_roots = RootsOf(base);
+    if (!base_roots.ok()) return base_roots.status();
+    if (header.prev_state_root() != base_roots->state_root) {
+      return Fail(h, "BLOCK_PREV_STATE_ROOT_MISMATCH",
+                  "the header says the state root after block " + H(base) + " is " + ShortHex(header.prev_state_root()) +
+                      ", the " + (o_.execute ? std::string("replay computed ") : std::string("source's results say ")) +
+                      ShortHex(base_roots->state_root));
+    }
+    if (header.prev_results_root() != base_roots->results_root) {
       return Fail(h, "BLOCK_PREV_RESULTS_ROOT_MISMATCH",
-                  "the header says block " + H(h - 1) + "'s results root is " + ShortHex(header.prev_results_root()) +
+                  "the header says block " + H(base) + "'s results root is " + ShortHex(header.prev_results_root()) +
                       ", the " + (o_.execute ? std::string("replay computed ") : std::string("source's receipts hash to ")) +
-                      ShortHex(prev_results_));
+                      ShortHex(base_roots->results_root));
     }
     if (results.receipts_size() != block.txs_size()) {
       return Fail(h, "RESULTS_COUNT_MISMATCH", H(results.receipts_size()) + " receipts for " + H(block.txs_size()) + " transactions");
@@ -539,7 +549,6 @@ class Run {
     leveldb::WriteBatch extra;
     if (!CheckCarriedAttestations(h, block, &extra)) return false;
 
-    std::string state_root = results.state_root();
     if (o_.execute) {
       node::StageHistoryRecords(header, it.prepared, outcome, &extra);
       PLEDGER_RETURN_IF_ERROR(ledger_->CommitBlock(block, outcome.receipts, outcome.writes, /*sync=*/false, &extra));
@@ -562,8 +571,6 @@ class Run {
       std::copy(packed.begin(), packed.end(), light_roots_[h].begin());
     }
     prev_hash_ = hash;
-    prev_state_ = state_root;
-    prev_results_ = their_root;
     prev_time_ = header.time_ms();
     verified_ = h;
     report_.set_verified_height(h);
@@ -804,7 +811,7 @@ class Run {
   contracts::Engine engine_;
   std::uint64_t verified_ = 0;
   ledger::Hash256 prev_hash_{};
-  std::string prev_state_, prev_results_;
+  std::string genesis_state_;  // the state root of the genesis file
   std::uint64_t prev_time_ = 0;
   std::uint64_t attested_height_ = 0;
   std::vector<bool> attested_;  // by height: reached a majority in this run

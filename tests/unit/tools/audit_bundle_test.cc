@@ -184,7 +184,9 @@ TEST_CASE("a bundle with too few attestations fails, and a block without a major
 
 TEST_CASE("the validator set is an induction from the genesis file through every change") {
   TempDir tmp;
-  TestChain c(tmp.Sub("chain"));
+  TestChainOptions pipelined;
+  pipelined.state_lag = 2;
+  TestChain c(tmp.Sub("chain"), pipelined);
   auto v4 = std::make_shared<const ledger::SecretKey>(TestKey(104));
   c.AddValidatorKey("v4", v4);
   c.RandomWorkload(107, 6, 3);

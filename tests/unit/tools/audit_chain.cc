@@ -169,8 +169,12 @@ std::vector<std::string> TestChain::AddBlock(const std::vector<std::string>& raw
   d.chain_id = genesis_.chain_id();
   d.height = h;
   d.prev_hash = tip.block_hash;
-  d.prev_state_root = tip.state_root;
-  d.prev_results_root = tip.results_root;
+  const std::uint64_t base = h > options_.state_lag ? h - options_.state_lag : 0;
+  auto roots = ledger_->blocks().RootsAt(h, base);
+  Check(roots.status(), "roots");
+  d.prev_state_root = roots->state_root;
+  d.prev_results_root = roots->results_root;
+  d.state_root_height = base;
   d.time_ms = ++time_ms_;
   d.proposer_id = "v1";
   d.raft_term = 1;

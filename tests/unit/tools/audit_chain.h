@@ -32,6 +32,9 @@ struct TestChainOptions {
   bool attest = true;
   // Which validators attest (by id); empty: every voter.
   std::vector<std::string> attesters;
+  // Headers carry the roots of block height - state_lag (a pipelining
+  // leader's two blocks in flight: 2; BlockHeader.state_root_height).
+  std::uint64_t state_lag = 1;
 };
 
 class TestChain {
