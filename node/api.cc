@@ -4,9 +4,13 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <chrono>
+#include <optional>
 #include <sstream>
 
+#include "contracts/dates.h"
+#include "contracts/pool_queries.h"
 #include "contracts/queries.h"
+#include "contracts/state_keys.h"
 #include "ledger/attestation.h"
 #include "ledger/block.h"
 #include "ledger/keys.h"
@@ -105,6 +109,48 @@ Result<std::uint64_t> UintParam(const HttpRequest& req, const std::string& name,
 }
 
 std::string Hex(const std::string& raw) { return ledger::HexEncode(raw); }
+
+// "YYYY-MM-DD" as days since 1970-01-01; nullopt unless it is a calendar date
+// within the range the contracts accept.
+std::optional<std::int32_t> ParseIsoDate(const std::string& s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+  }
+  const int y = std::stoi(s.substr(0, 4));
+  const auto m = static_cast<unsigned>(std::stoi(s.substr(5, 2)));
+  const auto d = static_cast<unsigned>(std::stoi(s.substr(8, 2)));
+  if (m < 1 || m > 12 || d < 1 || d > contracts::DaysInMonth(y, m)) return std::nullopt;
+  const std::int32_t day = contracts::DaysFromCivil(y, m, d);
+  if (day < contracts::kMinDate || day > contracts::kMaxDate) return std::nullopt;
+  return day;
+}
+
+// At most this many organisations in one GET /v1/orgs answer.
+constexpr size_t kMaxOrgList = 1000;
+
+// The organisations of `kind` (every organisation for ORG_KIND_UNSPECIFIED),
+// in id order: a scan of the state's "org/" records.
+Result<api::OrgList> OrgsOfKind(const ledger::StateReader& s, contracts::OrgKind kind) {
+  api::OrgList out;
+  Status bad;
+  PLEDGER_RETURN_IF_ERROR(s.Scan(contracts::keys::Org(""), [&](std::string_view k, std::string_view v) {
+    contracts::Organisation o;
+    if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = Status::Corruption("STATE_RECORD_CORRUPT", "organisation record " + std::string(k) + " does not parse");
+      return false;
+    }
+    if (kind != contracts::ORG_KIND_UNSPECIFIED && o.kind() != kind) return true;
+    if (static_cast<size_t>(out.organisations_size()) == kMaxOrgList) {
+      out.set_truncated(true);
+      return false;
+    }
+    *out.add_organisations() = std::move(o);
+    return true;
+  }));
+  PLEDGER_RETURN_IF_ERROR(bad);
+  return out;
+}
 
 }  // namespace
 
@@ -640,9 +686,45 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
   }
   if (parts.size() == 3 && get(1) == "valuations") return reply(contracts::QueryValuation(*state, get(2)));
   if (parts.size() == 3 && get(1) == "accounts") return reply(contracts::QueryAccount(*state, get(2)));
+  if (parts.size() == 2 && get(1) == "orgs") {
+    contracts::OrgKind kind = contracts::ORG_KIND_UNSPECIFIED;
+    if (req.query.count("kind") &&
+        (!contracts::OrgKind_Parse(req.query["kind"], &kind) || kind == contracts::ORG_KIND_UNSPECIFIED)) {
+      return respond(Error(400, "QUERY_INVALID", "kind must be an OrgKind name such as ORG_IP_OFFICE or ORG_TRUSTEE"));
+    }
+    return reply(OrgsOfKind(*state, kind));
+  }
   if (parts.size() == 3 && get(1) == "orgs") return reply(contracts::QueryOrganisation(*state, get(2)));
   if (parts.size() == 4 && get(1) == "orgs" && get(3) == "lending") {
     return reply(contracts::QueryLendingReport(*state, get(2)));
+  }
+  // Pools and tranches (issue 8; contracts/pool_queries.h).
+  if (parts.size() == 2 && get(1) == "pools") {
+    if (!req.query.count("trustee")) return respond(Error(400, "QUERY_INVALID", "give ?trustee=ORG"));
+    return reply(contracts::QueryPoolsOfTrustee(*state, req.query["trustee"]));
+  }
+  if (parts.size() == 3 && get(1) == "pools") return reply(contracts::QueryPool(*state, get(2)));
+  if (parts.size() == 5 && get(1) == "pools" && get(3) == "statements") {
+    auto day = ParseIsoDate(get(4));
+    if (!day) return respond(Error(400, "DATE_INVALID", "a statement's payment date is YYYY-MM-DD"));
+    return reply(contracts::QueryPoolStatement(*state, get(2), *day));
+  }
+  if (parts.size() == 4 && get(1) == "pools" && get(3) == "preview") {
+    auto day = req.query.count("date") ? ParseIsoDate(req.query["date"]) : std::nullopt;
+    if (!day) return respond(Error(400, "DATE_INVALID", "give the payment date: ?date=YYYY-MM-DD"));
+    bool allow_draw = true;
+    if (req.query.count("no_shortfall_draw")) {
+      const std::string& v = req.query["no_shortfall_draw"];
+      if (v != "true" && v != "false") {
+        return respond(Error(400, "PARAM_INVALID", "no_shortfall_draw must be true or false"));
+      }
+      allow_draw = v == "false";
+    }
+    return reply(contracts::QueryPoolPaymentPreview(*state, get(2), *day, allow_draw));
+  }
+  if (parts.size() == 2 && get(1) == "holdings") {
+    if (!req.query.count("investor")) return respond(Error(400, "QUERY_INVALID", "give ?investor=ORG"));
+    return reply(contracts::QueryHoldingsOfInvestor(*state, req.query["investor"]));
   }
   if (parts.size() == 2 && get(1) == "validators") return reply(contracts::QueryValidators(*state));
   if (parts.size() == 2 && get(1) == "params") return reply(contracts::QueryParams(*state));

@@ -1,5 +1,6 @@
 #include "tools/audit/verifier.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -66,9 +67,10 @@ struct Item {
 
 class Fetcher {
  public:
+  // `threads` threads prepare transactions: this fetch thread and threads - 1
+  // pool workers (none for 1).
   Fetcher(ChainSource* source, std::uint64_t from, std::uint64_t to, bool prepare, size_t threads)
-      : source_(source), from_(from), to_(to), prepare_(prepare) {
-    if (prepare_) pool_ = std::make_unique<node::WorkPool>(threads, 1);
+      : source_(source), from_(from), to_(to), prepare_(prepare), threads_(threads) {
     thread_ = std::thread([this] { Run(); });
   }
   ~Fetcher() {
@@ -104,6 +106,10 @@ class Fetcher {
   }
 
   void Run() {
+    // Named so profiles and `top -H` tell preparation from execution; the
+    // pool's workers, created here, inherit the name.
+    pthread_setname_np(pthread_self(), "audit-prepare");
+    if (prepare_ && threads_ > 1) pool_ = std::make_unique<node::WorkPool>(threads_ - 1, 1);
     std::uint64_t h = from_;
     while (h <= to_ && !Stopping()) {
       auto blocks = source_->ReadBlocks(h, std::min(to_, h + kBlocksPerRead - 1));
@@ -124,7 +130,12 @@ class Fetcher {
         if (it.parsed && prepare_) {
           const size_t n = static_cast<size_t>(it.block.txs_size());
           it.prepared.resize(n);
-          pool_->ParallelFor(n, [&](size_t i) { it.prepared[i] = contracts::PrepareTx(it.block.txs(static_cast<int>(i))); });
+          auto prepare = [&](size_t i) { it.prepared[i] = contracts::PrepareTx(it.block.txs(static_cast<int>(i))); };
+          if (pool_) {
+            pool_->ParallelFor(n, prepare);
+          } else {
+            for (size_t i = 0; i < n; ++i) prepare(i);
+          }
         }
         Push(std::move(it));
         ++h;
@@ -138,7 +149,8 @@ class Fetcher {
   ChainSource* source_;
   const std::uint64_t from_, to_;
   const bool prepare_;
-  std::unique_ptr<node::WorkPool> pool_;
+  const size_t threads_;
+  std::unique_ptr<node::WorkPool> pool_;  // created and used by the fetch thread
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;  // guarded by mu_
@@ -244,6 +256,7 @@ class Run {
     }
     prev_hash_ = genesis_hash_;
     if (o_.execute) {
+      keep_indexes_ = !o_.keep_dir.empty() || dynamic_cast<DirSource*>(source_) != nullptr;
       PLEDGER_RETURN_IF_ERROR(OpenReplica());
     } else {
       PLEDGER_ASSIGN_OR_RETURN(auto ws, contracts::GenesisState(genesis_));
@@ -550,8 +563,14 @@ class Run {
     if (!CheckCarriedAttestations(h, block, &extra)) return false;
 
     if (o_.execute) {
-      node::StageHistoryRecords(header, it.prepared, outcome, &extra);
-      PLEDGER_RETURN_IF_ERROR(ledger_->CommitBlock(block, outcome.receipts, outcome.writes, /*sync=*/false, &extra));
+      // The history indexes serve a kept replica's queries and the comparison
+      // with a data directory's own; a throw-away replay of a node needs none.
+      if (keep_indexes_) node::StageHistoryRecords(header, it.prepared, outcome, &extra);
+      std::vector<ledger::Hash256> ids;
+      ids.reserve(it.prepared.size());
+      for (const auto& p : it.prepared) ids.push_back(p.id);
+      PLEDGER_RETURN_IF_ERROR(
+          ledger_->CommitBlock(block, outcome.receipts, outcome.writes, /*sync=*/false, &extra, &ids));
       const std::string ours = Str(ledger_->blocks().tip().state_root);
       if (ours != results.state_root()) {
         return Fail(h, "STATE_ROOT_MISMATCH",
@@ -810,6 +829,7 @@ class Run {
   std::unique_ptr<ledger::Ledger> ledger_;
   contracts::Engine engine_;
   std::uint64_t verified_ = 0;
+  bool keep_indexes_ = true;  // stage history and version records in the replica
   ledger::Hash256 prev_hash_{};
   std::string genesis_state_;  // the state root of the genesis file
   std::uint64_t prev_time_ = 0;

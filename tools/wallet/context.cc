@@ -10,7 +10,7 @@
 namespace pledger::tools::wallet {
 
 // Ledger look-ups through the node, with answers cached for one invocation
-// (inspect asks for the same patent or pledge for several parties).
+// (inspect asks for the same patent, pledge or pool for several parties).
 class Context::NodeLookup : public LedgerLookup {
  public:
   explicit NodeLookup(Context* c) : c_(c) {}
@@ -30,23 +30,52 @@ class Context::NodeLookup : public LedgerLookup {
     pledges_.emplace(id, v);
     return v;
   }
-  Result<int> GenesisIpOffices() override {
-    if (genesis_) return *genesis_;
+  Result<contracts::PoolView> Pool(const std::string& id) override {
+    if (auto it = pools_.find(id); it != pools_.end()) return it->second;
     PLEDGER_ASSIGN_OR_RETURN(NodeClient * n, c_->node());
+    auto v = n->Pool(id);
+    c_->Observe(v.status());
+    pools_.emplace(id, v);
+    return v;
+  }
+  Result<contracts::PoolStatement> PoolPaymentPreview(const std::string& id, std::int32_t date,
+                                                      bool allow_draw) override {
+    const std::string key = id + "/" + std::to_string(date) + (allow_draw ? "" : "/no-draw");
+    if (auto it = previews_.find(key); it != previews_.end()) return it->second;
+    PLEDGER_ASSIGN_OR_RETURN(NodeClient * n, c_->node());
+    auto v = n->PoolPreview(id, date, allow_draw);
+    c_->Observe(v.status());
+    previews_.emplace(key, v);
+    return v;
+  }
+  // The ledger's IP-office organisations now (GET /v1/orgs?kind=ORG_IP_OFFICE);
+  // from a node without that route, the genesis's (a lower bound).
+  Result<IpOfficeCount> IpOffices() override {
+    if (ip_offices_) return *ip_offices_;
+    PLEDGER_ASSIGN_OR_RETURN(NodeClient * n, c_->node());
+    auto list = n->Orgs(contracts::ORG_IP_OFFICE);
+    c_->Observe(list.status());
+    if (list.ok() && list->organisations_size() > 0 && !list->truncated()) {
+      ip_offices_ = IpOfficeCount{list->organisations_size(), true};
+      return *ip_offices_;
+    }
+    if (!list.ok() && list.status().reason() != "ROUTE_NOT_FOUND") return list.status();
     auto g = n->Genesis();
     c_->Observe(g.status());
     if (!g.ok()) return g.status();
     int count = 0;
     for (const auto& o : g->organisations()) count += o.kind() == contracts::ORG_IP_OFFICE ? 1 : 0;
-    genesis_ = count;
-    return count;
+    ip_offices_ = IpOfficeCount{count, false};
+    return *ip_offices_;
   }
 
  private:
   Context* c_;
-  std::optional<int> genesis_;
+  std::optional<IpOfficeCount> ip_offices_;
   std::map<std::string, Result<contracts::PatentView>> patents_;
   std::map<std::string, Result<contracts::Pledge>> pledges_;
+  std::map<std::string, Result<contracts::PoolView>> pools_;
+  std::map<std::string, Result<contracts::PoolStatement>> previews_;
 };
 
 Context::Context(WalletIo& io, const Command& command, Args args)

@@ -1,6 +1,7 @@
 #include "tools/wallet/describe.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "tools/wallet/units.h"
@@ -293,6 +294,208 @@ void DescribePledge(const Action& a, Description* d) {
   }
 }
 
+
+// ---- pools and tranches ------------------------------------------------------------
+
+// "1,000" for unit counts.
+std::string Count(std::int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string ModelText(contracts::PoolModel m) {
+  switch (m) {
+    case contracts::POOL_LICENSE:
+      return "licence-sublicence: the owners license their patents to the trustee; the royalties are the cash";
+    case contracts::POOL_LOAN:
+      return "pledge-loan receivables: banks sell registered pledges' loans; the repayments are the cash";
+    default:
+      return "unspecified (the ledger refuses it)";
+  }
+}
+
+std::string ClassWord(contracts::TrancheClass c) { return Friendly(contracts::TrancheClass_Name(c), "TRANCHE_"); }
+
+std::string FeeText(const contracts::FeeLine& f) {
+  std::string amount;
+  if (f.fixed_fen() != 0) amount = Yuan(f.fixed_fen()) + " per payment date";
+  if (f.rate_bps() != 0) {
+    amount += (amount.empty() ? "" : " + ") + FormatBps(f.rate_bps()) + " a year of the outstanding principal";
+  }
+  return f.name() + " to " + f.payee_org_id() + ": " + (amount.empty() ? "nothing" : amount);
+}
+
+std::string EligibilityText(const contracts::PoolEligibility& e) {
+  std::string types;
+  for (int t : e.patent_types()) {
+    types += (types.empty() ? "" : ", ") + Friendly(contracts::PatentType_Name(static_cast<contracts::PatentType>(t)), "PATENT_");
+  }
+  std::string out = types.empty() ? "any patent type" : types + " only";
+  out += "; expiry at least " + std::to_string(e.min_life_beyond_maturity_days()) + " days after the maturity";
+  out += "; at most " + (e.max_members() == 0 ? std::string("512") : std::to_string(e.max_members())) + " members";
+  out += "; valuation required: " + YesNo(e.valuation_required());
+  return out;
+}
+
+std::string CollectionWord(contracts::CollectionKind k) {
+  switch (k) {
+    case contracts::COLLECTION_ROYALTY: return "royalty";
+    case contracts::COLLECTION_LOAN_REPAYMENT: return "loan repayment";
+    case contracts::COLLECTION_RECOVERY: return "recovery";
+    default: return "unspecified (the ledger refuses it)";
+  }
+}
+
+void DescribePool(const Action& a, Description* d) {
+  auto f = [&](std::string l, std::string v) { d->fields.emplace_back(std::move(l), std::move(v)); };
+  switch (a.kind_case()) {
+    case Action::kPoolCreate: {
+      const auto& x = a.pool_create();
+      d->title = "Create pool '" + x.name() + "' of " + Yuan(x.deal_size_fen()) + " run by trustee " +
+                 x.trustee_org_id() + ", legal maturity " + FormatDay(x.legal_maturity_date());
+      f("Name", x.name());
+      f("Trustee", x.trustee_org_id());
+      f("Model", ModelText(x.model()));
+      f("Legal maturity", FormatDay(x.legal_maturity_date()) + " (patents must last at least this long, R31)");
+      f("Deal size", Yuan(x.deal_size_fen()) + " (the tranches add up to it, R32)");
+      f("Eligibility", EligibilityText(x.eligibility()));
+      if (x.fees().empty()) {
+        f("Fees", "(none)");
+      } else {
+        for (int i = 0; i < x.fees_size(); ++i) f("Fee " + std::to_string(i + 1) + " (H1)", FeeText(x.fees(i)));
+      }
+      f("Guarantor", x.guarantor_org_id().empty()
+                         ? "(none)"
+                         : x.guarantor_org_id() + ", pays senior shortfalls up to " + Yuan(x.guarantee_limit_fen()) +
+                               " in all (H5)");
+      f("Reserve kept", Yuan(x.reserve_target_fen()) + " on each payment date (H6)");
+      f("Trust deed", Hash(x.document_hash()));
+      break;
+    }
+    case Action::kPoolAdmitPatents: {
+      const auto& x = a.pool_admit_patents();
+      d->title = "Admit " + Plural(static_cast<size_t>(x.patent_nos_size()), "patent") + " into pool " + x.pool_id() +
+                 " and lock them (R31)";
+      f("Pool", x.pool_id());
+      f("Patents", Join(x.patent_nos()));
+      f("Lock", "assignment, licences and new pledges are refused until the patents leave the pool");
+      break;
+    }
+    case Action::kPoolAdmitPledges: {
+      const auto& x = a.pool_admit_pledges();
+      d->title = "Sell the loans of " + Plural(static_cast<size_t>(x.pledge_ids_size()), "pledge") + " to pool " +
+                 x.pool_id() + " (R31)";
+      f("Pool", x.pool_id());
+      f("Pledges", Join(x.pledge_ids()));
+      break;
+    }
+    case Action::kPoolRemove: {
+      const auto& x = a.pool_remove();
+      d->title = "Remove " + x.member() + " from pool " + x.pool_id() + " (" +
+                 Friendly(contracts::PoolRemoveReason_Name(x.reason()), "POOL_REMOVE_") + ")";
+      f("Pool", x.pool_id());
+      f("Member", x.member() + " (its pool lock is lifted)");
+      f("Reason", Friendly(contracts::PoolRemoveReason_Name(x.reason()), "POOL_REMOVE_"));
+      if (x.loss_fen() != 0) f("Loss", Yuan(x.loss_fen()) + ", written off the lowest rank first (R32)");
+      if (!x.document_hash().empty()) f("Document", Hash(x.document_hash()));
+      break;
+    }
+    case Action::kTrancheIssue: {
+      const auto& x = a.tranche_issue();
+      std::int64_t total = 0;
+      for (const auto& t : x.tranches()) total += t.principal_fen();
+      d->title = "Issue " + Plural(static_cast<size_t>(x.tranches_size()), "tranche") + " of pool " + x.pool_id() +
+                 " (" + Yuan(total) + ")";
+      f("Pool", x.pool_id());
+      for (const auto& t : x.tranches()) {
+        std::string v = ClassWord(t.tranche_class()) + ", " + Yuan(t.principal_fen()) + " (" +
+                        Count(t.principal_fen() / 10000) + " units)";
+        if (t.tranche_class() != contracts::TRANCHE_SUBORDINATED || t.coupon_bps() != 0) {
+          v += ", coupon " + FormatBps(t.coupon_bps()) + " a year (ACT/365)";
+        }
+        if (!t.rating().empty()) v += ", rated " + t.rating();
+        if (t.schedule().empty()) {
+          v += t.tranche_class() == contracts::TRANCHE_SUBORDINATED ? ", takes the residual (H6)" : "";
+        } else {
+          std::string s;
+          for (const auto& step : t.schedule()) {
+            s += (s.empty() ? "" : ", ") + Yuan(step.amount_fen()) + " on " + FormatDay(step.date());
+          }
+          v += "; principal " + s;
+        }
+        f("Rank " + std::to_string(t.rank()), v);
+      }
+      std::map<std::uint32_t, std::string> placed;
+      for (const auto& u : x.allocations()) {
+        std::string& s = placed[u.rank()];
+        s += (s.empty() ? "" : ", ") + u.investor_org_id() + " " + Count(u.units());
+      }
+      for (const auto& [rank, s] : placed) f("Rank " + std::to_string(rank) + " units", s);
+      f("Offering document", Hash(x.document_hash()));
+      break;
+    }
+    case Action::kHoldingTransfer: {
+      const auto& x = a.holding_transfer();
+      d->title = "Transfer " + Count(x.units()) + " units of rank " + std::to_string(x.rank()) + " of pool " +
+                 x.pool_id() + " from " + x.from_org_id() + " to " + x.to_org_id();
+      f("Pool", x.pool_id());
+      f("Tranche", "rank " + std::to_string(x.rank()));
+      f("From (holder)", x.from_org_id());
+      f("To", x.to_org_id());
+      f("Units", Count(x.units()) + " (" + Yuan(x.units() * 10000) + " face)");
+      break;
+    }
+    case Action::kPoolCollect: {
+      const auto& x = a.pool_collect();
+      std::int64_t total = 0;
+      for (const auto& i : x.items()) total += i.amount_fen();
+      d->title = "Record " + Yuan(total) + " collected for pool " + x.pool_id() + " (" +
+                 Plural(static_cast<size_t>(x.items_size()), "item") + ", H7)";
+      f("Pool", x.pool_id());
+      f("Collected on", x.collection_date() == 0 ? "the block's date" : FormatDay(x.collection_date()));
+      for (const auto& i : x.items()) f(i.member(), CollectionWord(i.kind()) + " " + Yuan(i.amount_fen()));
+      break;
+    }
+    case Action::kPoolPay: {
+      const auto& x = a.pool_pay();
+      const std::string date = x.payment_date() == 0 ? "the block's date" : FormatDay(x.payment_date());
+      d->title = "Run the payment date " + date + " of pool " + x.pool_id() + " (waterfall H1-H6)";
+      f("Pool", x.pool_id());
+      f("Payment date", date);
+      f("Pays", "fees, interest by rank, scheduled principal by rank, then the reserve and the residual, "
+                "pro rata to units (H1-H7)");
+      f("Shortfall provider", x.no_shortfall_draw()
+                                  ? "not drawn: it did not pay (the senior shortfall stays unpaid)"
+                                  : "pays unpaid senior interest and scheduled senior principal (H5); it co-signs "
+                                    "when it is drawn");
+      break;
+    }
+    case Action::kPoolTrigger: {
+      const auto& x = a.pool_trigger();
+      const std::string reason = Friendly(contracts::PoolTriggerReason_Name(x.reason()), "POOL_TRIGGER_");
+      d->title = "Declare a trigger event on pool " + x.pool_id() + ": " + reason + " (irreversible, H8)";
+      f("Pool", x.pool_id());
+      f("Reason", reason);
+      f("Effect", "from the next payment date all cash after senior interest repays senior principal; no reserve; "
+                  "nothing to the subordinated tranche until every rated tranche is repaid");
+      f("Notice", Hash(x.document_hash()));
+      break;
+    }
+    case Action::kPoolWindDown:
+      d->title = "Wind down pool " + a.pool_wind_down().pool_id() + " (releases every lock)";
+      f("Pool", a.pool_wind_down().pool_id());
+      f("Effect", "every member is released; principal still outstanding is written off (R32); nothing more "
+                  "happens in the pool");
+      break;
+    default:
+      break;
+  }
+}
+
 }  // namespace
 
 std::string Printable(std::string_view text) {
@@ -392,6 +595,18 @@ Description Describe(const contracts::Action& action) {
     case Action::kPledgeEnforce:
       DescribePledge(action, &d);
       break;
+    case Action::kPoolCreate:
+    case Action::kPoolAdmitPatents:
+    case Action::kPoolAdmitPledges:
+    case Action::kPoolRemove:
+    case Action::kTrancheIssue:
+    case Action::kHoldingTransfer:
+    case Action::kPoolCollect:
+    case Action::kPoolPay:
+    case Action::kPoolTrigger:
+    case Action::kPoolWindDown:
+      DescribePool(action, &d);
+      break;
     case Action::kNoop:
       d.title = "Do nothing (Noop; the ledger refuses it with ACTION_NOT_SUPPORTED)";
       break;
@@ -483,17 +698,149 @@ void EveryOwner(const std::string& no, const std::optional<contracts::PatentView
 void Governance(LedgerLookup* lookup, Requirements* r) {
   Party p{"IP offices of more than half of the IP-office organisations (governance quorum)", ROLE_IP_OFFICE, {}, true, -1};
   if (lookup) {
-    auto n = lookup->GenesisIpOffices();
-    if (n.ok() && *n > 0) {
-      p.quorum = *n / 2 + 1;
+    auto n = lookup->IpOffices();
+    if (n.ok() && n->count > 0) {
+      p.quorum = n->count / 2 + 1;
       p.label = "IP offices of " + std::to_string(p.quorum) + " different IP-office organisations (more than half of " +
-                std::to_string(*n) + ")";
-      r->notes.push_back("the quorum counts the IP offices in the genesis; if offices were added since, more may be needed");
+                std::to_string(n->count) + ")";
+      if (!n->exact) {
+        r->notes.push_back("the quorum counts the IP offices in the genesis (the node does not list the ledger's "
+                           "organisations); if offices were added since, more may be needed");
+      }
     } else if (!n.ok()) {
-      r->notes.push_back("could not read the genesis to size the quorum: " + std::string(n.status().message()));
+      r->notes.push_back("could not count the IP-office organisations to size the quorum: " +
+                         std::string(n.status().message()));
     }
   }
   r->parties.push_back(std::move(p));
+}
+
+// ---- pools ----------------------------------------------------------------------
+
+Party Trustee(const std::string& org, const std::string& why) {
+  return Party{"trustee " + org + " (" + why + ")", contracts::ROLE_TRUSTEE, {org}, true, 0};
+}
+
+// The pool's record, when a node can tell.
+std::optional<contracts::PoolView> LookupPool(const std::string& id, LedgerLookup* lookup, Requirements* r) {
+  if (!lookup) return std::nullopt;
+  auto v = lookup->Pool(id);
+  if (!v.ok()) {
+    r->notes.push_back("could not read pool " + id + ": " + std::string(v.status().message()));
+    return std::nullopt;
+  }
+  return *v;
+}
+
+void PoolTrustee(const std::optional<contracts::PoolView>& pool, const std::string& id, Requirements* r) {
+  if (pool) {
+    r->parties.push_back(Trustee(pool->pool().trustee_org_id(), "runs the pool"));
+  } else {
+    r->parties.push_back(Unknown("the trustee of pool " + id, contracts::ROLE_TRUSTEE));
+  }
+}
+
+// PoolPay: the guarantor co-signs when the waterfall draws on it (H5). The
+// preview is the node's run of the same waterfall over the collections
+// recorded so far; the label says how much, so a guarantor sees what it signs.
+void Guarantor(const contracts::PoolPay& x, const std::optional<contracts::PoolView>& pool, LedgerLookup* lookup,
+               Requirements* r) {
+  if (x.no_shortfall_draw()) return;
+  if (pool && pool->pool().guarantor_org_id().empty()) return;
+  const std::string who = pool ? "guarantor " + pool->pool().guarantor_org_id() : "the pool's guarantor";
+  const std::int32_t date = x.payment_date();
+  if (!pool || date == 0) {  // date 0: the block's date, unknown until it is ordered
+    r->parties.push_back(Unknown(who + ", if the waterfall draws on it (H5)", contracts::ROLE_GUARANTOR));
+    return;
+  }
+  auto st = lookup->PoolPaymentPreview(x.pool_id(), date, true);
+  if (!st.ok()) {
+    r->parties.push_back(Unknown(who + ", if the waterfall draws on it (H5)", contracts::ROLE_GUARANTOR));
+    r->notes.push_back("could not preview the payment date " + FormatDay(date) + ": " +
+                       std::string(st.status().message()));
+    return;
+  }
+  if (st->guarantor_draw_fen() == 0) return;
+  r->parties.push_back(Party{who + " (shortfall provider: the waterfall on " + FormatDay(date) + " draws " +
+                                 Yuan(st->guarantor_draw_fen()) + " from it, H5)",
+                             contracts::ROLE_GUARANTOR,
+                             {pool->pool().guarantor_org_id()},
+                             true,
+                             0});
+  r->notes.push_back("the guarantor's draw is the node's preview with the collections recorded so far; "
+                     "`pledger-wallet pool preview " + x.pool_id() + " --date " + FormatDay(date) +
+                     "` shows the whole waterfall");
+}
+
+void PoolSigners(const Action& a, LedgerLookup* lookup, Requirements* r) {
+  switch (a.kind_case()) {
+    case Action::kPoolCreate:
+      r->parties.push_back(Trustee(a.pool_create().trustee_org_id(), "creates the pool"));
+      break;
+    case Action::kPoolAdmitPatents: {
+      const auto& x = a.pool_admit_patents();
+      PoolTrustee(LookupPool(x.pool_id(), lookup, r), x.pool_id(), r);
+      std::set<std::string> owners;  // one party per organisation, however many patents it owns
+      for (const std::string& no : x.patent_nos()) {
+        auto v = LookupPatent(no, lookup, r);
+        if (!v) {
+          r->parties.push_back(Unknown("every owner of " + no + " (R31)", ROLE_OWNER));
+        } else {
+          for (const auto& o : v->patent().owners()) {
+            if (owners.insert(o.org_id()).second) r->parties.push_back(Owner(o.org_id(), "admits its patent, R31"));
+          }
+        }
+        PledgeLock(no, v, r);
+      }
+      break;
+    }
+    case Action::kPoolAdmitPledges: {
+      const auto& x = a.pool_admit_pledges();
+      PoolTrustee(LookupPool(x.pool_id(), lookup, r), x.pool_id(), r);
+      std::set<std::string> banks;
+      for (const std::string& id : x.pledge_ids()) {
+        Result<contracts::Pledge> p = lookup ? lookup->Pledge(id)
+                                             : Result<contracts::Pledge>(Status::Unavailable("OFFLINE", "no node"));
+        if (p.ok()) {
+          if (banks.insert(p->pledgee_org_id()).second) r->parties.push_back(Bank(p->pledgee_org_id(), "sells the loan, R31"));
+        } else {
+          r->parties.push_back(Unknown("the pledgee bank of pledge " + id + " (sells the loan, R31)", ROLE_BANK));
+          if (lookup) r->notes.push_back("could not read pledge " + id + ": " + std::string(p.status().message()));
+        }
+      }
+      break;
+    }
+    case Action::kPoolRemove:
+      PoolTrustee(LookupPool(a.pool_remove().pool_id(), lookup, r), a.pool_remove().pool_id(), r);
+      break;
+    case Action::kTrancheIssue:
+      PoolTrustee(LookupPool(a.tranche_issue().pool_id(), lookup, r), a.tranche_issue().pool_id(), r);
+      break;
+    case Action::kHoldingTransfer: {
+      const auto& x = a.holding_transfer();
+      r->parties.push_back(Party{"investor " + x.from_org_id() + " (the holder gives the units)",
+                                 contracts::ROLE_INVESTOR, {x.from_org_id()}, true, 0});
+      break;
+    }
+    case Action::kPoolCollect:
+      PoolTrustee(LookupPool(a.pool_collect().pool_id(), lookup, r), a.pool_collect().pool_id(), r);
+      break;
+    case Action::kPoolPay: {
+      const auto& x = a.pool_pay();
+      auto pool = LookupPool(x.pool_id(), lookup, r);
+      PoolTrustee(pool, x.pool_id(), r);
+      Guarantor(x, pool, lookup, r);
+      break;
+    }
+    case Action::kPoolTrigger:
+      PoolTrustee(LookupPool(a.pool_trigger().pool_id(), lookup, r), a.pool_trigger().pool_id(), r);
+      break;
+    case Action::kPoolWindDown:
+      PoolTrustee(LookupPool(a.pool_wind_down().pool_id(), lookup, r), a.pool_wind_down().pool_id(), r);
+      break;
+    default:
+      break;
+  }
 }
 
 }  // namespace
@@ -605,6 +952,18 @@ Requirements RequiredSigners(const contracts::Action& a, LedgerLookup* lookup) {
       } else {
         PledgeeSigner(a.pledge_cancel().pledge_id(), lookup, &r);
       }
+      break;
+    case Action::kPoolCreate:
+    case Action::kPoolAdmitPatents:
+    case Action::kPoolAdmitPledges:
+    case Action::kPoolRemove:
+    case Action::kTrancheIssue:
+    case Action::kHoldingTransfer:
+    case Action::kPoolCollect:
+    case Action::kPoolPay:
+    case Action::kPoolTrigger:
+    case Action::kPoolWindDown:
+      PoolSigners(a, lookup, &r);
       break;
     case Action::kNoop:
     case Action::KIND_NOT_SET:

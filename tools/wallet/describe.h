@@ -3,7 +3,8 @@
 // says about that state). Used by `inspect`, `sign`, drafts written with
 // --out, and the check before submitting that every required party signed.
 //
-// The signer rules mirror docs/contracts.md ("Actions", column "Who signs");
+// The signer rules mirror docs/contracts.md ("Actions", column "Who signs",
+// and "Pools and tranches", "Who signs");
 // the contracts remain the authority: this is advice that prevents a wasted
 // submission, never a substitute for the engine's checks.
 //
@@ -12,6 +13,7 @@
 #ifndef PLEDGER_TOOLS_WALLET_DESCRIBE_H_
 #define PLEDGER_TOOLS_WALLET_DESCRIBE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,16 +50,28 @@ std::string Printable(std::string_view text);
 std::string Friendly(const std::string& enum_name, const std::string& prefix);
 std::string RoleWord(contracts::Role role);
 
+// How many IP-office organisations the governance quorum counts.
+struct IpOfficeCount {
+  int count = 0;
+  // True when read from the ledger's current organisations; false when only
+  // the genesis could be read (a lower bound: organisations are never removed).
+  bool exact = true;
+};
+
 // Ledger state that decides some signer requirements (assignment, licence,
-// waiver and the pledge actions). Implemented over a node, or absent offline.
+// waiver, the pledge and pool actions, the governance quorum). Implemented
+// over a node, or absent offline.
 class LedgerLookup {
  public:
   virtual ~LedgerLookup() = default;
   virtual Result<contracts::PatentView> Patent(const std::string& patent_no) = 0;
   virtual Result<contracts::Pledge> Pledge(const std::string& pledge_id) = 0;
-  // The number of IP-office organisations in the genesis: a lower bound on
-  // today's number (organisations are never removed).
-  virtual Result<int> GenesisIpOffices() = 0;
+  virtual Result<contracts::PoolView> Pool(const std::string& pool_id) = 0;
+  // What PoolPay would do on `payment_date` now (the node's preview query):
+  // its guarantor_draw_fen decides whether the guarantor co-signs (H5).
+  virtual Result<contracts::PoolStatement> PoolPaymentPreview(const std::string& pool_id, std::int32_t payment_date,
+                                                              bool allow_draw) = 0;
+  virtual Result<IpOfficeCount> IpOffices() = 0;
 };
 
 // One party whose signature the action needs.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "contracts/dates.h"
 #include "node/http_client.h"
 
 namespace pledger::tools::wallet {
@@ -136,6 +137,27 @@ Result<contracts::Organisation> NodeClient::Org(const std::string& org_id) {
 Result<contracts::Genesis> NodeClient::Genesis() {
   contracts::Genesis v;
   PLEDGER_RETURN_IF_ERROR(Get("/v1/genesis", &v));
+  return v;
+}
+
+Result<contracts::PoolView> NodeClient::Pool(const std::string& pool_id) {
+  contracts::PoolView v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/pools/" + pool_id, &v));
+  return v;
+}
+
+Result<contracts::PoolStatement> NodeClient::PoolPreview(const std::string& pool_id, std::int32_t payment_date,
+                                                         bool allow_draw) {
+  contracts::PoolStatement v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/pools/" + pool_id + "/preview?date=" + contracts::FormatDate(payment_date) +
+                                  (allow_draw ? "" : "&no_shortfall_draw=true"),
+                              &v));
+  return v;
+}
+
+Result<api::OrgList> NodeClient::Orgs(contracts::OrgKind kind) {
+  api::OrgList v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/orgs?kind=" + contracts::OrgKind_Name(kind), &v));
   return v;
 }
 

@@ -64,6 +64,12 @@ class NodeClient {
   Result<contracts::Pledge> Pledge(const std::string& pledge_id);
   Result<contracts::Organisation> Org(const std::string& org_id);
   Result<contracts::Genesis> Genesis();
+  Result<contracts::PoolView> Pool(const std::string& pool_id);
+  // What PoolPay would do on `payment_date` (GET /v1/pools/{id}/preview).
+  Result<contracts::PoolStatement> PoolPreview(const std::string& pool_id, std::int32_t payment_date,
+                                               bool allow_draw);
+  // Every organisation of one kind (GET /v1/orgs?kind=...).
+  Result<api::OrgList> Orgs(contracts::OrgKind kind);
 
   // POSTs the exact transaction bytes. With wait > 0 the node holds the
   // request until the transaction is committed or the wait runs out.

@@ -2,6 +2,7 @@
 // --json (docs/api.md gives the shapes). Queries never need a key.
 #include <cctype>
 #include <cstdio>
+#include <ostream>
 
 #include "contracts/dates.h"
 #include "node/json.h"
@@ -250,8 +251,8 @@ int RunHistory(Context& c) {
   bool ok = op->find('/') != std::string::npos;
   for (char ch : *op) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '/' || ch == '.' || ch == '-' || ch == '_');
   if (!ok) {
-    return c.Fail(UsageError("'" + *op + "' is not an entity; write patent/ZL…, pledge/ID, valuation/ID, org/ID, "
-                             "account/KEY or validator/ID"));
+    return c.Fail(UsageError("'" + *op + "' is not an entity; write patent/ZL…, pledge/ID, valuation/ID, pool/ID, "
+                             "tranche/POOL/RANK, org/ID, account/KEY or validator/ID"));
   }
   Status err;
   std::string target = HistoryTarget(c, *op, &err);
@@ -425,6 +426,249 @@ int RunTxShow(Context& c) {
   });
 }
 
+// ---- pools and tranches --------------------------------------------------------------
+
+std::string Count(std::int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+std::string PoolStateWord(contracts::PoolState s) { return Friendly(contracts::PoolState_Name(s), "POOL_"); }
+std::string ModelWord(contracts::PoolModel m) {
+  return m == contracts::POOL_LICENSE ? "licence" : m == contracts::POOL_LOAN ? "loan" : "unspecified";
+}
+std::string ClassWord(contracts::TrancheClass c) { return Friendly(contracts::TrancheClass_Name(c), "TRANCHE_"); }
+
+void PrintPool(std::ostream& o, const contracts::PoolView& v) {
+  const auto& p = v.pool();
+  Fields f{{"Pool", p.id()},
+           {"Name", p.name()},
+           {"Trustee", p.trustee_org_id()},
+           {"Model", ModelWord(p.model()) + (p.model() == contracts::POOL_LICENSE ? " (royalties)" : " (loan repayments)")},
+           {"State", PoolStateWord(p.state()) + (p.triggered() ? ", TRIGGERED on " + FormatDay(p.trigger_date()) + " (" +
+                                                                      Friendly(contracts::PoolTriggerReason_Name(p.trigger_reason()), "POOL_TRIGGER_") + ", H8)"
+                                                                : "")},
+           {"Created", FormatDay(p.created_date()) + " at height " + std::to_string(p.created_height())},
+           {"Legal maturity", FormatDay(p.legal_maturity_date())},
+           {"Deal size", Yuan(p.deal_size_fen())},
+           {"Members", std::to_string(p.active_members()) + " active"}};
+  if (p.issue_date() != 0) {
+    f.emplace_back("Issued", FormatDay(p.issue_date()) + ", " + std::to_string(p.tranche_count()) + " tranches");
+    f.emplace_back("Payment dates", std::to_string(p.payment_count()) + ", the last " + FormatDay(p.last_payment_date()));
+  }
+  f.emplace_back("Cash", "collected " + Yuan(p.collected_total_fen()) + " in all; waiting for the next payment date " +
+                             Yuan(p.period_collections_fen()) + ", reserve " + Yuan(p.carried_fen()));
+  for (int i = 0; i < p.fees_size(); ++i) {
+    const auto& fee = p.fees(i);
+    std::string what = fee.payee_org_id() + ": " + (fee.fixed_fen() ? Yuan(fee.fixed_fen()) + " per date" : "");
+    if (fee.rate_bps()) what += std::string(fee.fixed_fen() ? " + " : "") + FormatBps(fee.rate_bps()) + " a year";
+    if (i < p.fee_arrears_fen_size() && p.fee_arrears_fen(i) > 0) what += ", arrears " + Yuan(p.fee_arrears_fen(i));
+    f.emplace_back("Fee " + fee.name(), what);
+  }
+  if (!p.guarantor_org_id().empty()) {
+    f.emplace_back("Guarantor", p.guarantor_org_id() + ": drawn " + Yuan(p.guarantor_drawn_fen()) + " of " +
+                                    Yuan(p.guarantee_limit_fen()) + " (H5)");
+  }
+  if (p.reserve_target_fen() > 0) f.emplace_back("Reserve target", Yuan(p.reserve_target_fen()));
+  if (p.losses_fen() > 0) f.emplace_back("Losses", Yuan(p.losses_fen()) + " (R32)");
+  if (p.state() == contracts::POOL_WOUND_DOWN) f.emplace_back("Wound down", FormatDay(p.wound_down_date()));
+  PrintFields(o, f);
+  if (v.members_size() > 0) {
+    o << "\nMembers:\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& m : v.members()) {
+      rows.push_back({m.ref(), Friendly(contracts::PoolMemberState_Name(m.state()), "POOL_MEMBER_"),
+                      Join(m.owner_org_ids()), m.pledgee_org_id().empty() ? "-" : m.pledgee_org_id(),
+                      FormatDay(m.admitted_date()), FormatDay(m.left_date()), FormatYuan(m.collected_fen())});
+    }
+    PrintTable(o, {"MEMBER", "STATE", "OWNERS", "PLEDGEE", "ADMITTED", "LEFT", "COLLECTED"}, rows);
+  }
+  if (v.tranches_size() > 0) {
+    o << "\nTranches:\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& t : v.tranches()) {
+      rows.push_back({std::to_string(t.rank()), ClassWord(t.tranche_class()), t.rating().empty() ? "-" : t.rating(),
+                      FormatBps(t.coupon_bps()), FormatYuan(t.principal_fen()), FormatYuan(t.outstanding_fen()),
+                      FormatYuan(t.interest_paid_fen()), FormatYuan(t.principal_paid_fen() + t.residual_paid_fen()),
+                      FormatYuan(t.interest_arrears_fen()), FormatYuan(t.losses_fen()), std::to_string(t.holders())});
+    }
+    PrintTable(o, {"RANK", "CLASS", "RATING", "COUPON", "PRINCIPAL", "OUTSTANDING", "INTEREST PAID", "PRINCIPAL PAID",
+                   "ARREARS", "LOSSES", "HOLDERS"},
+               rows);
+  }
+  if (v.holdings_size() > 0) {
+    o << "\nHoldings:\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& h : v.holdings()) {
+      rows.push_back({std::to_string(h.rank()), h.investor_org_id(), Count(h.units()), FormatYuan(h.interest_received_fen()),
+                      FormatYuan(h.principal_received_fen()), FormatYuan(h.residual_received_fen())});
+    }
+    PrintTable(o, {"RANK", "INVESTOR", "UNITS", "INTEREST", "PRINCIPAL", "RESIDUAL"}, rows);
+  }
+  if (v.statement_dates_size() > 0) {
+    std::string dates;
+    for (int d : v.statement_dates()) dates += (dates.empty() ? "" : ", ") + FormatDay(d);
+    o << "\nStatements: " << dates << " (`pledger-wallet pool statement " << p.id() << " --date DATE`)\n";
+  }
+}
+
+void PrintStatement(std::ostream& o, const contracts::PoolStatement& s) {
+  PrintFields(o, {{"Pool", s.pool_id()},
+                  {"Payment date", FormatDay(s.payment_date()) + " (no. " + std::to_string(s.sequence()) + ")" +
+                                       (s.triggered() ? ", trigger order (H8)" : "")},
+                  {"Period", FormatDay(s.period_start_date()) + " to " + FormatDay(s.payment_date()) + ", " +
+                                 std::to_string(s.days()) + " days (ACT/365)"},
+                  {"Cash in", Yuan(s.cash_in_fen()) + " = carried " + FormatYuan(s.carried_in_fen()) + " + collected " +
+                                  FormatYuan(s.collections_fen()) + " + guarantor " + FormatYuan(s.guarantor_draw_fen())},
+                  {"Cash out", "fees " + FormatYuan(s.fees_paid_fen()) + ", interest " + FormatYuan(s.interest_paid_fen()) +
+                                   ", principal " + FormatYuan(s.principal_paid_fen()) + ", residual " +
+                                   FormatYuan(s.residual_paid_fen()) + ", kept " + FormatYuan(s.carried_out_fen())},
+                  {"Guarantor (H5)", "needed " + Yuan(s.guarantor_draw_needed_fen()) + ", drawn " + Yuan(s.guarantor_draw_fen())},
+                  {"Senior shortfall", Yuan(s.senior_shortfall_fen()) +
+                                           (s.senior_shortfall_fen() > 0 ? " unpaid: grounds for a trigger (H8)" : "")}});
+  o << "\nWaterfall:\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& st : s.steps()) {
+    rows.push_back({st.step(), st.what(), st.rank() == 0 ? "-" : std::to_string(st.rank()), FormatYuan(st.amount_fen())});
+  }
+  PrintTable(o, {"STEP", "WHAT", "RANK", "AMOUNT"}, rows);
+  if (s.tranches_size() > 0) {
+    o << "\nTranches:\n";
+    rows.clear();
+    for (const auto& t : s.tranches()) {
+      rows.push_back({std::to_string(t.rank()), ClassWord(t.tranche_class()), FormatYuan(t.balance_before_fen()),
+                      FormatYuan(t.interest_due_fen()), FormatYuan(t.interest_paid_fen()),
+                      FormatYuan(t.principal_due_fen()), FormatYuan(t.principal_paid_fen()),
+                      FormatYuan(t.guarantor_interest_fen() + t.guarantor_principal_fen()),
+                      FormatYuan(t.residual_paid_fen()), FormatYuan(t.balance_after_fen())});
+    }
+    PrintTable(o, {"RANK", "CLASS", "BALANCE", "INTEREST DUE", "PAID", "PRINCIPAL DUE", "PAID", "BY GUARANTOR",
+                   "RESIDUAL", "BALANCE AFTER"},
+               rows);
+  }
+  if (s.holders_size() > 0) {
+    o << "\nHolders paid:\n";
+    rows.clear();
+    for (const auto& h : s.holders()) {
+      rows.push_back({std::to_string(h.rank()), h.investor_org_id(), Count(h.units()), FormatYuan(h.interest_fen()),
+                      FormatYuan(h.principal_fen()), FormatYuan(h.residual_fen())});
+    }
+    PrintTable(o, {"RANK", "INVESTOR", "UNITS", "INTEREST", "PRINCIPAL", "RESIDUAL"}, rows);
+  }
+}
+
+Result<std::string> PoolOperand(Context& c) {
+  PLEDGER_ASSIGN_OR_RETURN(std::string op, Operand(c, "POOL"));
+  return ParseObjectId("pool", op);
+}
+
+int RunPoolShow(Context& c) {
+  auto id = PoolOperand(c);
+  if (!id.ok()) return c.Fail(id.status());
+  return Query<contracts::PoolView>(c, "/v1/pools/" + *id, [&](const contracts::PoolView& v) { PrintPool(c.out(), v); });
+}
+
+int RunPoolStatement(Context& c) {
+  auto id = PoolOperand(c);
+  if (!id.ok()) return c.Fail(id.status());
+  auto text = c.args().Require("date");
+  if (!text.ok()) return c.Fail(text.status());
+  auto date = ParseDate("date", *text, c.today());
+  if (!date.ok()) return c.Fail(date.status());
+  return Query<contracts::PoolStatement>(c, "/v1/pools/" + *id + "/statements/" + FormatDay(*date),
+                                         [&](const contracts::PoolStatement& s) { PrintStatement(c.out(), s); });
+}
+
+int RunPoolPreview(Context& c) {
+  auto id = PoolOperand(c);
+  if (!id.ok()) return c.Fail(id.status());
+  std::int32_t date = c.today();
+  if (auto text = c.args().Get("date")) {
+    auto d = ParseDate("date", *text, c.today());
+    if (!d.ok()) return c.Fail(d.status());
+    date = *d;
+  }
+  const bool no_draw = c.args().Has("no-shortfall-draw");
+  std::string target = "/v1/pools/" + *id + "/preview?date=" + FormatDay(date);
+  if (no_draw) target += "&no_shortfall_draw=true";
+  return Query<contracts::PoolStatement>(c, target, [&](const contracts::PoolStatement& s) {
+    c.out() << "Preview of the payment date " << FormatDay(date)
+            << " with the collections recorded so far (nothing is written; `pool pay` runs it):\n\n";
+    PrintStatement(c.out(), s);
+    if (s.guarantor_draw_fen() > 0) {
+      c.out() << "\nThe waterfall draws " << Yuan(s.guarantor_draw_fen())
+              << " from the guarantor (H5): its GUARANTOR account co-signs `pool pay`.\n";
+    }
+  });
+}
+
+int RunPools(Context& c) {
+  auto v = c.args().Require("trustee");
+  if (!v.ok()) return c.Fail(v.status());
+  auto org = ParseOrgId("trustee", *v);
+  if (!org.ok()) return c.Fail(org.status());
+  return Query<contracts::PoolList>(c, "/v1/pools?trustee=" + *org, [&](const contracts::PoolList& l) {
+    if (l.pools_size() == 0) {
+      c.out() << "No pools of trustee " << *org << ".\n";
+      return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& p : l.pools()) {
+      rows.push_back({p.id(), p.name(), ModelWord(p.model()), PoolStateWord(p.state()) + (p.triggered() ? ", triggered" : ""),
+                      FormatDay(p.legal_maturity_date()), FormatYuan(p.deal_size_fen()), std::to_string(p.active_members()),
+                      std::to_string(p.payment_count())});
+    }
+    PrintTable(c.out(), {"POOL", "NAME", "MODEL", "STATE", "MATURITY", "DEAL SIZE", "MEMBERS", "PAYMENTS"}, rows);
+  });
+}
+
+int RunHoldings(Context& c) {
+  auto v = c.args().Require("investor");
+  if (!v.ok()) return c.Fail(v.status());
+  auto org = ParseOrgId("investor", *v);
+  if (!org.ok()) return c.Fail(org.status());
+  return Query<contracts::HoldingList>(c, "/v1/holdings?investor=" + *org, [&](const contracts::HoldingList& l) {
+    if (l.holdings_size() == 0) {
+      c.out() << "No holdings of " << *org << ".\n";
+      return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& h : l.holdings()) {
+      rows.push_back({h.pool_id(), std::to_string(h.rank()), Count(h.units()), FormatYuan(h.units() * 10000),
+                      FormatYuan(h.interest_received_fen()), FormatYuan(h.principal_received_fen()),
+                      FormatYuan(h.residual_received_fen())});
+    }
+    PrintTable(c.out(), {"POOL", "RANK", "UNITS", "FACE", "INTEREST", "PRINCIPAL", "RESIDUAL"}, rows);
+  });
+}
+
+int RunOrgList(Context& c) {
+  std::string target = "/v1/orgs";
+  if (auto k = c.args().Get("kind")) {
+    // The friendly kind words of `gov org-add --kind`.
+    std::string word = NormaliseWord(*k);
+    std::string name = "ORG_";
+    for (char ch : word) name += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    contracts::OrgKind kind;
+    if (!contracts::OrgKind_Parse(name, &kind) || kind == contracts::ORG_KIND_UNSPECIFIED) {
+      return c.Fail(FlagError("kind", "'" + *k + "' is not one of: ip-office, bank, appraiser, trustee, guarantor, "
+                                          "auditor, sme, individual-business, enterprise, patent-agency, investor"));
+    }
+    target += "?kind=" + name;
+  }
+  return Query<api::OrgList>(c, target, [&](const api::OrgList& l) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& o : l.organisations()) {
+      rows.push_back({o.id(), Friendly(contracts::OrgKind_Name(o.kind()), "ORG_"), o.name(), o.address()});
+    }
+    PrintTable(c.out(), {"ID", "KIND", "NAME", "ADDRESS"}, rows);
+    if (l.truncated()) c.out() << "(more organisations than shown)\n";
+  });
+}
+
 Command Q(std::string group, std::string name, std::string operands, std::string summary, std::string details,
           std::vector<FlagDef> flags, std::vector<std::string> examples, std::function<int(Context&)> run) {
   Command c;
@@ -449,7 +693,7 @@ void AddQueryCommands(std::vector<Command>* out) {
                    {"pledger-wallet status"}, RunStatus));
   out->push_back(Q("", "validators", "", "List the validator set (nodes, roles, operators, addresses)", "", {},
                    {"pledger-wallet validators"}, RunValidators));
-  out->push_back(Q("", "history", "ENTITY", "History of any entity: patent/…, pledge/…, org/…, account/…",
+  out->push_back(Q("", "history", "ENTITY", "History of any entity: patent/…, pledge/…, pool/…, org/…, account/…",
                    "Every transaction that named the entity, accepted or refused, oldest first.", page,
                    {"pledger-wallet history pledge/3f2a…", "pledger-wallet history org/qtbank"}, RunHistory));
   out->push_back(Q("patent", "show", "PATENT", "Show a patent: status, owners, active pledge, licences, valuations",
@@ -476,6 +720,27 @@ void AddQueryCommands(std::vector<Command>* out) {
                    {"pledger-wallet tx show 5f3c…"}, RunTxShow));
   out->push_back(Q("params", "show", "", "Show the chain parameters", "", {}, {"pledger-wallet params show"},
                    RunParamsShow));
+  out->push_back(Q("org", "list", "", "List organisations (of one kind)", "",
+                   {{"kind", "KIND", "ip-office, bank, appraiser, trustee, guarantor, auditor, sme, individual-business, "
+                                     "enterprise, patent-agency or investor", false, false}},
+                   {"pledger-wallet org list --kind trustee"}, RunOrgList));
+  out->push_back(Q("pool", "show", "POOL", "Show a pool: members, tranches, holdings, statement dates", "", {},
+                   {"pledger-wallet pool show 5be1…"}, RunPoolShow));
+  out->push_back(Q("pool", "statement", "POOL", "Show the statement of one payment date (the waterfall, step by step)",
+                   "", {{"date", "DATE", "the payment date", false, true}},
+                   {"pledger-wallet pool statement 5be1… --date 2027-12-01"}, RunPoolStatement));
+  out->push_back(Q("pool", "preview", "POOL", "What `pool pay` would do on a date, including the guarantor's draw",
+                   "Runs the ledger's waterfall over the collections recorded so far without writing anything: the "
+                   "statement the payment date would leave. A guarantor checks here what it co-signs (H5); dates "
+                   "after today are allowed for planning.",
+                   {{"date", "DATE", "the payment date (default today)", false, false},
+                    {"no-shortfall-draw", "", "as if the guarantor did not pay", false, false}},
+                   {"pledger-wallet pool preview 5be1… --date 2027-12-01"}, RunPoolPreview));
+  out->push_back(Q("", "pools", "", "A trustee's pools, in creation order", "",
+                   {{"trustee", "ORG", "the trustee", false, true}}, {"pledger-wallet pools --trustee spv1"}, RunPools));
+  out->push_back(Q("", "holdings", "", "An investor's tranche holdings", "",
+                   {{"investor", "ORG", "the investor organisation", false, true}},
+                   {"pledger-wallet holdings --investor inv-a"}, RunHoldings));
 }
 
 }  // namespace pledger::tools::wallet

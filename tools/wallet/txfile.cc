@@ -22,7 +22,7 @@ Status Invalid(const std::string& what, const std::string& why) {
 }  // namespace
 
 bool CreatesObject(const contracts::Action& a) {
-  return a.has_pledge_register() || a.has_valuation_record() || a.has_licence_file();
+  return a.has_pledge_register() || a.has_valuation_record() || a.has_licence_file() || a.has_pool_create();
 }
 
 bool LoadedTx::AllSignaturesValid() const {

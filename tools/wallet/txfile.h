@@ -54,7 +54,7 @@ Result<LoadedTx> ReadTxFile(const std::string& path);
 Status WriteTxFile(const std::string& path, const TxFile& file, bool overwrite);
 
 // Actions whose transaction creates an object named after the transaction id
-// (pledges, valuations, licences: contracts::ObjectIdFromTxId).
+// (pledges, valuations, licences, pools: contracts::ObjectIdFromTxId).
 bool CreatesObject(const contracts::Action& action);
 
 // The description text the wallet derives from a body (TxFile.description).

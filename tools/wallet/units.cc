@@ -272,7 +272,7 @@ Result<std::string> ParseObjectId(std::string_view flag, std::string_view text) 
   for (char c : text) hex = hex && IsHex(c);
   if (!hex || (text.size() != 32 && text.size() != 64)) {
     return FlagError(flag, Shown(text) +
-                               " is not an id; pledge, valuation and licence ids are 32 hex characters "
+                               " is not an id; pledge, valuation, licence and pool ids are 32 hex characters "
                                "(the first half of the transaction id that created them)");
   }
   return NormaliseWord(text.substr(0, 32));

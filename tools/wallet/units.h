@@ -66,7 +66,7 @@ Result<std::string> ParsePatentNo(std::string_view flag, std::string_view text);
 // Organisation and node ids: [a-z0-9._-]{1,64}.
 Result<std::string> ParseOrgId(std::string_view flag, std::string_view text);
 
-// A pledge, valuation or licence id: 32 hex characters. The 64-hex id of the
+// A pledge, valuation, licence or pool id: 32 hex characters. The 64-hex id of the
 // transaction that created it is accepted too (the object id is its first 32
 // characters, docs/contracts.md). Lower-cased.
 Result<std::string> ParseObjectId(std::string_view flag, std::string_view text);

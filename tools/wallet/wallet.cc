@@ -101,7 +101,7 @@ const std::vector<FlagDef>& TxFlags() {
        false, false},
       {"nonce", "N", "a fixed nonce (default: random); equal bodies are one transaction", false, false},
       {"force", "", "overwrite --out; submit even if a required signature seems missing", false, false},
-      {"quiet", "", "print only the id of what is created (pledge, valuation, licence) or the transaction id, "
+      {"quiet", "", "print only the id of what is created (pledge, valuation, licence, pool) or the transaction id, "
                     "for ID=$(pledger-wallet ...)", false, false},
   };
   return kFlags;
