@@ -120,7 +120,9 @@ std::vector<std::string> RandomWorkload(TestCluster& c, std::uint64_t seed) {
 
 // Waits until the chain stopped and its last block with transactions is
 // attested (its attestations ride in a later block).
-void WaitAttested(TestCluster& c) {
+// Waits until the last block with transactions is attested and every node has
+// the tip; returns that block's height.
+std::uint64_t WaitAttested(TestCluster& c) {
   std::uint64_t last_tx_block = 0;
   CLUSTER_REQUIRE(c, c.WaitFor(
                          [&] {
@@ -141,6 +143,7 @@ void WaitAttested(TestCluster& c) {
   // Every node has the final block.
   const std::uint64_t h = Height(c, 0);
   for (int i = 0; i < c.size(); ++i) CLUSTER_REQUIRE(c, c.WaitForHeight(i, h, 20s));
+  return last_tx_block;
 }
 
 std::string DataDir(TestCluster& c, int i) { return c.dir() + "/nodes/" + c.NodeId(i) + "/data"; }
@@ -154,7 +157,7 @@ TEST_CASE("audit: with the genesis file and one untrusted node, an auditor check
   c.StartAll();
   CLUSTER_REQUIRE(c, c.WaitForLeader(20s) >= 0);
   const std::vector<std::string> pledges = RandomWorkload(c, seed);
-  WaitAttested(c);
+  const std::uint64_t last_tx_block = WaitAttested(c);
   const std::string genesis = c.dir() + "/genesis.json";
   const std::string url = c.ApiUrl(1);
   const std::uint64_t tip = Height(c, 1);
@@ -167,7 +170,10 @@ TEST_CASE("audit: with the genesis file and one untrusted node, an auditor check
   CHECK(report.ok());
   CHECK(report.verified_height() >= tip);
   CHECK(report.signatures() > report.transactions());
-  CHECK(report.attested_height() + 2 >= report.verified_height());
+  // Every block with transactions is attested; the empty blocks after it that
+  // only carried attestations need not be (they never prompt another block),
+  // and with pipelined proposing there can be several of them.
+  CHECK(report.attested_height() >= last_tx_block);
 
   // A proof of a pledge registration, checked offline.
   const std::string bundle = c.dir() + "/pledge.bundle";

@@ -1134,8 +1134,9 @@ Result<Action> BuildTrancheIssue(Context& c) {
       return FlagError("tranche", which + ": the subordinated tranche has no coupon; it takes the residual (H6)");
     }
     if (cls != contracts::TRANCHE_SUBORDINATED && t.rating().empty()) {
-      return FlagError("tranche", which + ": a senior or mezzanine tranche needs its rating, e.g. " +
-                                      std::to_string(rank) + ":senior:800000:3.65:AAA");
+      return FlagError("tranche", which + ": a senior or mezzanine tranche needs its rating, e.g. " + p[0] + ":" +
+                                      p[1] + ":" + p[2] + ":" + (p.size() >= 4 && !p[3].empty() ? p[3] : "3.65") +
+                                      ":AAA");
     }
     by_rank.emplace(rank, std::move(t));
   }

@@ -60,6 +60,15 @@ const std::map<std::string, std::string>& RuleTitles() {
       {"R33", "partner-bank caution: a small borrower already served by many banks"},
       {"R34", "renewal without principal repayment keeps the risk class"},
       {"R35", "inclusive-finance reporting"},
+      // The waterfall of a pool's payment date (RULES.md section H; docs/contracts.md).
+      {"H1", "taxes and fees are paid first"},
+      {"H2", "senior, then mezzanine interest"},
+      {"H3", "senior principal, sequentially"},
+      {"H4", "mezzanine principal once the seniors are repaid"},
+      {"H5", "the shortfall provider pays what senior interest and principal lack"},
+      {"H6", "the residual goes to the subordinated holder"},
+      {"H7", "cash collected is paid out on the next payment date"},
+      {"H8", "after a trigger event all cash goes to senior"},
   };
   return kTitles;
 }

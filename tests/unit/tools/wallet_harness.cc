@@ -38,7 +38,9 @@ class FakeTransport : public NodeTransport {
   Result<node::HttpResponse> Request(const std::string& method, const std::string& target, const std::string& body,
                                      const std::string&, std::chrono::milliseconds) override {
     std::string path = target.substr(0, target.find('?'));
+    const std::map<std::string, std::string> query = Query(target);
     s_->requests.push_back(method + " " + path);
+    s_->targets.push_back(method + " " + target);
     auto starts = [&](const std::string& p) { return path.rfind(p, 0) == 0; };
     if (method == "POST" && path == "/v1/txs") return Submit(body);
     if (path == "/v1/status") {
@@ -66,6 +68,25 @@ class FakeTransport : public NodeTransport {
       if (it == s_->pledges.end()) return Error(404, "PLEDGE_NOT_FOUND", "no pledge");
       return Json(200, it->second);
     }
+    if (path == "/v1/orgs") {
+      api::OrgList l;
+      for (const auto& [id, o] : s_->orgs) {
+        if (!query.count("kind") || contracts::OrgKind_Name(o.kind()) == query.at("kind")) *l.add_organisations() = o;
+      }
+      return Json(200, l);
+    }
+    if (path == "/v1/pools") {
+      contracts::PoolList l;
+      for (const auto& [id, v] : s_->pools) {
+        if (query.count("trustee") && v.pool().trustee_org_id() == query.at("trustee")) *l.add_pools() = v.pool();
+      }
+      return Json(200, l);
+    }
+    if (starts("/v1/pools/")) return Pool(path.substr(10), query);
+    if (path == "/v1/holdings") {
+      auto it = s_->holdings.find(query.count("investor") ? query.at("investor") : "");
+      return Json(200, it == s_->holdings.end() ? contracts::HoldingList() : it->second);
+    }
     if (starts("/v1/orgs/")) {
       auto it = s_->orgs.find(path.substr(9));
       if (it == s_->orgs.end()) return Error(404, "ORG_NOT_FOUND", "no organisation");
@@ -75,6 +96,45 @@ class FakeTransport : public NodeTransport {
   }
 
  private:
+  // "a=1&b=2" after the '?', undecoded (the wallet sends plain words).
+  static std::map<std::string, std::string> Query(const std::string& target) {
+    std::map<std::string, std::string> q;
+    const size_t mark = target.find('?');
+    if (mark == std::string::npos) return q;
+    std::string rest = target.substr(mark + 1);
+    while (!rest.empty()) {
+      const size_t amp = rest.find('&');
+      const std::string pair = rest.substr(0, amp);
+      const size_t eq = pair.find('=');
+      q[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
+      rest = amp == std::string::npos ? "" : rest.substr(amp + 1);
+    }
+    return q;
+  }
+
+  // /v1/pools/{id}, /v1/pools/{id}/preview?date=, /v1/pools/{id}/statements/{date}.
+  node::HttpResponse Pool(const std::string& rest, const std::map<std::string, std::string>& query) {
+    const size_t slash = rest.find('/');
+    const std::string id = rest.substr(0, slash);
+    const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    auto pool = s_->pools.find(id);
+    if (pool == s_->pools.end()) return Error(404, "POOL_NOT_FOUND", "no pool " + id);
+    if (sub.empty()) return Json(200, pool->second);
+    if (sub == "preview") {
+      std::string key = id + "/" + (query.count("date") ? query.at("date") : "");
+      if (query.count("no_shortfall_draw") && query.at("no_shortfall_draw") == "true") key += "/no-draw";
+      auto it = s_->previews.find(key);
+      if (it == s_->previews.end()) return Error(409, s_->preview_refusal, "refused by the fake node");
+      return Json(200, it->second);
+    }
+    if (sub.rfind("statements/", 0) == 0) {
+      auto it = s_->statements.find(id + "/" + sub.substr(11));
+      if (it == s_->statements.end()) return Error(404, "POOL_STATEMENT_NOT_FOUND", "no statement");
+      return Json(200, it->second);
+    }
+    return Error(404, "ROUTE_NOT_FOUND", "fake node has no pool route " + sub);
+  }
+
   Result<node::HttpResponse> Submit(const std::string& raw) {
     auto tx = ledger::DecodeTransaction(raw);
     if (!tx.ok()) return Error(400, std::string(tx.status().reason()), std::string(tx.status().message()));

@@ -32,7 +32,15 @@ struct FakeNodeState {
   std::map<std::string, contracts::Account> accounts;        // by key hex
   std::map<std::string, contracts::PatentView> patents;      // by patent no
   std::map<std::string, contracts::Pledge> pledges;          // by id
-  std::map<std::string, contracts::Organisation> orgs;       // by id
+  std::map<std::string, contracts::Organisation> orgs;       // by id (also GET /v1/orgs?kind=)
+  std::map<std::string, contracts::PoolView> pools;          // by pool id
+  // GET /v1/pools/{id}/preview: by "<pool id>/<YYYY-MM-DD>", with "/no-draw"
+  // appended for ?no_shortfall_draw=true. A date not listed is refused with
+  // `preview_refusal` (HTTP 409), as the node refuses a pool not issued.
+  std::map<std::string, contracts::PoolStatement> previews;
+  std::string preview_refusal = "TRANCHE_NOT_ISSUED";
+  std::map<std::string, contracts::PoolStatement> statements;  // by "<pool id>/<YYYY-MM-DD>"
+  std::map<std::string, contracts::HoldingList> holdings;      // by investor org
   contracts::Genesis genesis;
   // The receipt a submitted transaction gets (code "OK" by default).
   ledger::Receipt receipt;
@@ -41,6 +49,7 @@ struct FakeNodeState {
   std::string refuse_code;
   std::vector<ledger::Transaction> submitted;
   std::vector<std::string> requests;  // "GET /v1/status", ...
+  std::vector<std::string> targets;   // the same with their query strings
 
   // Adds an account with one role.
   void AddAccount(const ledger::SecretKey& key, const std::string& org, contracts::Role role);
