@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "contracts/dates.h"
+#include "contracts/pool_keys.h"
 #include "contracts/pool_queries.h"
 #include "contracts/queries.h"
 #include "contracts/state_keys.h"
@@ -703,7 +704,13 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
     if (!req.query.count("trustee")) return respond(Error(400, "QUERY_INVALID", "give ?trustee=ORG"));
     return reply(contracts::QueryPoolsOfTrustee(*state, req.query["trustee"]));
   }
-  if (parts.size() == 3 && get(1) == "pools") return reply(contracts::QueryPool(*state, get(2)));
+  if (parts.size() == 3 && get(1) == "pools") {
+    if (*as_of > 0) {
+      contracts::Pool p;
+      return past(contracts::keys::Pool(get(2)), &p);
+    }
+    return reply(contracts::QueryPool(*state, get(2)));
+  }
   if (parts.size() == 5 && get(1) == "pools" && get(3) == "statements") {
     auto day = ParseIsoDate(get(4));
     if (!day) return respond(Error(400, "DATE_INVALID", "a statement's payment date is YYYY-MM-DD"));

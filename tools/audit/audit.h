@@ -1,8 +1,9 @@
 // pledger-audit: the auditor's command-line tool (docs/audit.md).
 //
-//   history ENTITY   every transaction that touched a patent, pledge, account
-//                    or organisation (table, --json, --csv); --as-of HEIGHT
-//                    for a patent or pledge as it was after a block
+//   history ENTITY   every transaction that touched a patent, pledge, pool,
+//                    tranche, account or organisation (table, --json, --csv);
+//                    --as-of HEIGHT for a patent, pledge, pool or tranche
+//                    record as it was after a block
 //   proof TX_ID      an offline evidence bundle (--out FILE)
 //   check-proof FILE verifies a bundle with nothing but --genesis
 //   verify           replays and checks the whole chain from the genesis file

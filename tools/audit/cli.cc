@@ -144,8 +144,19 @@ std::string CursorOf(std::uint64_t height, std::uint32_t index) {
 int AsOf(AuditIo& io, const Args& args, ChainSource* src, const std::string& entity, const std::string& genesis) {
   auto height = args.GetInt("as-of", 0, 1, INT64_MAX);
   if (!height.ok()) return Fail(io, "history", height.status());
-  if (entity.rfind("patent/", 0) != 0 && entity.rfind("pledge/", 0) != 0) {
-    return Fail(io, "history", UsageError("--as-of shows patents and pledges only"));
+  // The records whose versions the node keeps (node/history.cc) and that
+  // have one message type: patents, pledges, pools and tranches.
+  std::unique_ptr<google::protobuf::Message> msg;
+  if (entity.rfind("patent/", 0) == 0) {
+    msg = std::make_unique<contracts::Patent>();
+  } else if (entity.rfind("pledge/", 0) == 0) {
+    msg = std::make_unique<contracts::Pledge>();
+  } else if (entity.rfind("pool/", 0) == 0) {
+    msg = std::make_unique<contracts::Pool>();
+  } else if (entity.rfind("tranche/", 0) == 0) {
+    msg = std::make_unique<contracts::Tranche>();
+  } else {
+    return Fail(io, "history", UsageError("--as-of shows patents, pledges, pools and tranches only"));
   }
   auto replica = ReplicaOf(src, genesis);
   if (!replica.ok()) return Fail(io, "history", replica.status());
@@ -157,12 +168,6 @@ int AsOf(AuditIo& io, const Args& args, ChainSource* src, const std::string& ent
   r.set_found(rec->has_value());
   r.set_trust(replica->has_value() ? "replica" : "unchecked");
   if (rec->has_value()) {
-    std::unique_ptr<google::protobuf::Message> msg;
-    if (entity.rfind("patent/", 0) == 0) {
-      msg = std::make_unique<contracts::Patent>();
-    } else {
-      msg = std::make_unique<contracts::Pledge>();
-    }
     if (!msg->ParseFromString(**rec)) {
       return Fail(io, "history", Status::Corruption("RECORD_CORRUPT", "the record of " + entity + " does not parse"));
     }
@@ -508,10 +513,10 @@ int ExportCmd(AuditIo& io, const Args& args) {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"history", "ENTITY",
-       "every transaction that touched a patent, pledge, account or organisation, oldest first",
+       "every transaction that touched a patent, pledge, pool, tranche, account or organisation, oldest first",
        {kNode, kDataDir, kCa, kGenesis, kJson,
         {"csv", "", "CSV output"},
-        {"as-of", "HEIGHT", "instead: the patent or pledge record as it was after block HEIGHT"},
+        {"as-of", "HEIGHT", "instead: the patent, pledge, pool or tranche record as it was after block HEIGHT"},
         {"limit", "N", "stop after N entries (prints the cursor to continue)"},
         {"after", "CURSOR", "start after this cursor (from a previous --limit)"},
         {"page-size", "N", "entries per request to the source (1..1000, default 1000)"}},
@@ -564,7 +569,7 @@ void CommandHelp(std::ostream& o, const Command& c) {
   }
   if (std::string(c.name) == "history") {
     o << "\nENTITY is KIND ID or KIND/ID: patent ZL201410362077.3, pledge <32 hex>, account <64 hex>, org bank-hz,\n"
-         "valuation <id>, validator <node id>.\n";
+         "valuation <id>, validator <node id>, pool <32 hex>, tranche <pool id> <rank> (or tranche <pool id>/<rank>).\n";
   }
 }
 

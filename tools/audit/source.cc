@@ -350,8 +350,12 @@ Result<std::optional<std::string>> NodeSource::RecordAsOf(const std::string& key
   } else if (key.rfind("pledge/", 0) == 0) {
     target = "/v1/pledges/" + key.substr(7);
     msg = std::make_unique<contracts::Pledge>();
+  } else if (key.rfind("pool/", 0) == 0) {
+    target = "/v1/pools/" + key.substr(5);
+    msg = std::make_unique<contracts::Pool>();
   } else {
-    return Status::InvalidArgument("USAGE", "the node's API serves past states of patents and pledges only");
+    return Status::InvalidArgument("USAGE", "the node's API serves past states of patents, pledges and pools only; "
+                                            "read other records from a data directory (--data-dir)");
   }
   if (height == 0) return Status::InvalidArgument("USAGE", "--as-of needs a height of at least 1");
   auto got = GetJson(target + "?height=" + std::to_string(height), msg.get());
@@ -385,8 +389,24 @@ Result<std::string> NodeSource::GenesisBytes() { return Get("/v1/genesis"); }
 
 // ---------------------------------------------------------------------------
 
+namespace {
+
+// A pool id as the contracts write it: 32 lower-case hex characters (the
+// first half of the creating transaction's id). Upper case is accepted.
+std::optional<std::string> PoolId(std::string id) {
+  if (id.size() != 32) return std::nullopt;
+  for (char& ch : id) {
+    if (ch >= 'A' && ch <= 'F') ch = static_cast<char>(ch - 'A' + 'a');
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return std::nullopt;
+  }
+  return id;
+}
+
+}  // namespace
+
 Result<std::string> EntityFromWords(const std::vector<std::string>& words) {
-  static const char* kKinds[] = {"patent", "pledge", "account", "org", "valuation", "validator"};
+  static const char* kKinds[] = {"patent", "pledge", "account", "org", "valuation", "validator", "pool", "tranche"};
+  const std::string kinds = "patent, pledge, account, org, valuation, validator, pool or tranche";
   std::string kind, id;
   if (words.size() == 1) {
     size_t slash = words[0].find('/');
@@ -398,14 +418,32 @@ Result<std::string> EntityFromWords(const std::vector<std::string>& words) {
   } else if (words.size() == 2) {
     kind = words[0];
     id = words[1];
+  } else if (words.size() == 3 && words[0] == "tranche") {
+    kind = words[0];
+    id = words[1] + "/" + words[2];
   } else {
-    return UsageError("give one entity: KIND ID (patent, pledge, account, org, valuation, validator)");
+    return UsageError("give one entity: KIND ID (" + kinds + "; a tranche as `tranche POOL RANK`)");
   }
   if (kind == "organisation" || kind == "organization") kind = "org";
   bool known = false;
   for (const char* k : kKinds) known = known || kind == k;
-  if (!known) {
-    return UsageError("unknown entity kind '" + kind + "': use patent, pledge, account, org, valuation or validator");
+  if (!known) return UsageError("unknown entity kind '" + kind + "': use " + kinds);
+  // Pools and tranches (issue 8): the contracts' history keys are "pool/<id>"
+  // and "tranche/<pool id>/<rank>" (contracts/pool_keys.h).
+  if (kind == "pool") {
+    auto pool = PoolId(id);
+    if (!pool) return UsageError("'" + id + "' is not a pool id: 32 hex characters (the first half of the pool create transaction's id)");
+    return "pool/" + *pool;
+  }
+  if (kind == "tranche") {
+    const size_t slash = id.find('/');
+    auto pool = PoolId(id.substr(0, slash));
+    const std::string rank = slash == std::string::npos ? "" : id.substr(slash + 1);
+    if (!pool || rank.size() != 1 || rank[0] < '1' || rank[0] > '9') {
+      return UsageError("'" + id + "' is not a tranche: give `tranche POOL RANK` or `tranche POOL/RANK` with the 32-hex "
+                        "pool id and a rank from 1 (the most senior) to 9");
+    }
+    return "tranche/" + *pool + "/" + rank;
   }
   if (id.empty() || id.size() > 128 ||
       id.find_first_of("/?&#% \t\r\n") != std::string::npos) {

@@ -66,8 +66,9 @@ class ChainSource {
   // One page of an entity's history index ("patent/ZL…"), after `cursor`.
   virtual Result<node::HistoryPage> History(const std::string& entity, const std::string& cursor,
                                             size_t limit) = 0;
-  // The serialized record (contracts Patent or Pledge) stored under state
-  // `key` after block `height`; nullopt if it did not exist then.
+  // The serialized record (contracts Patent, Pledge, Pool, Tranche …) stored
+  // under state `key` after block `height`; nullopt if it did not exist then.
+  // NodeSource serves patents, pledges and pools (the API's ?height=).
   virtual Result<std::optional<std::string>> RecordAsOf(const std::string& key, std::uint64_t height) = 0;
   // Node ids of the validators the source lists now: only a starting point
   // for discovering validator-set changes (prover.h).
@@ -142,8 +143,10 @@ class NodeSource final : public ChainSource {
 };
 
 // Entities history understands: "patent/ZL…", "pledge/<id>", "account/<hex>",
-// "org/<id>", "valuation/<id>", "validator/<id>". Accepts "patent ZL…" as two
-// words too. Reason: USAGE.
+// "org/<id>", "valuation/<id>", "validator/<id>", "pool/<id>" and
+// "tranche/<pool id>/<rank>" (the contracts' touched-entity keys). Accepts
+// "patent ZL…" as two words too, and a tranche as "tranche POOL RANK" or
+// "tranche POOL/RANK"; pool ids are lower-cased. Reason: USAGE.
 Result<std::string> EntityFromWords(const std::vector<std::string>& words);
 
 }  // namespace pledger::tools::audit

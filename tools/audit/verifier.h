@@ -65,7 +65,7 @@ struct VerifyOptions {
   bool execute = true;              // false: light mode (no signatures, no re-execution)
   std::string keep_dir;             // full mode: keep (or resume) the replica here
   size_t threads = 0;               // signature-verification threads; 0: all cores
-  bool require_attested = false;    // fail if transactions above the last attested block
+  bool require_attested = false;    // fail if a block with transactions is not attested
   // Progress reports, at most every `progress_every_ms`.
   std::function<void(const VerifyProgress&)> progress;
   std::uint64_t progress_every_ms = 2000;

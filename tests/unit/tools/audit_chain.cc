@@ -50,7 +50,14 @@ TestChain::TestChain(const std::string& dir, TestChainOptions options) : dir_(di
   genesis_.set_chain_id("audit-test");
   genesis_.set_genesis_time_ms(1700000000000ull);
   *genesis_.mutable_params() = contracts::DefaultParams();
-  for (const OrgSpec& s : Orgs()) {
+  std::vector<OrgSpec> orgs = Orgs();
+  if (options_.pool_parties) {
+    orgs.push_back({"spv", contracts::ORG_TRUSTEE, contracts::ROLE_TRUSTEE, 17});
+    orgs.push_back({"inv-a", contracts::ORG_INVESTOR, contracts::ROLE_INVESTOR, 18});
+    orgs.push_back({"inv-b", contracts::ORG_INVESTOR, contracts::ROLE_INVESTOR, 19});
+    orgs.push_back({"guar", contracts::ORG_GUARANTOR, contracts::ROLE_GUARANTOR, 20});
+  }
+  for (const OrgSpec& s : orgs) {
     auto* o = genesis_.add_organisations();
     o->set_id(s.id);
     o->set_name(std::string("Test ") + s.id + " Co., Ltd.");

@@ -35,6 +35,9 @@ struct TestChainOptions {
   // Headers carry the roots of block height - state_lag (a pipelining
   // leader's two blocks in flight: 2; BlockHeader.state_root_height).
   std::uint64_t state_lag = 1;
+  // Pool parties in the genesis too (issue 8): trustee "spv" (TRUSTEE),
+  // investors "inv-a" and "inv-b" (INVESTOR), guarantor "guar" (GUARANTOR).
+  bool pool_parties = false;
 };
 
 class TestChain {
@@ -48,6 +51,11 @@ class TestChain {
   std::string data_dir() const { return dir_ + "/data"; }
   const contracts::Genesis& genesis() const { return genesis_; }
   std::uint64_t height() const;  // also after Close
+
+  // Moves the block clock forward (blocks are otherwise 1 ms apart): the
+  // contracts' "today" is the block's date, e.g. a pool's payment dates.
+  void AdvanceDays(int days) { time_ms_ += static_cast<std::uint64_t>(days) * 86'400'000ull; }
+  std::uint64_t time_ms() const { return time_ms_; }
 
   // Applies one block of raw transactions (plus the pending attestations).
   // Returns the receipts' codes.

@@ -87,6 +87,42 @@ TEST_CASE("verify re-executes a clean chain from the genesis file and reads the 
   CHECK(Fingerprint(c.data_dir()) == before);
 }
 
+TEST_CASE("verify --require-attested fails only while a block with transactions is unattested") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  c.RandomWorkload(21, 12, 4);
+  const std::uint64_t last_tx_block = c.height();
+  auto run = [&] {
+    c.Close();
+    auto src = DirSource::Open(c.data_dir());
+    REQUIRE(src.ok());
+    VerifyOptions o;
+    o.genesis_bytes = c.genesis_bytes();
+    o.require_attested = true;
+    auto r = tools::audit::Verify(src->get(), o);
+    REQUIRE(r.ok());
+    c.Reopen();
+    return *r;
+  };
+  // The last block has transactions and nothing carries its attestations yet.
+  VerifyReport early = run();
+  CHECK_FALSE(early.ok());
+  CHECK(early.reason() == "NOT_ATTESTED");
+  CHECK(early.first_bad_height() == early.attested_height() + 1);
+  CHECK(early.first_bad_height() <= last_tx_block);
+
+  // Empty blocks carry the attestations: the empty tail itself stays
+  // unattested, which is not a failure.
+  c.Flush();
+  c.Flush();
+  VerifyReport later = run();
+  INFO(later.reason() << ": " << later.detail());
+  CHECK(later.ok());
+  CHECK(later.attested_height() >= last_tx_block);
+  CHECK(later.attested_height() < later.verified_height());
+  CHECK(later.warnings_size() == 1);
+}
+
 TEST_CASE("verify names the first bad height and what differs in a tampered copy") {
   TempDir tmp;
   TestChain c(tmp.Sub("chain"));
