@@ -1,13 +1,31 @@
-# pledger-wallet end to end against a real 3-node cluster (issue 6): the real
-# binary, one wallet home per party, files carried between them. Label
+# pledger-wallet end to end against a real 3-node cluster: the real binary,
+# one wallet home per party, files carried between them. Label
 # `integration`; needs pledgerd. Included by tests/CMakeLists.txt after
 # integration.cmake (which defines pledger_cluster_harness).
 include_guard(GLOBAL)
 
-add_executable(wallet_e2e_test integration/wallet_e2e_test.cc support/catch_main.cc)
-pledger_target_defaults(wallet_e2e_test)
-target_link_libraries(wallet_e2e_test PRIVATE pledger_cluster_harness Catch2::Catch2)
-set_target_properties(wallet_e2e_test PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
-add_dependencies(wallet_e2e_test pledgerd pledger-wallet)
-catch_discover_tests(wallet_e2e_test TEST_PREFIX "wallet_e2e_test: " PROPERTIES LABELS integration
-                     RUN_SERIAL TRUE TIMEOUT 300)
+# The test clock (integration/clock_shift.cc): preloaded into pledgerd and
+# pledger-wallet so a test can move the ledger's date (a pool's payment dates).
+add_library(pledger_clock_shift SHARED integration/clock_shift.cc)
+pledger_target_defaults(pledger_clock_shift)
+target_link_libraries(pledger_clock_shift PRIVATE ${CMAKE_DL_LIBS})
+set_target_properties(pledger_clock_shift PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+
+# Running the wallet (and pledger-audit) binaries as the parties would
+# (integration/wallet_runner.h), shared by the tests below.
+add_library(pledger_wallet_runner STATIC integration/wallet_runner.cc)
+pledger_target_defaults(pledger_wallet_runner)
+target_link_libraries(pledger_wallet_runner PUBLIC pledger_cluster_harness Catch2::Catch2)
+target_compile_definitions(pledger_wallet_runner PRIVATE
+                           PLEDGER_CLOCK_SHIFT_LIB="$<TARGET_FILE:pledger_clock_shift>")
+add_dependencies(pledger_wallet_runner pledger_clock_shift)
+
+# Issue 6: a co-signed pledge, refusals (R7i, R13), repayment, a transfer.
+pledger_integration_test(wallet_e2e_test SOURCES integration/wallet_e2e_test.cc LIBS pledger_wallet_runner
+                         DEPENDS pledgerd pledger-wallet TIMEOUT 300)
+
+# Issue 8: a licence pool from creation to wind-down on the test clock: the
+# pool lock (R31), tranches (R32), three payment dates (H1-H8), the auditor's
+# pool history. About a minute on two cores.
+pledger_integration_test(pool_e2e_test SOURCES integration/pool_e2e_test.cc LIBS pledger_wallet_runner
+                         DEPENDS pledgerd pledger-wallet pledger-audit pledger_clock_shift TIMEOUT 240)

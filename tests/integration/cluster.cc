@@ -103,6 +103,7 @@ TestCluster::TestCluster(ClusterOptions options) : options_(options) {
   org("bank-b", contracts::ORG_BANK);
   org("appraiser", contracts::ORG_APPRAISER);
   org("sme", contracts::ORG_SME);
+  for (const auto& o : options_.extra_orgs) org(o.id.c_str(), o.kind);
   for (int i = 0; i < options_.nodes; ++i) {
     Proc p;
     p.id = "n" + std::to_string(i + 1);
@@ -127,6 +128,11 @@ TestCluster::TestCluster(ClusterOptions options) : options_(options) {
   account("bank-b", "bank-b", contracts::ROLE_BANK);
   account("appraiser", "appraiser", contracts::ROLE_APPRAISER);
   account("sme", "sme", contracts::ROLE_OWNER);
+  std::vector<std::string> names = {"ipo-a", "ipo-b", "bank-a", "bank-b", "appraiser", "sme"};
+  for (const auto& a : options_.extra_accounts) {
+    account(a.name.c_str(), a.org_id.c_str(), a.role);
+    names.push_back(a.name);
+  }
   auto files = tools::CreateConsortium(spec, dir_.path());
   if (!files.ok()) Die(files.status().ToString());
   for (int i = 0; i < options_.nodes; ++i) {
@@ -144,7 +150,7 @@ TestCluster::TestCluster(ClusterOptions options) : options_(options) {
       if (id.ok()) p.public_key_hex = ledger::HexEncode(id->key);
     }
   }
-  for (const char* name : {"ipo-a", "ipo-b", "bank-a", "bank-b", "appraiser", "sme"}) {
+  for (const std::string& name : names) {
     auto pem = node::ReadFile(dir_.path() + "/accounts/" + name + ".key");
     if (!pem.ok()) Die(pem.status().ToString());
     auto key = node::Ed25519KeyFromPem(*pem);
@@ -171,6 +177,7 @@ void TestCluster::Start(int i) {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
     }
+    for (const auto& [name, value] : options_.env) ::setenv(name.c_str(), value.c_str(), 1);
     std::string bin = std::string(PLEDGER_BIN_DIR) + "/pledgerd";
     ::execl(bin.c_str(), "pledgerd", "--config", p.config.c_str(), static_cast<char*>(nullptr));
     _exit(127);

@@ -18,6 +18,7 @@
 
 #include "consensus/status.h"
 #include "ledger/crypto.h"
+#include "ledger/proto/contract_types.pb.h"
 #include "node/http_client.h"
 #include "node/proto/api.pb.h"
 #include "node/proto/node.pb.h"
@@ -30,6 +31,22 @@ struct ClusterOptions {
   int nodes = 3;
   std::uint32_t raft_log_retain = 0;  // 0: node default
   std::uint32_t tick_ms = 50;
+  // Organisations and accounts in the genesis besides the standard ones
+  // (ipo-a, ipo-b, bank-a, bank-b, appraiser, sme); each account's key is
+  // written to dir()/accounts/<name>.key like theirs.
+  struct ExtraOrg {
+    std::string id;
+    contracts::OrgKind kind;
+  };
+  struct ExtraAccount {
+    std::string name;
+    std::string org_id;
+    contracts::Role role;
+  };
+  std::vector<ExtraOrg> extra_orgs;
+  std::vector<ExtraAccount> extra_accounts;
+  // Environment variables of every pledgerd process (e.g. a test clock).
+  std::map<std::string, std::string> env;
 };
 
 class TestCluster {

@@ -12,154 +12,24 @@
 // Label `integration`. Needs build/bin/pledgerd and build/bin/pledger-wallet.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <google/protobuf/util/json_util.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "contracts/proto/query.pb.h"
 #include "ledger/bytes.h"
 #include "ledger/crypto.h"
 #include "node/files.h"
 #include "tests/integration/cluster.h"
+#include "tests/integration/wallet_runner.h"
 #include "tools/proto/wallet.pb.h"
-
-#ifndef PLEDGER_BIN_DIR
-#error "PLEDGER_BIN_DIR must point at build/bin"
-#endif
 
 namespace pledger::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-constexpr char kPassphrase[] = "e2e passphrase, never printed";
 constexpr char kPatent[] = "ZL201410362077.3";
-
-struct Run {
-  int code = -1;
-  std::string out;
-  std::string err;
-  std::string command;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// One party's wallet: its own home directory, as on its own machine.
-class Wallet {
- public:
-  Wallet(const std::string& root, std::string name) : name_(std::move(name)), home_(root + "/wallets/" + name_) {
-    REQUIRE(node::MakeDirs(home_, 0700).ok());
-  }
-  const std::string& home() const { return home_; }
-  std::string Path(const std::string& file) const { return home_ + "/" + file; }
-
-  // Runs the real binary with PLEDGER_HOME=home and the passphrase in $PW,
-  // without a controlling terminal (a missing passphrase fails, never hangs).
-  Run operator()(std::vector<std::string> args) const {
-    Run r;
-    for (const auto& a : args) r.command += " " + a;
-    const std::string out_path = home_ + "/.stdout", err_path = home_ + "/.stderr";
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      ::setsid();
-      int in = ::open("/dev/null", O_RDONLY);
-      int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (in < 0 || out < 0 || err < 0) _exit(126);
-      ::dup2(in, 0);
-      ::dup2(out, 1);
-      ::dup2(err, 2);
-      ::setenv("PLEDGER_HOME", home_.c_str(), 1);
-      ::setenv("PW", kPassphrase, 1);
-      ::unsetenv("PLEDGER_PROFILE");
-      std::string bin = std::string(PLEDGER_BIN_DIR) + "/pledger-wallet";
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>("pledger-wallet"));
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(bin.c_str(), argv.data());
-      _exit(127);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = Slurp(out_path);
-    r.err = Slurp(err_path);
-    // Whatever happens, no output ever carries the passphrase.
-    CHECK(r.out.find(kPassphrase) == std::string::npos);
-    CHECK(r.err.find(kPassphrase) == std::string::npos);
-    return r;
-  }
-
-  // Imports the account key pledger-admin wrote and points a profile at a node.
-  void Setup(const TestCluster& c, const std::string& account, int node_index) const {
-    Run r = (*this)({"key", "import", name_, "--from", c.dir() + "/accounts/" + account + ".key", "--passphrase-env",
-                     "PW"});
-    INFO(r.command << "\n" << r.out << r.err);
-    REQUIRE(r.code == 0);
-    r = (*this)({"profile", "add", name_, "--node", c.ApiUrl(node_index), "--key", name_});
-    INFO(r.command << "\n" << r.out << r.err);
-    REQUIRE(r.code == 0);
-  }
-
- private:
-  std::string name_;
-  std::string home_;
-};
-
-// Carries a file from one party's machine to another's.
-void Carry(const Wallet& from, const Wallet& to, const std::string& file) {
-  auto data = node::ReadFile(from.Path(file));
-  REQUIRE(data.ok());
-  REQUIRE(node::WriteFileAtomic(to.Path(file), *data, 0644).ok());
-}
-
-template <typename M>
-M ParseOut(const Run& r) {
-  M m;
-  google::protobuf::util::JsonParseOptions o;
-  o.ignore_unknown_fields = true;
-  auto st = google::protobuf::util::JsonStringToMessage(r.out, &m, o);
-  INFO(r.command << "\n" << r.out << r.err);
-  REQUIRE(st.ok());
-  return m;
-}
-
-// Waits until every node has applied the highest block any node has, so the
-// next party's wallet (talking to another node) sees what was just committed.
-void Sync(TestCluster& c) {
-  std::uint64_t top = 0;
-  for (int i = 0; i < c.size(); ++i) {
-    auto s = c.Status(i);
-    if (s.ok()) top = std::max(top, s->height());
-  }
-  for (int i = 0; i < c.size(); ++i) {
-    if (!c.WaitForHeight(i, top, 20s)) c.DumpLogs();
-    REQUIRE(c.WaitForHeight(i, top, 1s));
-  }
-}
-
-#define EXPECT_EXIT(cluster, run, want)                              \
-  do {                                                               \
-    const Run& r_ = (run);                                           \
-    if (r_.code != (want)) (cluster).DumpLogs();                     \
-    INFO("pledger-wallet" << r_.command << "\n" << r_.out << r_.err); \
-    REQUIRE(r_.code == (want));                                      \
-    Sync(cluster);                                                   \
-  } while (0)
 
 TEST_CASE("wallet e2e: co-signed pledge, refused second pledge and transfer, repayment, transfer",
           "[integration]") {
