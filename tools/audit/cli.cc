@@ -532,7 +532,7 @@ const std::vector<Command>& Commands() {
         {"keep", "DIR", "keep the checked replica in DIR (resumes if DIR holds one); query it with --data-dir"},
         {"to", "HEIGHT", "stop after block HEIGHT (default: the source's tip)"},
         {"threads", "N", "signature-verification threads (default: all cores)"},
-        {"require-attested", "", "fail if the last blocks are not attested yet"},
+        {"require-attested", "", "fail if a block with transactions is not attested yet"},
         {"quiet", "", "no progress lines"}},
        VerifyCmd},
       {"export", "", "the pledge register (active and historical) with the gazette's columns (R10)",
