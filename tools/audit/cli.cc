@@ -554,8 +554,10 @@ void MainHelp(std::ostream& o) {
     o << "  " << std::left << std::setw(22) << head << c.summary << "\n";
   }
   o << "\nEvery command takes --genesis FILE, your own copy of the genesis file: it is the root of trust.\n"
-       "Sources: --node URL (any node; nothing it says is taken on trust) or --data-dir DIR (a stopped node's\n"
-       "directory, opened read-only, or a replica written by verify --keep).\n\n"
+       "Sources: --node URL (any node; verify, proof and history check what it serves against signatures and\n"
+       "attestations, but history cannot see entries a node leaves out and --as-of records are its word; see\n"
+       "docs/audit.md) or --data-dir DIR (a stopped node's directory, opened read-only, or a replica written\n"
+       "by verify --keep).\n\n"
        "Exit codes: 0 everything checked, 1 a check failed (or another error), 2 usage, 3 node unreachable.\n"
        "`pledger-audit COMMAND --help` shows a command's flags.\n";
 }

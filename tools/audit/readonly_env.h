@@ -7,7 +7,8 @@
 // background. This Env lets all of that happen in memory: files LevelDB
 // creates live in an in-process overlay, files it deletes are only hidden,
 // and reads fall through to the disk for everything else. The directory's
-// bytes are the same afterwards (tests/unit/tools/audit_dir_test.cc checks).
+// bytes are the same afterwards (tests/unit/tools/audit_verify_test.cc and
+// tests/integration/audit_test.cc check).
 //
 // Live nodes: LockFile takes a shared fcntl read lock on LOCK, opened
 // read-only. pledgerd holds the exclusive LevelDB lock while it runs, so the
