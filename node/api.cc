@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "contracts/dates.h"
@@ -211,30 +212,36 @@ void NodeImpl::ExpireWaiters() {
 
 namespace {
 
+// "attested" here is the node's own quick view: agreeing signatures of the
+// validators that vote now. pledger-audit judges each block against the set
+// in force at that block (docs/audit.md); the two differ only around a
+// membership change.
 api::AttestationStatus AttestationView(NodeImpl* n, std::uint64_t height) {
   api::AttestationStatus st;
-  size_t voters = 0;
+  std::set<std::string> voters;
   {
     std::lock_guard<std::mutex> lock(n->members_mu_);
     for (const auto& [id, m] : n->members_) {
-      if (m.on_ledger && m.voter) ++voters;
+      if (m.on_ledger && m.voter) voters.insert(id);
     }
   }
-  st.set_validators(static_cast<std::uint32_t>(voters));
+  st.set_validators(static_cast<std::uint32_t>(voters.size()));
   auto ours = n->ledger_->blocks().GetResults(height);
   auto atts = n->AttestationsOf(height);
+  size_t voting_agree = 0;
   if (ours.ok() && atts.ok()) {
     for (const auto& a : *atts) {
       if (a.state_root() == ours->state_root() && a.block_hash() == ours->block_hash() &&
           a.results_root() == ours->results_root()) {
         st.add_signed_by(a.validator_id());
+        if (voters.count(a.validator_id())) ++voting_agree;  // a learner's signature does not count
       } else {
         st.add_disagreeing(a.validator_id());
       }
     }
   }
   st.set_signatures(static_cast<std::uint32_t>(st.signed_by_size()));
-  st.set_attested(voters > 0 && static_cast<size_t>(st.signatures()) * 2 > voters);
+  st.set_attested(!voters.empty() && voting_agree * 2 > voters.size());
   return st;
 }
 
