@@ -18,6 +18,7 @@
 #include "node/history.h"
 #include "node/log.h"
 #include "node/node_impl.h"
+#include "node/replay.h"
 
 namespace pledger::node {
 namespace {
@@ -158,20 +159,8 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
   });
   for (size_t i = 0; i < n; ++i) {
     if (reused[i]) prepared[i] = *reused[i];
-    // A transaction already in the chain (accepted or refused) is not run
-    // again, even if a leader puts it in another block: its signers consented
-    // once. The contracts' replay records cover accepted transactions within
-    // their expiry window; this covers refused ones, forever. The tx index is
-    // built from the blocks alone, so every node decides the same.
-    if (prepared[i].status.ok()) {
-      auto earlier = ledger_->blocks().LocateTx(prepared[i].id);
-      if (earlier.ok()) {
-        prepared[i].status = Status::AlreadyExists(
-            "TX_REPLAYED", "transaction " + ledger::HexEncode(prepared[i].id) + " is already in block " +
-                               std::to_string(earlier->height()) + "; draft a new transaction to try again");
-      }
-    }
   }
+  RefuseChainReplays(ledger_->blocks(), prepared);
 
   contracts::BlockContext ctx{header.chain_id(), header.height(), header.time_ms()};
   contracts::BlockOutcome outcome = engine_.ExecuteBlock(ledger_->state(), ctx, prepared);

@@ -26,6 +26,7 @@
 #include "ledger/merkle.h"
 #include "ledger/tx.h"
 #include "node/history.h"
+#include "node/replay.h"
 #include "node/work_pool.h"
 #include "tools/audit/bundle.h"
 #include "tools/audit/validators.h"
@@ -549,6 +550,9 @@ class Run {
           report_.set_invalid_signature_txs(report_.invalid_signature_txs() + 1);
         }
       }
+      // The node's chain-level rule first (node/replay.h): its refusals are
+      // receipts in the results root like the contracts' own.
+      node::RefuseChainReplays(ledger_->blocks(), it.prepared);
       contracts::BlockContext ctx{header.chain_id(), h, header.time_ms()};
       outcome = engine_.ExecuteBlock(ledger_->state(), ctx, it.prepared);
       if (!outcome.status.ok()) return outcome.status.WithContext("re-executing block " + H(h) + " in the replica");

@@ -11,6 +11,7 @@
 #include "ledger/tx.h"
 #include "node/files.h"
 #include "node/history.h"
+#include "node/replay.h"
 #include "tests/support/test_util.h"
 
 namespace pledger::test {
@@ -193,6 +194,7 @@ std::vector<std::string> TestChain::AddBlock(const std::vector<std::string>& raw
   auto header = ledger::DecodeBlockHeader(block);
   Check(header.status(), "header");
 
+  node::RefuseChainReplays(ledger_->blocks(), prepared);
   contracts::BlockContext ctx{d.chain_id, h, d.time_ms};
   contracts::BlockOutcome outcome = engine_.ExecuteBlock(ledger_->state(), ctx, prepared);
   Check(outcome.status, "execute");

@@ -123,6 +123,31 @@ TEST_CASE("verify --require-attested fails only while a block with transactions 
   CHECK(later.warnings_size() == 1);
 }
 
+// Pipelined leaders can put a transaction that is already in the chain into
+// a later block; the node refuses it as TX_REPLAYED before the contracts run
+// (node/replay.h). A replay must reach the same receipts, byte for byte.
+TEST_CASE("verify reproduces the node's TX_REPLAYED receipts for transactions a later block carries again") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  c.RandomWorkload(31, 10, 4);
+  // One accepted and one refused transaction, each carried again later.
+  ledger::TxBody b = c.Body();
+  b.mutable_action()->mutable_bank_policy_set()->set_bank_org_id("bank-b");
+  const std::string accepted = c.Sign(b, {"bank-b"});
+  const std::string refused = c.PledgeCancel("00000000000000000000000000000000");
+  const auto first = c.AddBlock({accepted, refused});
+  REQUIRE(first[0] == "OK");
+  REQUIRE(first[1] != "OK");
+  REQUIRE(first[1] != "TX_REPLAYED");
+  CHECK(c.AddBlock({refused, accepted}) == std::vector<std::string>{"TX_REPLAYED", "TX_REPLAYED"});
+  c.Flush();
+  c.Close();
+  VerifyReport r = VerifyDir(c.data_dir(), c.genesis_bytes());
+  INFO(r.reason() << ": " << r.detail());
+  CHECK(r.ok());
+  CHECK(r.verified_height() == c.height());
+}
+
 TEST_CASE("verify names the first bad height and what differs in a tampered copy") {
   TempDir tmp;
   TestChain c(tmp.Sub("chain"));
