@@ -28,6 +28,7 @@ std::uint16_t StateStore::BucketOf(std::string_view key) {
   return static_cast<std::uint16_t>((h[0] << 8) | h[1]);
 }
 
+// Stage streams the same bytes into its hasher; change both together.
 Hash256 StateStore::BucketHash(const std::vector<std::pair<std::string, Hash256>>& entries) {
   if (entries.empty()) return kEmptyBucket;
   Sha256Hasher h;
@@ -152,38 +153,68 @@ Result<StateStore::Staged> StateStore::Stage(const WriteSet& writes,
   Staged staged;
   std::map<std::uint32_t, Hash256> changed;  // tree index -> new hash
   // One iterator for the whole write set: creating one per bucket costs more
-  // than reading the bucket. Buckets are visited in key order, so seeks move forward.
+  // than reading the bucket. Buckets are visited in key order, so seeks move
+  // forward. Each bucket's committed entries and this write set's entries
+  // (both in key order, LevelDB's bytewise order being std::string's) are
+  // merged straight into the bucket hash, without copying the bucket: a
+  // bucket's size grows with the state, and its copy was most of Stage.
   std::unique_ptr<leveldb::Iterator> it = db_->NewIterator();
+  Sha256Hasher hasher;
+  std::string len;
   for (const auto& [bucket, group] : by_bucket) {
-    // Merge the committed entries of the bucket with this write set.
-    std::map<std::string, Hash256> entries;
-    std::string prefix = keys::Commit(bucket, "");
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
-      std::string_view k(it->key().data(), it->key().size());
-      if (k.substr(0, prefix.size()) != prefix) break;
-      Hash256 h{};
-      if (it->value().size() == h.size()) {
-        std::memcpy(h.data(), it->value().data(), h.size());
+    size_t entries = 0;
+    auto add = [&](std::string_view key, ByteSpan value_hash) {
+      if (entries++ == 0) {
+        static constexpr std::uint8_t kBucketPrefix = 0x02;
+        hasher.Update(ByteSpan(&kBucketPrefix, 1));
       }
-      entries.emplace(std::string(k.substr(prefix.size())), h);
-    }
-    PLEDGER_RETURN_IF_ERROR(Database::FromLevelDb(it->status(), "reading state commitment"));
-    for (const auto& [key, value] : group) {
+      len.clear();
+      PutBigEndian32(&len, static_cast<std::uint32_t>(key.size()));
+      hasher.Update(len).Update(key).Update(value_hash);
+    };
+    const std::string prefix = keys::Commit(bucket, "");
+    auto w = group.begin();
+    it->Seek(prefix);
+    for (;;) {
+      std::string_view committed_key;
+      bool have_committed = false;
+      if (it->Valid()) {
+        std::string_view k(it->key().data(), it->key().size());
+        if (k.substr(0, prefix.size()) == prefix) {
+          committed_key = k.substr(prefix.size());
+          have_committed = true;
+        }
+      }
+      if (!have_committed && w == group.end()) break;
+      if (have_committed && (w == group.end() || committed_key < w->first)) {
+        // Untouched by this write set. A value of the wrong size hashes as
+        // zeros, as BucketHash's callers always treated it.
+        Hash256 zero{};
+        ByteSpan vh = it->value().size() == zero.size()
+                          ? ByteSpan(reinterpret_cast<const std::uint8_t*>(it->value().data()), zero.size())
+                          : ByteSpan(zero);
+        add(committed_key, vh);
+        it->Next();
+        continue;
+      }
+      const auto& [key, value] = *w;
+      const bool replaces = have_committed && committed_key == key;
       std::string ck = keys::Commit(bucket, key);
       if (value->has_value()) {
         Hash256 vh = Sha256(**value);
-        entries[std::string(key)] = vh;
+        add(key, ByteSpan(vh));
         batch->Put(keys::State(key), **value);
         batch->Put(ck, std::string(AsStringView(vh)));
       } else {
-        entries.erase(std::string(key));
         batch->Delete(keys::State(key));
         batch->Delete(ck);
       }
+      if (replaces) it->Next();
+      ++w;
     }
-    std::vector<std::pair<std::string, Hash256>> ordered(entries.begin(), entries.end());
-    Hash256 bh = BucketHash(ordered);
-    if (ordered.empty()) {
+    PLEDGER_RETURN_IF_ERROR(Database::FromLevelDb(it->status(), "reading state commitment"));
+    Hash256 bh = entries == 0 ? kEmptyBucket : hasher.Finish();
+    if (entries == 0) {
       batch->Delete(keys::Bucket(bucket));
     } else {
       batch->Put(keys::Bucket(bucket), std::string(AsStringView(bh)));
