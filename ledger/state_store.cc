@@ -156,8 +156,8 @@ Result<StateStore::Staged> StateStore::Stage(const WriteSet& writes,
   // than reading the bucket. Buckets are visited in key order, so seeks move
   // forward. Each bucket's committed entries and this write set's entries
   // (both in key order, LevelDB's bytewise order being std::string's) are
-  // merged straight into the bucket hash, without copying the bucket: a
-  // bucket's size grows with the state, and its copy was most of Stage.
+  // merged straight into the bucket hash, without copying the bucket into a
+  // map first: a bucket's size grows with the state, and so did the copy.
   std::unique_ptr<leveldb::Iterator> it = db_->NewIterator();
   Sha256Hasher hasher;
   std::string len;
