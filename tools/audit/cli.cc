@@ -271,6 +271,8 @@ int HistoryCmd(AuditIo& io, const Args& args) {
       *io.out << l.tx_id() << ',' << l.height() << ',' << l.index() << ',' << l.time_ms() << ',' << CsvField(l.time())
               << ',' << CsvField(l.code()) << ',' << CsvField(l.action()) << ',' << l.attested_by() << "\r\n";
     }
+    // Not in the CSV itself, which stays one table for spreadsheets.
+    if (!report.next_cursor().empty()) *io.err << "more: --after " << report.next_cursor() << "\n";
   } else {
     *io.out << "history of " << *entity << ": " << report.entries_size() << " transaction(s), from " << report.source()
             << "\n";

@@ -335,6 +335,15 @@ class Run {
       if (scratch_.path().empty()) return Status::IOError("SCRATCH_FAILED", "cannot create a temporary directory");
       dir = scratch_.path();
     }
+    // A node's data directory keeps its LevelDB in db/: opening the directory
+    // itself with create-if-missing would quietly put a second database
+    // beside the node's. (A node's db/ itself is refused by Resume: it has
+    // no replica record.)
+    std::error_code ec;
+    if (!o_.keep_dir.empty() && std::filesystem::exists(dir + "/db", ec)) {
+      return Status::FailedPrecondition("REPLICA_MISMATCH", dir + " holds db/, like a node's data directory; give "
+                                                                  "--keep a new or empty directory");
+    }
     ledger::DatabaseOptions dbo;
     dbo.create_if_missing = true;
     PLEDGER_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(dir, dbo));

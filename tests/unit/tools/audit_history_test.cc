@@ -210,6 +210,12 @@ TEST_CASE("history pages with --limit and --after, prints CSV, and answers from 
   CliResult csv = RunCli({"history", account, "--data-dir", c.data_dir(), "--genesis", c.genesis_path(), "--csv"});
   REQUIRE(csv.code == 0);
   CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == all.entries_size() + 1);
+  // A limited CSV stays one table; the cursor to continue goes to stderr.
+  CliResult csv4 = RunCli({"history", account, "--data-dir", c.data_dir(), "--genesis", c.genesis_path(), "--csv",
+                           "--limit", "4"});
+  REQUIRE(csv4.code == 0);
+  CHECK(std::count(csv4.out.begin(), csv4.out.end(), '\n') == 5);
+  CHECK_THAT(csv4.err, Catch::Contains("more: --after " + first.next_cursor()));
   CliResult table = RunCli({"history", "org", "bank-b", "--data-dir", c.data_dir(), "--genesis", c.genesis_path()});
   REQUIRE(table.code == 0);
   CHECK_THAT(table.out, Catch::Contains("history of org/bank-b"));

@@ -3,6 +3,7 @@
 // header, receipt, state root, state record, attestation index entry or
 // carried attestation is caught and named; replicas resume.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -346,6 +347,19 @@ TEST_CASE("verify --keep builds a replica that later runs extend, and refuses on
   auto bad = tools::audit::Verify(src->get(), o);
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().reason() == "REPLICA_MISMATCH");
+
+  // A node's data directory (its LevelDB in db/) is refused, and nothing is
+  // created in it.
+  const std::string node_dir = tmp.Sub("node-data");
+  std::filesystem::create_directories(node_dir);
+  CopyDir(c.data_dir(), node_dir + "/db");
+  const auto before = Fingerprint(node_dir);
+  o.genesis_bytes = c.genesis_bytes();
+  o.keep_dir = node_dir;
+  auto refused = tools::audit::Verify(src->get(), o);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().reason() == "REPLICA_MISMATCH");
+  CHECK(Fingerprint(node_dir) == before);
 }
 
 TEST_CASE("verify with another genesis file fails at block 1") {
