@@ -224,4 +224,29 @@ void WalletHarness::ImportKey(const std::string& name, const ledger::SecretKey& 
   REQUIRE(r.code == 0);
 }
 
+ledger::TxBody Body(const contracts::Action& a, std::uint64_t expiry) {
+  ledger::TxBody b;
+  b.set_chain_id("test-chain");
+  b.set_nonce(7);
+  b.set_expiry_height(expiry);
+  *b.mutable_action() = a;
+  return b;
+}
+
+std::vector<std::string> Offline(std::vector<std::string> args, const std::string& out) {
+  for (const char* w : {"--chain-id", "test-chain", "--nonce", "7", "--expiry-height", "100", "--no-sign", "--out"}) {
+    args.push_back(w);
+  }
+  args.push_back(out);
+  return args;
+}
+
+tools::TxFile ReadTxFile(const std::string& path) {
+  auto json = node::ReadFile(path);
+  REQUIRE(json.ok());
+  tools::TxFile f;
+  REQUIRE(node::ParseJson(*json, &f, path).ok());
+  return f;
+}
+
 }  // namespace pledger::test

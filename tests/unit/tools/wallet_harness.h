@@ -17,6 +17,7 @@
 #include "ledger/crypto.h"
 #include "ledger/proto/ledger.pb.h"
 #include "tests/support/test_util.h"
+#include "tools/wallet/txfile.h"
 #include "tools/wallet/wallet.h"
 
 namespace pledger::test {
@@ -86,6 +87,13 @@ class WalletHarness {
  private:
   TempDir dir_;
 };
+
+// Offline drafts in the transaction-building tests: `Offline` adds the flags
+// that fix chain id, nonce and expiry and write an unsigned file to `out`;
+// `Body` is the body such a draft must hold; `ReadTxFile` parses the file.
+ledger::TxBody Body(const contracts::Action& a, std::uint64_t expiry = 100);
+std::vector<std::string> Offline(std::vector<std::string> args, const std::string& out);
+tools::TxFile ReadTxFile(const std::string& path);
 
 }  // namespace pledger::test
 

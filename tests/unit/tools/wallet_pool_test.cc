@@ -37,31 +37,6 @@ const std::string kP1 = "ZL201410362077.3";
 const std::string kP2 = "ZL201420362077.9";
 constexpr std::int64_t kYuan = 100;  // fen
 
-ledger::TxBody Body(const Action& a) {
-  ledger::TxBody b;
-  b.set_chain_id("test-chain");
-  b.set_nonce(7);
-  b.set_expiry_height(100);
-  *b.mutable_action() = a;
-  return b;
-}
-
-std::vector<std::string> Offline(std::vector<std::string> args, const std::string& out) {
-  for (const char* w : {"--chain-id", "test-chain", "--nonce", "7", "--expiry-height", "100", "--no-sign", "--out"}) {
-    args.push_back(w);
-  }
-  args.push_back(out);
-  return args;
-}
-
-tools::TxFile ReadTxFile(const std::string& path) {
-  auto json = node::ReadFile(path);
-  REQUIRE(json.ok());
-  tools::TxFile f;
-  REQUIRE(node::ParseJson(*json, &f, path).ok());
-  return f;
-}
-
 // The wallet's body must be exactly SerializeCanonical of the hand-built one.
 tools::TxFile ExpectBody(const std::vector<std::string>& args, const Action& expected) {
   WalletHarness h;

@@ -27,38 +27,13 @@ const std::string kHash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6
 const std::string kPledgeId = "0123456789abcdef0123456789abcdef";
 const std::string kPatent = "ZL201410362077.3";
 
-ledger::TxBody Body(const Action& a, std::uint64_t expiry = 100) {
-  ledger::TxBody b;
-  b.set_chain_id("test-chain");
-  b.set_nonce(7);
-  b.set_expiry_height(expiry);
-  *b.mutable_action() = a;
-  return b;
-}
-
-std::vector<std::string> Offline(std::vector<std::string> args, const std::string& out) {
-  for (const char* w : {"--chain-id", "test-chain", "--nonce", "7", "--expiry-height", "100", "--no-sign", "--out"}) {
-    args.push_back(w);
-  }
-  args.push_back(out);
-  return args;
-}
-
-tools::TxFile ReadFile(const std::string& path) {
-  auto json = node::ReadFile(path);
-  REQUIRE(json.ok());
-  tools::TxFile f;
-  REQUIRE(node::ParseJson(*json, &f, path).ok());
-  return f;
-}
-
 // The wallet's body must be exactly SerializeCanonical of the hand-built one.
 void ExpectBody(const std::vector<std::string>& args, const Action& expected) {
   WalletHarness h;
   WalletRun r = h.Run(Offline(args, h.Path("t.json")));
   INFO(args[0] << " " << args[1] << ": " << r.err);
   REQUIRE(r.code == kExitOk);
-  tools::TxFile f = ReadFile(h.Path("t.json"));
+  tools::TxFile f = ReadTxFile(h.Path("t.json"));
   const std::string want = ledger::SerializeCanonical(Body(expected));
   if (f.tx().body() != want) {
     ledger::TxBody got;
@@ -436,7 +411,7 @@ TEST_CASE("wallet tx: a signed draft is exactly what the ledger library signs", 
   a.mutable_loan_accrue()->set_interest_fen(1000);
   ledger::Transaction want = ledger::MakeTransaction(Body(a));
   ledger::SignTransaction(&want, TestKey(1));
-  tools::TxFile f = ReadFile(h.Path("a.json"));
+  tools::TxFile f = ReadTxFile(h.Path("a.json"));
   CHECK(ledger::SerializeCanonical(f.tx()) == ledger::SerializeCanonical(want));
   CHECK(ledger::VerifyTxSignatures(f.tx()).ok());
   // The passphrase and the seed appear nowhere.
@@ -489,7 +464,7 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("Wrote ") != std::string::npos);
-  tools::TxFile draft = ReadFile(p.bank.Path("pledge.json"));
+  tools::TxFile draft = ReadTxFile(p.bank.Path("pledge.json"));
   const std::string id = draft.tx_id();
   {
     auto quiet = DraftPledge(p.bank);
@@ -497,7 +472,7 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
     quiet.push_back("--quiet");
     WalletRun q = p.bank.Run(quiet);
     REQUIRE(q.code == kExitOk);
-    CHECK(q.out == ReadFile(p.bank.Path("quiet.json")).object_id() + "\n");
+    CHECK(q.out == ReadTxFile(p.bank.Path("quiet.json")).object_id() + "\n");
   }
   REQUIRE(draft.tx().signatures_size() == 1);
   CHECK(draft.object_id() == id.substr(0, 32));
@@ -511,7 +486,7 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("Transaction id unchanged: " + id) != std::string::npos);
   CHECK(r.out.find("Signing transaction " + id) != std::string::npos);
-  tools::TxFile cosigned = ReadFile(p.owner.Path("pledge.json"));
+  tools::TxFile cosigned = ReadTxFile(p.owner.Path("pledge.json"));
   CHECK(cosigned.tx_id() == id);
   CHECK(cosigned.tx().body() == draft.tx().body());
   REQUIRE(cosigned.tx().signatures_size() == 2);
@@ -612,7 +587,7 @@ TEST_CASE("wallet tx: tampered files are caught", "[unit][wallet]") {
   Parties p;
   REQUIRE(p.bank.Run(DraftPledge(p.bank)).code == kExitOk);
   const std::string path = p.bank.Path("pledge.json");
-  tools::TxFile good = ReadFile(path);
+  tools::TxFile good = ReadTxFile(path);
 
   SECTION("a changed body no longer matches its id") {
     tools::TxFile f = good;
@@ -685,7 +660,7 @@ TEST_CASE("wallet tx: escapes and bidi overrides in signed text are shown, not o
   CHECK(r.out.find("pay to \\u202eknab") != std::string::npos);
   // The signed body keeps the exact bytes.
   ledger::TxBody body;
-  REQUIRE(body.ParseFromString(ReadFile(h.Path("t.json")).tx().body()));
+  REQUIRE(body.ParseFromString(ReadTxFile(h.Path("t.json")).tx().body()));
   CHECK(body.action().patent_register().title() == title);
   CHECK(body.memo() == memo);
 }
@@ -786,7 +761,7 @@ TEST_CASE("wallet tx: governance needs a quorum of IP offices", "[unit][wallet]"
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("[MISSING] IP offices of 2 different IP-office organisations (more than half of 2)") !=
         std::string::npos);
-  tools::TxFile f = ReadFile(p.office.Path("org.json"));
+  tools::TxFile f = ReadTxFile(p.office.Path("org.json"));
   CHECK(f.expiry_height() == 40 + 3600);  // a draft gets the whole window
   WalletHarness nb;
   nb.ImportKey("nbipo", TestKey(4));
