@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "contracts/codes.h"
 #include "contracts/encode.h"
@@ -129,31 +130,6 @@ void Reject(ledger::Receipt* r, const Status& s) {
   r->set_rule(std::string(RuleOf(s.reason())));
 }
 
-// Deletes replay records whose expiry is below `height`: such transactions can
-// never be included again (expiry_height >= height is required), so the
-// records are dead. Runs first, while the block has no pending writes.
-//
-// Only records expiring at height - 1 can be left: block height - 1 pruned
-// everything below it, and no block writes a record expiring before its own
-// height. So the scan reads exactly that one expiry's keys. Scanning from the
-// start of the expiry index instead would walk every tombstone earlier blocks
-// left behind until LevelDB compacts them away, which measured as 40 % of a
-// follower's CPU under load.
-Status PruneReplayRecords(BlockState& bs, std::uint64_t height) {
-  if (height == 0) return Status::OK();
-  std::vector<std::string> dead;
-  PLEDGER_RETURN_IF_ERROR(bs.ScanCommitted(keys::Expiry(height - 1, ""), [&](std::string_view k, std::string_view) {
-    dead.emplace_back(k);
-    return true;
-  }));
-  for (const std::string& k : dead) {
-    std::string_view id_hex = std::string_view(k).substr(k.rfind('/') + 1);
-    bs.Put(keys::ExecutedTx(id_hex), std::nullopt);
-    bs.Put(k, std::nullopt);
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 std::string ObjectIdFromTxId(const ledger::Hash256& tx_id) {
@@ -186,14 +162,17 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
                                   std::span<const PreparedTx> txs) const {
   BlockOutcome out;
   BlockState bs(committed);
-  out.status = PruneReplayRecords(bs, ctx.height);
-  if (!out.status.ok()) return out;
   out.txs.reserve(txs.size());
   out.receipts.reserve(txs.size());
   SignerCache signer_cache;
+  // Replay across blocks is the chain's rule (node/replay.h: the executor
+  // refuses a transaction the tx index already holds before the contracts
+  // run). Within the block being executed only the engine sees the repeat.
+  std::set<ledger::Hash256> ids_in_block;
 
   for (std::uint32_t i = 0; i < txs.size(); ++i) {
     const PreparedTx& p = txs[i];
+    const bool repeated = !ids_in_block.insert(p.id).second;
     TxOutcome o;
     ledger::Receipt& r = o.receipt;
     r.set_tx_id(std::string(ledger::AsStringView(ledger::ByteSpan(p.id))));
@@ -201,18 +180,13 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
       Reject(&r, p.status);
     } else {
       TxContext c(&bs, ctx, i, p.id);
-      const std::string id_hex = HexId(p.id);
       Status s;
       const Params* params = nullptr;
       s = c.LoadParams(&params);
       if (s.ok()) s = CheckEnvelope(p.body, ctx.chain_id, ctx.height, *params);
-      if (s.ok()) {
-        std::optional<std::string> seen;
-        s = c.GetRaw(keys::ExecutedTx(id_hex), &seen);
-        if (s.ok() && seen) {
-          s = Fail("TX_REPLAYED", "transaction " + id_hex.substr(0, 16) +
-                                      "… was already executed; build a new one (another nonce) to repeat it");
-        }
+      if (s.ok() && repeated) {
+        s = Fail("TX_REPLAYED", "transaction " + HexId(p.id).substr(0, 16) +
+                                    "… appears earlier in this block; build a new one (another nonce) to repeat it");
       }
       std::vector<Signer> signers;
       if (s.ok()) {
@@ -230,10 +204,6 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
         return out;
       }
       if (s.ok()) {
-        ExecutedTx rec;
-        rec.set_expiry_height(p.body.expiry_height());
-        c.Write(keys::ExecutedTx(id_hex), rec);
-        c.Put(keys::Expiry(p.body.expiry_height(), id_hex), "1");
         ledger::WriteSet writes = c.state().TakeWrites();
         auto acc = writes.lower_bound(std::string_view("account/"));
         if (acc != writes.end() && acc->first.rfind("account/", 0) == 0) signer_cache.clear();
@@ -267,11 +237,6 @@ Status CheckAdmission(const ledger::StateReader& committed, const PreparedTx& tx
     return Status::FailedPrecondition("STATE_PARAMS_MISSING", "the node has no genesis state yet");
   }
   PLEDGER_RETURN_IF_ERROR(CheckEnvelope(tx.body, **chain, next_height, params));
-  auto seen = committed.Get(keys::ExecutedTx(HexId(tx.id)));
-  if (!seen.ok()) return std::move(seen).TakeStatus();
-  if (seen->has_value()) {
-    return Fail("TX_REPLAYED", "transaction was already executed; build a new one (another nonce) to repeat it");
-  }
   return ResolveSigners(
       tx.signers,
       [&](std::string_view k, std::optional<std::string>* v) -> Status {

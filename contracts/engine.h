@@ -77,6 +77,11 @@ struct BlockOutcome {
 
 // Stateless: one Engine may serve any number of blocks and threads; a call to
 // ExecuteBlock keeps all its state on its own stack.
+//
+// ExecuteBlock refuses a transaction id repeated inside the block
+// (TX_REPLAYED), but knows nothing of earlier blocks: the caller must first
+// mark transactions the chain already holds (node::RefuseChainReplays), or
+// one could run twice.
 class Engine {
  public:
   BlockOutcome ExecuteBlock(const ledger::StateReader& committed, const BlockContext& ctx,
@@ -85,10 +90,11 @@ class Engine {
 
 // Mempool admission against committed state, for a transaction to be included
 // at `next_height` or later: the prepared status, chain id, expiry window,
-// every signer a known active account, not already executed. Cheap: a handful
+// every signer a known active account. Whether the id is already in the chain
+// is the node's tx index to answer (TX_ALREADY_COMMITTED). Cheap: a handful
 // of point reads. Passing is no promise that execution succeeds.
 // Reasons: the PrepareTx reasons, TX_WRONG_CHAIN, TX_EXPIRED, TX_EXPIRY_TOO_FAR,
-// SIGNER_UNKNOWN, SIGNER_SUSPENDED, TX_REPLAYED, ACTION_MISSING; state read errors as is.
+// SIGNER_UNKNOWN, SIGNER_SUSPENDED, ACTION_MISSING; state read errors as is.
 pledger::Status CheckAdmission(const ledger::StateReader& committed, const PreparedTx& tx,
                                std::uint64_t next_height);
 

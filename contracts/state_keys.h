@@ -65,18 +65,6 @@ inline std::string PatentValuationPrefix(std::string_view no) {
 // BorrowerLenders of one borrower (R33).
 inline std::string Lenders(std::string_view debtor) { return Cat("ix/lenders/", debtor); }
 
-// Replay protection: "rp/i/<tx id hex>" -> ExecutedTx, and an expiry index
-// "rp/e/<expiry:20>/<tx id hex>" -> "1" that lets a block prune in key order.
-inline std::string ExecutedTx(std::string_view id_hex) { return Cat("rp/i/", id_hex); }
-inline constexpr std::string_view kExpiryPrefix = "rp/e/";
-inline std::string Expiry(std::uint64_t expiry_height, std::string_view id_hex) {
-  std::string k(kExpiryPrefix);
-  AppendDecimal(&k, expiry_height, 20);
-  k.push_back('/');
-  k.append(id_hex);
-  return k;
-}
-
 }  // namespace pledger::contracts::keys
 
 #endif  // PLEDGER_CONTRACTS_STATE_KEYS_H_

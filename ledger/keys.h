@@ -29,7 +29,8 @@
 
 namespace pledger::ledger::keys {
 
-inline constexpr std::uint32_t kDiskFormatVersion = 1;
+// 2: no replay records in state (their state root differs from version 1's).
+inline constexpr std::uint32_t kDiskFormatVersion = 2;
 
 inline constexpr char kMeta = 'M';
 inline constexpr char kBlock = 'B';

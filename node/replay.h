@@ -17,9 +17,9 @@ namespace pledger::node {
 
 // A transaction already in an earlier block (accepted or refused) is not
 // run again, even if a leader puts it in another block: its signers
-// consented once. The contracts' replay records cover accepted transactions
-// within their expiry window; this covers refused ones, and does not expire.
-// The tx index is built from the blocks alone, so every executor decides the
+// consented once. This is the chain's only replay rule across blocks (the
+// contracts keep no replay records in state; they refuse only a repeat
+// inside one block), and it does not expire. The tx index is built from the blocks alone, so every executor decides the
 // same. Marks such transactions TX_REPLAYED (their status, so the engine
 // writes the refusal receipt). `blocks` holds the chain up to the block
 // before the one being executed.

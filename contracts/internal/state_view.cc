@@ -37,8 +37,8 @@ Status BlockState::Get(std::string_view key, std::optional<std::string>* out) {
 }
 
 Status BlockState::Scan(std::string_view prefix, const ScanFn& fn) {
-  // Scans serve small keyspaces (a borrower's lenders, the IP offices, expired
-  // replay records), so materialising the merge is cheap and simple.
+  // Scans serve small keyspaces (a borrower's lenders, the IP offices, a
+  // pool's members), so materialising the merge is cheap and simple.
   std::map<std::string, std::string, std::less<>> merged;
   PLEDGER_RETURN_IF_ERROR(committed_.Scan(prefix, [&](std::string_view k, std::string_view v) {
     merged.emplace(std::string(k), std::string(v));

@@ -35,11 +35,6 @@ class BlockState {
   Status Get(std::string_view key, std::optional<std::string>* out);
   // Committed entries under `prefix` overlaid with this block's writes, in key order.
   Status Scan(std::string_view prefix, const ScanFn& fn);
-  // Streams committed entries only, stopping when fn returns false. For the
-  // replay-record pruning at the start of a block, when nothing is pending.
-  Status ScanCommitted(std::string_view prefix, const ScanFn& fn) const {
-    return committed_.Scan(prefix, fn);
-  }
   void Apply(ledger::WriteSet&& writes);
   void Put(std::string key, std::optional<std::string> value) { pending_[std::move(key)] = std::move(value); }
   const ledger::WriteSet& pending() const { return pending_; }

@@ -73,7 +73,7 @@ TEST_CASE("encode: records and receipts have no map fields; EncodeRecord == Seri
           "[unit][contracts][encode]") {
   std::set<const google::protobuf::Descriptor*> seen;
   for (const auto* d : {Account::descriptor(), Patent::descriptor(), Pledge::descriptor(), Valuation::descriptor(),
-                        BorrowerLenders::descriptor(), ExecutedTx::descriptor(), Organisation::descriptor(),
+                        BorrowerLenders::descriptor(), Organisation::descriptor(),
                         Params::descriptor(), Validator::descriptor(), ledger::Receipt::descriptor()}) {
     INFO(d->full_name());
     CHECK(!HasMapField(d, &seen));

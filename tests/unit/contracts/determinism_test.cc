@@ -344,11 +344,9 @@ TEST_CASE("hostile: random actions and bytes never crash and never write when re
       ++accepted;
       continue;
     }
-    for (const auto& [k, v] : out.writes) {
-      // Only the block-level pruning of expired replay records may write.
-      CHECK(k.rfind("rp/", 0) == 0);
-      CHECK(!v.has_value());
-    }
+    // A refused transaction writes nothing, and the block has no bookkeeping
+    // of its own (replay is the chain's tx index, not state).
+    CHECK(out.writes.empty());
   }
   CHECK(accepted >= 0);
 }

@@ -281,7 +281,7 @@ TEST_CASE("R7: the receipt lists every failed ground and the rejection writes no
   CHECK_THAT(r.grounds(1), Catch::StartsWith("PLEDGE_CONTRACT_MISSING (R2)"));
   CHECK_THAT(r.grounds(2), Catch::StartsWith("PLEDGE_DEBT_DUE_AFTER_EXPIRY (R7f)"));
   CHECK_THAT(r.grounds(3), Catch::StartsWith("PLEDGE_PATENT_ALREADY_PLEDGED (R7i)"));
-  // Only the block's pruning could have written; the rejected tx wrote nothing.
+  // The rejected transaction wrote nothing.
   CHECK(f.w.state().data() == before);
 }
 
