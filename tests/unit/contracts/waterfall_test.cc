@@ -680,7 +680,9 @@ std::vector<std::string> RunRandomDeal(std::uint64_t seed, World& w) {
       std::int64_t left = t->principal_fen();
       for (int s = 0; s < steps; ++s) {
         last = std::min<std::int32_t>(maturity, last + static_cast<std::int32_t>(Between(rng, 60, 300)));
-        const std::int64_t amount = s + 1 == steps || left < 2 ? left : Between(rng, 1, left - 1);
+        // A step clamped to the maturity must be the tranche's last: the
+        // next one could not come later.
+        const std::int64_t amount = s + 1 == steps || left < 2 || last == maturity ? left : Between(rng, 1, left - 1);
         *t->add_schedule() = Step(last, amount);
         left -= amount;
         if (left == 0) break;
