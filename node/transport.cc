@@ -163,6 +163,7 @@ struct PeerTransport::Impl::Inbound : std::enable_shared_from_this<Inbound> {
     if (ec) return Close(ec.message());
     std::uint32_t len = (std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
                         (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
+    if (len == 0) return ReadHeader();  // a keepalive: nothing to hand on
     if (len > impl->opt.max_frame_bytes) {
       PLOG(kWarn, "peer") << "peer " << peer_id << " sent a " << len
                           << "-byte frame over the limit; closing";
@@ -188,7 +189,7 @@ struct PeerTransport::Impl::Inbound : std::enable_shared_from_this<Inbound> {
 struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
   Outbound(std::shared_ptr<Impl> impl_, std::string id, PeerAddress a)
       : impl(std::move(impl_)), node_id(std::move(id)), addr(std::move(a)), resolver(impl->io),
-        timer(impl->io), retry(impl->io), backoff(impl->opt.reconnect_min) {}
+        timer(impl->io), retry(impl->io), keepalive(impl->io), backoff(impl->opt.reconnect_min) {}
 
   std::shared_ptr<Impl> impl;
   std::string node_id;
@@ -196,6 +197,7 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
   tcp::resolver resolver;
   asio::steady_timer timer;  // timeout of the operation in progress
   asio::steady_timer retry;
+  asio::steady_timer keepalive;  // armed while connected with nothing to write
   std::unique_ptr<SslStream> stream;
   std::chrono::milliseconds backoff;
   std::uint64_t generation = 0;  // bumps on every (re)connect; stale handlers check it
@@ -211,7 +213,7 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
   std::mutex qmu;
   std::deque<std::string> queue;
   size_t queued_bytes = 0;
-  std::atomic<std::uint64_t> sent{0}, dropped{0};
+  std::atomic<std::uint64_t> sent{0}, dropped{0}, connects{0};
   std::atomic<bool> up{false};
 
   bool Enqueue(std::string frame) {
@@ -273,6 +275,7 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
     connected = true;
     up = true;
     backoff = impl->opt.reconnect_min;
+    ++connects;
     PLOG(kInfo, "peer") << "connected to " << node_id << " at " << addr.host << ":" << addr.port;
     // The peer never writes on this connection; a read completes only when it closes.
     asio::async_read(*stream, asio::buffer(probe), [self = shared_from_this(), gen](error_code, size_t) {
@@ -285,7 +288,10 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
     if (!connected || writing || closed) return;
     {
       std::lock_guard<std::mutex> lock(qmu);
-      if (queue.empty()) return;
+      if (queue.empty()) {
+        ArmKeepalive();
+        return;
+      }
       current = std::move(queue.front());
       queue.pop_front();
       queued_bytes -= current.size();
@@ -302,8 +308,24 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
       self->writing = false;
       self->timer.cancel();
       if (ec) return self->Fail("write: " + ec.message());
-      ++self->sent;
+      if (!self->current.empty()) ++self->sent;  // keepalives are not frames
       self->current.clear();
+      self->DoWrite();
+    });
+  }
+
+  // Re-arming cancels the previous wait, so the frame goes out only after a
+  // full period without writes. An empty frame bypasses the queue's limits:
+  // it is sent only when the queue is empty.
+  void ArmKeepalive() {
+    std::uint64_t gen = generation;
+    keepalive.expires_after(impl->opt.idle_timeout / 3);
+    keepalive.async_wait([self = shared_from_this(), gen](error_code ec) {
+      if (ec || gen != self->generation || !self->connected || self->writing || self->closed) return;
+      {
+        std::lock_guard<std::mutex> lock(self->qmu);
+        if (self->queue.empty()) self->queue.emplace_back();
+      }
       self->DoWrite();
     });
   }
@@ -317,6 +339,7 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
     up = false;
     writing = false;
     timer.cancel();
+    keepalive.cancel();
     if (stream) {
       error_code ec;
       stream->lowest_layer().close(ec);
@@ -335,6 +358,7 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
     up = false;
     timer.cancel();
     retry.cancel();
+    keepalive.cancel();
     resolver.cancel();
     if (stream) {
       error_code ec;
@@ -430,7 +454,7 @@ bool PeerTransport::Send(const std::string& to, std::string frame) {
     if (it == impl_->outbound.end() || impl_->stopped) return false;
     o = it->second;
   }
-  if (frame.size() > impl_->opt.max_frame_bytes) {
+  if (frame.empty() || frame.size() > impl_->opt.max_frame_bytes) {  // empty = keepalive on the wire
     ++o->dropped;
     return false;
   }
@@ -462,6 +486,7 @@ std::map<std::string, PeerStats> PeerTransport::Stats() const {
     s.connected = o->up;
     s.frames_sent = o->sent;
     s.frames_dropped = o->dropped;
+    s.connects = o->connects;
     std::lock_guard<std::mutex> ql(o->qmu);
     s.queued_frames = o->queue.size();
   }

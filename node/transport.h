@@ -54,8 +54,11 @@ struct TransportOptions {
   size_t max_queue_frames = 4096;
   size_t max_queue_bytes = 64u << 20;
   std::chrono::milliseconds handshake_timeout{5000};
-  // A connected peer sends Raft heartbeats every few hundred ms; silence this
-  // long means it is gone.
+  // Silence this long on an inbound connection means the peer is gone. Raft
+  // heartbeats flow only from the leader, so an outbound connection with
+  // nothing to send writes an empty keepalive frame every idle_timeout / 3:
+  // followers keep their links to each other up for the next election
+  // instead of redialling (a TLS handshake) every idle_timeout.
   std::chrono::milliseconds idle_timeout{15000};
   std::chrono::milliseconds write_timeout{10000};
   std::chrono::milliseconds reconnect_min{100};
@@ -72,6 +75,7 @@ struct PeerStats {
   std::uint64_t frames_sent = 0;
   std::uint64_t frames_dropped = 0;  // queue full or peer unknown
   std::uint64_t frames_received = 0;
+  std::uint64_t connects = 0;  // outbound connections established; more than 1 = it redialled
   size_t queued_frames = 0;
 };
 
@@ -95,7 +99,8 @@ class PeerTransport {
   // The peers to dial (not including ourselves). Peers no longer listed are
   // disconnected; new ones are dialled.
   void SetPeers(const std::map<std::string, PeerAddress>& peers);
-  // Queues a frame for `to`. False if the peer is unknown or its queue is full.
+  // Queues a frame for `to`. False if the peer is unknown, its queue is full,
+  // or the frame is empty or over max_frame_bytes.
   bool Send(const std::string& to, std::string frame);
   // Re-runs the Authorizer over every open connection and closes the refused
   // (after a membership change).

@@ -44,7 +44,7 @@ struct Node {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
 
   Node(const test::PkiFixture& pki, const std::string& id, std::set<std::string> allow,
-       size_t max_frame = 1 << 20) : allowed(std::move(allow)) {
+       size_t max_frame = 1 << 20, std::chrono::milliseconds idle = 15000ms) : allowed(std::move(allow)) {
     TransportOptions o;
     o.node_id = id;
     o.ca_file = pki.ca_file();
@@ -54,6 +54,7 @@ struct Node {
     o.reconnect_min = 20ms;
     o.reconnect_max = 200ms;
     o.handshake_timeout = 2000ms;
+    o.idle_timeout = idle;
     transport = std::make_unique<PeerTransport>(
         io, o, [this](const std::string& from, std::string f) { inbox.Push(from, std::move(f)); },
         [this](const std::string& node, const ledger::PublicKey&) {
@@ -87,6 +88,30 @@ TEST_CASE("transport: authorised peers exchange frames over mutual TLS", "[trans
   REQUIRE(a.inbox.WaitFor(1));
   CHECK(a.inbox.frames.front().second.size() == 100000);
   CHECK_FALSE(a.transport->Send("unknown-node", "x"));
+}
+
+// Followers have nothing to say to each other between elections; the
+// receiving side closes a silent connection after idle_timeout. Keepalives
+// hold the link up without reaching the frame handler or the counters.
+TEST_CASE("transport: an idle link stays up on keepalives, which are not frames", "[transport]") {
+  test::PkiFixture pki("Consortium CA", {"n1", "n2"});
+  Node a(pki, "n1", {"n2"}, 1 << 20, 300ms);
+  Node b(pki, "n2", {"n1"}, 1 << 20, 300ms);
+  a.transport->SetPeers({{"n2", b.Address()}});
+  REQUIRE(a.transport->Send("n2", "before"));
+  REQUIRE(b.inbox.WaitFor(1));
+  std::this_thread::sleep_for(1500ms);  // five idle timeouts
+  REQUIRE(a.transport->Send("n2", "after"));
+  REQUIRE(b.inbox.WaitFor(2));
+  std::this_thread::sleep_for(100ms);
+  auto stats = a.transport->Stats()["n2"];
+  CHECK(stats.connected);
+  CHECK(stats.connects == 1);
+  CHECK(stats.frames_sent == 2);
+  CHECK(b.transport->Stats()["n1"].frames_received == 2);
+  std::lock_guard<std::mutex> lock(b.inbox.mu);
+  CHECK(b.inbox.frames.size() == 2);
+  CHECK_FALSE(a.transport->Send("n2", ""));  // empty is the keepalive's encoding
 }
 
 TEST_CASE("transport: a certificate from another CA is refused", "[transport]") {
