@@ -20,6 +20,7 @@
 #include "ledger/tx.h"
 #include "node/history.h"
 #include "node/json.h"
+#include "node/submit_json.h"
 #include "node/log.h"
 #include "node/node_impl.h"
 #include "node/proto/api.pb.h"
@@ -179,7 +180,9 @@ void NodeImpl::NotifyWaiters(const ledger::Hash256& id, const ledger::Receipt& r
   tx->set_index(index);
   *tx->mutable_receipt() = receipt;
   tx->set_receipt_code(receipt.code());
-  HttpResponse r = Json(200, resp);
+  HttpResponse r;
+  r.status = 200;
+  r.body = SubmitResponseJson(resp);
   for (auto& w : ready) w.respond(r);
 }
 

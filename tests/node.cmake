@@ -5,6 +5,7 @@ pledger_unit_test(node_test
     unit/node/transport_test.cc
     unit/node/http_test.cc
     unit/node/files_test.cc
+    unit/node/submit_json_test.cc
     support/pki_fixture.cc
   LIBS pledger_node)
 
