@@ -46,6 +46,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
   // fresh state keys) skip disk reads. The policy is a process-wide singleton.
   static const leveldb::FilterPolicy* bloom = leveldb::NewBloomFilterPolicy(10);
   opts.filter_policy = bloom;
+  // No Snappy: what the node stores is mostly signatures, keys and hashes,
+  // which do not compress, and compressing every table LevelDB writes (and
+  // inflating every block it reads back) was 5-6 % of a follower's CPU on a
+  // grown chain, most of it in compactions (docs/performance.md, "Node").
+  opts.compression = leveldb::kNoCompression;
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(opts, path, &raw);
   if (!s.ok()) return FromLevelDb(s, "opening database " + path);
