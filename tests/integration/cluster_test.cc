@@ -83,6 +83,7 @@ TEST_CASE("cluster: 1000 transactions round-robin all commit and every node agre
   CLUSTER_REQUIRE(c, c.WaitForLeader(20s) >= 0);
   tools::Workload w(c.Parties(), 1, 1);
   std::vector<ledger::Hash256> ids;
+  std::vector<std::string> raws;
   std::uint64_t expiry = Expiry(c, 0);
   for (int k = 0; k < 1000; ++k) {
     tools::WorkloadTx tx = w.PatentRegister(expiry);
@@ -92,6 +93,7 @@ TEST_CASE("cluster: 1000 transactions round-robin all commit and every node agre
     INFO("submit to node " << node << " returned " << *st);
     REQUIRE((*st == 202 || *st == 200));
     ids.push_back(tx.id);
+    raws.push_back(tx.raw);
   }
   auto missing = WaitCommitted(c, 0, ids, 60s);
   CLUSTER_REQUIRE(c, missing.empty());
@@ -101,6 +103,31 @@ TEST_CASE("cluster: 1000 transactions round-robin all commit and every node agre
   std::uint64_t height = st->height();
   for (int i = 0; i < c.size(); ++i) CLUSTER_REQUIRE(c, c.WaitForHeight(i, height, 20s));
   for (std::uint64_t h = 1; h <= height; ++h) CLUSTER_REQUIRE(c, SameChain(c, h));
+
+  // Replay protection is the chain's tx index alone (docs/contracts.md): a
+  // committed transaction sent again, still inside its expiry window, is
+  // answered by every node with the block that already holds it (with
+  // ?wait, with the receipt it already has), never admitted or run twice.
+  auto height_of = [](const std::string& body) {
+    auto p = body.find("\"height\":\"");
+    return p == std::string::npos ? std::string() : body.substr(p + 10, body.find('"', p + 10) - p - 10);
+  };
+  for (int i = 0; i < c.size(); ++i) {
+    const size_t k = static_cast<size_t>(i) * 97;
+    const std::vector<std::pair<std::string, std::string>> proto = {{"Content-Type", "application/x-protobuf"}};
+    auto again = c.Client(i).Request("POST", "/v1/txs", raws[k], proto, 10s);
+    REQUIRE(again.ok());
+    INFO(again->body);
+    CHECK(again->status == 200);
+    CHECK(again->body.find("\"status\":\"COMMITTED\"") != std::string::npos);
+    CHECK(again->body.find("is already in block") != std::string::npos);
+    auto first = c.Client(i).Get("/v1/txs/" + ledger::HexEncode(ids[k]));
+    auto waited = c.Client(i).Request("POST", "/v1/txs?wait=2000", raws[k], proto, 10s);
+    REQUIRE((first.ok() && waited.ok()));
+    CHECK(waited->status == 200);
+    CHECK(!height_of(first->body).empty());
+    CHECK(height_of(waited->body) == height_of(first->body));
+  }
 }
 
 TEST_CASE("cluster: kill -9 the leader under load and nothing acknowledged is lost", "[integration]") {
