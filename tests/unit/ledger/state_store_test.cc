@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <functional>
+#include <map>
 #include <random>
 
 #include "ledger/ledger.h"
@@ -73,6 +75,31 @@ TEST_CASE("state: staging is invisible until published, and reload rebuilds the 
   CHECK(st.root() == root);
 }
 
+// Commits `blocks` random blocks of 1..max_writes writes to keys drawn by
+// `pick`, deleting one in `delete_one_in`, and checks each block's root
+// against the root of the model (the whole state, recomputed from scratch).
+void RandomBlocks(std::mt19937_64& rng, Database* db, StateStore* st,
+                  std::map<std::string, std::string, std::less<>>* model, int blocks, int max_writes,
+                  int delete_one_in, const std::function<std::string()>& pick) {
+  for (int block = 0; block < blocks; ++block) {
+    WriteSet ws;
+    const int n = 1 + static_cast<int>(rng() % static_cast<std::uint64_t>(max_writes));
+    for (int i = 0; i < n; ++i) {
+      const std::string key = pick();
+      if (rng() % static_cast<std::uint64_t>(delete_one_in) == 0) {
+        ws[key] = std::nullopt;
+        model->erase(key);
+      } else {
+        std::string v = std::to_string(rng());
+        ws[key] = v;
+        (*model)[key] = v;
+      }
+    }
+    INFO("block " << block);
+    REQUIRE(Commit(db, st, ws) == StateStore::RootOf(*model));
+  }
+}
+
 TEST_CASE("state: random workloads give the same root in any write order", "[state]") {
   std::uint64_t seed = test::TestSeed("state random workload");
   INFO("seed " << seed << " (replay with PLEDGER_SEED=" << seed << ")");
@@ -83,23 +110,7 @@ TEST_CASE("state: random workloads give the same root in any write order", "[sta
   REQUIRE(db.ok());
   StateStore st(db->get());
   REQUIRE(st.Load().ok());
-  for (int block = 0; block < 30; ++block) {
-    WriteSet ws;
-    int n = 1 + static_cast<int>(rng() % 200);
-    for (int i = 0; i < n; ++i) {
-      std::string key = "k/" + std::to_string(rng() % 500);
-      if (rng() % 4 == 0) {
-        ws[key] = std::nullopt;
-        model.erase(key);
-      } else {
-        std::string v = std::to_string(rng());
-        ws[key] = v;
-        model[key] = v;
-      }
-    }
-    Hash256 root = Commit(db->get(), &st, ws);
-    REQUIRE(root == StateStore::RootOf(model));
-  }
+  RandomBlocks(rng, db->get(), &st, &model, 30, 200, 4, [&] { return "k/" + std::to_string(rng() % 500); });
 }
 
 // Stage merges a bucket's committed entries with the block's writes in one
@@ -129,23 +140,7 @@ TEST_CASE("state: crowded buckets merge committed entries and writes in key orde
   REQUIRE(db.ok());
   StateStore st(db->get());
   REQUIRE(st.Load().ok());
-  for (int block = 0; block < 60; ++block) {
-    WriteSet ws;
-    const int n = 1 + static_cast<int>(rng() % 8);
-    for (int i = 0; i < n; ++i) {
-      const std::string& key = keys[rng() % keys.size()];
-      if (rng() % 3 == 0) {
-        ws[key] = std::nullopt;
-        model.erase(key);
-      } else {
-        std::string v = std::to_string(rng());
-        ws[key] = v;
-        model[key] = v;
-      }
-    }
-    INFO("block " << block);
-    REQUIRE(Commit(db->get(), &st, ws) == StateStore::RootOf(model));
-  }
+  RandomBlocks(rng, db->get(), &st, &model, 60, 8, 3, [&] { return keys[rng() % keys.size()]; });
   // Reloading from the stored bucket hashes gives the same root.
   StateStore again(db->get());
   REQUIRE(again.Load().ok());
