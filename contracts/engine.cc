@@ -160,6 +160,14 @@ PreparedTx PrepareTx(std::string_view raw) {
 
 BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const BlockContext& ctx,
                                   std::span<const PreparedTx> txs) const {
+  std::vector<const PreparedTx*> ptrs;
+  ptrs.reserve(txs.size());
+  for (const PreparedTx& p : txs) ptrs.push_back(&p);
+  return ExecuteBlock(committed, ctx, std::span<const PreparedTx* const>(ptrs));
+}
+
+BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const BlockContext& ctx,
+                                  std::span<const PreparedTx* const> txs) const {
   BlockOutcome out;
   BlockState bs(committed);
   out.txs.reserve(txs.size());
@@ -171,7 +179,7 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
   std::set<ledger::Hash256> ids_in_block;
 
   for (std::uint32_t i = 0; i < txs.size(); ++i) {
-    const PreparedTx& p = txs[i];
+    const PreparedTx& p = *txs[i];
     const bool repeated = !ids_in_block.insert(p.id).second;
     TxOutcome o;
     ledger::Receipt& r = o.receipt;

@@ -86,6 +86,10 @@ class Engine {
  public:
   BlockOutcome ExecuteBlock(const ledger::StateReader& committed, const BlockContext& ctx,
                             std::span<const PreparedTx> txs) const;
+  // The same over transactions held elsewhere (the node reuses what its
+  // mempool verified at admission rather than copying it).
+  BlockOutcome ExecuteBlock(const ledger::StateReader& committed, const BlockContext& ctx,
+                            std::span<const PreparedTx* const> txs) const;
 };
 
 // Mempool admission against committed state, for a transaction to be included

@@ -1,5 +1,6 @@
 #include "ledger/block_store.h"
 
+#include <cstring>
 #include <set>
 
 #include "ledger/block.h"
@@ -78,6 +79,25 @@ Status BlockStore::Load() {
       tip.state_root().size() != 32 || tip.results_root().size() != 32) {
     return Status::Corruption("CHAIN_TIP_CORRUPT", "chain tip record is missing or damaged");
   }
+  // The tx index's in-memory front: one pass over its keys (about 1 s per
+  // few million transactions), after which absent ids cost no read.
+  TxIdSet fresh;
+  std::vector<Hash256> ids;
+  const std::string tx_prefix(1, keys::kTx);
+  PLEDGER_RETURN_IF_ERROR(db_->Scan(tx_prefix, tx_prefix, [&](std::string_view k, std::string_view) {
+    if (k.size() == 1 + sizeof(Hash256)) {
+      Hash256 id;
+      std::memcpy(id.data(), k.data() + 1, id.size());
+      ids.push_back(id);
+      if (ids.size() == 65536) {
+        fresh.InsertAll(ids);
+        ids.clear();
+      }
+    }
+    return true;
+  }));
+  fresh.InsertAll(ids);
+  tx_ids_.Replace(std::move(fresh));
   identity_.chain_id = meta.chain_id();
   identity_.genesis_hash = HashOf(meta.genesis_hash());
   identity_.genesis_state_root = HashOf(meta.genesis_state_root());
@@ -182,6 +202,7 @@ Result<Tip> BlockStore::StageAppend(const Block& block, const BlockHeader& heade
   // The index names the first occurrence of a body: a later copy (a replay,
   // rejected by the contracts with its own receipt) must not move it.
   std::set<Hash256> seen;
+  std::vector<Hash256> added;
   bool have_ids = tx_ids != nullptr && tx_ids->size() == static_cast<size_t>(block.txs_size());
   for (int i = 0; i < block.txs_size(); ++i) {
     Hash256 id;
@@ -191,13 +212,19 @@ Result<Tip> BlockStore::StageAppend(const Block& block, const BlockHeader& heade
       id = TxIdOfBytes(block.txs(i));
     }
     if (!seen.insert(id).second) continue;
-    PLEDGER_ASSIGN_OR_RETURN(auto existing, db_->Get(keys::Tx(id)));
-    if (existing) continue;
+    if (tx_ids_.MayContain(id)) {
+      PLEDGER_ASSIGN_OR_RETURN(auto existing, db_->Get(keys::Tx(id)));
+      if (existing) continue;
+    }
     TxLocation loc;
     loc.set_height(next.height);
     loc.set_index(static_cast<std::uint32_t>(i));
     batch->Put(keys::Tx(id), SerializeCanonical(loc));
+    added.push_back(id);
   }
+  // Before the batch is written: a reader must never miss an id the index
+  // may already hold. An id whose batch then fails stays, as a false "maybe".
+  tx_ids_.InsertAll(added);
   ChainTip tip;
   tip.set_height(next.height);
   tip.set_block_hash(Str(next.block_hash));
@@ -216,19 +243,24 @@ Status BlockStore::StageImported(const Block& block, const BlockResults& results
   PutBigEndian64(&height_bytes, header.height());
   batch->Put(keys::BlockHash(BlockHash(block)), height_bytes);
   std::set<Hash256> seen;
+  std::vector<Hash256> added;
   for (int i = 0; i < block.txs_size(); ++i) {
     Hash256 id = TxIdOfBytes(block.txs(i));
     if (!seen.insert(id).second) continue;
-    PLEDGER_ASSIGN_OR_RETURN(auto existing, db_->Get(keys::Tx(id)));
-    if (existing) {
-      TxLocation old;
-      if (old.ParseFromString(*existing) && old.height() < header.height()) continue;
+    if (tx_ids_.MayContain(id)) {
+      PLEDGER_ASSIGN_OR_RETURN(auto existing, db_->Get(keys::Tx(id)));
+      if (existing) {
+        TxLocation old;
+        if (old.ParseFromString(*existing) && old.height() < header.height()) continue;
+      }
     }
     TxLocation loc;
     loc.set_height(header.height());
     loc.set_index(static_cast<std::uint32_t>(i));
     batch->Put(keys::Tx(id), SerializeCanonical(loc));
+    added.push_back(id);
   }
+  tx_ids_.InsertAll(added);
   return Status::OK();
 }
 
@@ -287,7 +319,10 @@ Result<std::uint64_t> BlockStore::HeightOfHash(const Hash256& hash) const {
 }
 
 Result<TxLocation> BlockStore::LocateTx(const Hash256& tx_id) const {
-  PLEDGER_ASSIGN_OR_RETURN(auto bytes, db_->Get(keys::Tx(tx_id)));
+  std::optional<std::string> bytes;
+  if (tx_ids_.MayContain(tx_id)) {
+    PLEDGER_ASSIGN_OR_RETURN(bytes, db_->Get(keys::Tx(tx_id)));
+  }
   if (!bytes) {
     return Status::NotFound("TX_NOT_FOUND", "no committed transaction with id " + HexEncode(tx_id));
   }

@@ -9,6 +9,11 @@
 //
 // Thread safety: reads may run concurrently with one appending thread.
 // Ownership: the Database is not owned and must outlive the BlockStore.
+//
+// The tx index has an in-memory front (TxIdSet): Load reads every tx id once,
+// staging adds each block's, and LocateTx answers "not found" from memory
+// without touching LevelDB. Every tx index record is written through
+// StageAppend or StageImported, which is what keeps that front complete.
 #ifndef PLEDGER_LEDGER_BLOCK_STORE_H_
 #define PLEDGER_LEDGER_BLOCK_STORE_H_
 
@@ -23,6 +28,7 @@
 #include "ledger/bytes.h"
 #include "ledger/db.h"
 #include "ledger/proto/ledger.pb.h"
+#include "ledger/tx_id_set.h"
 
 namespace pledger::ledger {
 
@@ -127,6 +133,9 @@ class BlockStore {
   ChainIdentity identity_;
   mutable std::mutex mu_;
   Tip tip_;  // guarded by mu_
+  // Every id in the tx index, and possibly ids of batches staged but never
+  // written (harmless: a "maybe" is settled by reading the index).
+  mutable TxIdSet tx_ids_;
 };
 
 }  // namespace pledger::ledger

@@ -21,7 +21,19 @@ void BuildInner(std::vector<Hash256>* tree) {
 
 }  // namespace
 
-StateStore::StateStore(Database* db) : db_(db), tree_(2 * kStateBuckets) {}
+StateStore::StateStore(Database* db, size_t bucket_cache_bytes)
+    : db_(db), tree_(2 * kStateBuckets), bucket_cache_limit_(bucket_cache_bytes), bucket_cache_(kStateBuckets) {}
+
+size_t StateStore::bucket_cache_bytes() const {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  return bucket_cache_bytes_;
+}
+
+size_t StateStore::CostOf(const BucketEntries& entries) {
+  size_t bytes = sizeof(BucketEntries);
+  for (const auto& [key, vh] : entries) bytes += sizeof(entries[0]) + key.size();
+  return bytes;
+}
 
 std::uint16_t StateStore::BucketOf(std::string_view key) {
   Hash256 h = Sha256(key);
@@ -69,6 +81,11 @@ Status StateStore::Load() {
   }));
   PLEDGER_RETURN_IF_ERROR(bad);
   BuildInner(&tree);
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    bucket_cache_.assign(kStateBuckets, nullptr);
+    bucket_cache_bytes_ = 0;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   tree_ = std::move(tree);
   return Status::OK();
@@ -152,74 +169,46 @@ Result<StateStore::Staged> StateStore::Stage(const WriteSet& writes,
 
   Staged staged;
   std::map<std::uint32_t, Hash256> changed;  // tree index -> new hash
-  // One iterator for the whole write set: creating one per bucket costs more
-  // than reading the bucket. Buckets are visited in key order, so seeks move
-  // forward. Each bucket's committed entries and this write set's entries
-  // (both in key order, LevelDB's bytewise order being std::string's) are
-  // merged straight into the bucket hash, without copying the bucket into a
-  // map first: a bucket's size grows with the state, and so did the copy.
-  std::unique_ptr<leveldb::Iterator> it = db_->NewIterator();
-  Sha256Hasher hasher;
-  std::string len;
+  // One iterator for every bucket not in the writer's copy: creating one per
+  // bucket costs more than reading the bucket. Buckets are visited in key
+  // order, so its seeks move forward. Each bucket's committed entries and this
+  // write set's entries, both in key order (LevelDB's bytewise order being
+  // std::string's), are merged into the bucket's new entries.
+  std::unique_ptr<leveldb::Iterator> it;
   for (const auto& [bucket, group] : by_bucket) {
-    size_t entries = 0;
-    auto add = [&](std::string_view key, ByteSpan value_hash) {
-      if (entries++ == 0) {
-        static constexpr std::uint8_t kBucketPrefix = 0x02;
-        hasher.Update(ByteSpan(&kBucketPrefix, 1));
-      }
-      len.clear();
-      PutBigEndian32(&len, static_cast<std::uint32_t>(key.size()));
-      hasher.Update(len).Update(key).Update(value_hash);
-    };
-    const std::string prefix = keys::Commit(bucket, "");
+    PLEDGER_ASSIGN_OR_RETURN(std::shared_ptr<const BucketEntries> committed, CommittedBucket(bucket, &it));
+    auto fresh = std::make_shared<BucketEntries>();
+    fresh->reserve(committed->size() + group.size());
+    auto c = committed->begin();
     auto w = group.begin();
-    it->Seek(prefix);
-    for (;;) {
-      std::string_view committed_key;
-      bool have_committed = false;
-      if (it->Valid()) {
-        std::string_view k(it->key().data(), it->key().size());
-        if (k.substr(0, prefix.size()) == prefix) {
-          committed_key = k.substr(prefix.size());
-          have_committed = true;
-        }
-      }
-      if (!have_committed && w == group.end()) break;
-      if (have_committed && (w == group.end() || committed_key < w->first)) {
-        // Untouched by this write set. A value of the wrong size hashes as
-        // zeros, as BucketHash's callers always treated it.
-        Hash256 zero{};
-        ByteSpan vh = it->value().size() == zero.size()
-                          ? ByteSpan(reinterpret_cast<const std::uint8_t*>(it->value().data()), zero.size())
-                          : ByteSpan(zero);
-        add(committed_key, vh);
-        it->Next();
+    while (c != committed->end() || w != group.end()) {
+      if (c != committed->end() && (w == group.end() || c->first < w->first)) {
+        fresh->push_back(*c);  // untouched by this write set
+        ++c;
         continue;
       }
       const auto& [key, value] = *w;
-      const bool replaces = have_committed && committed_key == key;
+      if (c != committed->end() && c->first == key) ++c;  // replaced or deleted
       std::string ck = keys::Commit(bucket, key);
       if (value->has_value()) {
         Hash256 vh = Sha256(**value);
-        add(key, ByteSpan(vh));
+        fresh->emplace_back(std::string(key), vh);
         batch->Put(keys::State(key), **value);
         batch->Put(ck, std::string(AsStringView(vh)));
       } else {
         batch->Delete(keys::State(key));
         batch->Delete(ck);
       }
-      if (replaces) it->Next();
       ++w;
     }
-    PLEDGER_RETURN_IF_ERROR(Database::FromLevelDb(it->status(), "reading state commitment"));
-    Hash256 bh = entries == 0 ? kEmptyBucket : hasher.Finish();
-    if (entries == 0) {
+    Hash256 bh = BucketHash(*fresh);
+    if (fresh->empty()) {
       batch->Delete(keys::Bucket(bucket));
     } else {
       batch->Put(keys::Bucket(bucket), std::string(AsStringView(bh)));
     }
     changed[kStateBuckets + bucket] = bh;
+    staged.buckets.emplace_back(bucket, std::move(fresh));
   }
 
   std::lock_guard<std::mutex> lock(mu_);
@@ -240,7 +229,43 @@ Result<StateStore::Staged> StateStore::Stage(const WriteSet& writes,
   return staged;
 }
 
+Result<std::shared_ptr<const StateStore::BucketEntries>> StateStore::CommittedBucket(
+    std::uint16_t bucket, std::unique_ptr<leveldb::Iterator>* it) const {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (bucket_cache_[bucket] != nullptr) return bucket_cache_[bucket];
+  }
+  if (*it == nullptr) *it = db_->NewIterator();
+  auto entries = std::make_shared<BucketEntries>();
+  const std::string prefix = keys::Commit(bucket, "");
+  for ((*it)->Seek(prefix); (*it)->Valid(); (*it)->Next()) {
+    std::string_view k((*it)->key().data(), (*it)->key().size());
+    if (k.substr(0, prefix.size()) != prefix) break;
+    // A value of the wrong size hashes as zeros, as BucketHash's callers
+    // always treated it.
+    Hash256 vh{};
+    if ((*it)->value().size() == vh.size()) std::memcpy(vh.data(), (*it)->value().data(), vh.size());
+    entries->emplace_back(std::string(k.substr(prefix.size())), vh);
+  }
+  PLEDGER_RETURN_IF_ERROR(Database::FromLevelDb((*it)->status(), "reading state commitment"));
+  return std::shared_ptr<const BucketEntries>(std::move(entries));
+}
+
 void StateStore::Publish(const Staged& staged) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    for (const auto& [bucket, entries] : staged.buckets) {
+      auto& slot = bucket_cache_[bucket];
+      if (slot != nullptr) {
+        bucket_cache_bytes_ -= CostOf(*slot);
+        slot = nullptr;
+      }
+      const size_t cost = CostOf(*entries);
+      if (bucket_cache_bytes_ + cost > bucket_cache_limit_) continue;  // full: read from disk
+      slot = entries;
+      bucket_cache_bytes_ += cost;
+    }
+  }
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [i, h] : staged.nodes) tree_[i] = h;
 }

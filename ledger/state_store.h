@@ -19,6 +19,17 @@
 // The construction is deterministic: it depends only on the set of (key,
 // value) pairs, never on write order or history. docs/formats.md has it too.
 //
+// Re-hashing a bucket needs all its entries. Reading them back through a
+// LevelDB iterator (a seek into every table that may hold the bucket) was the
+// larger part of staging a block, so the writer keeps a copy of the buckets it
+// has touched: Publish installs each touched bucket's new entries, Stage reads
+// a cached bucket instead of the database, and a bucket not cached is read as
+// before. The copy holds only committed entries (a staged write set that is
+// never published leaves it alone) and is bounded (kBucketCacheBytes): past
+// the bound, a bucket that does not fit is dropped from the copy and read from
+// the database. Load and Initialize start it empty; nothing else writes the
+// commitment index ('K'), which is what keeps the copy exact.
+//
 // Thread safety: Get/Scan/root may be called from any thread concurrently
 // with one writer calling Stage/Publish. Ownership: the Database is not owned
 // and must outlive the StateStore.
@@ -66,12 +77,22 @@ class StateStore final : public StateReader {
  public:
   // A write set staged into a batch, not yet visible. Publish it once the batch
   // is written.
+  // A bucket's committed entries: (key, SHA-256(value)) in key order.
+  using BucketEntries = std::vector<std::pair<std::string, Hash256>>;
   struct Staged {
     std::vector<std::pair<std::uint32_t, Hash256>> nodes;  // tree index -> hash
     Hash256 root{};
+    // Each touched bucket's entries once the batch is written.
+    std::vector<std::pair<std::uint16_t, std::shared_ptr<const BucketEntries>>> buckets;
   };
+  // Bound on the writer's copy of bucket entries (about 100 bytes per state
+  // key: a million keys and more fit).
+  static constexpr size_t kBucketCacheBytes = 128u << 20;
+  // Bytes the copy holds now (for tests and metrics).
+  size_t bucket_cache_bytes() const;
 
-  explicit StateStore(Database* db);
+  // `bucket_cache_bytes` bounds the writer's copy of buckets (0: none).
+  explicit StateStore(Database* db, size_t bucket_cache_bytes = kBucketCacheBytes);
   // Reads the bucket hashes and builds the in-memory tree.
   Status Load();
 
@@ -99,9 +120,21 @@ class StateStore final : public StateReader {
   static Hash256 RootOf(const std::map<std::string, std::string, std::less<>>& state);
 
  private:
+  static size_t CostOf(const BucketEntries& entries);
+  // The committed entries of `bucket`, from the copy or read through `*it`
+  // (created on first use).
+  Result<std::shared_ptr<const BucketEntries>> CommittedBucket(
+      std::uint16_t bucket, std::unique_ptr<leveldb::Iterator>* it) const;
+
   Database* db_;
   mutable std::mutex mu_;
   std::vector<Hash256> tree_;  // heap layout: 1 = root, leaves at kStateBuckets + b
+  // The writer's copy of committed buckets (null: not held), and its size.
+  // Guarded by cache_mu_.
+  mutable std::mutex cache_mu_;
+  const size_t bucket_cache_limit_;
+  std::vector<std::shared_ptr<const BucketEntries>> bucket_cache_;
+  size_t bucket_cache_bytes_ = 0;
 };
 
 }  // namespace pledger::ledger

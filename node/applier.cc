@@ -9,6 +9,7 @@
 // block at or below the tip is one this node already has (after a catch-up);
 // it is skipped too.
 #include <chrono>
+#include <deque>
 
 #include "contracts/queries.h"
 #include "ledger/attestation.h"
@@ -22,6 +23,27 @@
 
 namespace pledger::node {
 namespace {
+
+// The id a block's transaction most likely has, read off its bytes without
+// decoding them: SHA-256 of the body field when the envelope starts with it,
+// as every encoder writes it. Only used to look the transaction up in the
+// mempool, which also compares the bytes: a wrong guess is a miss, and the
+// transaction is then decoded and verified as any other.
+ledger::Hash256 LikelyTxId(std::string_view raw) {
+  // Field 1, length-delimited (tag 0x0a), then a varint length of at most 5 bytes.
+  if (raw.size() < 2 || static_cast<std::uint8_t>(raw[0]) != 0x0a) return ledger::Sha256(raw);
+  std::uint64_t len = 0;
+  size_t pos = 1;
+  for (int shift = 0; pos < raw.size() && shift <= 28; shift += 7) {
+    const auto b = static_cast<std::uint8_t>(raw[pos++]);
+    len |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      if (len > raw.size() - pos) break;
+      return ledger::TxId(raw.substr(pos, len));
+    }
+  }
+  return ledger::Sha256(raw);
+}
 
 std::string AppliedValue(std::uint64_t index) {
   std::string v;
@@ -142,37 +164,46 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
                             const ledger::BlockHeader& header) {
   auto start = std::chrono::steady_clock::now();
   // Decode and verify every transaction, reusing what this node verified at
-  // admission (identical bytes), and spreading the rest over the work pool.
+  // admission (identical bytes, shared with the mempool rather than copied),
+  // and spreading the rest over the work pool.
   size_t n = static_cast<size_t>(block.txs_size());
-  std::vector<contracts::PreparedTx> prepared(n);
-  std::vector<PreparedTxPtr> reused(n);
+  std::vector<const contracts::PreparedTx*> txs(n, nullptr);
+  std::vector<PreparedTxPtr> reused(n);  // keeps mempool entries alive
   std::vector<size_t> todo;
   for (size_t i = 0; i < n; ++i) {
     const std::string& raw = block.txs(static_cast<int>(i));
-    ledger::Transaction tx;
-    if (tx.ParseFromString(raw)) reused[i] = mempool_->Find(ledger::TxId(tx), raw);
-    if (!reused[i]) todo.push_back(i);
+    reused[i] = mempool_->Find(LikelyTxId(raw), raw);
+    if (reused[i]) {
+      txs[i] = reused[i].get();
+    } else {
+      todo.push_back(i);
+    }
   }
+  std::vector<contracts::PreparedTx> fresh(todo.size());
   pool_->ParallelFor(todo.size(), [&](size_t k) {
-    size_t i = todo[k];
-    prepared[i] = contracts::PrepareTx(block.txs(static_cast<int>(i)));
+    fresh[k] = contracts::PrepareTx(block.txs(static_cast<int>(todo[k])));
   });
-  for (size_t i = 0; i < n; ++i) {
-    if (reused[i]) prepared[i] = *reused[i];
+  for (size_t k = 0; k < todo.size(); ++k) txs[todo[k]] = &fresh[k];
+  // A transaction the chain already holds gets its refusal on a copy (rare:
+  // only a faulty leader proposes one).
+  std::deque<contracts::PreparedTx> refused;
+  for (auto& [i, status] : FindChainReplays(ledger_->blocks(), txs)) {
+    refused.push_back(*txs[i]);
+    refused.back().status = std::move(status);
+    txs[i] = &refused.back();
   }
-  RefuseChainReplays(ledger_->blocks(), prepared);
 
   contracts::BlockContext ctx{header.chain_id(), header.height(), header.time_ms()};
-  contracts::BlockOutcome outcome = engine_.ExecuteBlock(ledger_->state(), ctx, prepared);
+  contracts::BlockOutcome outcome = engine_.ExecuteBlock(ledger_->state(), ctx, txs);
   if (!outcome.status.ok()) return outcome.status.WithContext("executing block " + std::to_string(header.height()));
 
   leveldb::WriteBatch extra;
   extra.Put(ledger::keys::Meta("applied"), AppliedValue(e.index));
-  StageHistoryRecords(header, prepared, outcome, &extra);
+  StageHistoryRecords(header, txs, outcome, &extra);
   StageAttestations(block, header, &extra);
   std::vector<ledger::Hash256> ids;
   ids.reserve(n);
-  for (const auto& p : prepared) ids.push_back(p.id);
+  for (const auto* p : txs) ids.push_back(p->id);
   PLEDGER_RETURN_IF_ERROR(ledger_->CommitBlock(block, outcome.receipts, outcome.writes,
                                                /*sync=*/false, &extra, &ids));
   applied_index_ = e.index;
@@ -183,12 +214,12 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
   metrics_.apply_us_last = static_cast<std::uint64_t>(us);
   metrics_.apply_us_total += static_cast<std::uint64_t>(us);
   ++metrics_.blocks_applied;
-  AfterBlock(header, ledger::BlockHash(block), outcome);
+  AfterBlock(header, ledger::BlockHash(block), std::move(outcome));
   return Status::OK();
 }
 
 void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash256& hash,
-                          const contracts::BlockOutcome& outcome) {
+                          contracts::BlockOutcome outcome) {
   std::vector<ledger::Hash256> ids;
   ids.reserve(outcome.txs.size());
   bool membership = false;
@@ -217,7 +248,7 @@ void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash2
   if (any_waiters) {
     auto receipts = std::make_shared<std::vector<ledger::Receipt>>();
     receipts->reserve(outcome.txs.size());
-    for (const auto& tx : outcome.txs) receipts->push_back(tx.receipt);
+    for (auto& tx : outcome.txs) receipts->push_back(std::move(tx.receipt));
     std::uint64_t height = header.height();
     auto job = [this, receipts, ids, height] {
       for (size_t i = 0; i < ids.size(); ++i) {

@@ -46,6 +46,15 @@ std::string ActionName(const ledger::TxBody& body) {
 void StageHistoryRecords(const ledger::BlockHeader& header,
                          const std::vector<contracts::PreparedTx>& txs,
                          const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch) {
+  std::vector<const contracts::PreparedTx*> ptrs;
+  ptrs.reserve(txs.size());
+  for (const auto& p : txs) ptrs.push_back(&p);
+  StageHistoryRecords(header, ptrs, outcome, batch);
+}
+
+void StageHistoryRecords(const ledger::BlockHeader& header,
+                         std::span<const contracts::PreparedTx* const> txs,
+                         const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch) {
   for (size_t i = 0; i < outcome.txs.size(); ++i) {
     const auto& o = outcome.txs[i];
     HistoryEntry e;
@@ -54,7 +63,7 @@ void StageHistoryRecords(const ledger::BlockHeader& header,
     e.set_index(static_cast<std::uint32_t>(i));
     e.set_time_ms(header.time_ms());
     e.set_code(o.receipt.code());
-    if (i < txs.size() && txs[i].status.ok()) e.set_action(ActionName(txs[i].body));
+    if (i < txs.size() && txs[i]->status.ok()) e.set_action(ActionName(txs[i]->body));
     std::string value = e.SerializeAsString();
     for (const auto& entity : o.touched) {
       std::string k = HistoryPrefix(entity);

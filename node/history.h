@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <span>
 #include <vector>
 
 #include "consensus/status.h"
@@ -28,6 +29,9 @@
 namespace pledger::node {
 
 // Stages the history and version records of one applied block.
+void StageHistoryRecords(const ledger::BlockHeader& header,
+                         std::span<const contracts::PreparedTx* const> txs,
+                         const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch);
 void StageHistoryRecords(const ledger::BlockHeader& header,
                          const std::vector<contracts::PreparedTx>& txs,
                          const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch);

@@ -125,7 +125,7 @@ class NodeImpl {
                     const ledger::BlockHeader& header);
   Status RecordApplied(std::uint64_t index);
   void AfterBlock(const ledger::BlockHeader& header, const ledger::Hash256& hash,
-                  const contracts::BlockOutcome& outcome);
+                  contracts::BlockOutcome outcome);  // takes the receipts for waiting clients
 
   // ---- catch-up (catchup.cc) ----
   // A state transfer this node serves: a pinned LevelDB snapshot.
@@ -244,6 +244,9 @@ class NodeImpl {
   std::mutex attest_mu_;
   std::deque<std::pair<std::uint64_t, std::string>> pending_attestations_;  // (height, bytes)
   std::map<std::uint64_t, std::uint32_t> recent_tx_counts_;                // height -> tx count
+  // Apply thread only: (state root, block hash) of the last 256 applied
+  // blocks, to check attestations without parsing stored results.
+  std::map<std::uint64_t, std::pair<ledger::Hash256, ledger::Hash256>> recent_roots_;
 
   // ---- members ----
   std::mutex members_mu_;

@@ -9,6 +9,8 @@
 #define PLEDGER_NODE_REPLAY_H_
 
 #include <span>
+#include <utility>
+#include <vector>
 
 #include "contracts/engine.h"
 #include "ledger/block_store.h"
@@ -24,6 +26,11 @@ namespace pledger::node {
 // writes the refusal receipt). `blocks` holds the chain up to the block
 // before the one being executed.
 void RefuseChainReplays(const ledger::BlockStore& blocks, std::span<contracts::PreparedTx> txs);
+
+// The same rule for transactions the caller does not own: the positions in
+// `txs` the chain already holds, each with the TX_REPLAYED status it gets.
+std::vector<std::pair<size_t, Status>> FindChainReplays(const ledger::BlockStore& blocks,
+                                                        std::span<const contracts::PreparedTx* const> txs);
 
 }  // namespace pledger::node
 

@@ -147,6 +147,96 @@ TEST_CASE("state: crowded buckets merge committed entries and writes in key orde
   CHECK(again.root() == StateStore::RootOf(model));
 }
 
+// Every operation of a batch, in order, as text.
+std::string BatchText(const leveldb::WriteBatch& batch) {
+  struct Text : leveldb::WriteBatch::Handler {
+    std::string out;
+    void Put(const leveldb::Slice& k, const leveldb::Slice& v) override {
+      out += "put " + HexEncode(k.ToString()) + " " + HexEncode(v.ToString()) + "\n";
+    }
+    void Delete(const leveldb::Slice& k) override { out += "del " + HexEncode(k.ToString()) + "\n"; }
+  } text;
+  REQUIRE(batch.Iterate(&text).ok());
+  return text.out;
+}
+
+// The writer's copy of buckets must change nothing but speed: stores with no
+// copy, a copy that fills up part way, and an unbounded one stage the same
+// batches and roots for the same blocks, including blocks staged and then
+// abandoned (never written, never published).
+TEST_CASE("state: the bucket copy, whole, partial or absent, stages exactly what the database would",
+          "[state]") {
+  std::uint64_t seed = test::TestSeed("state bucket copy");
+  INFO("seed " << seed << " (replay with PLEDGER_SEED=" << seed << ")");
+  std::mt19937_64 rng(seed);
+  struct Store {
+    test::TempDir dir;
+    std::unique_ptr<Database> db;
+    std::unique_ptr<StateStore> st;
+  };
+  const size_t limits[] = {0, 4096, StateStore::kBucketCacheBytes};
+  std::vector<std::unique_ptr<Store>> stores;
+  for (size_t limit : limits) {
+    auto s = std::make_unique<Store>();
+    auto db = Database::Open(s->dir.Sub("db"));
+    REQUIRE(db.ok());
+    s->db = std::move(*db);
+    s->st = std::make_unique<StateStore>(s->db.get(), limit);
+    REQUIRE(s->st->Load().ok());
+    stores.push_back(std::move(s));
+  }
+  std::map<std::string, std::string, std::less<>> model;
+  // 300 keys over few buckets (those of 40 seed keys) and many others.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back("p/" + std::to_string(i));
+  for (int block = 0; block < 120; ++block) {
+    WriteSet ws;
+    const int n = 1 + static_cast<int>(rng() % 20);
+    for (int i = 0; i < n; ++i) {
+      const std::string& key = keys[rng() % keys.size()];
+      if (rng() % 4 == 0) {
+        ws[key] = std::nullopt;
+      } else {
+        ws[key] = std::to_string(rng());
+      }
+    }
+    const bool abandon = rng() % 5 == 0;
+    INFO("block " << block << (abandon ? " (abandoned)" : ""));
+    std::vector<std::string> reps;
+    std::vector<Hash256> roots;
+    for (auto& s : stores) {
+      leveldb::WriteBatch batch;
+      auto staged = s->st->Stage(ws, &batch);
+      REQUIRE(staged.ok());
+      reps.push_back(BatchText(batch));
+      roots.push_back(staged->root);
+      if (!abandon) {
+        REQUIRE(s->db->Write(&batch, false).ok());
+        s->st->Publish(*staged);
+      }
+    }
+    for (size_t i = 1; i < stores.size(); ++i) {
+      CHECK(reps[i] == reps[0]);
+      CHECK(roots[i] == roots[0]);
+    }
+    if (!abandon) {
+      for (const auto& [k, v] : ws) {
+        if (v) {
+          model[k] = *v;
+        } else {
+          model.erase(k);
+        }
+      }
+      REQUIRE(stores[0]->st->root() == StateStore::RootOf(model));
+    }
+  }
+  CHECK(stores[0]->st->bucket_cache_bytes() == 0);
+  CHECK(stores[1]->st->bucket_cache_bytes() > 0);
+  CHECK(stores[1]->st->bucket_cache_bytes() <= 4096);
+  CHECK(stores[2]->st->bucket_cache_bytes() > 4096);
+  for (auto& s : stores) CHECK(s->st->root() == StateStore::RootOf(model));
+}
+
 TEST_CASE("state: oversize keys are refused before anything is written", "[state]") {
   test::TempDir dir;
   auto db = Database::Open(dir.Sub("db"));
