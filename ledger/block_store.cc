@@ -128,6 +128,13 @@ Result<BlockStore::BaseRoots> BlockStore::RootsAt(std::uint64_t height,
     r.results_root = ResultsRoot({});
     return r;
   }
+  // Blocks nearly always name their parent, the tip, whose roots are in
+  // memory: no need to parse every receipt of its stored results.
+  if (Tip t = tip(); t.height == base_height) {
+    r.state_root = t.state_root;
+    r.results_root = t.results_root;
+    return r;
+  }
   PLEDGER_ASSIGN_OR_RETURN(BlockResults res, GetResults(base_height));
   if (res.state_root().size() != 32 || res.results_root().size() != 32) {
     return Status::Corruption("RESULTS_MALFORMED", "stored results " + H(base_height) + " are damaged");

@@ -126,6 +126,22 @@ Hash256 TxIdOfBytes(std::string_view raw) {
   return tx.ok() ? TxId(*tx) : Sha256(raw);
 }
 
+Hash256 LikelyTxIdOfBytes(std::string_view raw) {
+  // Field 1, length-delimited (tag 0x0a), then a varint length of at most 5 bytes.
+  if (raw.size() < 2 || static_cast<std::uint8_t>(raw[0]) != 0x0a) return Sha256(raw);
+  std::uint64_t len = 0;
+  size_t pos = 1;
+  for (int shift = 0; pos < raw.size() && shift <= 28; shift += 7) {
+    const auto b = static_cast<std::uint8_t>(raw[pos++]);
+    len |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      if (len > raw.size() - pos) break;
+      return TxId(raw.substr(pos, len));
+    }
+  }
+  return Sha256(raw);
+}
+
 Status VerifyTxSignatures(const Transaction& tx) {
   if (tx.signatures_size() == 0) {
     return Status::InvalidArgument("TX_NO_SIGNATURES", "transaction carries no signature");

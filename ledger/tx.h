@@ -53,6 +53,13 @@ inline Hash256 TxId(const Transaction& tx) { return TxId(tx.body()); }
 // even garbage a block carried has one stable id.
 Hash256 TxIdOfBytes(std::string_view raw);
 
+// A guess at TxIdOfBytes without decoding: SHA-256 of the leading body field
+// when the bytes start with one (as every encoder writes the envelope), else
+// SHA-256 of the bytes. Equal to TxIdOfBytes for well-formed envelopes; may
+// differ for odd encodings, so use it only as a lookup key that is checked
+// afterwards (the node's mempool also compares the bytes).
+Hash256 LikelyTxIdOfBytes(std::string_view raw);
+
 // Verifies every signature over the exact body bytes. Reasons as for VerifyRaw.
 Status VerifyTxSignatures(const Transaction& tx);
 

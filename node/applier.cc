@@ -24,27 +24,6 @@
 namespace pledger::node {
 namespace {
 
-// The id a block's transaction most likely has, read off its bytes without
-// decoding them: SHA-256 of the body field when the envelope starts with it,
-// as every encoder writes it. Only used to look the transaction up in the
-// mempool, which also compares the bytes: a wrong guess is a miss, and the
-// transaction is then decoded and verified as any other.
-ledger::Hash256 LikelyTxId(std::string_view raw) {
-  // Field 1, length-delimited (tag 0x0a), then a varint length of at most 5 bytes.
-  if (raw.size() < 2 || static_cast<std::uint8_t>(raw[0]) != 0x0a) return ledger::Sha256(raw);
-  std::uint64_t len = 0;
-  size_t pos = 1;
-  for (int shift = 0; pos < raw.size() && shift <= 28; shift += 7) {
-    const auto b = static_cast<std::uint8_t>(raw[pos++]);
-    len |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) {
-      if (len > raw.size() - pos) break;
-      return ledger::TxId(raw.substr(pos, len));
-    }
-  }
-  return ledger::Sha256(raw);
-}
-
 std::string AppliedValue(std::uint64_t index) {
   std::string v;
   ledger::PutBigEndian64(&v, index);
@@ -172,7 +151,8 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
   std::vector<size_t> todo;
   for (size_t i = 0; i < n; ++i) {
     const std::string& raw = block.txs(static_cast<int>(i));
-    reused[i] = mempool_->Find(LikelyTxId(raw), raw);
+    // The id guessed off the bytes: a wrong guess is only a miss.
+    reused[i] = mempool_->Find(ledger::LikelyTxIdOfBytes(raw), raw);
     if (reused[i]) {
       txs[i] = reused[i].get();
     } else {

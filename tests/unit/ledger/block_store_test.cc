@@ -269,6 +269,21 @@ TEST_CASE("block store: a header may name the state of an earlier block, within 
   Block bw = SealBlock(wrong);
   Status st = bs.Append(bw, Receipts(bw), {}, false);
   CHECK((st.reason() == "BLOCK_PREV_STATE_ROOT_MISMATCH" || st.reason() == "BLOCK_PREV_RESULTS_ROOT_MISMATCH"));
+
+  // The tip's roots are answered from memory: they equal its stored results,
+  // and a block naming the tip with an older block's roots is refused.
+  auto fast = bs.RootsAt(h, h - 1);
+  auto stored = bs.GetResults(h - 1);
+  REQUIRE(fast.ok());
+  REQUIRE(stored.ok());
+  CHECK(std::string(AsStringView(fast->state_root)) == stored->state_root());
+  CHECK(std::string(AsStringView(fast->results_root)) == stored->results_root());
+  BlockDraft stale = draft_at(h - 1);
+  auto older = bs.RootsAt(h, h - 2);
+  REQUIRE(older.ok());
+  stale.prev_results_root = older->results_root;  // a results root is new with every block
+  Block bst = SealBlock(stale);
+  CHECK(bs.Append(bst, Receipts(bst), {}, false).reason() == "BLOCK_PREV_RESULTS_ROOT_MISMATCH");
   CHECK(bs.VerifyChain(1, 100)->ok);
 }
 

@@ -47,6 +47,22 @@ TEST_CASE("tx: the id names the body only, not the signatures", "[tx]") {
   CHECK(TxId(a) == TxId(b));
 }
 
+TEST_CASE("tx: the id guessed off the bytes is the id for envelopes, a hash for garbage", "[tx]") {
+  for (int sigs = 1; sigs <= 3; ++sigs) {
+    TxBody body = SampleBody();
+    body.set_memo(std::string(static_cast<size_t>(sigs) * 80, 'm'));  // bodies over 127 bytes: 2-byte lengths
+    Transaction tx = MakeTransaction(body);
+    for (int k = 0; k < sigs; ++k) SignTransaction(&tx, test::TestKey(10 + k));
+    const std::string raw = tx.SerializeAsString();
+    CHECK(LikelyTxIdOfBytes(raw) == TxIdOfBytes(raw));
+    CHECK(LikelyTxIdOfBytes(raw) == TxId(tx));
+  }
+  for (std::string junk : {std::string(), std::string("\x0a"), std::string("\x0a\x05" "ab"),
+                           std::string("\x0a\xff\xff\xff\xff\xff\xff"), std::string("hello")}) {
+    CHECK(LikelyTxIdOfBytes(junk) == Sha256(junk));
+  }
+}
+
 TEST_CASE("tx: truncated or garbage bytes are clear errors", "[tx]") {
   Transaction tx = MakeTransaction(SampleBody());
   SignTransaction(&tx, test::TestKey(1));
