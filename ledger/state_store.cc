@@ -40,7 +40,7 @@ std::uint16_t StateStore::BucketOf(std::string_view key) {
   return static_cast<std::uint16_t>((h[0] << 8) | h[1]);
 }
 
-// Stage streams the same bytes into its hasher; change both together.
+// The one definition of a bucket hash (Stage, RootOf and catch-up use it).
 Hash256 StateStore::BucketHash(const std::vector<std::pair<std::string, Hash256>>& entries) {
   if (entries.empty()) return kEmptyBucket;
   Sha256Hasher h;
