@@ -117,6 +117,9 @@ class BlockStore {
   Result<BlockResults> GetResults(std::uint64_t height) const;
   Result<std::uint64_t> HeightOfHash(const Hash256& hash) const;
   Result<TxLocation> LocateTx(const Hash256& tx_id) const;
+  // Ids held in the tx index's in-memory front (for /metrics): the indexed
+  // transactions, plus any of a staged batch that was never written.
+  size_t tx_front_size() const { return tx_ids_.size(); }
   // Calls fn for heights from..to inclusive (clamped to the tip) until it returns false.
   Status ForEachBlock(std::uint64_t from, std::uint64_t to,
                       const std::function<bool(std::uint64_t height, const Block& block)>& fn) const;

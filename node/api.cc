@@ -405,6 +405,12 @@ std::string NodeImpl::MetricsText() {
          blocks ? static_cast<double>(metrics_.apply_us_total.load()) / 1e6 / static_cast<double>(blocks) : 0.0);
   metric("pledger_mempool_txs", "gauge", "Transactions waiting in the mempool.",
          static_cast<double>(mempool_->size()));
+  metric("pledger_tx_index_memory_ids", "gauge",
+         "Transaction ids held in memory in front of the tx index (16-32 bytes each).",
+         static_cast<double>(ledger_->blocks().tx_front_size()));
+  metric("pledger_state_bucket_copy_bytes", "gauge",
+         "Bytes of state buckets the applier keeps in memory (bounded at 128 MiB).",
+         static_cast<double>(ledger_->state().bucket_cache_bytes()));
   metric("pledger_state_root_mismatches_total", "counter",
          "Attestations whose state root differs from this node's.",
          static_cast<double>(metrics_.state_root_mismatches.load()));

@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -127,6 +128,31 @@ TEST_CASE("cluster: 1000 transactions round-robin all commit and every node agre
     CHECK(waited->status == 200);
     CHECK(!height_of(first->body).empty());
     CHECK(height_of(waited->body) == height_of(first->body));
+  }
+
+  // /metrics is Prometheus text, and its counters agree with what happened:
+  // every node applied the 1,000 transactions once (the resubmissions above
+  // were not run again) and holds their ids in its tx index's front.
+  auto value_of = [](const std::string& text, const std::string& name) -> std::optional<double> {
+    auto p = text.find("\n" + name + " ");
+    if (p == std::string::npos) return std::nullopt;
+    return std::stod(text.substr(p + name.size() + 2));
+  };
+  for (int i = 0; i < c.size(); ++i) {
+    auto m = c.Client(i).Get("/metrics");
+    REQUIRE(m.ok());
+    REQUIRE(m->status == 200);
+    INFO("node " << i << "\n" << m->body.substr(0, 2000));
+    CHECK(m->body.find("# TYPE pledger_txs_committed_total counter\n") != std::string::npos);
+    CHECK(value_of(m->body, "pledger_txs_committed_total") == std::optional<double>(1000));
+    CHECK(value_of(m->body, "pledger_tx_index_memory_ids") == std::optional<double>(1000));
+    auto applied = value_of(m->body, "pledger_block_height");
+    REQUIRE(applied.has_value());
+    CHECK(*applied >= static_cast<double>(height));
+    auto copy = value_of(m->body, "pledger_state_bucket_copy_bytes");
+    REQUIRE(copy.has_value());
+    CHECK(*copy > 0);
+    CHECK(*copy <= 128.0 * 1024 * 1024);
   }
 }
 
