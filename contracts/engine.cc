@@ -158,12 +158,16 @@ PreparedTx PrepareTx(std::string_view raw) {
   return p;
 }
 
+std::vector<const PreparedTx*> PointersTo(std::span<const PreparedTx> txs) {
+  std::vector<const PreparedTx*> out;
+  out.reserve(txs.size());
+  for (const PreparedTx& p : txs) out.push_back(&p);
+  return out;
+}
+
 BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const BlockContext& ctx,
                                   std::span<const PreparedTx> txs) const {
-  std::vector<const PreparedTx*> ptrs;
-  ptrs.reserve(txs.size());
-  for (const PreparedTx& p : txs) ptrs.push_back(&p);
-  return ExecuteBlock(committed, ctx, std::span<const PreparedTx* const>(ptrs));
+  return ExecuteBlock(committed, ctx, std::span<const PreparedTx* const>(PointersTo(txs)));
 }
 
 BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const BlockContext& ctx,

@@ -54,6 +54,10 @@ struct PreparedTx {
   std::vector<ledger::PublicKey> signers;  // verified, envelope order
 };
 
+// The address of each of `txs`, in order: for the functions that take
+// transactions by pointer (the node executes its mempool's in place).
+std::vector<const PreparedTx*> PointersTo(std::span<const PreparedTx> txs);
+
 // Decodes (ledger::DecodeTransaction, strict DecodeTxBody) and verifies every
 // signature. Never fails as a call: problems land in PreparedTx::status with
 // the ledger's reasons (TX_MALFORMED, TX_BODY_NOT_CANONICAL, SIGNATURE_INVALID …).

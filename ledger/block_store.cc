@@ -79,8 +79,8 @@ Status BlockStore::Load() {
       tip.state_root().size() != 32 || tip.results_root().size() != 32) {
     return Status::Corruption("CHAIN_TIP_CORRUPT", "chain tip record is missing or damaged");
   }
-  // The tx index's in-memory front: one pass over its keys (about 1 s per
-  // few million transactions), after which absent ids cost no read.
+  // The tx index's in-memory front: one pass over its keys at start, after
+  // which absent ids cost no read.
   TxIdSet fresh;
   std::vector<Hash256> ids;
   const std::string tx_prefix(1, keys::kTx);

@@ -46,10 +46,7 @@ std::string ActionName(const ledger::TxBody& body) {
 void StageHistoryRecords(const ledger::BlockHeader& header,
                          const std::vector<contracts::PreparedTx>& txs,
                          const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch) {
-  std::vector<const contracts::PreparedTx*> ptrs;
-  ptrs.reserve(txs.size());
-  for (const auto& p : txs) ptrs.push_back(&p);
-  StageHistoryRecords(header, ptrs, outcome, batch);
+  StageHistoryRecords(header, contracts::PointersTo(txs), outcome, batch);
 }
 
 void StageHistoryRecords(const ledger::BlockHeader& header,

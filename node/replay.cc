@@ -23,10 +23,7 @@ std::vector<std::pair<size_t, Status>> FindChainReplays(const ledger::BlockStore
 }
 
 void RefuseChainReplays(const ledger::BlockStore& blocks, std::span<contracts::PreparedTx> txs) {
-  std::vector<const contracts::PreparedTx*> ptrs;
-  ptrs.reserve(txs.size());
-  for (const auto& p : txs) ptrs.push_back(&p);
-  for (auto& [i, status] : FindChainReplays(blocks, ptrs)) txs[i].status = std::move(status);
+  for (auto& [i, status] : FindChainReplays(blocks, contracts::PointersTo(txs))) txs[i].status = std::move(status);
 }
 
 }  // namespace pledger::node
