@@ -1,5 +1,6 @@
 #include "ledger/block_store.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -102,6 +103,7 @@ Status BlockStore::Load() {
   identity_.genesis_hash = HashOf(meta.genesis_hash());
   identity_.genesis_state_root = HashOf(meta.genesis_state_root());
   std::lock_guard<std::mutex> lock(mu_);
+  recent_tips_ = {};
   tip_.height = tip.height();
   tip_.block_hash = HashOf(tip.block_hash());
   tip_.state_root = HashOf(tip.state_root());
@@ -128,12 +130,20 @@ Result<BlockStore::BaseRoots> BlockStore::RootsAt(std::uint64_t height,
     r.results_root = ResultsRoot({});
     return r;
   }
-  // Blocks nearly always name their parent, the tip, whose roots are in
-  // memory: no need to parse every receipt of its stored results.
-  if (Tip t = tip(); t.height == base_height) {
-    r.state_root = t.state_root;
-    r.results_root = t.results_root;
-    return r;
+  // Blocks name the tip or, from a pipelining leader, one of the few blocks
+  // before it, whose roots are in memory: no need to parse every receipt of
+  // its stored results.
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const Tip* known = tip_.height == base_height ? &tip_ : nullptr;
+    for (const Tip& t : recent_tips_) {
+      if (!known && t.height == base_height) known = &t;
+    }
+    if (known) {
+      r.state_root = known->state_root;
+      r.results_root = known->results_root;
+      return r;
+    }
   }
   PLEDGER_ASSIGN_OR_RETURN(BlockResults res, GetResults(base_height));
   if (res.state_root().size() != 32 || res.results_root().size() != 32) {
@@ -282,6 +292,12 @@ void BlockStore::StageTip(const Tip& t, leveldb::WriteBatch* batch) {
 
 void BlockStore::PublishTip(const Tip& tip) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (tip.height == tip_.height + 1) {
+    std::move_backward(recent_tips_.begin(), recent_tips_.end() - 1, recent_tips_.end());
+    recent_tips_[0] = tip_;
+  } else {
+    recent_tips_ = {};  // a jump (catch-up): the old neighbours are not this tip's
+  }
   tip_ = tip;
 }
 

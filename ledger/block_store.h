@@ -17,6 +17,7 @@
 #ifndef PLEDGER_LEDGER_BLOCK_STORE_H_
 #define PLEDGER_LEDGER_BLOCK_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "consensus/status.h"
+#include "ledger/block.h"
 #include "ledger/bytes.h"
 #include "ledger/db.h"
 #include "ledger/proto/ledger.pb.h"
@@ -136,6 +138,11 @@ class BlockStore {
   ChainIdentity identity_;
   mutable std::mutex mu_;
   Tip tip_;  // guarded by mu_
+  // The tips published just before tip_, newest first (height 0 = none), so
+  // RootsAt answers a pipelining leader's headers, which name a block up to
+  // kMaxStateRootLag back, without parsing that block's stored results.
+  // Guarded by mu_; emptied when a tip does not follow the last one.
+  std::array<Tip, kMaxStateRootLag> recent_tips_{};
   // Every id in the tx index, and possibly ids of batches staged but never
   // written (harmless: a "maybe" is settled by reading the index).
   mutable TxIdSet tx_ids_;

@@ -17,6 +17,8 @@
 #include "node/json.h"
 #include "node/log.h"
 #include "node/node.h"
+
+#include <pthread.h>
 #include "node/node_impl.h"
 #include "node/pki.h"
 
@@ -262,16 +264,26 @@ Status NodeImpl::Start() {
   RefreshMembers();  // now that the transport exists: dial the peers
 
   // ---- threads ----
+  // Each thread carries its role's name (at most 15 characters), so an
+  // operator's `top -H` or a profile says which stage is busy.
   threads_.emplace_back([this] {
+    pthread_setname_np(pthread_self(), "peer-io");
     auto work = boost::asio::make_work_guard(peer_io_);
     peer_io_.run();
   });
   threads_.emplace_back([this] {
+    pthread_setname_np(pthread_self(), "api-io");
     auto work = boost::asio::make_work_guard(api_io_);
     api_io_.run();
   });
-  threads_.emplace_back([this] { ApplyLoop(); });
-  threads_.emplace_back([this] { RaftLoop(); });
+  threads_.emplace_back([this] {
+    pthread_setname_np(pthread_self(), "apply");
+    ApplyLoop();
+  });
+  threads_.emplace_back([this] {
+    pthread_setname_np(pthread_self(), "raft");
+    RaftLoop();
+  });
   PLOG(kInfo, "node") << "started: peers on " << config_.peer_listen() << ", API on "
                       << (config_.api_tls() ? "https://" : "http://") << api_hp.first << ":"
                       << http_->port() << ", chain height " << applied_height_.load()

@@ -287,6 +287,42 @@ TEST_CASE("block store: a header may name the state of an earlier block, within 
   CHECK(bs.VerifyChain(1, 100)->ok);
 }
 
+TEST_CASE("block store: the roots a header may name come from memory, equal to the stored ones",
+          "[blockstore]") {
+  test::TempDir dir;
+  std::vector<BlockResults> stored;
+  const std::uint64_t h = 7;  // the next block's height
+  {
+    Chain c(6);
+    auto& bs = c.ledger->blocks();
+    for (std::uint64_t b = 1; b < h; ++b) stored.push_back(*bs.GetResults(b));
+    // Every block changes the state ("height"), so each base has its own roots.
+    CHECK(stored[h - 2].state_root() != stored[h - 3].state_root());
+    // Damage the stored results of every block a header may name: the answers
+    // must still be right, so they cannot have come from disk.
+    for (std::uint64_t base = h - kMaxStateRootLag; base < h; ++base) {
+      REQUIRE(c.ledger->db().Put(keys::Results(base), "damaged", false).ok());
+    }
+    for (std::uint64_t base = h - kMaxStateRootLag; base < h; ++base) {
+      auto roots = bs.RootsAt(h, base);
+      REQUIRE(roots.ok());
+      CHECK(std::string(AsStringView(roots->state_root)) == stored[base - 1].state_root());
+      CHECK(std::string(AsStringView(roots->results_root)) == stored[base - 1].results_root());
+    }
+    c.ledger.reset();
+    std::filesystem::rename(c.dir.Sub("db"), dir.Sub("db"));
+  }
+  // Reopened, only the tip is in memory: the older bases are read (and their
+  // damage found) rather than answered from a stale memory.
+  auto l = Ledger::Open(dir.Sub("db"));
+  REQUIRE(l.ok());
+  REQUIRE((*l)->Load().ok());
+  auto tip_roots = (*l)->blocks().RootsAt(h, h - 1);
+  REQUIRE(tip_roots.ok());
+  CHECK(std::string(AsStringView(tip_roots->state_root)) == stored[h - 2].state_root());
+  CHECK_FALSE((*l)->blocks().RootsAt(h, h - 2).ok());
+}
+
 TEST_CASE("block store: a second initialisation is refused", "[blockstore]") {
   Chain c(1);
   CHECK(c.ledger->Initialize(kChain, "other genesis", {}).reason() == "CHAIN_ALREADY_INITIALISED");
