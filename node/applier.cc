@@ -9,17 +9,16 @@
 // block at or below the tip is one this node already has (after a catch-up);
 // it is skipped too.
 #include <chrono>
-#include <deque>
 
 #include "contracts/queries.h"
 #include "ledger/attestation.h"
 #include "ledger/block.h"
 #include "ledger/keys.h"
 #include "ledger/tx.h"
+#include "node/block_txs.h"
 #include "node/history.h"
 #include "node/log.h"
 #include "node/node_impl.h"
-#include "node/replay.h"
 
 namespace pledger::node {
 namespace {
@@ -142,36 +141,9 @@ Status NodeImpl::ApplyEntry(const consensus::Entry& e) {
 Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& block,
                             const ledger::BlockHeader& header) {
   auto start = std::chrono::steady_clock::now();
-  // Decode and verify every transaction, reusing what this node verified at
-  // admission (identical bytes, shared with the mempool rather than copied),
-  // and spreading the rest over the work pool.
-  size_t n = static_cast<size_t>(block.txs_size());
-  std::vector<const contracts::PreparedTx*> txs(n, nullptr);
-  std::vector<PreparedTxPtr> reused(n);  // keeps mempool entries alive
-  std::vector<size_t> todo;
-  for (size_t i = 0; i < n; ++i) {
-    const std::string& raw = block.txs(static_cast<int>(i));
-    // The id guessed off the bytes: a wrong guess is only a miss.
-    reused[i] = mempool_->Find(ledger::LikelyTxIdOfBytes(raw), raw);
-    if (reused[i]) {
-      txs[i] = reused[i].get();
-    } else {
-      todo.push_back(i);
-    }
-  }
-  std::vector<contracts::PreparedTx> fresh(todo.size());
-  pool_->ParallelFor(todo.size(), [&](size_t k) {
-    fresh[k] = contracts::PrepareTx(block.txs(static_cast<int>(todo[k])));
-  });
-  for (size_t k = 0; k < todo.size(); ++k) txs[todo[k]] = &fresh[k];
-  // A transaction the chain already holds gets its refusal on a copy (rare:
-  // only a faulty leader proposes one).
-  std::deque<contracts::PreparedTx> refused;
-  for (auto& [i, status] : FindChainReplays(ledger_->blocks(), txs)) {
-    refused.push_back(*txs[i]);
-    refused.back().status = std::move(status);
-    txs[i] = &refused.back();
-  }
+  const BlockTxs prepared = BlockTxs::Prepare(block, *mempool_, *pool_, ledger_->blocks());
+  std::span<const contracts::PreparedTx* const> txs = prepared.txs();
+  const size_t n = txs.size();
 
   contracts::BlockContext ctx{header.chain_id(), header.height(), header.time_ms()};
   contracts::BlockOutcome outcome = engine_.ExecuteBlock(ledger_->state(), ctx, txs);

@@ -6,6 +6,7 @@ pledger_unit_test(node_test
     unit/node/http_test.cc
     unit/node/files_test.cc
     unit/node/submit_json_test.cc
+    unit/node/block_txs_test.cc
     support/pki_fixture.cc
   LIBS pledger_node)
 
