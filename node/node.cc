@@ -1,5 +1,9 @@
 // pledgerd: lifecycle, the Raft thread, the proposer, admission and peers.
 // The applier is in applier.cc, the HTTP API in api.cc.
+#include <pthread.h>
+
+// <utility> before Boost.Asio: this Boost's awaitable.hpp uses std::exchange
+// without including it.
 #include <utility>
 #include <boost/asio.hpp>
 #include <filesystem>
@@ -17,8 +21,6 @@
 #include "node/json.h"
 #include "node/log.h"
 #include "node/node.h"
-
-#include <pthread.h>
 #include "node/node_impl.h"
 #include "node/pki.h"
 
