@@ -643,8 +643,9 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
     return respond(r);
   }
 
-  // GET /v1/history/{entity...}?after=&limit=
-  if (get(1) == "history" && parts.size() >= 4) {
+  // GET /v1/history/{entity...}?after=&limit= (entities are one segment,
+  // "params", or several: "patent/ZL…", "tranche/<pool>/<rank>")
+  if (get(1) == "history" && parts.size() >= 3) {
     std::string entity = get(2);
     for (size_t i = 3; i < parts.size(); ++i) entity += "/" + parts[i];
     auto limit = UintParam(req, "limit", 100);
@@ -665,7 +666,7 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
   };
   // Past state of one record: ?height=H on a single-record endpoint.
   auto past = [&](const std::string& key, google::protobuf::Message* msg) {
-    auto v = StateAsOf(ledger_->db(), key, *as_of);
+    auto v = StateAsOf(ledger_->db(), key, *as_of, &genesis_state_);
     if (!v.ok()) return respond(Error(v.status()));
     if (!v->has_value() || !msg->ParseFromString(**v)) {
       return respond(Error(404, "NOT_FOUND_AT_HEIGHT", key + " did not exist at height " + std::to_string(*as_of)));
@@ -750,7 +751,13 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
     return reply(contracts::QueryHoldingsOfInvestor(*state, req.query["investor"]));
   }
   if (parts.size() == 2 && get(1) == "validators") return reply(contracts::QueryValidators(*state));
-  if (parts.size() == 2 && get(1) == "params") return reply(contracts::QueryParams(*state));
+  if (parts.size() == 2 && get(1) == "params") {
+    if (*as_of > 0) {
+      contracts::Params p;
+      return past(std::string(contracts::keys::kParams), &p);
+    }
+    return reply(contracts::QueryParams(*state));
+  }
 
   respond(Error(404, "ROUTE_NOT_FOUND", "no such endpoint: " + req.path + "; see docs/api.md"));
 }

@@ -112,7 +112,12 @@ Result<HistoryPage> QueryHistory(const ledger::Database& db, const std::string& 
 }
 
 Result<std::optional<std::string>> StateAsOf(const ledger::Database& db, const std::string& key,
-                                             std::uint64_t height) {
+                                             std::uint64_t height, const ledger::WriteSet* genesis) {
+  auto as_genesis_left_it = [&]() -> std::optional<std::string> {
+    if (genesis == nullptr) return std::nullopt;
+    auto it = genesis->find(key);
+    return it == genesis->end() ? std::nullopt : it->second;
+  };
   std::string prefix = VersionPrefix(key);
   std::string seek = prefix;
   ledger::PutBigEndian64(&seek, height + 1);
@@ -124,10 +129,10 @@ Result<std::optional<std::string>> StateAsOf(const ledger::Database& db, const s
     it->SeekToLast();
   }
   PLEDGER_RETURN_IF_ERROR(ledger::Database::FromLevelDb(it->status(), "reading history"));
-  if (!it->Valid()) return std::optional<std::string>();
+  if (!it->Valid()) return as_genesis_left_it();
   std::string_view k(it->key().data(), it->key().size());
   if (k.size() != prefix.size() + 8 || k.substr(0, prefix.size()) != prefix) {
-    return std::optional<std::string>();
+    return as_genesis_left_it();
   }
   std::string_view v(it->value().data(), it->value().size());
   if (v.empty() || v[0] == '\0') return std::optional<std::string>();

@@ -24,6 +24,7 @@
 #include "contracts/engine.h"
 #include "ledger/db.h"
 #include "ledger/proto/ledger.pb.h"
+#include "ledger/state_store.h"
 #include "node/proto/node.pb.h"
 
 namespace pledger::node {
@@ -43,8 +44,11 @@ Result<HistoryPage> QueryHistory(const ledger::Database& db, const std::string& 
 
 // The value of state `key` after block `height` (nullopt: absent then).
 // Only entity records are versioned (not indexes): see IsVersionedKey.
+// Blocks write version records, genesis does not: with no record at or below
+// `height` the key is as genesis left it, its value in `genesis` (if given;
+// without it, absent).
 Result<std::optional<std::string>> StateAsOf(const ledger::Database& db, const std::string& key,
-                                             std::uint64_t height);
+                                             std::uint64_t height, const ledger::WriteSet* genesis = nullptr);
 bool IsVersionedKey(std::string_view key);
 
 // The action name of a transaction body ("" if none).

@@ -153,6 +153,7 @@ Status NodeImpl::Start() {
   auto g = contracts::ParseGenesis(genesis_bytes_);
   if (!g.ok()) return g.status().WithContext("genesis_file");
   genesis_ = std::move(*g);
+  PLEDGER_ASSIGN_OR_RETURN(genesis_state_, contracts::GenesisState(genesis_));
   if (!config_.chain_id().empty() && config_.chain_id() != genesis_.chain_id()) {
     return Status::InvalidArgument("CONFIG_INVALID", "chain_id '" + config_.chain_id() +
                                                          "' differs from the genesis file's '" +
@@ -165,8 +166,7 @@ Status NodeImpl::Start() {
   PLEDGER_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(data_dir + "/db"));
   Status loaded = ledger_->Load();
   if (loaded.reason() == "CHAIN_NOT_INITIALISED") {
-    PLEDGER_ASSIGN_OR_RETURN(ledger::WriteSet gstate, contracts::GenesisState(genesis_));
-    PLEDGER_RETURN_IF_ERROR(ledger_->Initialize(genesis_.chain_id(), genesis_bytes_, gstate));
+    PLEDGER_RETURN_IF_ERROR(ledger_->Initialize(genesis_.chain_id(), genesis_bytes_, genesis_state_));
     PLOG(kInfo, "node") << "initialised chain '" << genesis_.chain_id() << "' from genesis "
                         << ledger::HexEncode(ledger::GenesisHash(genesis_bytes_)).substr(0, 16);
   } else if (!loaded.ok()) {

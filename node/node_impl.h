@@ -180,6 +180,9 @@ class NodeImpl {
   std::unique_ptr<ledger::SecretKey> node_key_;
   std::string genesis_bytes_;
   contracts::Genesis genesis_;
+  // The state genesis_ makes: what a record unchanged since genesis was at
+  // any height (history has no version record for it).
+  ledger::WriteSet genesis_state_;
   std::chrono::milliseconds tick_{100};
   std::chrono::milliseconds block_interval_{5};
   size_t block_max_txs_ = 2000;

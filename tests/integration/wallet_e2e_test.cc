@@ -20,6 +20,7 @@
 #include "ledger/bytes.h"
 #include "ledger/crypto.h"
 #include "node/files.h"
+#include "node/proto/node.pb.h"
 #include "tests/integration/cluster.h"
 #include "tests/integration/wallet_runner.h"
 #include "tools/proto/wallet.pb.h"
@@ -209,6 +210,40 @@ TEST_CASE("wallet e2e: co-signed pledge, refused second pledge and transfer, rep
   EXPECT_EXIT(c, history, 0);
   CHECK(history.out.find("PLEDGE_PATENT_ALREADY_PLEDGED") != std::string::npos);
   CHECK(history.out.find("PATENT_PLEDGEE_CONSENT_MISSING") != std::string::npos);
+
+  // 9. The IP offices change a chain parameter (governance quorum). The
+  //    parameters' history and their value before the change stay queryable.
+  Run before = buyer({"params", "show", "--json"});
+  EXPECT_EXIT(c, before, 0);
+  const contracts::Params old_params = ParseOut<contracts::Params>(before);
+  const std::uint32_t new_grace = old_params.fee_grace_months() + 1;
+  EXPECT_EXIT(c,
+              ipo_a({"gov", "params-set", "--fee-grace-months", std::to_string(new_grace), "--passphrase-env", "PW",
+                     "--out", ipo_a.Path("params.json")}),
+              0);
+  Carry(ipo_a, ipo_b, "params.json");
+  EXPECT_EXIT(c, ipo_b({"sign", ipo_b.Path("params.json"), "--passphrase-env", "PW"}), 0);
+  Run changed = ipo_b({"submit", ipo_b.Path("params.json"), "--json"});
+  EXPECT_EXIT(c, changed, 0);
+  const tools::SubmitResult change = ParseOut<tools::SubmitResult>(changed);
+  REQUIRE(change.code() == "OK");
+  REQUIRE(change.height() > 1);
+
+  Run now = buyer({"params", "show", "--json"});
+  EXPECT_EXIT(c, now, 0);
+  CHECK(ParseOut<contracts::Params>(now).fee_grace_months() == new_grace);
+  Run then = buyer({"params", "show", "--height", std::to_string(change.height() - 1), "--json"});
+  EXPECT_EXIT(c, then, 0);
+  CHECK(ParseOut<contracts::Params>(then).fee_grace_months() == old_params.fee_grace_months());
+  Run params_history = buyer({"history", "params", "--json"});
+  EXPECT_EXIT(c, params_history, 0);
+  const node::HistoryPage page = ParseOut<node::HistoryPage>(params_history);
+  bool found = false;
+  for (const auto& e : page.entries()) {
+    found = found || (e.tx_id() == change.tx_id() && e.action() == "params_set" && e.code() == "OK" &&
+                      e.height() == change.height());
+  }
+  CHECK(found);
 }
 
 }  // namespace

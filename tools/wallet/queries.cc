@@ -248,11 +248,12 @@ int RunPatentHistory(Context& c) {
 int RunHistory(Context& c) {
   auto op = Operand(c, "ENTITY");
   if (!op.ok()) return c.Fail(op.status());
-  bool ok = op->find('/') != std::string::npos;
+  // Entities are kind/id, except the one chain-wide record, "params".
+  bool ok = *op == "params" || op->find('/') != std::string::npos;
   for (char ch : *op) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '/' || ch == '.' || ch == '-' || ch == '_');
   if (!ok) {
     return c.Fail(UsageError("'" + *op + "' is not an entity; write patent/ZL…, pledge/ID, valuation/ID, pool/ID, "
-                             "tranche/POOL/RANK, org/ID, account/KEY or validator/ID"));
+                             "tranche/POOL/RANK, org/ID, account/KEY, validator/ID or params"));
   }
   Status err;
   std::string target = HistoryTarget(c, *op, &err);
@@ -379,7 +380,13 @@ int RunOrgLending(Context& c) {
 }
 
 int RunParamsShow(Context& c) {
-  return Query<contracts::Params>(c, "/v1/params", [&](const contracts::Params& p) {
+  std::string target = "/v1/params";
+  if (auto h = c.args().Get("height")) {
+    auto n = ParseInt("height", *h, 1, std::int64_t{1} << 62);
+    if (!n.ok()) return c.Fail(n.status());
+    target += "?height=" + *h;
+  }
+  return Query<contracts::Params>(c, target, [&](const contracts::Params& p) {
     contracts::Action a;
     *a.mutable_params_set()->mutable_params() = p;
     Description d = Describe(a);
@@ -693,7 +700,7 @@ void AddQueryCommands(std::vector<Command>* out) {
                    {"pledger-wallet status"}, RunStatus));
   out->push_back(Q("", "validators", "", "List the validator set (nodes, roles, operators, addresses)", "", {},
                    {"pledger-wallet validators"}, RunValidators));
-  out->push_back(Q("", "history", "ENTITY", "History of any entity: patent/…, pledge/…, pool/…, org/…, account/…",
+  out->push_back(Q("", "history", "ENTITY", "History of any entity: patent/…, pledge/…, pool/…, org/…, account/…, params",
                    "Every transaction that named the entity, accepted or refused, oldest first.", page,
                    {"pledger-wallet history pledge/3f2a…", "pledger-wallet history org/qtbank"}, RunHistory));
   out->push_back(Q("patent", "show", "PATENT", "Show a patent: status, owners, active pledge, licences, valuations",
@@ -718,8 +725,9 @@ void AddQueryCommands(std::vector<Command>* out) {
                    {"pledger-wallet org lending qtbank"}, RunOrgLending));
   out->push_back(Q("tx", "show", "ID", "Show a committed transaction with its receipt", "", {},
                    {"pledger-wallet tx show 5f3c…"}, RunTxShow));
-  out->push_back(Q("params", "show", "", "Show the chain parameters", "", {}, {"pledger-wallet params show"},
-                   RunParamsShow));
+  out->push_back(Q("params", "show", "", "Show the chain parameters (now, or after block --height)", "",
+                   {{"height", "H", "the parameters as they were after block H", false, false}},
+                   {"pledger-wallet params show", "pledger-wallet history params"}, RunParamsShow));
   out->push_back(Q("org", "list", "", "List organisations (of one kind)", "",
                    {{"kind", "KIND", "ip-office, bank, appraiser, trustee, guarantor, auditor, sme, individual-business, "
                                      "enterprise, patent-agency or investor", false, false}},
