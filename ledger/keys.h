@@ -9,7 +9,7 @@
 //   'B' + be64 height             Block (exact bytes as proposed)
 //   'R' + be64 height             BlockResults (receipts, state root, results root, block hash)
 //   'H' + hash32                  be64 height of the block with that hash
-//   'T' + txid32                  be64 height + be32 index of the transaction
+//   'T' + txid32                  TxLocation (height and index of its first occurrence)
 //   'S' + state key               state value
 //   'K' + be16 bucket + state key SHA-256 of the value (state commitment index)
 //   'Q' + be16 bucket             bucket hash (absent = empty bucket)

@@ -178,6 +178,12 @@ class ScratchDir {
   std::string path_;
 };
 
+// The 0x00 before the be64 height that ends a 'V' key (npos if none), found
+// by length: the height's own bytes hold zeros, so a search finds those.
+size_t VersionSeparator(std::string_view k) {
+  return k.size() >= 9 && k[k.size() - 9] == '\0' ? k.size() - 9 : std::string_view::npos;
+}
+
 // A printable name for a database key: prefix, readable parts, heights.
 std::string DescribeKey(std::string_view k) {
   if (k.empty()) return "(empty key)";
@@ -205,7 +211,7 @@ std::string DescribeKey(std::string_view k) {
       return "history record";
     }
     case ledger::keys::kVersion: {
-      size_t z = rest.rfind('\0');
+      size_t z = VersionSeparator(rest);
       if (z != std::string_view::npos && rest.size() == z + 9) {
         return "version of " + std::string(rest.substr(0, z)) + " after block " + H(ledger::GetBigEndian64(rest.data() + z + 1));
       }
@@ -232,7 +238,7 @@ std::uint64_t HeightInKey(std::string_view k) {
     if (z != std::string_view::npos && rest.size() == z + 13) return ledger::GetBigEndian64(rest.data() + z + 1);
   }
   if (k[0] == ledger::keys::kVersion) {
-    size_t z = rest.rfind('\0');
+    size_t z = VersionSeparator(rest);
     if (z != std::string_view::npos && rest.size() == z + 9) return ledger::GetBigEndian64(rest.data() + z + 1);
   }
   return 0;
@@ -402,7 +408,7 @@ class Run {
     std::map<std::uint64_t, std::vector<std::pair<std::string, std::optional<std::string>>>> changes;
     const std::string prefix = std::string(1, ledger::keys::kVersion) + "validator/";
     PLEDGER_RETURN_IF_ERROR(ledger_->db().Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
-      size_t z = k.rfind('\0');
+      size_t z = VersionSeparator(k);
       if (z == std::string_view::npos || k.size() != z + 9) return true;
       std::string key(k.substr(1, z - 1));
       std::optional<std::string> value;

@@ -1,10 +1,14 @@
 // Evidence bundles: built from a data directory, checked with nothing but the
 // genesis file; every single-byte change, another genesis file, too few
-// attestations, and tampered validator-set histories fail with a reason.
+// attestations, validly signed attestations of another block or state, and
+// tampered validator-set histories fail with a reason.
 #include <catch2/catch.hpp>
 #include <google/protobuf/stubs/logging.h>
 
+#include <functional>
+
 #include "contracts/genesis.h"
+#include "ledger/attestation.h"
 #include "tests/support/test_util.h"
 #include "tests/unit/tools/audit_chain.h"
 #include "tests/unit/tools/audit_testing.h"
@@ -180,6 +184,58 @@ TEST_CASE("a bundle with too few attestations fails, and a block without a major
   auto none = (*prover)->MakeBundle(Hex(late));
   REQUIRE_FALSE(none.ok());
   CHECK(none.status().reason() == "BLOCK_NOT_ATTESTED");
+}
+
+// Each attestation below is re-signed with its validator's own key, so its
+// signature verifies: only the comparison of what the voters signed, with the
+// header and with each other, stops it.
+TEST_CASE("a validly signed attestation of another block or state in a bundle fails with ATTESTATION_DISAGREES") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  c.RandomWorkload(109, 10, 3);
+  c.Flush();
+  c.Flush();
+  const ledger::Hash256 id = c.tx_ids().front();
+  c.Close();
+  const EvidenceBundle b = MakeBundle(c.data_dir(), c.genesis_bytes(), Hex(id));
+  REQUIRE(b.subject().block().attestations_size() >= 2);
+
+  auto resigned = [&](int i, const std::function<void(ledger::Attestation*)>& change) {
+    ledger::Attestation a;
+    REQUIRE(a.ParseFromString(b.subject().block().attestations(i)));
+    change(&a);
+    ledger::Attestation s = ledger::SignAttestation(
+        c.genesis().chain_id(), a.validator_id(), a.height(), *ledger::HashFromBytes(a.block_hash(), "block hash"),
+        *ledger::HashFromBytes(a.state_root(), "state root"), *ledger::HashFromBytes(a.results_root(), "results root"),
+        c.ValidatorKey(a.validator_id()));
+    EvidenceBundle out = b;
+    out.mutable_subject()->mutable_block()->set_attestations(i, ledger::SerializeCanonical(s));
+    return out;
+  };
+  auto flip = [](std::string* field) { (*field)[0] = static_cast<char>((*field)[0] ^ 1); };
+  auto check = [&](const EvidenceBundle& bundle) {
+    CheckLog log;
+    return CheckBundle(ledger::SerializeCanonical(bundle), c.genesis_bytes(), &log).status();
+  };
+
+  // Re-signed unchanged, it checks: the failures below are the content's.
+  REQUIRE(check(resigned(1, [](ledger::Attestation*) {})).ok());
+
+  SECTION("another block hash than the header's") {
+    Status s = check(resigned(0, [&](ledger::Attestation* a) { flip(a->mutable_block_hash()); }));
+    CHECK(s.reason() == "ATTESTATION_DISAGREES");
+    CHECK_THAT(std::string(s.message()), Catch::Contains("attested block hash"));
+  }
+  SECTION("another state root than the first signer's") {
+    Status s = check(resigned(1, [&](ledger::Attestation* a) { flip(a->mutable_state_root()); }));
+    CHECK(s.reason() == "ATTESTATION_DISAGREES");
+    CHECK_THAT(std::string(s.message()), Catch::Contains("another state or results root"));
+  }
+  SECTION("another results root than the first signer's") {
+    Status s = check(resigned(1, [&](ledger::Attestation* a) { flip(a->mutable_results_root()); }));
+    CHECK(s.reason() == "ATTESTATION_DISAGREES");
+    CHECK_THAT(std::string(s.message()), Catch::Contains("another state or results root"));
+  }
 }
 
 TEST_CASE("the validator set is an induction from the genesis file through every change") {

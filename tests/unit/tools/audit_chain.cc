@@ -237,8 +237,10 @@ std::vector<std::string> TestChain::AddBlock(const std::vector<std::string>& raw
       }
       auto key = validator_keys_.find(v.node_id());
       if (key == validator_keys_.end()) continue;
-      ledger::Attestation a = ledger::SignAttestation(d.chain_id, v.node_id(), h, now.block_hash, now.state_root,
-                                                      now.results_root, *key->second);
+      ledger::Tip signs = now;
+      if (attestation_fault_) attestation_fault_(v.node_id(), h, &signs);
+      ledger::Attestation a = ledger::SignAttestation(d.chain_id, v.node_id(), h, signs.block_hash, signs.state_root,
+                                                      signs.results_root, *key->second);
       pending_attestations_.push_back(a.SerializeAsString());
     }
   }

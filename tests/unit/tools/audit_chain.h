@@ -10,6 +10,7 @@
 #define PLEDGER_TESTS_UNIT_TOOLS_AUDIT_CHAIN_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -87,6 +88,11 @@ class TestChain {
     validator_keys_[id] = std::move(key);
   }
   void SetAttesters(std::vector<std::string> ids) { options_.attesters = std::move(ids); }
+  // A validator whose own execution diverged still signs with its real key,
+  // and the next block carries (and indexes) what it signed: the fault may
+  // change the roots `validator` signs for block `height`. Empty: honest.
+  using AttestationFault = std::function<void(const std::string& validator, std::uint64_t height, ledger::Tip* signs)>;
+  void SetAttestationFault(AttestationFault fault) { attestation_fault_ = std::move(fault); }
 
   ledger::Ledger& ledger() { return *ledger_; }
   // Closes the database (so a reader can take its lock); Reopen continues
@@ -116,6 +122,7 @@ class TestChain {
   std::vector<std::string> patents_, pledges_;
   std::map<std::string, std::string> valuation_of_;  // patent -> valuation id
   std::vector<ledger::Hash256> tx_ids_;
+  AttestationFault attestation_fault_;
 };
 
 }  // namespace pledger::test

@@ -1,6 +1,7 @@
 // pledger-audit history: equal to a brute-force scan of the chain (every
 // block re-executed from the genesis file, collecting what each transaction
-// touched) on a random workload; pagination; --as-of; replicas.
+// touched) on a random workload; a false entry a source serves is refused;
+// pagination; --as-of; replicas.
 #include <catch2/catch.hpp>
 
 #include <cctype>
@@ -13,6 +14,7 @@
 #include "contracts/genesis.h"
 #include "ledger/block.h"
 #include "ledger/crypto.h"
+#include "ledger/keys.h"
 #include "ledger/tx.h"
 #include "node/history.h"
 #include "tests/support/test_util.h"
@@ -229,6 +231,78 @@ TEST_CASE("history pages with --limit and --after, prints CSV, and answers from 
   CHECK(from_replica.trust() == "replica");
   REQUIRE(from_replica.entries_size() == all.entries_size());
   for (int i = 0; i < all.entries_size(); ++i) CHECK(from_replica.entries(i).tx_id() == all.entries(i).tx_id());
+}
+
+// The history index is the source's word: a node's API and a data directory
+// serve it alike (tools/audit/source.h), and both answer with entries a block
+// must bear out. Here a data directory's index is edited, as a node's disk or
+// a node itself could serve it.
+TEST_CASE("a false entry in a source's history stops history with HISTORY_ENTRY_MISMATCH") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  c.RandomWorkload(304, 30, 4);
+  c.Flush();
+  c.Flush();
+  c.Close();
+  const std::string entity = "patent/" + c.patents().front();
+  const std::vector<std::string> args = {"history", entity, "--data-dir", "", "--genesis", c.genesis_path()};
+  auto run = [&](const std::string& dir) {
+    std::vector<std::string> a = args;
+    a[3] = dir;
+    return RunCli(a);
+  };
+  // The honest directory lists the entry, attested: the failures below are the edit's.
+  {
+    CliResult honest = run(c.data_dir());
+    INFO(honest.err);
+    REQUIRE(honest.code == 0);
+  }
+
+  const std::string copy = tmp.Sub("copy");
+  CopyDir(c.data_dir(), copy);
+  const std::string prefix = std::string(1, ledger::keys::kHistory) + entity + '\0';
+  std::string key;
+  node::HistoryEntry entry;
+  {
+    auto db = OpenForTampering(copy);
+    REQUIRE(db->Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
+                  key = std::string(k);
+                  REQUIRE(entry.ParseFromArray(v.data(), static_cast<int>(v.size())));
+                  return false;  // the first: the patent's registration
+                }).ok());
+  }
+  REQUIRE_FALSE(key.empty());
+  REQUIRE(entry.height() + 2 < c.height());  // attested by now
+
+  node::HistoryEntry lie = entry;
+  std::string because;
+  SECTION("another transaction id") {
+    lie.set_tx_id(ledger::HexEncode(c.tx_ids().back()));
+    because = "but the block holds transaction " + entry.tx_id();
+  }
+  SECTION("another receipt code") {
+    lie.set_code(entry.code() == "OK" ? "PATENT_ALREADY_REGISTERED" : "OK");
+    because = "but its receipt says " + entry.code();
+  }
+  SECTION("another block time") {
+    lie.set_time_ms(entry.time_ms() + 1);
+    because = "but the block's time differs";
+  }
+  SECTION("another action") {
+    lie.set_action(entry.action() == "pledge_cancel" ? "patent_register" : "pledge_cancel");
+    because = "but the action differs";
+  }
+  {
+    auto db = OpenForTampering(copy);
+    MustPut(*db, key, ledger::SerializeCanonical(lie));
+  }
+  CliResult r = run(copy);
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Catch::Contains("HISTORY_ENTRY_MISMATCH"));
+  CHECK_THAT(r.err, Catch::Contains("the source's history lists transaction " + lie.tx_id() + " at block " +
+                                    std::to_string(entry.height()) + " index " + std::to_string(entry.index())));
+  CHECK_THAT(r.err, Catch::Contains(because));
 }
 
 TEST_CASE("history --as-of shows a pledge or patent as it was after a block") {

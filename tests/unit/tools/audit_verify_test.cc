@@ -1,14 +1,18 @@
 // pledger-audit verify on data directories built the way pledgerd builds them:
 // a clean chain verifies (and is not modified by being read); a changed block,
-// header, receipt, state root, state record, attestation index entry or
-// carried attestation is caught and named; replicas resume.
+// header, receipt, state root, state record, state commitment, index, history
+// or version record, chain meta record, attestation index entry or carried
+// attestation is caught and named, as is a validly signed attestation of
+// another result; replicas resume.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <functional>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "ledger/attestation.h"
 #include "ledger/merkle.h"
+#include "node/history.h"
 #include "tests/support/test_util.h"
 #include "tests/unit/tools/audit_chain.h"
 #include "tests/unit/tools/audit_testing.h"
@@ -57,6 +61,24 @@ std::string Key(char prefix, std::uint64_t height) {
   std::string k(1, prefix);
   ledger::PutBigEndian64(&k, height);
   return k;
+}
+
+// The first (key, value) under `prefix` whose key `match` accepts (any key without one).
+std::pair<std::string, std::string> FindRecord(ledger::Database& db, const std::string& prefix,
+                                               const std::function<bool(std::string_view)>& match = nullptr) {
+  std::pair<std::string, std::string> found;
+  REQUIRE(db.Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
+              if (match && !match(k)) return true;
+              found = {std::string(k), std::string(v)};
+              return false;
+            }).ok());
+  REQUIRE_FALSE(found.first.empty());
+  return found;
+}
+
+std::string FlipFirstByte(std::string s) {
+  s[0] = static_cast<char>(s[0] ^ 1);
+  return s;
 }
 
 }  // namespace
@@ -302,6 +324,189 @@ TEST_CASE("verify names the first bad height and what differs in a tampered copy
     CHECK(r.reason() == "ATTESTATION_SIGNATURE_INVALID");
     CHECK(r.verified_height() == tip - 1);
   }
+
+  // The records below are compared with the replay's only after the last
+  // block: every block still verifies, so the run reaches the tip.
+
+  SECTION("a state commitment record") {
+    const std::string record = "patent/" + c.patents().front();
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      // 'K' be16(bucket) state-key
+      auto [key, value] = FindRecord(db, std::string(1, ledger::keys::kCommit),
+                                     [&](std::string_view found) { return found.substr(3) == record; });
+      MustPut(db, key, FlipFirstByte(value));
+    });
+    CHECK(r.verified_height() == tip);
+    CHECK(r.first_bad_height() == tip);
+    CHECK(r.reason() == "STATE_COMMITMENT_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("state commitment of " + record + " differs"));
+  }
+
+  SECTION("a state bucket hash") {
+    std::string bucket;
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      auto [key, value] = FindRecord(db, std::string(1, ledger::keys::kBucket));
+      REQUIRE(key.size() == 3);
+      bucket = std::to_string((static_cast<std::uint8_t>(key[1]) << 8) | static_cast<std::uint8_t>(key[2]));
+      MustPut(db, key, FlipFirstByte(value));
+    });
+    CHECK(r.verified_height() == tip);
+    CHECK(r.first_bad_height() == tip);
+    CHECK(r.reason() == "STATE_COMMITMENT_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("state bucket " + bucket + " differs"));
+  }
+
+  SECTION("a block-hash index entry pointing at another height") {
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      ledger::BlockResults res;
+      REQUIRE(res.ParseFromString(MustGet(db, Key(ledger::keys::kResults, k))));
+      std::string height;
+      ledger::PutBigEndian64(&height, k + 1);
+      MustPut(db, std::string(1, ledger::keys::kBlockHash) + res.block_hash(), height);
+    });
+    CHECK(r.verified_height() == tip);
+    CHECK(r.first_bad_height() == tip);
+    CHECK(r.reason() == "INDEX_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("block-hash index entry"));
+  }
+
+  SECTION("a transaction index entry pointing at another position") {
+    const ledger::Hash256 id = c.tx_ids()[c.tx_ids().size() / 2];
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      const std::string key = ledger::keys::Tx(id);
+      ledger::TxLocation at;
+      REQUIRE(at.ParseFromString(MustGet(db, key)));
+      at.set_index(at.index() + 1);
+      MustPut(db, key, ledger::SerializeCanonical(at));
+    });
+    CHECK(r.verified_height() == tip);
+    CHECK(r.first_bad_height() == tip);
+    CHECK(r.reason() == "INDEX_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("transaction index entry"));
+  }
+
+  SECTION("a history entry (its receipt code)") {
+    const std::string entity = "patent/" + c.patents().front();
+    node::HistoryEntry e;
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      auto [key, value] = FindRecord(db, std::string(1, ledger::keys::kHistory) + entity + '\0');
+      REQUIRE(e.ParseFromString(value));
+      node::HistoryEntry changed = e;
+      changed.set_code(e.code() == "OK" ? "PATENT_ALREADY_REGISTERED" : "OK");
+      MustPut(db, key, ledger::SerializeCanonical(changed));
+    });
+    CHECK(r.verified_height() == tip);
+    CHECK(r.first_bad_height() == e.height());
+    CHECK(r.reason() == "HISTORY_INDEX_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("history entry of " + entity + " at block " + std::to_string(e.height()) +
+                                           " index " + std::to_string(e.index()) + " differs"));
+  }
+
+  SECTION("a history entry left out") {
+    // The one omission history over a node or directory cannot notice
+    // (docs/audit.md "Limits"); verify --data-dir does.
+    const std::string entity = "patent/" + c.patents().front();
+    node::HistoryEntry e;
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      auto [key, value] = FindRecord(db, std::string(1, ledger::keys::kHistory) + entity + '\0');
+      REQUIRE(e.ParseFromString(value));
+      REQUIRE(db.raw()->Delete(leveldb::WriteOptions(), key).ok());
+    });
+    CHECK(r.verified_height() == tip);
+    CHECK(r.first_bad_height() == e.height());
+    CHECK(r.reason() == "HISTORY_INDEX_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("history entry of " + entity + " at block " + std::to_string(e.height()) +
+                                           " index " + std::to_string(e.index()) + " is missing from the data directory"));
+  }
+
+  SECTION("a past version of a state record") {
+    const std::string record = "patent/" + c.patents().front();
+    const std::string prefix = std::string(1, ledger::keys::kVersion) + record + '\0';
+    std::uint64_t after = 0;
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      auto [key, value] = FindRecord(db, prefix);
+      REQUIRE(key.size() == prefix.size() + 8);
+      after = ledger::GetBigEndian64(key.data() + prefix.size());
+      REQUIRE(value.size() > 1);
+      REQUIRE(value[0] == '\x01');  // a value, not a deletion
+      contracts::Patent p;
+      REQUIRE(p.ParseFromString(value.substr(1)));
+      p.set_title("A different invention");
+      MustPut(db, key, "\x01" + ledger::SerializeCanonical(p));
+    });
+    CHECK(r.verified_height() == tip);
+    CHECK(after > 0);
+    CHECK(r.first_bad_height() == after);
+    CHECK(r.reason() == "HISTORY_INDEX_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("version of " + record + " after block " + std::to_string(after) + " differs"));
+  }
+
+  SECTION("the chain identity record (its genesis hash)") {
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      ledger::ChainMeta m;
+      REQUIRE(m.ParseFromString(MustGet(db, ledger::keys::Meta("chain"))));
+      m.set_genesis_hash(FlipFirstByte(m.genesis_hash()));
+      MustPut(db, ledger::keys::Meta("chain"), ledger::SerializeCanonical(m));
+    });
+    CHECK(r.verified_height() == tip);
+    CHECK(r.first_bad_height() == tip);
+    CHECK(r.reason() == "CHAIN_META_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("chain record differs"));
+  }
+
+  SECTION("the chain tip record (its state root)") {
+    VerifyReport r = tampered([&](ledger::Database& db) {
+      ledger::ChainTip t;
+      REQUIRE(t.ParseFromString(MustGet(db, ledger::keys::Meta("tip"))));
+      t.set_state_root(FlipFirstByte(t.state_root()));
+      MustPut(db, ledger::keys::Meta("tip"), ledger::SerializeCanonical(t));
+    });
+    CHECK(r.verified_height() == tip);
+    CHECK(r.first_bad_height() == tip);
+    CHECK(r.reason() == "CHAIN_META_MISMATCH");
+    CHECK_THAT(r.detail(), Catch::Contains("tip record differs"));
+  }
+}
+
+// A validator whose own execution diverged signs with its real key, and the
+// node carries and indexes its attestation like any other (node/attest.cc):
+// no signature check can tell, only the replay's roots.
+TEST_CASE("verify names a validly signed attestation of another block hash, state root or results root") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  c.RandomWorkload(51, 12, 4);
+  const std::uint64_t k = c.height() + 1;  // the block v2 signs wrongly
+  std::function<void(ledger::Tip*)> skew;
+  std::string what;
+  SECTION("another block hash") {
+    skew = [](ledger::Tip* t) { t->block_hash[0] ^= 1; };
+    what = "block hash";
+  }
+  SECTION("another state root") {
+    skew = [](ledger::Tip* t) { t->state_root[0] ^= 1; };
+    what = "state root";
+  }
+  SECTION("another results root") {
+    skew = [](ledger::Tip* t) { t->results_root[0] ^= 1; };
+    what = "results root";
+  }
+  c.SetAttestationFault([&](const std::string& validator, std::uint64_t height, ledger::Tip* signs) {
+    if (validator == "v2" && height == k) skew(signs);
+  });
+  c.RandomWorkload(52, 12, 4);
+  c.Flush();
+  c.Flush();
+  c.Close();
+
+  VerifyReport r = VerifyDir(c.data_dir(), c.genesis_bytes());
+  CHECK_FALSE(r.ok());
+  CHECK(r.reason() == "ATTESTATION_DISAGREES");
+  CHECK(r.first_bad_height() == k);
+  // Found while checking the block that carries it, before that block counts.
+  CHECK(r.verified_height() == k);
+  CHECK_THAT(r.detail(), Catch::Contains("validator v2 signed " + what));
+  CHECK_THAT(r.detail(), Catch::Contains("for block " + std::to_string(k) + " (carried by block " +
+                                         std::to_string(k + 1) + ")"));
 }
 
 TEST_CASE("verify --keep builds a replica that later runs extend, and refuses one of another chain") {
@@ -360,6 +565,35 @@ TEST_CASE("verify --keep builds a replica that later runs extend, and refuses on
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().reason() == "REPLICA_MISMATCH");
   CHECK(Fingerprint(node_dir) == before);
+}
+
+// A resumed run learns the validator sets from the replica's own version
+// records of validator/…; blocks after the resume carry attestations of a
+// validator the genesis file does not name and none of one it removed.
+TEST_CASE("verify --keep resumes a replica across validator-set changes") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  BuildChain(&c, 13);  // v4 joins, v3 leaves
+  const std::uint64_t first = c.height();
+  c.Close();
+  const std::string replica = tmp.Sub("replica");
+  VerifyReport r1 = VerifyDir(c.data_dir(), c.genesis_bytes(), replica);
+  INFO(r1.reason() << ": " << r1.detail());
+  REQUIRE(r1.ok());
+  CHECK(r1.verified_height() == first);
+
+  c.Reopen();
+  c.RandomWorkload(14, 20, 5);
+  c.Flush();
+  c.Flush();
+  const std::uint64_t second = c.height();
+  c.Close();
+  VerifyReport r2 = VerifyDir(c.data_dir(), c.genesis_bytes(), replica);
+  INFO(r2.reason() << ": " << r2.detail());
+  CHECK(r2.ok());
+  CHECK(r2.from_height() == first + 1);
+  CHECK(r2.verified_height() == second);
+  CHECK(r2.attested_height() >= second - 2);
 }
 
 TEST_CASE("verify with another genesis file fails at block 1") {
