@@ -703,7 +703,13 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
     return respond(Error(400, "QUERY_INVALID", "give ?bank=ORG or ?borrower=ORG"));
   }
   if (parts.size() == 3 && get(1) == "valuations") return reply(contracts::QueryValuation(*state, get(2)));
-  if (parts.size() == 3 && get(1) == "accounts") return reply(contracts::QueryAccount(*state, get(2)));
+  if (parts.size() == 3 && get(1) == "accounts") {
+    if (*as_of > 0) {
+      contracts::Account a;
+      return past(contracts::keys::Account(get(2)), &a);
+    }
+    return reply(contracts::QueryAccount(*state, get(2)));
+  }
   if (parts.size() == 2 && get(1) == "orgs") {
     contracts::OrgKind kind = contracts::ORG_KIND_UNSPECIFIED;
     if (req.query.count("kind") &&
@@ -712,7 +718,13 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
     }
     return reply(OrgsOfKind(*state, kind));
   }
-  if (parts.size() == 3 && get(1) == "orgs") return reply(contracts::QueryOrganisation(*state, get(2)));
+  if (parts.size() == 3 && get(1) == "orgs") {
+    if (*as_of > 0) {
+      contracts::Organisation o;
+      return past(contracts::keys::Org(get(2)), &o);
+    }
+    return reply(contracts::QueryOrganisation(*state, get(2)));
+  }
   if (parts.size() == 4 && get(1) == "orgs" && get(3) == "lending") {
     return reply(contracts::QueryLendingReport(*state, get(2)));
   }

@@ -17,6 +17,7 @@
 #include <chrono>
 
 #include "contracts/proto/query.pb.h"
+#include "contracts/proto/state.pb.h"
 #include "ledger/bytes.h"
 #include "ledger/crypto.h"
 #include "node/files.h"
@@ -244,6 +245,21 @@ TEST_CASE("wallet e2e: co-signed pledge, refused second pledge and transfer, rep
                       e.height() == change.height());
   }
   CHECK(found);
+
+  // Organisations and accounts as they were: the buyer's, added in step 6,
+  // did not exist after block 1; bank A's, from the genesis file, did.
+  Run buyer_then = buyer({"org", "show", "buyer", "--height", "1", "--json"});
+  CHECK(buyer_then.code != 0);
+  CHECK(buyer_then.out.find("NOT_FOUND_AT_HEIGHT") != std::string::npos);
+  Run buyer_account_then = buyer({"account", "show", buyer_key, "--height", "1", "--json"});
+  CHECK(buyer_account_then.code != 0);
+  CHECK(buyer_account_then.out.find("NOT_FOUND_AT_HEIGHT") != std::string::npos);
+  Run buyer_account_now = buyer({"account", "show", buyer_key, "--height", std::to_string(change.height()), "--json"});
+  EXPECT_EXIT(c, buyer_account_now, 0);
+  CHECK(ParseOut<contracts::Account>(buyer_account_now).org_id() == "buyer");
+  Run bank_then = buyer({"org", "show", "bank-a", "--height", "1", "--json"});
+  EXPECT_EXIT(c, bank_then, 0);
+  CHECK(ParseOut<contracts::Organisation>(bank_then).kind() == contracts::ORG_BANK);
 }
 
 }  // namespace

@@ -261,18 +261,24 @@ int RunHistory(Context& c) {
   return Query<node::HistoryPage>(c, target, [&](const node::HistoryPage& h) { PrintHistory(c.out(), h); });
 }
 
+// `path`, asking for the record as it was after block --height when given.
+Result<std::string> AsOfTarget(Context& c, std::string path) {
+  if (auto h = c.args().Get("height")) {
+    auto n = ParseInt("height", *h, 1, std::int64_t{1} << 62);
+    if (!n.ok()) return n.status();
+    path += "?height=" + *h;
+  }
+  return path;
+}
+
 int RunPledgeShow(Context& c) {
   auto op = Operand(c, "ID");
   if (!op.ok()) return c.Fail(op.status());
   auto id = ParseObjectId("pledge", *op);
   if (!id.ok()) return c.Fail(id.status());
-  std::string target = "/v1/pledges/" + *id;
-  if (auto h = c.args().Get("height")) {
-    auto n = ParseInt("height", *h, 1, std::int64_t{1} << 62);
-    if (!n.ok()) return c.Fail(n.status());
-    target += "?height=" + *h;
-  }
-  return Query<contracts::Pledge>(c, target, [&](const contracts::Pledge& p) { PrintPledge(c.out(), p); });
+  auto target = AsOfTarget(c, "/v1/pledges/" + *id);
+  if (!target.ok()) return c.Fail(target.status());
+  return Query<contracts::Pledge>(c, *target, [&](const contracts::Pledge& p) { PrintPledge(c.out(), p); });
 }
 
 int RunPledgeList(Context& c) {
@@ -330,7 +336,9 @@ int RunAccountShow(Context& c) {
   } else {
     hex = *ParseHex64("key", hex);
   }
-  return Query<contracts::Account>(c, "/v1/accounts/" + hex, [&](const contracts::Account& a) {
+  auto target = AsOfTarget(c, "/v1/accounts/" + hex);
+  if (!target.ok()) return c.Fail(target.status());
+  return Query<contracts::Account>(c, *target, [&](const contracts::Account& a) {
     std::string roles;
     for (int r : a.roles()) roles += (roles.empty() ? "" : ", ") + RoleWord(static_cast<contracts::Role>(r));
     Fields f{{"Account", a.public_key_hex()}, {"Organisation", a.org_id()}, {"Roles", roles},
@@ -346,7 +354,9 @@ int RunOrgShow(Context& c) {
   if (!op.ok()) return c.Fail(op.status());
   auto id = ParseOrgId("org", *op);
   if (!id.ok()) return c.Fail(id.status());
-  return Query<contracts::Organisation>(c, "/v1/orgs/" + *id, [&](const contracts::Organisation& o) {
+  auto target = AsOfTarget(c, "/v1/orgs/" + *id);
+  if (!target.ok()) return c.Fail(target.status());
+  return Query<contracts::Organisation>(c, *target, [&](const contracts::Organisation& o) {
     Fields f{{"Organisation", o.id()},
              {"Name", o.name()},
              {"Kind", Friendly(contracts::OrgKind_Name(o.kind()), "ORG_")},
@@ -380,13 +390,9 @@ int RunOrgLending(Context& c) {
 }
 
 int RunParamsShow(Context& c) {
-  std::string target = "/v1/params";
-  if (auto h = c.args().Get("height")) {
-    auto n = ParseInt("height", *h, 1, std::int64_t{1} << 62);
-    if (!n.ok()) return c.Fail(n.status());
-    target += "?height=" + *h;
-  }
-  return Query<contracts::Params>(c, target, [&](const contracts::Params& p) {
+  auto target = AsOfTarget(c, "/v1/params");
+  if (!target.ok()) return c.Fail(target.status());
+  return Query<contracts::Params>(c, *target, [&](const contracts::Params& p) {
     contracts::Action a;
     *a.mutable_params_set()->mutable_params() = p;
     Description d = Describe(a);
@@ -717,10 +723,12 @@ void AddQueryCommands(std::vector<Command>* out) {
                    RunPledgeList));
   out->push_back(Q("valuation", "show", "ID", "Show a valuation", "", {}, {"pledger-wallet valuation show 9c1d…"},
                    RunValuationShow));
-  out->push_back(Q("account", "show", "KEY", "Show the account of a public key (or of a key in this wallet)", "", {},
+  out->push_back(Q("account", "show", "KEY", "Show the account of a public key (or of a key in this wallet)", "",
+                   {{"height", "H", "the account as it was after block H", false, false}},
                    {"pledger-wallet account show qtbank", "pledger-wallet account show 8a88e3dd…"}, RunAccountShow));
-  out->push_back(Q("org", "show", "ID", "Show an organisation (and a bank's lending policy)", "", {},
-                   {"pledger-wallet org show qtbank"}, RunOrgShow));
+  out->push_back(Q("org", "show", "ID", "Show an organisation (and a bank's lending policy)", "",
+                   {{"height", "H", "the organisation as it was after block H", false, false}},
+                   {"pledger-wallet org show qtbank", "pledger-wallet org show qtbank --height 17"}, RunOrgShow));
   out->push_back(Q("org", "lending", "BANK", "A bank's pledge figures: NPL (R30), renewals, borrowers (R35)", "", {},
                    {"pledger-wallet org lending qtbank"}, RunOrgLending));
   out->push_back(Q("tx", "show", "ID", "Show a committed transaction with its receipt", "", {},
