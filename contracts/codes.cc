@@ -72,6 +72,7 @@ constexpr std::array kCodes = {
     CodeInfo{"PATENT_TWIN_INVALID", "R7j", I},
     CodeInfo{"PATENT_TYPE_MISMATCH", "R25", I},
     CodeInfo{"PLEDGE_AGENCY_REQUIRED", "R5", F},
+    CodeInfo{"PLEDGE_AMOUNT_OVERFLOW", "R16", F},
     CodeInfo{"PLEDGE_CANCEL_INVALID", "R12", I},
     CodeInfo{"PLEDGE_CAUTION_ACK_REQUIRED", "R33", F},
     CodeInfo{"PLEDGE_CHANGE_AGREEMENT_MISSING", "R11", I},

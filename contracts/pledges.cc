@@ -142,6 +142,14 @@ Allocation Allocate(Pledge* p, std::int64_t amount) {
   return a;
 }
 
+// The repaid total only grows: repeated accrue-and-repay cycles can in
+// principle push it past int64, and a wrapped total would misstate R16.
+Status RepaidOverflow(const Pledge& p) {
+  return Fail("PLEDGE_AMOUNT_OVERFLOW", "pledge " + p.id() + " has recorded " + Fen(p.repaid_fen()) +
+                                            " fen of repayments; a larger total no longer fits 64-bit fen. Cancel "
+                                            "the pledge and register a new one for the remaining debt (R16)");
+}
+
 std::optional<std::int64_t> Claim(const Pledge& p) {
   auto ci = CheckedAdd(p.outstanding_costs_fen(), p.outstanding_interest_fen());
   if (!ci) return std::nullopt;
@@ -541,8 +549,10 @@ Status ExecLoanRepay(TxContext& c, const LoanRepay& a) {
     return Fail("LOAN_OVERPAYMENT", "the repayment of " + Fen(a.amount_fen()) + " fen exceeds the " + Fen(*claim) +
                                         " fen outstanding; record at most the outstanding amount (R16)");
   }
+  auto repaid = CheckedAdd(p.repaid_fen(), a.amount_fen());
+  if (!repaid) return RepaidOverflow(p);
   Allocation al = Allocate(&p, a.amount_fen());
-  p.set_repaid_fen(*CheckedAdd(p.repaid_fen(), a.amount_fen()));
+  p.set_repaid_fen(*repaid);
   c.Emit("loan.repaid", {{"pledge_id", p.id()},
                          {"to_costs_fen", Fen(al.costs)},
                          {"to_interest_fen", Fen(al.interest)},
@@ -651,6 +661,8 @@ Status ExecPledgeEnforce(TxContext& c, const PledgeEnforce& a) {
   if (!claim) return c.Fatal(Status::Internal("CLAIM_OVERFLOW", "outstanding amounts overflow; this is a bug"));
   const std::int64_t principal_before = p.outstanding_principal_fen();
   const std::int64_t to_pledgee = std::min(a.proceeds_fen(), *claim);  // R17
+  auto repaid = CheckedAdd(p.repaid_fen(), to_pledgee);
+  if (!repaid) return RepaidOverflow(p);
   Allocation al = Allocate(&p, to_pledgee);                            // R16 order
   Enforcement* e = p.mutable_enforcement();
   e->set_method(a.method());
@@ -660,7 +672,7 @@ Status ExecPledgeEnforce(TxContext& c, const PledgeEnforce& a) {
   e->set_shortfall_fen(*claim - to_pledgee);          // still owed by the debtor (CC 438)
   e->set_date(c.today());
   e->set_document_hash(a.document_hash());
-  p.set_repaid_fen(*CheckedAdd(p.repaid_fen(), to_pledgee));
+  p.set_repaid_fen(*repaid);
   p.set_state(PLEDGE_ENFORCED);
   PLEDGER_RETURN_IF_ERROR(AdjustExposure(c, p.debtor_org_id(), p.pledgee_org_id(), -1, -principal_before));
   c.Write(keys::Pledge(p.id()), p);

@@ -648,7 +648,13 @@ Status ExecPoolCollect(TxContext& c, const PoolCollect& a) {
   }
   for (auto& [ref, amount] : per_member) {
     PoolMember& m = members[ref];
-    m.set_collected_fen(CheckedAdd(m.collected_fen(), amount).value_or(m.collected_fen()));
+    auto collected = CheckedAdd(m.collected_fen(), amount);
+    if (!collected) {
+      return Fail("POOL_AMOUNT_OVERFLOW", "member " + ref + " of pool " + pool.id() + " has " +
+                                              std::to_string(m.collected_fen()) + " fen collected; adding " +
+                                              std::to_string(amount) + " no longer fits 64-bit fen (H7)");
+    }
+    m.set_collected_fen(*collected);
     c.Write(keys::PoolMember(pool.id(), ref), m);
     c.Touch(m.kind() == POOL_MEMBER_PATENT ? keys::Patent(ref) : keys::Pledge(ref));
   }
