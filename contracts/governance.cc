@@ -75,7 +75,7 @@ Status ValidateOrganisation(const Organisation& o) {
   }
   const LendingPolicy& p = o.lending_policy();
   if (p.min_life_days_invention() < 0 || p.min_life_days_other() < 0 ||
-      p.min_life_days_invention() > 36600 || p.min_life_days_other() > 36600) {
+      p.min_life_days_invention() > kMaxLifeDays || p.min_life_days_other() > kMaxLifeDays) {
     return Fail("BANK_POLICY_INVALID", "minimum remaining life must be 0 to 36600 days (R29)");
   }
   return Status::OK();
@@ -88,8 +88,8 @@ Status ValidateParams(const Params& p) {
   if (p.caution_credit_limit_fen() < 0 || p.caution_credit_limit_fen() > kMaxAmountFen) {
     return Fail("PARAMS_INVALID", "caution_credit_limit_fen must be 0 to 10^14 fen (R33)");
   }
-  if (p.fee_grace_months() > 24 || p.licence_filing_months() > 24 ||
-      p.fee_surcharge_bps_per_month() > 10000) {
+  if (p.fee_grace_months() > kMaxParamsMonths || p.licence_filing_months() > kMaxParamsMonths ||
+      p.fee_surcharge_bps_per_month() > kMaxFeeSurchargeBps) {
     return Fail("PARAMS_INVALID", "fee_grace_months and licence_filing_months must be <= 24, "
                                   "fee_surcharge_bps_per_month <= 10000 (R20, R24)");
   }

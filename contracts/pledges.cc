@@ -191,7 +191,7 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
     return Fail("PLEDGE_INVALID", "a pledge names 1 to 64 patents and 1 to 16 pledgors");
   }
   if (!ValidAmount(a.principal_fen()) || a.debt_type().size() > kMaxNameBytes || a.scope().size() > kMaxTextBytes ||
-      (a.due_date() != 0 && !ValidDate(a.due_date())) || a.interest_rate_bps() > 100'000 ||
+      (a.due_date() != 0 && !ValidDate(a.due_date())) || a.interest_rate_bps() > kMaxPledgeRateBps ||
       !RiskClass_IsValid(a.risk_class()) || (!a.contract_hash().empty() && !ValidHex64(a.contract_hash()))) {
     return Fail("PLEDGE_INVALID", "principal 0 to 10^14 fen, debt type <= 256 bytes, scope <= 512 bytes, a real due "
                                   "date, rate <= 100000 bps, a known risk class, contract hash as 64 hex");

@@ -264,7 +264,7 @@ Status ExecPoolCreate(TxContext& c, const PoolCreate& a) {
                                               "PATENT_UTILITY or PATENT_DESIGN (R31)");
     }
   }
-  if (e.min_life_beyond_maturity_days() < 0 || e.min_life_beyond_maturity_days() > kMaxLifeMarginDays ||
+  if (e.min_life_beyond_maturity_days() < 0 || e.min_life_beyond_maturity_days() > kMaxLifeDays ||
       e.max_members() > kMaxPoolMembers) {
     return Fail("POOL_ELIGIBILITY_INVALID", "min_life_beyond_maturity_days must be 0 to 36600, max_members 0 to 512 (R31)");
   }
@@ -277,7 +277,7 @@ Status ExecPoolCreate(TxContext& c, const PoolCreate& a) {
     if (!ValidText(f.name(), kMaxFeeNameBytes) || !fee_names.insert(f.name()).second) {
       return Fail("POOL_FEES_INVALID", "each fee line needs a distinct name of 1 to 64 bytes (H1)");
     }
-    if (!ValidAmount(f.fixed_fen()) || f.rate_bps() > kMaxRateBps || (f.fixed_fen() == 0 && f.rate_bps() == 0)) {
+    if (!ValidAmount(f.fixed_fen()) || f.rate_bps() > kMaxPoolRateBps || (f.fixed_fen() == 0 && f.rate_bps() == 0)) {
       return Fail("POOL_FEES_INVALID", "fee " + Quote(f.name()) +
                                            ": fixed 0 to 10^14 fen per payment date and rate 0 to 10000 bps a year, "
                                            "not both zero (H1)");

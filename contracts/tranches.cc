@@ -111,7 +111,7 @@ Status ExecTrancheIssue(TxContext& c, const TrancheIssue& a) {
   std::int64_t total = 0;
   for (const TrancheSpec& t : a.tranches()) {
     const std::string which = "tranche rank " + std::to_string(t.rank());
-    if (t.rank() < 1 || t.rank() > kMaxTranches || !by_rank.emplace(t.rank(), &t).second) {
+    if (t.rank() < 1 || t.rank() > kMaxTrancheRank || !by_rank.emplace(t.rank(), &t).second) {
       return Fail("TRANCHE_RANK_INVALID", "ranks are distinct numbers 1 to 9, 1 the most senior (R32); " +
                                               std::to_string(t.rank()) + " is out of range or repeated");
     }
@@ -123,7 +123,7 @@ Status ExecTrancheIssue(TxContext& c, const TrancheIssue& a) {
       return Fail("TRANCHE_INVALID", which + ": principal must be a positive multiple of the unit face value, "
                                              "10000 fen (100 yuan), at most 10^14 fen");
     }
-    if (t.coupon_bps() > kMaxRateBps || t.rating().size() > kMaxRatingBytes) {
+    if (t.coupon_bps() > kMaxPoolRateBps || t.rating().size() > kMaxRatingBytes) {
       return Fail("TRANCHE_INVALID", which + ": coupon 0 to 10000 bps a year, rating label at most 16 bytes");
     }
     if (t.tranche_class() == TRANCHE_SUBORDINATED && (t.coupon_bps() != 0 || !t.schedule().empty())) {
@@ -156,7 +156,7 @@ Status ExecTrancheIssue(TxContext& c, const TrancheIssue& a) {
       return Fail("TRANCHE_ALLOCATION_INVALID", "an allocation names rank " + std::to_string(u.rank()) +
                                                     ", which is not issued (R32)");
     }
-    if (u.units() <= 0 || u.units() > kMaxAmountFen / kUnitFaceFen) {
+    if (u.units() <= 0 || u.units() > kMaxUnits) {
       return Fail("TRANCHE_ALLOCATION_INVALID", "allocated units must be positive (R32)");
     }
     Organisation investor;
@@ -241,7 +241,7 @@ Status ExecHoldingTransfer(TxContext& c, const HoldingTransfer& a) {
   }
   Tranche t;
   bool found = false;
-  if (a.rank() >= 1 && a.rank() <= kMaxTranches) {
+  if (a.rank() >= 1 && a.rank() <= kMaxTrancheRank) {
     c.Touch(keys::Tranche(pool.id(), a.rank()));
     PLEDGER_RETURN_IF_ERROR(c.Read(keys::Tranche(pool.id(), a.rank()), &t, &found));
   }

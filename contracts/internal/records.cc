@@ -98,7 +98,7 @@ Status CheckOwners(TxContext& c, const google::protobuf::RepeatedPtrField<Owner>
     if (!ValidId(o.org_id()) || !seen.insert(o.org_id()).second) {
       return Fail("PATENT_OWNERS_INVALID", "owner " + Quote(o.org_id()) + " is invalid or listed twice");
     }
-    if (o.share_bps() == 0 || o.share_bps() > 10000) {
+    if (o.share_bps() == 0 || o.share_bps() > kOwnerSharesTotalBps) {
       return Fail("PATENT_OWNERS_INVALID", "owner " + o.org_id() + " needs a share of 1 to 10000 bps");
     }
     total += o.share_bps();
@@ -108,7 +108,7 @@ Status CheckOwners(TxContext& c, const google::protobuf::RepeatedPtrField<Owner>
       return Fail("PATENT_OWNERS_INVALID", "an IP office cannot own a patent on this register");
     }
   }
-  if (total != 10000) {
+  if (total != kOwnerSharesTotalBps) {
     return Fail("PATENT_OWNERS_INVALID", "owner shares add up to " + std::to_string(total) +
                                              " bps; they must add up to 10000");
   }

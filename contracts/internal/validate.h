@@ -1,5 +1,5 @@
-// Field validation shared by the handlers (internal). Every limit here bounds
-// what one transaction can make the engine store or loop over.
+// Field validation shared by the handlers (internal). The limits themselves
+// are public, in contracts/limits.h, so clients check the same numbers.
 #ifndef PLEDGER_CONTRACTS_INTERNAL_VALIDATE_H_
 #define PLEDGER_CONTRACTS_INTERNAL_VALIDATE_H_
 
@@ -10,20 +10,10 @@
 #include <string_view>
 
 #include "contracts/dates.h"
+#include "contracts/limits.h"
 #include "contracts/proto/state.pb.h"
 
 namespace pledger::contracts::internal {
-
-inline constexpr size_t kMaxIdBytes = 64;
-inline constexpr size_t kMaxNameBytes = 256;
-inline constexpr size_t kMaxTextBytes = 512;
-inline constexpr size_t kMaxOwners = 16;             // co-owners of one patent
-inline constexpr size_t kMaxPatentsPerAction = 64;   // patents in one pledge or valuation
-inline constexpr size_t kMaxRolesPerAccount = 8;
-inline constexpr size_t kMaxLicencesPerPatent = 32;  // licences in force at once
-inline constexpr int32_t kMaxTermExtensionDays = 1827;  // R19: at most 5 years
-inline constexpr size_t kMaxHolidays = 2000;
-inline constexpr std::uint64_t kMaxExpiryWindowLimit = 1'000'000;
 
 // Organisation and node ids: [a-z0-9._-]{1,64}.
 inline bool ValidId(std::string_view id) {
