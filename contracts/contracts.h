@@ -1,7 +1,7 @@
 // The contracts module's public surface in one include: the engine (engine.h),
 // genesis (genesis.h), transaction limits (limits.h), queries (queries.h, pool_queries.h), result codes
 // (codes.h), state keys (state_keys.h, pool_keys.h), dates (dates.h), money
-// (money.h), patent numbers (patent_number.h), record encoding (encode.h), the
+// (money.h), patent numbers (patent_number.h), who signs (signers.h), record encoding (encode.h), the
 // pool waterfall (waterfall.h). docs/contracts.md describes the actions and rules.
 #ifndef PLEDGER_CONTRACTS_CONTRACTS_H_
 #define PLEDGER_CONTRACTS_CONTRACTS_H_
@@ -17,6 +17,7 @@
 #include "contracts/pool_keys.h"
 #include "contracts/pool_queries.h"
 #include "contracts/queries.h"
+#include "contracts/signers.h"
 #include "contracts/state_keys.h"
 #include "contracts/waterfall.h"
 

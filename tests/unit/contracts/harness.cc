@@ -103,13 +103,17 @@ void World::SetToday(std::int32_t day) {
 }
 
 std::string World::Build(const Action& action, std::initializer_list<std::string_view> signers) {
+  return Build(action, std::vector<std::string>(signers.begin(), signers.end()));
+}
+
+std::string World::Build(const Action& action, const std::vector<std::string>& signers) {
   ledger::TxBody body;
   body.set_chain_id(kChain);
   body.set_nonce(++nonce_);
   body.set_expiry_height(height_ + 10);
   *body.mutable_action() = action;
   ledger::Transaction tx = ledger::MakeTransaction(body);
-  for (std::string_view s : signers) ledger::SignTransaction(&tx, Key(s));
+  for (const std::string& s : signers) ledger::SignTransaction(&tx, Key(s));
   return tx.SerializeAsString();
 }
 
@@ -125,6 +129,10 @@ BlockOutcome World::Block(const std::vector<std::string>& raw_txs) {
 }
 
 ledger::Receipt World::Run(const Action& action, std::initializer_list<std::string_view> signers) {
+  return Run(action, std::vector<std::string>(signers.begin(), signers.end()));
+}
+
+ledger::Receipt World::Run(const Action& action, const std::vector<std::string>& signers) {
   BlockOutcome out = Block({Build(action, signers)});
   REQUIRE(out.txs.size() == 1);
   last_outcome_ = out.txs[0];

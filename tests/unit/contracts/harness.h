@@ -65,10 +65,12 @@ class World {
 
   // Builds a signed transaction for `action` at the next height.
   std::string Build(const Action& action, std::initializer_list<std::string_view> signers);
+  std::string Build(const Action& action, const std::vector<std::string>& signers);
   // Executes one block holding the given raw transactions; applies its writes.
   BlockOutcome Block(const std::vector<std::string>& raw_txs);
   // Executes `action` alone in a block; returns its receipt.
   ledger::Receipt Run(const Action& action, std::initializer_list<std::string_view> signers);
+  ledger::Receipt Run(const Action& action, const std::vector<std::string>& signers);
   // The id the created pledge/valuation/licence gets (from the last Run).
   std::string last_object_id() const { return last_object_id_; }
   const TxOutcome& last_outcome() const { return last_outcome_; }
@@ -77,6 +79,8 @@ class World {
   void SetToday(std::int32_t day);
   std::int32_t today() const { return DateOfBlockTime(time_ms_); }
   std::uint64_t height() const { return height_; }
+  // The last block's time.
+  std::uint64_t time_ms() const { return time_ms_; }
 
   MemState& state() { return state_; }
   Patent GetPatent(std::string_view no) const;
