@@ -182,10 +182,11 @@ Status EndPledge(TxContext& c, Pledge* p, CancelGround ground, std::string_view 
 
 bool Flagged(RiskClass r) { return r == RISK_SUBSTANDARD || r == RISK_DOUBTFUL || r == RISK_LOSS; }
 
-}  // namespace
+// ---- PledgeRegister ------------------------------------------------------------
 
-Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
-  // ---- 1. shape: malformed input fails at once (before any ground).
+// Malformed input fails at once, before any ground is collected.
+Status CheckRegisterShape(const PledgeRegister& a, std::set<std::string>* patent_set,
+                          std::set<std::string>* pledgor_set) {
   if (a.patent_nos().empty() || static_cast<size_t>(a.patent_nos_size()) > kMaxPatentsPerAction ||
       a.pledgor_org_ids().empty() || static_cast<size_t>(a.pledgor_org_ids_size()) > kMaxOwners) {
     return Fail("PLEDGE_INVALID", "a pledge names 1 to 64 patents and 1 to 16 pledgors");
@@ -196,38 +197,46 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
     return Fail("PLEDGE_INVALID", "principal 0 to 10^14 fen, debt type <= 256 bytes, scope <= 512 bytes, a real due "
                                   "date, rate <= 100000 bps, a known risk class, contract hash as 64 hex");
   }
-  std::set<std::string> patent_set(a.patent_nos().begin(), a.patent_nos().end());
-  std::set<std::string> pledgor_set(a.pledgor_org_ids().begin(), a.pledgor_org_ids().end());
-  if (patent_set.size() != static_cast<size_t>(a.patent_nos_size()) ||
-      pledgor_set.size() != static_cast<size_t>(a.pledgor_org_ids_size())) {
+  patent_set->insert(a.patent_nos().begin(), a.patent_nos().end());
+  pledgor_set->insert(a.pledgor_org_ids().begin(), a.pledgor_org_ids().end());
+  if (patent_set->size() != static_cast<size_t>(a.patent_nos_size()) ||
+      pledgor_set->size() != static_cast<size_t>(a.pledgor_org_ids_size())) {
     return Fail("PLEDGE_INVALID", "a patent or pledgor is listed twice");
   }
+  return Status::OK();
+}
 
-  // ---- 2. parties and the signers who must be there in any case.
+// The parties of a registration, loaded once the signers who must be there in
+// any case have been checked.
+struct RegisterParties {
   Organisation pledgee, debtor;
-  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.pledgee_org_id(), &pledgee));
-  if (pledgee.kind() != ORG_BANK) {
+  std::map<std::string, Organisation> pledgors;
+};
+
+Status LoadRegisterParties(TxContext& c, const PledgeRegister& a, const std::set<std::string>& pledgor_set,
+                           RegisterParties* out) {
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.pledgee_org_id(), &out->pledgee));
+  if (out->pledgee.kind() != ORG_BANK) {
     return Fail("PLEDGE_PLEDGEE_NOT_BANK", a.pledgee_org_id() + " is not a bank; pledgees on this ledger are banks");
   }
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, a.pledgee_org_id(), "PledgeRegister"));
   // R1: the pledge arises when the IP office registers it: its signature is the registration.
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_IP_OFFICE, {}, "PledgeRegister (R1)"));
-  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.debtor_org_id(), &debtor));
-  std::map<std::string, Organisation> pledgors;
-  for (const std::string& id : pledgor_set) PLEDGER_RETURN_IF_ERROR(LoadOrg(c, id, &pledgors[id]));
-  const Params* params = nullptr;
-  PLEDGER_RETURN_IF_ERROR(c.LoadParams(&params));
-  const std::int32_t today = c.today();
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.debtor_org_id(), &out->debtor));
+  for (const std::string& id : pledgor_set) PLEDGER_RETURN_IF_ERROR(LoadOrg(c, id, &out->pledgors[id]));
+  return Status::OK();
+}
 
-  // ---- 3. every ground, collected (R7 lists all of them in the receipt).
-  // R7g / R3 / R2: required contract data.
+// R7g / R3 / R2: the written contract and its required data; R5: the agency
+// acting for a foreign party without residence.
+Status AddContractGrounds(TxContext& c, const PledgeRegister& a, const RegisterParties& parties) {
   std::vector<std::string> missing_data;
   if (a.debt_type().empty()) missing_data.push_back("debt type");
   if (a.principal_fen() <= 0) missing_data.push_back("debt amount");
   if (a.due_date() == 0) missing_data.push_back("performance term (due date)");
   if (a.scope().empty()) missing_data.push_back("scope of the security");
-  if (pledgee.name().empty() || pledgee.address().empty()) missing_data.push_back("pledgee name/address");
-  for (const auto& [id, org] : pledgors) {
+  if (parties.pledgee.name().empty() || parties.pledgee.address().empty()) missing_data.push_back("pledgee name/address");
+  for (const auto& [id, org] : parties.pledgors) {
     if (org.name().empty() || org.address().empty()) missing_data.push_back("name/address of pledgor " + id);
   }
   if (!missing_data.empty()) {
@@ -238,33 +247,86 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
   if (a.contract_hash().empty()) {
     c.AddGround("PLEDGE_CONTRACT_MISSING", "a written pledge contract is required: give its SHA-256 (R2)");
   }
-  if (a.due_date() != 0 && a.due_date() < today) {
+  if (a.due_date() != 0 && a.due_date() < c.today()) {
     c.AddGround("PLEDGE_CONTRACT_DATA_MISSING", "the debt's due date " + FormatDate(a.due_date()) +
                                                     " is already past (R3, R7g)");
   }
-  // R5: foreign parties without residence act through a patent agency.
-  bool foreign = pledgee.foreign_non_resident();
-  for (const auto& [id, org] : pledgors) foreign = foreign || org.foreign_non_resident();
-  if (foreign) {
+  bool foreign = parties.pledgee.foreign_non_resident();
+  for (const auto& [id, org] : parties.pledgors) foreign = foreign || org.foreign_non_resident();
+  if (!foreign) return Status::OK();
+  bool ok = false;
+  if (ValidId(a.agency_org_id())) {
     Organisation agency;
-    bool ok = false;
-    if (ValidId(a.agency_org_id())) {
-      bool found = false;
-      PLEDGER_RETURN_IF_ERROR(c.Read(keys::Org(a.agency_org_id()), &agency, &found));
-      ok = found && agency.kind() == ORG_PATENT_AGENCY;
-    }
-    if (!ok) {
-      c.AddGround("PLEDGE_AGENCY_REQUIRED", "a party is foreign without residence in China: name the patent agency "
-                                            "acting for it in agency_org_id (R5)");
-    }
+    bool found = false;
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Org(a.agency_org_id()), &agency, &found));
+    ok = found && agency.kind() == ORG_PATENT_AGENCY;
   }
+  if (!ok) {
+    c.AddGround("PLEDGE_AGENCY_REQUIRED", "a party is foreign without residence in China: name the patent agency "
+                                          "acting for it in agency_org_id (R5)");
+  }
+  return Status::OK();
+}
 
-  // Patents: R7a-f, h-k, R29 life.
-  std::vector<Patent> patents;
+// R7a-f, R7i-k, R29 life, R31 lock: the grounds one pledged patent can fail.
+void AddPatentGrounds(TxContext& c, const PledgeRegister& a, const Patent& p, const std::set<std::string>& pledgor_set,
+                      const LendingPolicy& policy) {
+  const std::string& no = p.patent_no();
+  const std::int32_t today = c.today();
+  const PatentStatus eff = EffectiveStatus(p, today);
+  std::set<std::string> owners;
+  for (const Owner& o : p.owners()) owners.insert(o.org_id());
+  if (owners != pledgor_set && !std::includes(pledgor_set.begin(), pledgor_set.end(), owners.begin(), owners.end())) {
+    c.AddGround("PLEDGE_PLEDGOR_NOT_PATENTEE", "the pledgors are not the registered patentees of " + no +
+                                                   "; every owner must be a pledgor (R6, R7a)");
+  }
+  if (eff == PATENT_TERMINATED_NONPAYMENT || eff == PATENT_WAIVED || eff == PATENT_INVALIDATED || eff == PATENT_EXPIRED) {
+    c.AddGround("PLEDGE_PATENT_NOT_IN_FORCE", "patent " + no + " is " + StatusName(eff) + " (R7b)");
+  } else if (eff == PATENT_APPLICATION || p.grant_date() == 0) {
+    c.AddGround("PLEDGE_PATENT_NOT_GRANTED", "patent " + no + " is not granted yet (R7c)");
+  } else if (eff == PATENT_FEE_GRACE || p.fee_paid_through() < today) {
+    c.AddGround("PLEDGE_PATENT_FEE_UNPAID", "annual fees of " + no + " are unpaid (paid through " +
+                                                FormatDate(p.fee_paid_through()) + "); pay them first (R7d, R20)");
+  }
+  if (p.preserved() || p.suspended()) {
+    c.AddGround("PLEDGE_PATENT_FROZEN", "patent " + no + " is under " +
+                                            (p.preserved() ? "court preservation" : "an ownership-dispute suspension") + " (R7e, R15)");
+  }
+  if (a.due_date() != 0 && a.due_date() > p.expiry_date()) {
+    c.AddGround("PLEDGE_DEBT_DUE_AFTER_EXPIRY", "the debt falls due " + FormatDate(a.due_date()) + ", after " + no +
+                                                    " expires on " + FormatDate(p.expiry_date()) + " (R7f)");
+  }
+  if (!p.active_pledge_id().empty()) {
+    c.AddGround("PLEDGE_PATENT_ALREADY_PLEDGED", "patent " + no + " is already pledged under pledge " +
+                                                     p.active_pledge_id() + "; it must be cancelled first (R7i)");
+  }
+  if (!p.pool_id().empty()) {
+    c.AddGround("PLEDGE_PATENT_POOLED", "patent " + no + " is locked in pool " + p.pool_id() + " (R31)");
+  }
+  if (p.type() == PATENT_UTILITY && !p.twin_patent_no().empty() && !a.risk_ack()) {
+    c.AddGround("PLEDGE_TWIN_APPLICATION_UNACKNOWLEDGED", "utility model " + no + " has a same-day invention twin " +
+                                                              p.twin_patent_no() + "; set risk_ack to proceed (R7j)");
+  }
+  if (p.invalidation_pending() && !a.risk_ack()) {
+    c.AddGround("PLEDGE_INVALIDATION_PENDING_UNACKNOWLEDGED", "invalidation proceedings against " + no +
+                                                                  " have started; set risk_ack to proceed (R7k)");
+  }
+  const std::int32_t min_life = p.type() == PATENT_INVENTION ? policy.min_life_days_invention() : policy.min_life_days_other();
+  if (min_life > 0 && p.expiry_date() - today < min_life) {
+    c.AddGround("PLEDGE_PATENT_LIFE_TOO_SHORT", "patent " + no + " has " + std::to_string(p.expiry_date() - today) +
+                                                    " days left; " + a.pledgee_org_id() + " requires " +
+                                                    std::to_string(min_life) + " (R29)");
+  }
+}
+
+// Every pledged patent's grounds, then the pledgors' (R7a: each owns a pledged
+// patent; R1 / R6 / R7h: each signs, a missing co-owner being R7h). The
+// patents that loaded are returned for the effects.
+Status AddPatentsAndPledgorGrounds(TxContext& c, const PledgeRegister& a, const std::set<std::string>& patent_set,
+                                   const std::set<std::string>& pledgor_set, const LendingPolicy& policy,
+                                   std::vector<Patent>* patents) {
   std::set<std::string> owner_orgs;
   bool co_owned = false;
-  std::int32_t min_expiry = kMaxDate;
-  const LendingPolicy& policy = pledgee.lending_policy();
   for (const std::string& no : patent_set) {
     Patent p;
     Status s = LoadPatent(c, no, &p);
@@ -274,63 +336,16 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
                   std::string(s.message()) + " (R3)");
       continue;
     }
-    const PatentStatus eff = EffectiveStatus(p, today);
     if (p.owners_size() > 1) co_owned = true;
-    std::set<std::string> owners;
-    for (const Owner& o : p.owners()) {
-      owners.insert(o.org_id());
-      owner_orgs.insert(o.org_id());
-    }
-    if (owners != pledgor_set && !std::includes(pledgor_set.begin(), pledgor_set.end(), owners.begin(), owners.end())) {
-      c.AddGround("PLEDGE_PLEDGOR_NOT_PATENTEE", "the pledgors are not the registered patentees of " + no +
-                                                     "; every owner must be a pledgor (R6, R7a)");
-    }
-    if (eff == PATENT_TERMINATED_NONPAYMENT || eff == PATENT_WAIVED || eff == PATENT_INVALIDATED || eff == PATENT_EXPIRED) {
-      c.AddGround("PLEDGE_PATENT_NOT_IN_FORCE", "patent " + no + " is " + StatusName(eff) + " (R7b)");
-    } else if (eff == PATENT_APPLICATION || p.grant_date() == 0) {
-      c.AddGround("PLEDGE_PATENT_NOT_GRANTED", "patent " + no + " is not granted yet (R7c)");
-    } else if (eff == PATENT_FEE_GRACE || p.fee_paid_through() < today) {
-      c.AddGround("PLEDGE_PATENT_FEE_UNPAID", "annual fees of " + no + " are unpaid (paid through " +
-                                                  FormatDate(p.fee_paid_through()) + "); pay them first (R7d, R20)");
-    }
-    if (p.preserved() || p.suspended()) {
-      c.AddGround("PLEDGE_PATENT_FROZEN", "patent " + no + " is under " +
-                                              (p.preserved() ? "court preservation" : "an ownership-dispute suspension") + " (R7e, R15)");
-    }
-    if (a.due_date() != 0 && a.due_date() > p.expiry_date()) {
-      c.AddGround("PLEDGE_DEBT_DUE_AFTER_EXPIRY", "the debt falls due " + FormatDate(a.due_date()) + ", after " + no +
-                                                      " expires on " + FormatDate(p.expiry_date()) + " (R7f)");
-    }
-    if (!p.active_pledge_id().empty()) {
-      c.AddGround("PLEDGE_PATENT_ALREADY_PLEDGED", "patent " + no + " is already pledged under pledge " +
-                                                       p.active_pledge_id() + "; it must be cancelled first (R7i)");
-    }
-    if (!p.pool_id().empty()) {
-      c.AddGround("PLEDGE_PATENT_POOLED", "patent " + no + " is locked in pool " + p.pool_id() + " (R31)");
-    }
-    if (p.type() == PATENT_UTILITY && !p.twin_patent_no().empty() && !a.risk_ack()) {
-      c.AddGround("PLEDGE_TWIN_APPLICATION_UNACKNOWLEDGED", "utility model " + no + " has a same-day invention twin " +
-                                                                p.twin_patent_no() + "; set risk_ack to proceed (R7j)");
-    }
-    if (p.invalidation_pending() && !a.risk_ack()) {
-      c.AddGround("PLEDGE_INVALIDATION_PENDING_UNACKNOWLEDGED", "invalidation proceedings against " + no +
-                                                                    " have started; set risk_ack to proceed (R7k)");
-    }
-    const std::int32_t min_life = p.type() == PATENT_INVENTION ? policy.min_life_days_invention() : policy.min_life_days_other();
-    if (min_life > 0 && p.expiry_date() - today < min_life) {
-      c.AddGround("PLEDGE_PATENT_LIFE_TOO_SHORT", "patent " + no + " has " + std::to_string(p.expiry_date() - today) +
-                                                      " days left; " + a.pledgee_org_id() + " requires " +
-                                                      std::to_string(min_life) + " (R29)");
-    }
-    min_expiry = std::min(min_expiry, p.expiry_date());
-    patents.push_back(std::move(p));
+    for (const Owner& o : p.owners()) owner_orgs.insert(o.org_id());
+    AddPatentGrounds(c, a, p, pledgor_set, policy);
+    patents->push_back(std::move(p));
   }
   for (const std::string& id : pledgor_set) {
-    if (!owner_orgs.count(id) && patents.size() == patent_set.size()) {
+    if (!owner_orgs.count(id) && patents->size() == patent_set.size()) {
       c.AddGround("PLEDGE_PLEDGOR_NOT_PATENTEE", id + " owns none of the pledged patents (R7a)");
     }
   }
-  // R1 / R6 / R7h: every pledgor signs; for a co-owned patent a missing co-owner is R7h.
   for (const std::string& id : pledgor_set) {
     if (c.SignerWithRole(ROLE_OWNER, id) != nullptr) continue;
     if (co_owned && !a.risk_ack()) {
@@ -339,8 +354,14 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
       c.AddGround("PLEDGE_PLEDGOR_SIGNATURE_MISSING", "pledgor " + id + " has not signed; pledgor and pledgee apply jointly (R1)");
     }
   }
+  return Status::OK();
+}
 
-  // R4, R28, R29: the valuation and the bank's policy.
+// R4, R28, R29: the valuation must exist, cover every patent and be valid when
+// the bank requires one or caps the loan-to-value, which must then be within
+// the cap. *ltv_bps is 0 without a valid valuation.
+Status AddValuationGrounds(TxContext& c, const PledgeRegister& a, const std::set<std::string>& patent_set,
+                           const LendingPolicy& policy, std::uint32_t* ltv_bps) {
   Valuation valuation;
   bool have_valuation = false, valuation_valid = false;
   if (!a.valuation_id().empty()) {
@@ -357,18 +378,18 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
       if (!std::includes(covered.begin(), covered.end(), patent_set.begin(), patent_set.end())) {
         c.AddGround("PLEDGE_VALUATION_MISMATCH", "valuation " + a.valuation_id() + " does not cover every pledged patent (R4)");
       }
-      valuation_valid = valuation.valid_until() >= today;
+      valuation_valid = valuation.valid_until() >= c.today();
       if (!valuation_valid) {
         c.Emit("valuation.stale", {{"valuation_id", valuation.id()}, {"valid_until", FormatDate(valuation.valid_until())}, {"rule", "R28"}});
       }
     }
   }
-  std::uint32_t ltv_bps = 0;
+  *ltv_bps = 0;
   if (have_valuation && valuation_valid) {
     const std::int64_t base = valuation.realisable_value_fen() > 0 ? valuation.realisable_value_fen() : valuation.value_fen();
-    ltv_bps = RatioBpsCeil(a.principal_fen(), base);
-    if (policy.ltv_cap_bps() > 0 && ltv_bps > policy.ltv_cap_bps()) {
-      c.AddGround("PLEDGE_LTV_EXCEEDED", "loan-to-value is " + std::to_string(ltv_bps) + " bps; " + a.pledgee_org_id() +
+    *ltv_bps = RatioBpsCeil(a.principal_fen(), base);
+    if (policy.ltv_cap_bps() > 0 && *ltv_bps > policy.ltv_cap_bps()) {
+      c.AddGround("PLEDGE_LTV_EXCEEDED", "loan-to-value is " + std::to_string(*ltv_bps) + " bps; " + a.pledgee_org_id() +
                                              " allows " + std::to_string(policy.ltv_cap_bps()) + " (R29)");
     }
   } else if (policy.valuation_required() || (policy.ltv_cap_bps() > 0 && have_valuation)) {
@@ -376,35 +397,46 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
                 have_valuation ? "the valuation lapsed on " + FormatDate(valuation.valid_until()) + "; re-appraise (R28, R29)"
                                : a.pledgee_org_id() + " requires a valid valuation for a pledge (R29)");
   }
+  return Status::OK();
+}
 
-  // R33: the partner-bank caution.
+// R33: a small borrower already served by more banks than the threshold gets
+// a caution when a new bank enters; the bank must acknowledge it.
+struct PartnerBankCaution {
+  bool caution = false;
+  size_t banks_before = 0;
+  std::uint32_t threshold = 0;
+};
+
+Status CheckPartnerBankCaution(TxContext& c, const PledgeRegister& a, const Organisation& debtor, const Params& params,
+                               PartnerBankCaution* out) {
   std::set<std::string> lenders;
   std::int64_t borrower_credit = a.principal_fen();
   bool credit_overflow = false;
-  {
-    BorrowerLenders all;
-    bool found = false;
-    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Lenders(a.debtor_org_id()), &all, &found));
-    for (const LenderExposure& e : all.lenders()) {
-      if (e.active_pledges() == 0) continue;
-      lenders.insert(e.bank_org_id());
-      auto sum = CheckedAdd(borrower_credit, e.principal_fen());
-      if (sum) borrower_credit = *sum; else credit_overflow = true;
-    }
+  BorrowerLenders all;
+  bool found = false;
+  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Lenders(a.debtor_org_id()), &all, &found));
+  for (const LenderExposure& e : all.lenders()) {
+    if (e.active_pledges() == 0) continue;
+    lenders.insert(e.bank_org_id());
+    auto sum = CheckedAdd(borrower_credit, e.principal_fen());
+    if (sum) borrower_credit = *sum; else credit_overflow = true;
   }
-  const std::uint32_t threshold = debtor.kind() == ORG_INDIVIDUAL_BUSINESS ? params->caution_bank_threshold_individual()
-                                                                          : params->caution_bank_threshold();
-  const bool small_borrower = !credit_overflow && borrower_credit <= params->caution_credit_limit_fen();
-  const bool caution = small_borrower && !lenders.count(a.pledgee_org_id()) && lenders.size() > threshold;
-  if (caution && !a.caution_ack()) {
+  out->threshold = debtor.kind() == ORG_INDIVIDUAL_BUSINESS ? params.caution_bank_threshold_individual()
+                                                            : params.caution_bank_threshold();
+  out->banks_before = lenders.size();
+  const bool small_borrower = !credit_overflow && borrower_credit <= params.caution_credit_limit_fen();
+  out->caution = small_borrower && !lenders.count(a.pledgee_org_id()) && lenders.size() > out->threshold;
+  if (out->caution && !a.caution_ack()) {
     c.AddGround("PLEDGE_CAUTION_ACK_REQUIRED", a.debtor_org_id() + " already borrows from " + std::to_string(lenders.size()) +
-                                                   " banks (more than " + std::to_string(threshold) +
+                                                   " banks (more than " + std::to_string(out->threshold) +
                                                    "): enter cautiously and set caution_ack to proceed (R33)");
   }
+  return Status::OK();
+}
 
-  if (c.has_grounds()) return c.RefuseWithGrounds();
-
-  // ---- 4. effects.
+Pledge NewPledge(const TxContext& c, const PledgeRegister& a, const std::set<std::string>& pledgor_set,
+                 const std::set<std::string>& patent_set, std::uint32_t ltv_bps) {
   Pledge pl;
   pl.set_id(c.NewObjectId());
   pl.set_state(PLEDGE_REGISTERED);
@@ -426,11 +458,16 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
   pl.set_agency_org_id(a.agency_org_id());
   pl.set_outstanding_principal_fen(a.principal_fen());
   pl.set_risk_class(a.risk_class() == RISK_CLASS_UNSPECIFIED ? RISK_NORMAL : a.risk_class());
-  pl.set_reg_date(today);
+  pl.set_reg_date(c.today());
   pl.set_reg_height(c.height());
   pl.set_reg_index(c.index());
   pl.set_received_at_ms(c.time_ms());
   pl.set_decided_at_ms(c.time_ms());
+  return pl;
+}
+
+// The record, its R18 order indexes, the R13 locks and the R33 exposure.
+Status WritePledge(TxContext& c, const Pledge& pl, std::vector<Patent>& patents) {
   c.Touch(keys::Pledge(pl.id()));
   c.Write(keys::Pledge(pl.id()), pl);
   const std::string order = keys::OrderKey(c.height(), c.index());
@@ -441,14 +478,18 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
     c.Write(keys::Patent(p.patent_no()), p);
     c.Put(keys::PatentPledgePrefix(p.patent_no()) + order, pl.id());
   }
-  PLEDGER_RETURN_IF_ERROR(AdjustExposure(c, pl.debtor_org_id(), pl.pledgee_org_id(), +1, pl.principal_fen()));
+  return AdjustExposure(c, pl.debtor_org_id(), pl.pledgee_org_id(), +1, pl.principal_fen());
+}
 
+void EmitRegistered(TxContext& c, const Pledge& pl, const std::vector<Patent>& patents,
+                    const PartnerBankCaution& caution) {
+  const std::int32_t today = c.today();
   c.Emit("pledge.registered", {{"pledge_id", pl.id()},
                                {"pledgee", pl.pledgee_org_id()},
                                {"debtor", pl.debtor_org_id()},
                                {"principal_fen", Fen(pl.principal_fen())},
                                {"reg_date", FormatDate(today)},
-                               {"ltv_bps", std::to_string(ltv_bps)}});
+                               {"ltv_bps", std::to_string(pl.ltv_bps())}});
   for (const Patent& p : patents) {
     // R10: what the gazette announces.
     c.Emit("gazette.pledge_registered", {{"pledge_id", pl.id()},
@@ -459,17 +500,44 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
                                          {"grant_date", FormatDate(p.grant_date())},
                                          {"reg_date", FormatDate(today)}});
   }
-  if (a.forfeiture_clause()) {
+  if (pl.forfeiture_clause()) {
     c.Emit("pledge.forfeiture_clause", {{"pledge_id", pl.id()}, {"effect", "priority payment only; never a transfer"}, {"rule", "R8"}});
   }
-  if (a.risk_ack()) c.Emit("pledge.risk_acknowledged", {{"pledge_id", pl.id()}, {"rule", "R7j/R7k"}});
-  if (caution) {
+  if (pl.risk_ack()) c.Emit("pledge.risk_acknowledged", {{"pledge_id", pl.id()}, {"rule", "R7j/R7k"}});
+  if (caution.caution) {
     c.Emit("caution.partner_bank", {{"pledge_id", pl.id()},
                                     {"debtor", pl.debtor_org_id()},
-                                    {"banks_before", std::to_string(lenders.size())},
-                                    {"threshold", std::to_string(threshold)},
+                                    {"banks_before", std::to_string(caution.banks_before)},
+                                    {"threshold", std::to_string(caution.threshold)},
                                     {"rule", "R33"}});
   }
+}
+
+}  // namespace
+
+// Shape, then the parties and the signers needed in any case, then every
+// ground collected (R7 lists all of them in the receipt), then the effects.
+Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
+  std::set<std::string> patent_set, pledgor_set;
+  PLEDGER_RETURN_IF_ERROR(CheckRegisterShape(a, &patent_set, &pledgor_set));
+  RegisterParties parties;
+  PLEDGER_RETURN_IF_ERROR(LoadRegisterParties(c, a, pledgor_set, &parties));
+  const Params* params = nullptr;
+  PLEDGER_RETURN_IF_ERROR(c.LoadParams(&params));
+
+  const LendingPolicy& policy = parties.pledgee.lending_policy();
+  PLEDGER_RETURN_IF_ERROR(AddContractGrounds(c, a, parties));
+  std::vector<Patent> patents;
+  PLEDGER_RETURN_IF_ERROR(AddPatentsAndPledgorGrounds(c, a, patent_set, pledgor_set, policy, &patents));
+  std::uint32_t ltv_bps = 0;
+  PLEDGER_RETURN_IF_ERROR(AddValuationGrounds(c, a, patent_set, policy, &ltv_bps));
+  PartnerBankCaution caution;
+  PLEDGER_RETURN_IF_ERROR(CheckPartnerBankCaution(c, a, parties.debtor, *params, &caution));
+  if (c.has_grounds()) return c.RefuseWithGrounds();
+
+  const Pledge pl = NewPledge(c, a, pledgor_set, patent_set, ltv_bps);
+  PLEDGER_RETURN_IF_ERROR(WritePledge(c, pl, patents));
+  EmitRegistered(c, pl, patents, caution);
   return Status::OK();
 }
 

@@ -1,5 +1,5 @@
-// State keys of patent pools and securitisation tranches (issue 8;
-// docs/contracts.md "State key layout"). Kept apart from state_keys.h so the
+// State keys of patent pools and securitisation tranches
+// (docs/contracts.md "State key layout"). Kept apart from state_keys.h so the
 // pool family is one reviewable unit; the conventions are the same: printable
 // ASCII, ids without '/', zero-padded order keys.
 //

@@ -1,4 +1,4 @@
-// Read-only queries over pools and tranches (issue 8), for the node's HTTP
+// Read-only queries over pools and tranches, for the node's HTTP
 // API, the wallet and the auditor tool; same conventions as queries.h: one
 // consistent StateReader, proto results served through protobuf's JSON
 // mapping, thread-safe as far as the reader is.

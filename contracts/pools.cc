@@ -1,4 +1,4 @@
-// Patent pools (issue 8): creation, admission of patents (LICENSE model) and
+// Patent pools: creation, admission of patents (LICENSE model) and
 // of registered pledges' loans (LOAN model) under R31, the pool lock
 // (Patent.pool_id, Pledge.pool_id), removal with bottom-up loss allocation
 // (R32), collections (H7), trigger events (H8) and wind-down. Tranches and
@@ -330,19 +330,41 @@ Status ExecPoolCreate(TxContext& c, const PoolCreate& a) {
   return Status::OK();
 }
 
+namespace {
+
+// What both admissions check before any asset: the pool, its trustee's
+// signature, that it is not wound down, that the assets fit its model (R31:
+// patents go into LICENSE pools, pledges into LOAN pools) and 1-64 distinct
+// items. `items` are patent numbers or pledge ids, by the model.
+Status OpenAdmission(TxContext& c, std::string_view pool_id, PoolModel model,
+                     const google::protobuf::RepeatedPtrField<std::string>& items, Pool* pool,
+                     std::set<std::string>* distinct) {
+  const bool patents = model == POOL_LICENSE;
+  const std::string_view action = patents ? "PoolAdmitPatents" : "PoolAdmitPledges";
+  PLEDGER_RETURN_IF_ERROR(LoadPool(c, pool_id, pool));
+  PLEDGER_RETURN_IF_ERROR(RequireTrustee(c, *pool, action));
+  PLEDGER_RETURN_IF_ERROR(RequireNotWoundDown(*pool, action));
+  if (pool->model() != model) {
+    return Fail("POOL_MODEL_MISMATCH", patents ? "pool " + pool->id() + " is a LOAN pool: admit registered pledges with "
+                                                 "PoolAdmitPledges (R31)"
+                                               : "pool " + pool->id() + " is a LICENSE pool: admit patents with "
+                                                 "PoolAdmitPatents (R31)");
+  }
+  distinct->insert(items.begin(), items.end());
+  if (distinct->empty() || distinct->size() > kMaxPoolItemsPerAction ||
+      distinct->size() != static_cast<size_t>(items.size())) {
+    return Fail("POOL_MEMBERS_INVALID", patents ? "admit 1 to 64 distinct patents per transaction"
+                                                : "admit 1 to 64 distinct pledges per transaction");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ExecPoolAdmitPatents(TxContext& c, const PoolAdmitPatents& a) {
   Pool pool;
-  PLEDGER_RETURN_IF_ERROR(LoadPool(c, a.pool_id(), &pool));
-  PLEDGER_RETURN_IF_ERROR(RequireTrustee(c, pool, "PoolAdmitPatents"));
-  PLEDGER_RETURN_IF_ERROR(RequireNotWoundDown(pool, "PoolAdmitPatents"));
-  if (pool.model() != POOL_LICENSE) {
-    return Fail("POOL_MODEL_MISMATCH", "pool " + pool.id() + " is a LOAN pool: admit registered pledges with "
-                                       "PoolAdmitPledges (R31)");
-  }
-  std::set<std::string> nos(a.patent_nos().begin(), a.patent_nos().end());
-  if (nos.empty() || nos.size() > kMaxPoolItemsPerAction || nos.size() != static_cast<size_t>(a.patent_nos_size())) {
-    return Fail("POOL_MEMBERS_INVALID", "admit 1 to 64 distinct patents per transaction");
-  }
+  std::set<std::string> nos;
+  PLEDGER_RETURN_IF_ERROR(OpenAdmission(c, a.pool_id(), POOL_LICENSE, a.patent_nos(), &pool, &nos));
 
   // Every ground of every patent is collected, as for a pledge registration.
   struct Admission {
@@ -442,17 +464,8 @@ Status ExecPoolAdmitPatents(TxContext& c, const PoolAdmitPatents& a) {
 
 Status ExecPoolAdmitPledges(TxContext& c, const PoolAdmitPledges& a) {
   Pool pool;
-  PLEDGER_RETURN_IF_ERROR(LoadPool(c, a.pool_id(), &pool));
-  PLEDGER_RETURN_IF_ERROR(RequireTrustee(c, pool, "PoolAdmitPledges"));
-  PLEDGER_RETURN_IF_ERROR(RequireNotWoundDown(pool, "PoolAdmitPledges"));
-  if (pool.model() != POOL_LOAN) {
-    return Fail("POOL_MODEL_MISMATCH", "pool " + pool.id() + " is a LICENSE pool: admit patents with "
-                                       "PoolAdmitPatents (R31)");
-  }
-  std::set<std::string> ids(a.pledge_ids().begin(), a.pledge_ids().end());
-  if (ids.empty() || ids.size() > kMaxPoolItemsPerAction || ids.size() != static_cast<size_t>(a.pledge_ids_size())) {
-    return Fail("POOL_MEMBERS_INVALID", "admit 1 to 64 distinct pledges per transaction");
-  }
+  std::set<std::string> ids;
+  PLEDGER_RETURN_IF_ERROR(OpenAdmission(c, a.pool_id(), POOL_LOAN, a.pledge_ids(), &pool, &ids));
   struct Admission {
     Pledge pledge;
     PoolMember member;

@@ -1,4 +1,4 @@
-// Securitisation tranches (issue 8): issuance once (R32), investor holdings
+// Securitisation tranches: issuance once (R32), investor holdings
 // and their transfers, and the payment date that runs the waterfall
 // (contracts/waterfall.h, H1-H8) and leaves its statement on the ledger.
 // docs/contracts.md "Pools and tranches".

@@ -1,5 +1,5 @@
 // Builders for pool and tranche actions, and the small deal most pool tests
-// start from (issue 8). Test-only.
+// start from. Test-only.
 //
 // The standard deal (StandardDeal): trustee-1 runs a LICENSE pool maturing
 // 2027-06-30 over three inventions owned by sme-1, sme-2 and sme-3, each

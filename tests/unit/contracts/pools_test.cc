@@ -1,4 +1,4 @@
-// Pools and tranches (issue 8): creation, admission under R31 (one passing
+// Pools and tranches: creation, admission under R31 (one passing
 // and one failing case per ground, with code and rule), the pool lock against
 // assignment, new pledges and licences, the LOAN model, tranche issuance under
 // R32, holdings and transfers, collections, payment-date and wind-down codes,
