@@ -84,7 +84,7 @@ struct BlockOutcome {
 //
 // ExecuteBlock refuses a transaction id repeated inside the block
 // (TX_REPLAYED), but knows nothing of earlier blocks: the caller must first
-// mark transactions the chain already holds (node::RefuseChainReplays), or
+// mark transactions the chain already holds (contracts::RefuseChainReplays), or
 // one could run twice.
 class Engine {
  public:

@@ -18,12 +18,12 @@
 #include "ledger/keys.h"
 #include "ledger/merkle.h"
 #include "ledger/tx.h"
-#include "node/history.h"
-#include "node/json.h"
+#include "contracts/history.h"
+#include "ledger/io/json.h"
 #include "node/submit_json.h"
 #include "node/log.h"
 #include "node/node_impl.h"
-#include "node/proto/api.pb.h"
+#include "ledger/io/proto/api.pb.h"
 
 namespace pledger::node {
 namespace {
@@ -37,7 +37,7 @@ constexpr char kVersion[] = "pledgerd 0.1.0";
 HttpResponse Json(int status, const google::protobuf::Message& m) {
   HttpResponse r;
   r.status = status;
-  r.body = ToJson(m, /*pretty=*/false);
+  r.body = io::ToJson(m, /*pretty=*/false);
   return r;
 }
 
@@ -361,7 +361,7 @@ std::string NodeImpl::StatusJson() {
       p->set_recent_active(pr->second.recent_active);
     }
   }
-  return ToJson(v, /*pretty=*/false);
+  return io::ToJson(v, /*pretty=*/false);
 }
 
 std::string NodeImpl::MetricsText() {
@@ -464,7 +464,7 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
       raw = std::move(req.body);
     } else {
       ledger::Transaction tx;
-      Status s = ParseJson(req.body, &tx, "request body");
+      Status s = io::ParseJson(req.body, &tx, "request body");
       if (!s.ok()) {
         return respond(Error(400, "TX_JSON_INVALID",
                              std::string(s.message()) +
@@ -617,7 +617,7 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
     PeerMessage pm;
     pm.mutable_block_request()->set_from_height(*from);
     pm.mutable_block_request()->set_to_height(*to);
-    BlockResponse out;
+    api::BlockResponse out;
     std::uint64_t tip = ledger_->blocks().tip().height;
     size_t bytes = 0;
     for (std::uint64_t h = *from; h <= std::min(*to, tip); ++h) {
@@ -650,7 +650,7 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
     for (size_t i = 3; i < parts.size(); ++i) entity += "/" + parts[i];
     auto limit = UintParam(req, "limit", 100);
     if (!limit.ok()) return respond(Error(limit.status()));
-    auto page = QueryHistory(ledger_->db(), entity, req.query.count("after") ? req.query["after"] : "",
+    auto page = contracts::QueryHistory(ledger_->db(), entity, req.query.count("after") ? req.query["after"] : "",
                              static_cast<size_t>(*limit));
     if (!page.ok()) return respond(Error(page.status()));
     return respond(Json(200, *page));
@@ -666,7 +666,7 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
   };
   // Past state of one record: ?height=H on a single-record endpoint.
   auto past = [&](const std::string& key, google::protobuf::Message* msg) {
-    auto v = StateAsOf(ledger_->db(), key, *as_of, &genesis_state_);
+    auto v = contracts::StateAsOf(ledger_->db(), key, *as_of, &genesis_state_);
     if (!v.ok()) return respond(Error(v.status()));
     if (!v->has_value() || !msg->ParseFromString(**v)) {
       return respond(Error(404, "NOT_FOUND_AT_HEIGHT", key + " did not exist at height " + std::to_string(*as_of)));
@@ -683,7 +683,7 @@ void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
   if (parts.size() == 4 && get(1) == "patents" && get(3) == "history") {
     auto limit = UintParam(req, "limit", 100);
     if (!limit.ok()) return respond(Error(limit.status()));
-    auto page = QueryHistory(ledger_->db(), "patent/" + get(2),
+    auto page = contracts::QueryHistory(ledger_->db(), "patent/" + get(2),
                              req.query.count("after") ? req.query["after"] : "", *limit);
     if (!page.ok()) return respond(Error(page.status()));
     return respond(Json(200, *page));

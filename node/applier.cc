@@ -16,7 +16,7 @@
 #include "ledger/keys.h"
 #include "ledger/tx.h"
 #include "node/block_txs.h"
-#include "node/history.h"
+#include "contracts/history.h"
 #include "node/log.h"
 #include "node/node_impl.h"
 
@@ -151,7 +151,7 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
 
   leveldb::WriteBatch extra;
   extra.Put(ledger::keys::Meta("applied"), AppliedValue(e.index));
-  StageHistoryRecords(header, txs, outcome, &extra);
+  contracts::StageHistoryRecords(header, txs, outcome, &extra);
   StageAttestations(block, header, &extra);
   std::vector<ledger::Hash256> ids;
   ids.reserve(n);

@@ -1,11 +1,11 @@
 #include "node/block_txs.h"
 
 #include "ledger/tx.h"
-#include "node/replay.h"
+#include "contracts/replay.h"
 
 namespace pledger::node {
 
-BlockTxs BlockTxs::Prepare(const ledger::Block& block, const Mempool& mempool, WorkPool& pool,
+BlockTxs BlockTxs::Prepare(const ledger::Block& block, const Mempool& mempool, io::WorkPool& pool,
                            const ledger::BlockStore& blocks) {
   BlockTxs out;
   const size_t n = static_cast<size_t>(block.txs_size());
@@ -30,7 +30,7 @@ BlockTxs BlockTxs::Prepare(const ledger::Block& block, const Mempool& mempool, W
   });
   for (size_t k = 0; k < todo.size(); ++k) out.txs_[todo[k]] = &out.fresh_[k];
   // Rare: only a faulty leader proposes a transaction the chain holds.
-  for (auto& [i, status] : FindChainReplays(blocks, out.txs_)) {
+  for (auto& [i, status] : contracts::FindChainReplays(blocks, out.txs_)) {
     out.refused_.push_back(*out.txs_[i]);
     out.refused_.back().status = std::move(status);
     out.txs_[i] = &out.refused_.back();

@@ -21,14 +21,14 @@
 #include "contracts/engine.h"
 #include "ledger/block_store.h"
 #include "node/mempool.h"
-#include "node/work_pool.h"
+#include "ledger/io/work_pool.h"
 
 namespace pledger::node {
 
 class BlockTxs {
  public:
   // `blocks` holds the chain up to the block before `block`.
-  static BlockTxs Prepare(const ledger::Block& block, const Mempool& mempool, WorkPool& pool,
+  static BlockTxs Prepare(const ledger::Block& block, const Mempool& mempool, io::WorkPool& pool,
                           const ledger::BlockStore& blocks);
 
   BlockTxs(BlockTxs&&) = default;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "consensus/status.h"
+#include "ledger/io/http_message.h"
 
 namespace pledger::node {
 
@@ -48,22 +49,8 @@ struct HttpOptions {
   size_t max_connections = 512;
 };
 
-struct HttpRequest {
-  std::string method;   // GET, POST, ...
-  std::string target;   // as sent, e.g. /v1/txs/ab12?wait=5000
-  std::string path;     // target without the query, percent-decoded
-  std::map<std::string, std::string> query;
-  std::map<std::string, std::string> headers;  // lower-cased names
-  std::string body;
-  std::string remote;   // peer IP
-};
-
-struct HttpResponse {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
+using io::HttpRequest;
+using io::HttpResponse;
 
 using HttpResponder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest, HttpResponder)>;

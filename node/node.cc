@@ -17,12 +17,12 @@
 #include "ledger/keys.h"
 #include "ledger/raft_log_store.h"
 #include "ledger/tx.h"
-#include "node/files.h"
-#include "node/json.h"
+#include "ledger/io/files.h"
+#include "ledger/io/json.h"
 #include "node/log.h"
 #include "node/node.h"
 #include "node/node_impl.h"
-#include "node/pki.h"
+#include "ledger/io/pki.h"
 
 namespace pledger::node {
 namespace {
@@ -94,7 +94,7 @@ std::uint64_t RaftIdOf(const std::string& node_id) {
 // ---------------------------------------------------------------------------
 // Lifecycle
 
-NodeImpl::NodeImpl(NodeConfig config, std::string base_dir)
+NodeImpl::NodeImpl(config::NodeConfig config, std::string base_dir)
     : config_(std::move(config)), base_dir_(std::move(base_dir)) {}
 
 NodeImpl::~NodeImpl() { Stop(); }
@@ -102,7 +102,7 @@ NodeImpl::~NodeImpl() { Stop(); }
 Status NodeImpl::Start() {
   // ---- configuration, each field checked and named ----
   node_id_ = config_.node_id();
-  if (Status s = ValidateNodeId(node_id_); !s.ok()) {
+  if (Status s = io::ValidateNodeId(node_id_); !s.ok()) {
     return Status::InvalidArgument("CONFIG_INVALID", "node_id: " + std::string(s.message()));
   }
   raft_id_ = RaftIdOf(node_id_);
@@ -137,19 +137,19 @@ Status NodeImpl::Start() {
   else log_retain_ = kDefaultLogRetain;
 
   std::string key_file = Resolve(base_dir_, config_.tls_key_file());
-  PLEDGER_ASSIGN_OR_RETURN(std::string key_pem, ReadFile(key_file, 64 << 10));
-  auto key = Ed25519KeyFromPem(key_pem);
+  PLEDGER_ASSIGN_OR_RETURN(std::string key_pem, io::ReadFile(key_file, 64 << 10));
+  auto key = io::Ed25519KeyFromPem(key_pem);
   if (!key.ok()) return key.status().WithContext("tls_key_file " + key_file);
   node_key_ = std::make_unique<ledger::SecretKey>(std::move(*key));
-  PLEDGER_ASSIGN_OR_RETURN(std::string cert_pem, ReadFile(Resolve(base_dir_, config_.tls_cert_file())));
-  PLEDGER_ASSIGN_OR_RETURN(CertIdentity cert_id, IdentityFromCertPem(cert_pem));
+  PLEDGER_ASSIGN_OR_RETURN(std::string cert_pem, io::ReadFile(Resolve(base_dir_, config_.tls_cert_file())));
+  PLEDGER_ASSIGN_OR_RETURN(io::CertIdentity cert_id, io::IdentityFromCertPem(cert_pem));
   if (cert_id.node_id != node_id_ || cert_id.key != node_key_->public_key()) {
     return Status::InvalidArgument("CONFIG_INVALID",
                                    "tls_cert_file is for node '" + cert_id.node_id +
                                        "' or another key; node_id and tls_key_file must match it");
   }
 
-  PLEDGER_ASSIGN_OR_RETURN(genesis_bytes_, ReadFile(Resolve(base_dir_, config_.genesis_file())));
+  PLEDGER_ASSIGN_OR_RETURN(genesis_bytes_, io::ReadFile(Resolve(base_dir_, config_.genesis_file())));
   auto g = contracts::ParseGenesis(genesis_bytes_);
   if (!g.ok()) return g.status().WithContext("genesis_file");
   genesis_ = std::move(*g);
@@ -162,7 +162,7 @@ Status NodeImpl::Start() {
 
   // ---- storage ----
   std::string data_dir = Resolve(base_dir_, config_.data_dir());
-  PLEDGER_RETURN_IF_ERROR(MakeDirs(data_dir, 0700));
+  PLEDGER_RETURN_IF_ERROR(io::MakeDirs(data_dir, 0700));
   PLEDGER_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(data_dir + "/db"));
   Status loaded = ledger_->Load();
   if (loaded.reason() == "CHAIN_NOT_INITIALISED") {
@@ -233,7 +233,7 @@ Status NodeImpl::Start() {
   size_t mp_bytes = config_.has_mempool() && config_.mempool().max_bytes() ? config_.mempool().max_bytes() : (256u << 20);
   mempool_ = std::make_unique<Mempool>(mp_txs, mp_bytes);
   size_t threads = config_.verify_threads() ? config_.verify_threads() : std::max(1u, std::thread::hardware_concurrency());
-  pool_ = std::make_unique<WorkPool>(threads, 65536);
+  pool_ = std::make_unique<io::WorkPool>(threads, 65536);
 
   // ---- networking ----
   RefreshMembers();
@@ -783,8 +783,8 @@ void NodeImpl::ForwardPending(const std::vector<std::string>& raw) {
 // ---------------------------------------------------------------------------
 // Node (the public face)
 
-Status ParseNodeConfig(const std::string& json, NodeConfig* out, const std::string& what) {
-  Status s = ParseJson(json, out, what);
+Status ParseNodeConfig(const std::string& json, config::NodeConfig* out, const std::string& what) {
+  Status s = io::ParseJson(json, out, what);
   if (!s.ok()) return Status::InvalidArgument("CONFIG_INVALID", std::string(s.message()));
   return Status::OK();
 }
@@ -793,8 +793,8 @@ Node::Node(std::unique_ptr<NodeImpl> impl) : impl_(std::move(impl)) {}
 Node::~Node() = default;
 
 Result<std::unique_ptr<Node>> Node::FromConfigFile(const std::string& path) {
-  PLEDGER_ASSIGN_OR_RETURN(std::string json, ReadFile(path));
-  NodeConfig config;
+  PLEDGER_ASSIGN_OR_RETURN(std::string json, io::ReadFile(path));
+  config::NodeConfig config;
   PLEDGER_RETURN_IF_ERROR(ParseNodeConfig(json, &config, path));
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";

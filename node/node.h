@@ -18,7 +18,7 @@
 #include <string>
 
 #include "consensus/status.h"
-#include "node/proto/node.pb.h"
+#include "ledger/io/proto/config.pb.h"
 
 namespace pledger::node {
 
@@ -26,7 +26,7 @@ class NodeImpl;
 
 // Parses a node configuration (JSON); errors name the field. `what` names
 // the source in messages. Reason: CONFIG_INVALID.
-Status ParseNodeConfig(const std::string& json, NodeConfig* out, const std::string& what);
+Status ParseNodeConfig(const std::string& json, config::NodeConfig* out, const std::string& what);
 
 class Node {
  public:

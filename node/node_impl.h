@@ -48,9 +48,10 @@
 #include "ledger/ledger.h"
 #include "node/http_server.h"
 #include "node/mempool.h"
+#include "ledger/io/proto/config.pb.h"
 #include "node/proto/node.pb.h"
 #include "node/transport.h"
-#include "node/work_pool.h"
+#include "ledger/io/work_pool.h"
 
 namespace pledger::node {
 
@@ -94,7 +95,7 @@ struct Metrics {
 
 class NodeImpl {
  public:
-  NodeImpl(NodeConfig config, std::string base_dir);
+  NodeImpl(config::NodeConfig config, std::string base_dir);
   ~NodeImpl();
 
   Status Start();
@@ -173,7 +174,7 @@ class NodeImpl {
   std::string MetricsText();
 
   // ---- configuration ----
-  NodeConfig config_;
+  config::NodeConfig config_;
   std::string base_dir_;
   std::string node_id_;
   std::uint64_t raft_id_ = 0;
@@ -196,7 +197,7 @@ class NodeImpl {
   std::unique_ptr<consensus::RawNode> raw_;  // raft thread only
   contracts::Engine engine_;
   std::unique_ptr<Mempool> mempool_;
-  std::unique_ptr<WorkPool> pool_;
+  std::unique_ptr<io::WorkPool> pool_;
 
   // ---- networking ----
   boost::asio::io_context peer_io_;

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "ledger/bytes.h"
-#include "node/json.h"
+#include "ledger/io/json.h"
 
 namespace pledger::node {
 namespace {
@@ -142,7 +142,7 @@ bool FastSubmitResponseJson(const api::SubmitResponse& response, std::string* ou
 std::string SubmitResponseJson(const api::SubmitResponse& response) {
   std::string out;
   if (FastSubmitResponseJson(response, &out)) return out;
-  return ToJson(response, /*pretty=*/false);
+  return io::ToJson(response, /*pretty=*/false);
 }
 
 }  // namespace pledger::node

@@ -16,7 +16,7 @@
 
 #include <string>
 
-#include "node/proto/api.pb.h"
+#include "ledger/io/proto/api.pb.h"
 
 namespace pledger::node {
 

@@ -12,7 +12,7 @@
 #include <mutex>
 
 #include "node/log.h"
-#include "node/pki.h"
+#include "ledger/io/pki.h"
 
 namespace pledger::node {
 namespace {
@@ -53,9 +53,9 @@ Status ConfigureContext(ssl::context& ctx, const TransportOptions& o) {
   return Status::OK();
 }
 
-Result<CertIdentity> PeerIdentity(SslStream& s) {
+Result<io::CertIdentity> PeerIdentity(SslStream& s) {
   X509* cert = SSL_get1_peer_certificate(s.native_handle());
-  auto id = IdentityFromX509(cert);
+  auto id = io::IdentityFromX509(cert);
   X509_free(cert);
   return id;
 }

@@ -4,4 +4,4 @@ pledger_target_defaults(pledger_cluster_harness)
 target_link_libraries(pledger_cluster_harness PUBLIC pledger_tools pledger_test_support)
 target_compile_definitions(pledger_cluster_harness PUBLIC PLEDGER_BIN_DIR="${PROJECT_BINARY_DIR}/bin")
 
-pledger_integration_test(cluster_test SOURCES integration/cluster_test.cc DEPENDS pledgerd)
+pledger_integration_test(cluster_test SOURCES integration/cluster_test.cc LIBS pledger_node DEPENDS pledgerd)

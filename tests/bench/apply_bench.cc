@@ -16,7 +16,7 @@
 #include "ledger/block.h"
 #include "ledger/ledger.h"
 #include "ledger/tx.h"
-#include "node/history.h"
+#include "contracts/history.h"
 #include "tests/support/test_util.h"
 #include "tools/common/workload.h"
 
@@ -126,7 +126,7 @@ int Main(int argc, char** argv) {
         engine.ExecuteBlock(ledger->state(), {p.chain_id, d.height, d.time_ms}, prepared);
     auto t2 = Clock::now();
     leveldb::WriteBatch extra;
-    node::StageHistoryRecords(*header, prepared, out, &extra);
+    contracts::StageHistoryRecords(*header, prepared, out, &extra);
     auto t3 = Clock::now();
     // CommitBlock, in its parts, to see where the time goes.
     auto h = ledger->blocks().CheckAppend(block);

@@ -2,7 +2,7 @@
 //
 //   history  latency of history and as-of queries at several chain lengths
 //            (default 10,000 and 1,000,000 transactions): the node's own
-//            query (node::QueryHistory / StateAsOf, what GET /v1/history and
+//            query (contracts::QueryHistory / StateAsOf, what GET /v1/history and
 //            ?height= serve, without HTTP) and pledger-audit's read-only
 //            data-directory path (DirSource). The chains are built directly
 //            through ledger::Ledger, the contracts and the node's history
@@ -29,8 +29,8 @@
 
 #include "contracts/engine.h"
 #include "ledger/bytes.h"
-#include "node/history.h"
-#include "node/work_pool.h"
+#include "contracts/history.h"
+#include "ledger/io/work_pool.h"
 #include "tests/support/test_util.h"
 #include "tests/unit/tools/audit_chain.h"
 #include "tools/audit/source.h"
@@ -125,13 +125,13 @@ int HistoryBench(const std::string& base, std::uint64_t txs, size_t queries) {
 
   ledger::Database& db = chain.ledger().db();
   measure(
-      "  node index queries (node::QueryHistory / StateAsOf on the node's LevelDB):",
+      "  node index queries (contracts::QueryHistory / contracts::StateAsOf on the node's LevelDB):",
       [&](const std::string& e, const std::string& c, size_t limit) {
-        auto p = node::QueryHistory(db, e, c, limit);
+        auto p = contracts::QueryHistory(db, e, c, limit);
         return p.ok() ? static_cast<size_t>(p->entries_size()) : 0;
       },
       [&](const std::string& key, std::uint64_t h) {
-        auto v = node::StateAsOf(db, key, h);
+        auto v = contracts::StateAsOf(db, key, h);
         return v.ok() && v->has_value() ? size_t{1} : size_t{0};
       });
   chain.Close();
@@ -194,7 +194,7 @@ void PrepareOnly(const char* label, const std::string& dir, size_t threads) {
       h = b.height + 1;
     }
   }
-  node::WorkPool pool(threads > 1 ? threads - 1 : 1, 1);
+  io::WorkPool pool(threads > 1 ? threads - 1 : 1, 1);
   std::atomic<size_t> sigs{0};
   auto t0 = Clock::now();
   pool.ParallelFor(txs.size(), [&](size_t i) { sigs += contracts::PrepareTx(txs[i]).signers.size(); });

@@ -2,7 +2,7 @@
 // a submitted transaction, a wallet key file. Errors are fine; crashes are not.
 #include "contracts/genesis.h"
 #include "ledger/proto/ledger.pb.h"
-#include "node/json.h"
+#include "ledger/io/json.h"
 #include "node/node.h"
 #include "tests/fuzz/fuzz.h"
 #include "tools/wallet/keystore.h"
@@ -13,11 +13,11 @@ const char kTargetName[] = "json";
 
 int FuzzOne(const std::uint8_t* data, std::size_t size) {
   std::string json(reinterpret_cast<const char*>(data), size);
-  node::NodeConfig c;
+  config::NodeConfig c;
   (void)node::ParseNodeConfig(json, &c, "fuzz");
   (void)contracts::ParseGenesis(json);
   ledger::Transaction tx;
-  (void)node::ParseJson(json, &tx, "fuzz");
+  (void)io::ParseJson(json, &tx, "fuzz");
   auto kf = tools::Keystore::ParseKeyFile(json);
   if (kf.ok()) (void)tools::Keystore::Decrypt(*kf, "passphrase");
   return 0;

@@ -19,8 +19,8 @@
 #include "ledger/block.h"
 #include "ledger/keys.h"
 #include "ledger/tx.h"
-#include "node/files.h"
-#include "node/history.h"
+#include "ledger/io/files.h"
+#include "contracts/history.h"
 #include "tests/integration/cluster.h"
 #include "tests/unit/tools/audit_testing.h"
 #include "tools/audit/source.h"
@@ -191,18 +191,18 @@ TEST_CASE("audit: with the genesis file and one untrusted node, an auditor check
   CHECK(ok.code == 0);
   CHECK_THAT(ok.out, Catch::Contains("VERIFIED"));
   CHECK_THAT(ok.out, Catch::Contains("pledge_register"));
-  auto bytes = node::ReadFile(bundle);
+  auto bytes = io::ReadFile(bundle);
   REQUIRE(bytes.ok());
   std::string changed = *bytes;
   changed[changed.size() / 3] = static_cast<char>(changed[changed.size() / 3] ^ 0x10);
-  REQUIRE(node::WriteFileAtomic(bundle + ".changed", changed).ok());
+  REQUIRE(io::WriteFileAtomic(bundle + ".changed", changed).ok());
   CliResult bad = RunCli({"check-proof", bundle + ".changed", "--genesis", genesis});
   CHECK(bad.code == 1);
   CHECK_THAT(bad.out, Catch::Contains("NOT VERIFIED"));
 
   // History equals a brute-force scan: every block fetched and re-executed
   // from the genesis file, collecting what each transaction touched.
-  auto genesis_bytes = node::ReadFile(genesis);
+  auto genesis_bytes = io::ReadFile(genesis);
   REQUIRE(genesis_bytes.ok());
   auto g = contracts::ParseGenesis(*genesis_bytes);
   REQUIRE(g.ok());

@@ -16,9 +16,9 @@
 #include <thread>
 
 #include "contracts/proto/state.pb.h"
-#include "node/files.h"
-#include "node/json.h"
-#include "node/pki.h"
+#include "ledger/io/files.h"
+#include "ledger/io/json.h"
+#include "ledger/io/pki.h"
 #include "tools/admin/consortium.h"
 
 #ifndef PLEDGER_BIN_DIR
@@ -139,21 +139,21 @@ TestCluster::TestCluster(ClusterOptions options) : options_(options) {
     Proc& p = nodes_[i];
     p.dir = dir_.path() + "/nodes/" + p.id;
     p.config = files->node_configs[i];
-    node::NodeConfig c;
-    if (!node::ReadJsonFile(p.config, &c).ok()) Die("config");
+    config::NodeConfig c;
+    if (!io::ReadJsonFile(p.config, &c).ok()) Die("config");
     c.mutable_raft()->set_tick_ms(options_.tick_ms);
     if (options_.raft_log_retain) c.set_raft_log_retain(options_.raft_log_retain);
-    if (!node::WriteFileAtomic(p.config, node::ToJson(c), 0600).ok()) Die("config write");
-    auto cert = node::ReadFile(p.dir + "/node.crt");
+    if (!io::WriteFileAtomic(p.config, io::ToJson(c), 0600).ok()) Die("config write");
+    auto cert = io::ReadFile(p.dir + "/node.crt");
     if (cert.ok()) {
-      auto id = node::IdentityFromCertPem(*cert);
+      auto id = io::IdentityFromCertPem(*cert);
       if (id.ok()) p.public_key_hex = ledger::HexEncode(id->key);
     }
   }
   for (const std::string& name : names) {
-    auto pem = node::ReadFile(dir_.path() + "/accounts/" + name + ".key");
+    auto pem = io::ReadFile(dir_.path() + "/accounts/" + name + ".key");
     if (!pem.ok()) Die(pem.status().ToString());
-    auto key = node::Ed25519KeyFromPem(*pem);
+    auto key = io::Ed25519KeyFromPem(*pem);
     if (!key.ok()) Die(key.status().ToString());
     accounts_[name] = std::make_shared<const ledger::SecretKey>(std::move(*key));
   }
@@ -219,12 +219,12 @@ std::string TestCluster::ApiUrl(int i) const {
   return "http://127.0.0.1:" + std::to_string(nodes_[i].api_port);
 }
 
-node::HttpClient& TestCluster::Client(int i) {
+io::HttpClient& TestCluster::Client(int i) {
   Proc& p = nodes_[i];
   if (!p.client) {
-    node::HttpClientOptions o;
+    io::HttpClientOptions o;
     o.timeout = 10s;
-    auto c = node::HttpClient::Create(ApiUrl(i), o);
+    auto c = io::HttpClient::Create(ApiUrl(i), o);
     if (!c.ok()) Die(c.status().ToString());
     p.client = std::move(*c);
   }
@@ -233,7 +233,7 @@ node::HttpClient& TestCluster::Client(int i) {
 
 Result<api::StatusView> TestCluster::Status(int i) {
   if (!Running(i)) return pledger::Status::Unavailable("NOT_RUNNING", "node not running");
-  PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Client(i).Get("/v1/status"));
+  PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, Client(i).Get("/v1/status"));
   if (r.status != 200) return pledger::Status::Unavailable("STATUS", "status " + std::to_string(r.status));
   api::StatusView v;
   google::protobuf::util::JsonParseOptions opts;
@@ -281,13 +281,13 @@ bool TestCluster::WaitForHeight(int i, std::uint64_t height, std::chrono::millis
 
 Result<int> TestCluster::Submit(int i, const std::string& raw_tx) {
   PLEDGER_ASSIGN_OR_RETURN(
-      node::HttpResponse r,
+      io::HttpResponse r,
       Client(i).Request("POST", "/v1/txs", raw_tx, {{"Content-Type", "application/x-protobuf"}}));
   return r.status;
 }
 
 Result<std::string> TestCluster::ReceiptCode(int i, const ledger::Hash256& id) {
-  PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Client(i).Get("/v1/txs/" + ledger::HexEncode(id)));
+  PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, Client(i).Get("/v1/txs/" + ledger::HexEncode(id)));
   if (r.status != 200) return std::string();
   api::TxView v;
   google::protobuf::util::JsonParseOptions opts;
@@ -328,9 +328,9 @@ int TestCluster::PrepareJoiningNode() {
   n.org_id = "ipo-a";
   n.peer_address = "127.0.0.1:" + std::to_string(p.peer_port);
   n.api_address = "127.0.0.1:" + std::to_string(p.api_port);
-  std::vector<node::PeerConfig> peers;
+  std::vector<config::PeerConfig> peers;
   for (const auto& other : nodes_) {
-    node::PeerConfig pc;
+    config::PeerConfig pc;
     pc.set_node_id(other.id);
     pc.set_address("127.0.0.1:" + std::to_string(other.peer_port));
     peers.push_back(pc);
@@ -338,11 +338,11 @@ int TestCluster::PrepareJoiningNode() {
   pledger::Status s = tools::CreateNodeFiles(dir_.path() + "/ca", dir_.path() + "/genesis.json", peers, &n, p.dir, 30);
   if (!s.ok()) Die(s.ToString());
   p.config = p.dir + "/config.json";
-  node::NodeConfig c;
-  if (!node::ReadJsonFile(p.config, &c).ok()) Die("config");
+  config::NodeConfig c;
+  if (!io::ReadJsonFile(p.config, &c).ok()) Die("config");
   c.mutable_raft()->set_tick_ms(options_.tick_ms);
   if (options_.raft_log_retain) c.set_raft_log_retain(options_.raft_log_retain);
-  if (!node::WriteFileAtomic(p.config, node::ToJson(c), 0600).ok()) Die("config write");
+  if (!io::WriteFileAtomic(p.config, io::ToJson(c), 0600).ok()) Die("config write");
   p.public_key_hex = n.public_key_hex;
   nodes_.push_back(std::move(p));
   return i;

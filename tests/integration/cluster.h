@@ -19,8 +19,8 @@
 #include "consensus/status.h"
 #include "ledger/crypto.h"
 #include "ledger/proto/contract_types.pb.h"
-#include "node/http_client.h"
-#include "node/proto/api.pb.h"
+#include "ledger/io/http_client.h"
+#include "ledger/io/proto/api.pb.h"
 #include "node/proto/node.pb.h"
 #include "tests/support/test_util.h"
 #include "tools/common/workload.h"
@@ -67,7 +67,7 @@ class TestCluster {
   std::string ApiUrl(int i) const;
   std::string NodeId(int i) const { return nodes_[i].id; }
   std::string ConfigPath(int i) const { return nodes_[i].config; }
-  node::HttpClient& Client(int i);
+  io::HttpClient& Client(int i);
 
   Result<api::StatusView> Status(int i);
   // Index of the node that says it is leader (and that the others follow), or -1.
@@ -106,7 +106,7 @@ class TestCluster {
     std::uint16_t api_port = 0;
     std::string public_key_hex;
     pid_t pid = -1;
-    std::unique_ptr<node::HttpClient> client;
+    std::unique_ptr<io::HttpClient> client;
   };
   ClusterOptions options_;
   TempDir dir_;

@@ -10,9 +10,10 @@
 #include <thread>
 
 #include "ledger/tx.h"
-#include "node/files.h"
-#include "node/json.h"
+#include "ledger/io/files.h"
+#include "ledger/io/json.h"
 #include "tests/integration/cluster.h"
+#include "ledger/io/proto/config.pb.h"
 #include "node/transport.h"
 #include "tests/support/pki_fixture.h"
 
@@ -172,9 +173,9 @@ TEST_CASE("cluster: kill -9 the leader under load and nothing acknowledged is lo
     int via = (leader + 1 + t) % c.size();
     clients.emplace_back([&, t, via] {
       tools::Workload w(c.Parties(), 2, 10 + t);
-      node::HttpClientOptions o;
+      io::HttpClientOptions o;
       o.timeout = 10s;
-      auto client = node::HttpClient::Create(c.ApiUrl(via), o);
+      auto client = io::HttpClient::Create(c.ApiUrl(via), o);
       if (!client.ok()) return;
       std::uint64_t expiry = 3000;  // within the chain's replay window from height 0
       while (!stop) {
@@ -403,11 +404,11 @@ TEST_CASE("cluster: a node refuses a data directory in use or of another chain",
 
   // Another consortium's node pointed at this node's data directory.
   TestCluster other;
-  node::NodeConfig cfg;
-  REQUIRE(node::ReadJsonFile(other.ConfigPath(0), &cfg).ok());
+  config::NodeConfig cfg;
+  REQUIRE(io::ReadJsonFile(other.ConfigPath(0), &cfg).ok());
   cfg.set_data_dir(c.dir() + "/nodes/" + c.NodeId(0) + "/data");
   std::string path = other.dir() + "/nodes/" + other.NodeId(0) + "/foreign.json";
-  REQUIRE(node::WriteFileAtomic(path, node::ToJson(cfg), 0600).ok());
+  REQUIRE(io::WriteFileAtomic(path, io::ToJson(cfg), 0600).ok());
   RunResult foreign = RunPledgerd(path, 20s);
   INFO(foreign.output);
   CHECK(foreign.exit_code == 1);
@@ -416,12 +417,12 @@ TEST_CASE("cluster: a node refuses a data directory in use or of another chain",
   // A configuration with a bad field names the field and exits 2.
   cfg.set_api_listen("not-an-address");
   cfg.set_data_dir("data");
-  REQUIRE(node::WriteFileAtomic(path, node::ToJson(cfg), 0600).ok());
+  REQUIRE(io::WriteFileAtomic(path, io::ToJson(cfg), 0600).ok());
   RunResult bad = RunPledgerd(path, 20s);
   INFO(bad.output);
   CHECK(bad.exit_code != 0);
   CHECK(bad.output.find("api_listen") != std::string::npos);
-  REQUIRE(node::WriteFileAtomic(path, "{\"node_id\": \"n1\", \"no_such_field\": 1}", 0600).ok());
+  REQUIRE(io::WriteFileAtomic(path, "{\"node_id\": \"n1\", \"no_such_field\": 1}", 0600).ok());
   RunResult unknown = RunPledgerd(path, 20s);
   INFO(unknown.output);
   CHECK(unknown.exit_code == 2);

@@ -20,8 +20,8 @@
 #include "contracts/proto/state.pb.h"
 #include "ledger/bytes.h"
 #include "ledger/crypto.h"
-#include "node/files.h"
-#include "node/proto/node.pb.h"
+#include "ledger/io/files.h"
+#include "contracts/proto/history.pb.h"
 #include "tests/integration/cluster.h"
 #include "tests/integration/wallet_runner.h"
 #include "tools/proto/wallet.pb.h"
@@ -76,7 +76,7 @@ TEST_CASE("wallet e2e: co-signed pledge, refused second pledge and transfer, rep
                       "--valuation", valuation_id, "--contract-hash", doc, "--passphrase-env", "PW", "--out",
                       bank_a.Path("pledge.json")}),
               0);
-  auto draft = node::ReadFile(bank_a.Path("pledge.json"));
+  auto draft = io::ReadFile(bank_a.Path("pledge.json"));
   REQUIRE(draft.ok());
   tools::TxFile draft_file;
   REQUIRE(google::protobuf::util::JsonStringToMessage(*draft, &draft_file).ok());
@@ -238,7 +238,7 @@ TEST_CASE("wallet e2e: co-signed pledge, refused second pledge and transfer, rep
   CHECK(ParseOut<contracts::Params>(then).fee_grace_months() == old_params.fee_grace_months());
   Run params_history = buyer({"history", "params", "--json"});
   EXPECT_EXIT(c, params_history, 0);
-  const node::HistoryPage page = ParseOut<node::HistoryPage>(params_history);
+  const contracts::HistoryPage page = ParseOut<contracts::HistoryPage>(params_history);
   bool found = false;
   for (const auto& e : page.entries()) {
     found = found || (e.tx_id() == change.tx_id() && e.action() == "params_set" && e.code() == "OK" &&

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "contracts/dates.h"
-#include "node/files.h"
+#include "ledger/io/files.h"
 
 #ifndef PLEDGER_BIN_DIR
 #error "PLEDGER_BIN_DIR must point at build/bin"
@@ -81,7 +81,7 @@ Run RunProgram(const std::string& program, const std::vector<std::string>& args,
 
 Wallet::Wallet(const std::string& root, std::string name, std::map<std::string, std::string> env)
     : name_(std::move(name)), home_(root + "/wallets/" + name_), env_(std::move(env)) {
-  REQUIRE(node::MakeDirs(home_, 0700).ok());
+  REQUIRE(io::MakeDirs(home_, 0700).ok());
   env_["PLEDGER_HOME"] = home_;
   env_["PW"] = kWalletPassphrase;
 }
@@ -99,9 +99,9 @@ void Wallet::Setup(const TestCluster& c, const std::string& account, int node_in
 }
 
 void Carry(const Wallet& from, const Wallet& to, const std::string& file) {
-  auto data = node::ReadFile(from.Path(file));
+  auto data = io::ReadFile(from.Path(file));
   REQUIRE(data.ok());
-  REQUIRE(node::WriteFileAtomic(to.Path(file), *data, 0644).ok());
+  REQUIRE(io::WriteFileAtomic(to.Path(file), *data, 0644).ok());
 }
 
 void Sync(TestCluster& c) {

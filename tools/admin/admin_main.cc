@@ -17,11 +17,11 @@
 #include "ledger/crypto.h"
 #include "ledger/db.h"
 #include "ledger/keys.h"
-#include "node/files.h"
-#include "node/pki.h"
+#include "ledger/io/files.h"
+#include "ledger/io/pki.h"
 #include "tools/admin/consortium.h"
 #include "tools/common/args.h"
-#include "node/json.h"
+#include "ledger/io/json.h"
 
 namespace pledger::tools {
 namespace {
@@ -57,7 +57,7 @@ int Init(int argc, char** argv) {
   if (!spec_path.ok()) return Fail(spec_path.status());
   if (!out.ok()) return Fail(out.status());
   ConsortiumSpec spec;
-  Status s = node::ReadJsonFile(*spec_path, &spec);
+  Status s = io::ReadJsonFile(*spec_path, &spec);
   if (!s.ok()) return Fail(s);
   auto files = CreateConsortium(spec, *out);
   if (!files.ok()) return Fail(files.status());
@@ -88,11 +88,11 @@ int AddNode(int argc, char** argv) {
   for (const Status* st : {&ca.status(), &genesis.status(), &out.status(), &days.status()}) {
     if (!st->ok()) return Fail(*st);
   }
-  std::vector<node::PeerConfig> peers;
+  std::vector<config::PeerConfig> peers;
   for (const auto& jp : args->GetAll("join-peer")) {
     auto eq = jp.find('=');
     if (eq == std::string::npos) return Fail(UsageError("--join-peer takes ID=HOST:PORT, got '" + jp + "'"));
-    node::PeerConfig p;
+    config::PeerConfig p;
     p.set_node_id(jp.substr(0, eq));
     p.set_address(jp.substr(eq + 1));
     Status hs = ValidateHostPort(p.address(), "--join-peer");
@@ -120,15 +120,15 @@ int AddAccount(int argc, char** argv) {
   auto out = args->Require("out");
   if (!name.ok()) return Fail(name.status());
   if (!out.ok()) return Fail(out.status());
-  Status s = node::MakeDirs(*out, 0700);
+  Status s = io::MakeDirs(*out, 0700);
   if (!s.ok()) return Fail(s);
   ledger::SecretKey key = ledger::SecretKey::Generate();
-  auto pem = node::Ed25519KeyToPem(key);
+  auto pem = io::Ed25519KeyToPem(key);
   if (!pem.ok()) return Fail(pem.status());
-  s = node::WriteFileAtomic(*out + "/" + *name + ".key", *pem, 0600, /*exclusive=*/true);
+  s = io::WriteFileAtomic(*out + "/" + *name + ".key", *pem, 0600, /*exclusive=*/true);
   if (!s.ok()) return Fail(s);
   std::string pub = ledger::HexEncode(key.public_key());
-  s = node::WriteFileAtomic(*out + "/" + *name + ".pub", pub + "\n", 0644);
+  s = io::WriteFileAtomic(*out + "/" + *name + ".pub", pub + "\n", 0644);
   if (!s.ok()) return Fail(s);
   std::printf("account key %s/%s.key (public key %s)\n", out->c_str(), name->c_str(), pub.c_str());
   return 0;
@@ -140,7 +140,7 @@ int Inspect(int argc, char** argv) {
   if (args->positional().size() != 1) return Fail(UsageError("inspect takes one DATA_DIR"));
   std::string dir = args->positional()[0];
   // The node keeps its LevelDB in DATA_DIR/db; accept either.
-  std::string db_dir = node::FileExists(dir + "/db/CURRENT") ? dir + "/db" : dir;
+  std::string db_dir = io::FileExists(dir + "/db/CURRENT") ? dir + "/db" : dir;
   ledger::DatabaseOptions opts;
   opts.create_if_missing = false;
   auto db = ledger::Database::Open(db_dir, opts);

@@ -5,18 +5,18 @@
 
 #include "contracts/genesis.h"
 #include "ledger/bytes.h"
-#include "node/files.h"
-#include "node/pki.h"
-#include "node/json.h"
+#include "ledger/io/files.h"
+#include "ledger/io/pki.h"
+#include "ledger/io/json.h"
 
 namespace pledger::tools {
 namespace {
 
 Status Invalid(const std::string& msg) { return Status::InvalidArgument("SPEC_INVALID", msg); }
 
-node::NodeConfig BaseConfig(const std::string& chain_id, const std::string& node_id,
+config::NodeConfig BaseConfig(const std::string& chain_id, const std::string& node_id,
                             const std::string& peer, const std::string& api, bool api_tls) {
-  node::NodeConfig c;
+  config::NodeConfig c;
   c.set_node_id(node_id);
   c.set_chain_id(chain_id);
   c.set_data_dir("data");
@@ -33,13 +33,13 @@ node::NodeConfig BaseConfig(const std::string& chain_id, const std::string& node
 
 Status WriteNode(const std::string& dir, const std::string& ca_cert, const std::string& genesis,
                  const std::string& cert, const std::string& key_pem,
-                 const node::NodeConfig& config) {
-  PLEDGER_RETURN_IF_ERROR(node::MakeDirs(dir, 0700));
-  PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(dir + "/ca.crt", ca_cert, 0644));
-  PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(dir + "/genesis.json", genesis, 0644));
-  PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(dir + "/node.crt", cert, 0644));
-  PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(dir + "/node.key", key_pem, 0600));
-  return node::WriteFileAtomic(dir + "/config.json", node::ToJson(config), 0600);
+                 const config::NodeConfig& config) {
+  PLEDGER_RETURN_IF_ERROR(io::MakeDirs(dir, 0700));
+  PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "/ca.crt", ca_cert, 0644));
+  PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "/genesis.json", genesis, 0644));
+  PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "/node.crt", cert, 0644));
+  PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(dir + "/node.key", key_pem, 0600));
+  return io::WriteFileAtomic(dir + "/config.json", io::ToJson(config), 0600);
 }
 
 }  // namespace
@@ -70,7 +70,7 @@ Status ValidateSpec(const ConsortiumSpec& spec) {
   for (int i = 0; i < spec.nodes_size(); ++i) {
     const auto& n = spec.nodes(i);
     std::string at = "nodes[" + std::to_string(i) + "]";
-    Status s = node::ValidateNodeId(n.id());
+    Status s = io::ValidateNodeId(n.id());
     if (!s.ok()) return Invalid(at + ".id: " + std::string(s.message()));
     if (!ids.insert(n.id()).second) return Invalid(at + ".id '" + n.id() + "' is used twice");
     if (!orgs.count(n.org_id())) return Invalid(at + ".org_id '" + n.org_id() + "' is not an organisation");
@@ -94,14 +94,14 @@ Status ValidateSpec(const ConsortiumSpec& spec) {
 
 Result<ConsortiumFiles> CreateConsortium(const ConsortiumSpec& spec, const std::string& out) {
   PLEDGER_RETURN_IF_ERROR(ValidateSpec(spec));
-  if (node::FileExists(out + "/ca/ca.crt")) {
+  if (io::FileExists(out + "/ca/ca.crt")) {
     return Status::AlreadyExists("CONSORTIUM_EXISTS",
                                  out + " already holds a consortium; use an empty directory");
   }
   int days = spec.cert_validity_days() ? static_cast<int>(spec.cert_validity_days()) : 825;
 
   // Everything is generated in memory and validated before the first write.
-  PLEDGER_ASSIGN_OR_RETURN(node::CertAndKey ca, node::GenerateCa(spec.chain_id() + " consortium CA", days));
+  PLEDGER_ASSIGN_OR_RETURN(io::CertAndKey ca, io::GenerateCa(spec.chain_id() + " consortium CA", days));
   contracts::Genesis g;
   g.set_chain_id(spec.chain_id());
   g.set_genesis_time_ms(static_cast<std::uint64_t>(
@@ -121,9 +121,9 @@ Result<ConsortiumFiles> CreateConsortium(const ConsortiumSpec& spec, const std::
     std::vector<std::string> hosts{HostOf(n.peer_address())};
     if (HostOf(n.api_address()) != hosts[0]) hosts.push_back(HostOf(n.api_address()));
     if (hosts[0] == "127.0.0.1") hosts.push_back("localhost");
-    PLEDGER_ASSIGN_OR_RETURN(no.cert, node::IssueNodeCertificate(ca.cert_pem, ca.key_pem, n.id(),
+    PLEDGER_ASSIGN_OR_RETURN(no.cert, io::IssueNodeCertificate(ca.cert_pem, ca.key_pem, n.id(),
                                                                   n.org_id(), key, hosts, days));
-    PLEDGER_ASSIGN_OR_RETURN(no.key_pem, node::Ed25519KeyToPem(key));
+    PLEDGER_ASSIGN_OR_RETURN(no.key_pem, io::Ed25519KeyToPem(key));
     auto* v = g.add_validators();
     v->set_node_id(n.id());
     v->set_public_key_hex(ledger::HexEncode(key.public_key()));
@@ -141,7 +141,7 @@ Result<ConsortiumFiles> CreateConsortium(const ConsortiumSpec& spec, const std::
     ledger::SecretKey key = ledger::SecretKey::Generate();
     AccountOut ao;
     ao.name = a.name();
-    PLEDGER_ASSIGN_OR_RETURN(ao.key_pem, node::Ed25519KeyToPem(key));
+    PLEDGER_ASSIGN_OR_RETURN(ao.key_pem, io::Ed25519KeyToPem(key));
     ao.pub_hex = ledger::HexEncode(key.public_key());
     auto* ga = g.add_accounts();
     ga->set_public_key_hex(ao.pub_hex);
@@ -156,14 +156,14 @@ Result<ConsortiumFiles> CreateConsortium(const ConsortiumSpec& spec, const std::
   }
 
   ConsortiumFiles files;
-  PLEDGER_RETURN_IF_ERROR(node::MakeDirs(out + "/ca", 0700));
-  PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(out + "/ca/ca.key", ca.key_pem, 0600, true));
-  PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(out + "/ca/ca.crt", ca.cert_pem, 0644));
+  PLEDGER_RETURN_IF_ERROR(io::MakeDirs(out + "/ca", 0700));
+  PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(out + "/ca/ca.key", ca.key_pem, 0600, true));
+  PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(out + "/ca/ca.crt", ca.cert_pem, 0644));
   files.genesis_file = out + "/genesis.json";
-  PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(files.genesis_file, genesis, 0644));
+  PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(files.genesis_file, genesis, 0644));
   for (int i = 0; i < spec.nodes_size(); ++i) {
     const auto& n = spec.nodes(i);
-    node::NodeConfig c = BaseConfig(spec.chain_id(), n.id(), n.peer_address(), n.api_address(),
+    config::NodeConfig c = BaseConfig(spec.chain_id(), n.id(), n.peer_address(), n.api_address(),
                                     !spec.has_api_tls() || spec.api_tls());
     for (const auto& other : spec.nodes()) {
       if (other.id() == n.id()) continue;
@@ -175,35 +175,35 @@ Result<ConsortiumFiles> CreateConsortium(const ConsortiumSpec& spec, const std::
     PLEDGER_RETURN_IF_ERROR(WriteNode(dir, ca.cert_pem, genesis, nodes[i].cert, nodes[i].key_pem, c));
     files.node_configs.push_back(dir + "/config.json");
   }
-  PLEDGER_RETURN_IF_ERROR(node::MakeDirs(out + "/accounts", 0700));
+  PLEDGER_RETURN_IF_ERROR(io::MakeDirs(out + "/accounts", 0700));
   for (const auto& a : accounts) {
-    PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(out + "/accounts/" + a.name + ".key", a.key_pem, 0600));
-    PLEDGER_RETURN_IF_ERROR(node::WriteFileAtomic(out + "/accounts/" + a.name + ".pub", a.pub_hex + "\n", 0644));
+    PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(out + "/accounts/" + a.name + ".key", a.key_pem, 0600));
+    PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(out + "/accounts/" + a.name + ".pub", a.pub_hex + "\n", 0644));
   }
   return files;
 }
 
 Status CreateNodeFiles(const std::string& ca_dir, const std::string& genesis_file,
-                       const std::vector<node::PeerConfig>& peers, NewNode* n,
+                       const std::vector<config::PeerConfig>& peers, NewNode* n,
                        const std::string& node_dir, int validity_days) {
-  PLEDGER_RETURN_IF_ERROR(node::ValidateNodeId(n->node_id));
+  PLEDGER_RETURN_IF_ERROR(io::ValidateNodeId(n->node_id));
   PLEDGER_RETURN_IF_ERROR(ValidateHostPort(n->peer_address, "--peer"));
   PLEDGER_RETURN_IF_ERROR(ValidateHostPort(n->api_address, "--api"));
-  PLEDGER_ASSIGN_OR_RETURN(std::string ca_cert, node::ReadFile(ca_dir + "/ca.crt"));
-  PLEDGER_ASSIGN_OR_RETURN(std::string ca_key, node::ReadFile(ca_dir + "/ca.key"));
-  PLEDGER_ASSIGN_OR_RETURN(std::string genesis_bytes, node::ReadFile(genesis_file));
+  PLEDGER_ASSIGN_OR_RETURN(std::string ca_cert, io::ReadFile(ca_dir + "/ca.crt"));
+  PLEDGER_ASSIGN_OR_RETURN(std::string ca_key, io::ReadFile(ca_dir + "/ca.key"));
+  PLEDGER_ASSIGN_OR_RETURN(std::string genesis_bytes, io::ReadFile(genesis_file));
   PLEDGER_ASSIGN_OR_RETURN(contracts::Genesis g, contracts::ParseGenesis(genesis_bytes));
-  if (node::FileExists(node_dir + "/node.key")) {
+  if (io::FileExists(node_dir + "/node.key")) {
     return Status::AlreadyExists("NODE_EXISTS", node_dir + " already holds a node key");
   }
   ledger::SecretKey key = ledger::SecretKey::Generate();
   std::vector<std::string> hosts{HostOf(n->peer_address)};
   if (HostOf(n->api_address) != hosts[0]) hosts.push_back(HostOf(n->api_address));
-  PLEDGER_ASSIGN_OR_RETURN(std::string cert, node::IssueNodeCertificate(ca_cert, ca_key, n->node_id,
+  PLEDGER_ASSIGN_OR_RETURN(std::string cert, io::IssueNodeCertificate(ca_cert, ca_key, n->node_id,
                                                                         n->org_id, key, hosts,
                                                                         validity_days));
-  PLEDGER_ASSIGN_OR_RETURN(std::string key_pem, node::Ed25519KeyToPem(key));
-  node::NodeConfig c = BaseConfig(g.chain_id(), n->node_id, n->peer_address, n->api_address, n->api_tls);
+  PLEDGER_ASSIGN_OR_RETURN(std::string key_pem, io::Ed25519KeyToPem(key));
+  config::NodeConfig c = BaseConfig(g.chain_id(), n->node_id, n->peer_address, n->api_address, n->api_tls);
   c.set_join(true);
   for (const auto& p : peers) *c.add_peers() = p;
   n->public_key_hex = ledger::HexEncode(key.public_key());

@@ -21,7 +21,7 @@
 
 #include "consensus/status.h"
 #include "contracts/proto/state.pb.h"
-#include "node/proto/node.pb.h"
+#include "ledger/io/proto/config.pb.h"
 #include "tools/proto/admin.pb.h"
 
 namespace pledger::tools {
@@ -45,7 +45,7 @@ struct NewNode {
   std::string public_key_hex;  // filled in: for the governance transaction
 };
 Status CreateNodeFiles(const std::string& ca_dir, const std::string& genesis_file,
-                       const std::vector<node::PeerConfig>& peers, NewNode* node,
+                       const std::vector<config::PeerConfig>& peers, NewNode* node,
                        const std::string& node_dir, int validity_days);
 
 // host:port with a numeric port. Reason: SPEC_INVALID / USAGE per caller.

@@ -16,9 +16,9 @@
 #include "ledger/bytes.h"
 #include "ledger/crypto.h"
 #include "ledger/tx.h"
-#include "node/files.h"
-#include "node/history.h"
-#include "node/json.h"
+#include "ledger/io/files.h"
+#include "contracts/history.h"
+#include "ledger/io/json.h"
 #include "tools/audit/audit.h"
 #include "tools/audit/bundle.h"
 #include "tools/audit/prover.h"
@@ -82,11 +82,11 @@ std::string Fixed(double v, int digits) {
   return o.str();
 }
 
-std::string Json(const google::protobuf::Message& m) { return node::ToJson(m, /*pretty=*/true); }
+std::string Json(const google::protobuf::Message& m) { return io::ToJson(m, /*pretty=*/true); }
 
 Result<std::string> ReadGenesis(const Args& args) {
   PLEDGER_ASSIGN_OR_RETURN(std::string path, args.Require("genesis"));
-  auto bytes = node::ReadFile(path, kMaxGenesisBytes);
+  auto bytes = io::ReadFile(path, kMaxGenesisBytes);
   if (!bytes.ok()) return Status::NotFound("GENESIS_UNREADABLE", "cannot read the genesis file " + path + ": " +
                                                                      std::string(bytes.status().message()));
   PLEDGER_RETURN_IF_ERROR(contracts::ParseGenesis(*bytes).status());
@@ -171,7 +171,7 @@ int AsOf(AuditIo& io, const Args& args, ChainSource* src, const std::string& ent
     if (!msg->ParseFromString(**rec)) {
       return Fail(io, "history", Status::Corruption("RECORD_CORRUPT", "the record of " + entity + " does not parse"));
     }
-    r.set_record_json(node::ToJson(*msg, /*pretty=*/!args.Has("json")));
+    r.set_record_json(io::ToJson(*msg, /*pretty=*/!args.Has("json")));
   }
   if (!replica->has_value()) {
     *io.err << "note: a past record is the source's word: no root commits to it. For a checked answer, build a "
@@ -250,7 +250,7 @@ int HistoryCmd(AuditIo& io, const Args& args) {
       if (ledger::HexEncode(t->id) != e.tx_id()) mismatch = "the block holds transaction " + ledger::HexEncode(t->id);
       else if (t->receipt.code() != e.code()) mismatch = "its receipt says " + t->receipt.code();
       else if (t->block.header.time_ms() != e.time_ms()) mismatch = "the block's time differs";
-      else if ((t->body_ok ? node::ActionName(t->body) : std::string()) != e.action()) mismatch = "the action differs";
+      else if ((t->body_ok ? contracts::ActionName(t->body) : std::string()) != e.action()) mismatch = "the action differs";
       if (!mismatch.empty()) {
         return Fail(io, "history", Status::Corruption("HISTORY_ENTRY_MISMATCH",
                                                       "the source's history lists transaction " + e.tx_id() + " at block " +
@@ -310,7 +310,7 @@ int ProofCmd(AuditIo& io, const Args& args) {
   if (!ledger::HashFromHex(id).ok()) return Fail(io, "proof", UsageError("'" + id + "' is not a transaction id (64 hex characters)"));
   auto out = args.Require("out");
   if (!out.ok()) return Fail(io, "proof", out.status());
-  if (node::FileExists(*out) && !args.Has("force")) {
+  if (io::FileExists(*out) && !args.Has("force")) {
     return Fail(io, "proof", Status::AlreadyExists("FILE_EXISTS", *out + " exists; give --force to replace it"));
   }
   auto genesis = ReadGenesis(args);
@@ -323,7 +323,7 @@ int ProofCmd(AuditIo& io, const Args& args) {
   auto bundle = (*prover)->MakeBundle(id);
   if (!bundle.ok()) return Fail(io, "proof", bundle.status());
   const std::string bytes = ledger::SerializeCanonical(*bundle);
-  if (Status s = node::WriteFileAtomic(*out, bytes, 0644); !s.ok()) return Fail(io, "proof", s);
+  if (Status s = io::WriteFileAtomic(*out, bytes, 0644); !s.ok()) return Fail(io, "proof", s);
   CheckLog log;
   auto t = CheckBundle(bytes, *genesis, &log);
   *io.out << "wrote " << *out << " (" << Grouped(bytes.size()) << " bytes): transaction " << id << "\n"
@@ -341,7 +341,7 @@ void DescribeTx(AuditIo& io, const ProvenTx& t) {
   *io.out << "  block        " << t.block.header.height() << " (" << ledger::HexEncode(t.block.hash) << "), index " << t.index
           << ", time " << FormatTimeMs(t.block.header.time_ms()) << "\n";
   if (t.body_ok) {
-    *io.out << "  action       " << (node::ActionName(t.body).empty() ? "(none)" : node::ActionName(t.body)) << "\n";
+    *io.out << "  action       " << (contracts::ActionName(t.body).empty() ? "(none)" : contracts::ActionName(t.body)) << "\n";
     if (!t.body.memo().empty()) *io.out << "  memo         " << t.body.memo() << "\n";
   }
   for (const auto& s : t.tx.signatures()) *io.out << "  signed by    " << ledger::HexEncode(s.public_key()) << "\n";
@@ -362,7 +362,7 @@ int CheckProofCmd(AuditIo& io, const Args& args) {
   if (args.positional().size() != 1) return Fail(io, "check-proof", UsageError("give one bundle file"));
   auto genesis = ReadGenesis(args);
   if (!genesis.ok()) return Fail(io, "check-proof", genesis.status());
-  auto bytes = node::ReadFile(args.positional()[0], kMaxBundleBytes);
+  auto bytes = io::ReadFile(args.positional()[0], kMaxBundleBytes);
   if (!bytes.ok()) return Fail(io, "check-proof", bytes.status());
   CheckLog log;
   auto t = CheckBundle(*bytes, *genesis, &log);
@@ -497,7 +497,7 @@ int ExportCmd(AuditIo& io, const Args& args) {
     text = args.Has("announcements") ? AnnouncementsCsv(e) : RegisterCsv(e);
   }
   if (auto out = args.Get("out")) {
-    if (Status s = node::WriteFileAtomic(*out, text, 0644); !s.ok()) return Fail(io, "export", s);
+    if (Status s = io::WriteFileAtomic(*out, text, 0644); !s.ok()) return Fail(io, "export", s);
   } else {
     *io.out << text;
   }

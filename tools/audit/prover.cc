@@ -43,7 +43,7 @@ Status Prover::Discover() {
   for (const auto& id : ids) {
     std::string cursor;
     for (;;) {
-      PLEDGER_ASSIGN_OR_RETURN(node::HistoryPage page, source_->History("validator/" + id, cursor, kHistoryPage));
+      PLEDGER_ASSIGN_OR_RETURN(contracts::HistoryPage page, source_->History("validator/" + id, cursor, kHistoryPage));
       for (const auto& e : page.entries()) {
         // Refused changes change nothing; the checks below re-derive all of it.
         if (e.code() == "OK" && IsChangeAction(e.action())) found.emplace(e.height(), e.index());

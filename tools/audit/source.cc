@@ -11,8 +11,8 @@
 #include "ledger/bytes.h"
 #include "ledger/keys.h"
 #include "ledger/tx.h"
-#include "node/http_client.h"
-#include "node/proto/api.pb.h"
+#include "ledger/io/http_client.h"
+#include "ledger/io/proto/api.pb.h"
 #include "tools/audit/readonly_env.h"
 #include "tools/common/args.h"
 
@@ -62,7 +62,7 @@ Status ParseLenient(const std::string& json, google::protobuf::Message* msg, con
   return Status::OK();
 }
 
-Status ApiStatus(const node::HttpResponse& r, const std::string& target) {
+Status ApiStatus(const io::HttpResponse& r, const std::string& target) {
   api::ErrorView e;
   std::string code = "HTTP_" + std::to_string(r.status);
   std::string message = "the node answered " + std::to_string(r.status) + " to GET " + target;
@@ -188,7 +188,7 @@ Result<std::vector<std::string>> DirSource::Attestations(std::uint64_t height) {
   return out;
 }
 
-Result<node::HistoryPage> DirSource::History(const std::string& entity, const std::string& cursor, size_t limit) {
+Result<contracts::HistoryPage> DirSource::History(const std::string& entity, const std::string& cursor, size_t limit) {
   // The node's own paging (node/history.cc QueryHistory), over this directory.
   limit = std::clamp<size_t>(limit, 1, 1000);
   std::string prefix = HistoryPrefix(entity);
@@ -201,7 +201,7 @@ Result<node::HistoryPage> DirSource::History(const std::string& entity, const st
     start += *raw;
     start.push_back('\0');
   }
-  node::HistoryPage page;
+  contracts::HistoryPage page;
   page.set_entity(entity);
   std::string last;
   size_t n = 0;
@@ -276,11 +276,11 @@ Result<std::pair<std::uint64_t, std::uint32_t>> DirSource::LocateTx(const std::s
 NodeSource::~NodeSource() = default;
 
 Result<std::unique_ptr<NodeSource>> NodeSource::Connect(const std::string& url, const std::string& ca_file) {
-  node::HttpClientOptions o;
+  io::HttpClientOptions o;
   o.ca_file = ca_file;
   o.timeout = std::chrono::milliseconds(60000);
   o.response_limit = 64u << 20;
-  PLEDGER_ASSIGN_OR_RETURN(auto client, node::HttpClient::Create(url, o));
+  PLEDGER_ASSIGN_OR_RETURN(auto client, io::HttpClient::Create(url, o));
   std::unique_ptr<NodeSource> src(new NodeSource());
   src->url_ = url;
   src->client_ = std::move(client);
@@ -288,7 +288,7 @@ Result<std::unique_ptr<NodeSource>> NodeSource::Connect(const std::string& url, 
 }
 
 Result<std::string> NodeSource::Get(const std::string& target) {
-  PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, client_->Get(target));
+  PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, client_->Get(target));
   if (r.status < 200 || r.status > 299) return ApiStatus(r, target);
   return std::move(r.body);
 }
@@ -308,7 +308,7 @@ Result<std::uint64_t> NodeSource::TipHeight() {
 Result<std::vector<RawBlock>> NodeSource::ReadBlocks(std::uint64_t from, std::uint64_t to) {
   const std::string target = "/v1/raw/blocks?from=" + std::to_string(from) + "&to=" + std::to_string(to);
   PLEDGER_ASSIGN_OR_RETURN(std::string body, Get(target));
-  node::BlockResponse resp;
+  api::BlockResponse resp;
   if (!resp.ParseFromString(body) || resp.blocks_size() != resp.results_size()) {
     return Status::Corruption("NODE_RESPONSE_INVALID", "the node's raw blocks " + std::to_string(from) + ".." +
                                                            std::to_string(to) + " do not parse");
@@ -333,10 +333,10 @@ Result<std::vector<std::string>> NodeSource::Attestations(std::uint64_t height) 
   return out;
 }
 
-Result<node::HistoryPage> NodeSource::History(const std::string& entity, const std::string& cursor, size_t limit) {
+Result<contracts::HistoryPage> NodeSource::History(const std::string& entity, const std::string& cursor, size_t limit) {
   std::string target = "/v1/history/" + entity + "?limit=" + std::to_string(limit);
   if (!cursor.empty()) target += "&after=" + cursor;
-  node::HistoryPage page;
+  contracts::HistoryPage page;
   PLEDGER_RETURN_IF_ERROR(GetJson(target, &page).status());
   return page;
 }

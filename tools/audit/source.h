@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "consensus/status.h"
-#include "node/proto/node.pb.h"
+#include "contracts/proto/history.pb.h"
 
 namespace leveldb {
 class DB;
@@ -35,7 +35,7 @@ class Env;
 class Logger;
 }  // namespace leveldb
 
-namespace pledger::node {
+namespace pledger::io {
 class HttpClient;
 }
 
@@ -64,7 +64,7 @@ class ChainSource {
   // later blocks), serialized ledger.Attestation.
   virtual Result<std::vector<std::string>> Attestations(std::uint64_t height) = 0;
   // One page of an entity's history index ("patent/ZL…"), after `cursor`.
-  virtual Result<node::HistoryPage> History(const std::string& entity, const std::string& cursor,
+  virtual Result<contracts::HistoryPage> History(const std::string& entity, const std::string& cursor,
                                             size_t limit) = 0;
   // The serialized record (contracts Patent, Pledge, Pool, Tranche …) stored
   // under state `key` after block `height`; nullopt if it did not exist then.
@@ -92,7 +92,7 @@ class DirSource final : public ChainSource {
   Result<std::uint64_t> TipHeight() override;
   Result<std::vector<RawBlock>> ReadBlocks(std::uint64_t from, std::uint64_t to) override;
   Result<std::vector<std::string>> Attestations(std::uint64_t height) override;
-  Result<node::HistoryPage> History(const std::string& entity, const std::string& cursor,
+  Result<contracts::HistoryPage> History(const std::string& entity, const std::string& cursor,
                                     size_t limit) override;
   Result<std::optional<std::string>> RecordAsOf(const std::string& key, std::uint64_t height) override;
   Result<std::vector<std::string>> ValidatorIds() override;
@@ -125,7 +125,7 @@ class NodeSource final : public ChainSource {
   Result<std::uint64_t> TipHeight() override;
   Result<std::vector<RawBlock>> ReadBlocks(std::uint64_t from, std::uint64_t to) override;
   Result<std::vector<std::string>> Attestations(std::uint64_t height) override;
-  Result<node::HistoryPage> History(const std::string& entity, const std::string& cursor,
+  Result<contracts::HistoryPage> History(const std::string& entity, const std::string& cursor,
                                     size_t limit) override;
   Result<std::optional<std::string>> RecordAsOf(const std::string& key, std::uint64_t height) override;
   Result<std::vector<std::string>> ValidatorIds() override;
@@ -139,7 +139,7 @@ class NodeSource final : public ChainSource {
   Result<std::string> Get(const std::string& target);
   Result<std::string> GetJson(const std::string& target, google::protobuf::Message* msg);
   std::string url_;
-  std::unique_ptr<node::HttpClient> client_;
+  std::unique_ptr<io::HttpClient> client_;
 };
 
 // Entities history understands: "patent/ZL…", "pledge/<id>", "account/<hex>",

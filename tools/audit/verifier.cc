@@ -25,9 +25,9 @@
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
 #include "ledger/tx.h"
-#include "node/history.h"
-#include "node/replay.h"
-#include "node/work_pool.h"
+#include "contracts/history.h"
+#include "contracts/replay.h"
+#include "ledger/io/work_pool.h"
 #include "tools/audit/bundle.h"
 #include "tools/audit/validators.h"
 
@@ -110,7 +110,7 @@ class Fetcher {
     // Named so profiles and `top -H` tell preparation from execution; the
     // pool's workers, created here, inherit the name.
     pthread_setname_np(pthread_self(), "audit-prepare");
-    if (prepare_ && threads_ > 1) pool_ = std::make_unique<node::WorkPool>(threads_ - 1, 1);
+    if (prepare_ && threads_ > 1) pool_ = std::make_unique<io::WorkPool>(threads_ - 1, 1);
     std::uint64_t h = from_;
     while (h <= to_ && !Stopping()) {
       auto blocks = source_->ReadBlocks(h, std::min(to_, h + kBlocksPerRead - 1));
@@ -151,7 +151,7 @@ class Fetcher {
   const std::uint64_t from_, to_;
   const bool prepare_;
   const size_t threads_;
-  std::unique_ptr<node::WorkPool> pool_;  // created and used by the fetch thread
+  std::unique_ptr<io::WorkPool> pool_;  // created and used by the fetch thread
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;  // guarded by mu_
@@ -567,7 +567,7 @@ class Run {
       }
       // The node's chain-level rule first (node/replay.h): its refusals are
       // receipts in the results root like the contracts' own.
-      node::RefuseChainReplays(ledger_->blocks(), it.prepared);
+      contracts::RefuseChainReplays(ledger_->blocks(), it.prepared);
       contracts::BlockContext ctx{header.chain_id(), h, header.time_ms()};
       outcome = engine_.ExecuteBlock(ledger_->state(), ctx, it.prepared);
       if (!outcome.status.ok()) return outcome.status.WithContext("re-executing block " + H(h) + " in the replica");
@@ -585,7 +585,7 @@ class Run {
     if (o_.execute) {
       // The history indexes serve a kept replica's queries and the comparison
       // with a data directory's own; a throw-away replay of a node needs none.
-      if (keep_indexes_) node::StageHistoryRecords(header, it.prepared, outcome, &extra);
+      if (keep_indexes_) contracts::StageHistoryRecords(header, it.prepared, outcome, &extra);
       std::vector<ledger::Hash256> ids;
       ids.reserve(it.prepared.size());
       for (const auto& p : it.prepared) ids.push_back(p.id);

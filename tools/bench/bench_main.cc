@@ -42,10 +42,10 @@
 #include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
 
-#include "node/files.h"
-#include "node/http_client.h"
-#include "node/pki.h"
-#include "node/proto/api.pb.h"
+#include "ledger/io/files.h"
+#include "ledger/io/http_client.h"
+#include "ledger/io/pki.h"
+#include "ledger/io/proto/api.pb.h"
 #include "tools/common/args.h"
 #include "tools/common/workload.h"
 
@@ -105,7 +105,7 @@ std::string CodeOfAnswer(int status, const std::string& body) {
 class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
  public:
   AsyncClient(asio::io_context& io, ssl::context* tls, Shared* s, const WorkloadParties& parties,
-              node::Url url, std::uint32_t run, std::uint32_t id, bool flow)
+              io::Url url, std::uint32_t run, std::uint32_t id, bool flow)
       : io_(io), tls_(tls), s_(s), url_(std::move(url)), flow_(flow), w_(parties, run, id), resolver_(io),
         pause_(io) {}
 
@@ -262,7 +262,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   asio::io_context& io_;
   ssl::context* tls_;
   Shared* s_;
-  node::Url url_;
+  io::Url url_;
   bool flow_;
   Workload w_;
   tcp::resolver resolver_;
@@ -278,8 +278,8 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   Clock::time_point sent_at_;
 };
 
-Result<std::uint64_t> Height(node::HttpClient& c) {
-  PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, c.Get("/v1/status"));
+Result<std::uint64_t> Height(io::HttpClient& c) {
+  PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, c.Get("/v1/status"));
   api::StatusView v;
   google::protobuf::util::JsonParseOptions opts;
   opts.ignore_unknown_fields = true;
@@ -290,12 +290,12 @@ Result<std::uint64_t> Height(node::HttpClient& c) {
 }
 
 std::shared_ptr<const ledger::SecretKey> LoadKey(const std::string& dir, const std::string& name) {
-  auto pem = node::ReadFile(dir + "/" + name + ".key");
+  auto pem = io::ReadFile(dir + "/" + name + ".key");
   if (!pem.ok()) {
     std::fprintf(stderr, "pledger-bench: %s\n", pem.status().ToString().c_str());
     std::exit(2);
   }
-  auto key = node::Ed25519KeyFromPem(*pem);
+  auto key = io::Ed25519KeyFromPem(*pem);
   if (!key.ok()) {
     std::fprintf(stderr, "pledger-bench: %s: %s\n", name.c_str(), key.status().ToString().c_str());
     std::exit(2);
@@ -316,10 +316,10 @@ int Check(const std::string& file, const std::vector<std::string>& nodes, const 
   }
   int missing_total = 0;
   for (const auto& url : nodes) {
-    node::HttpClientOptions o;
+    io::HttpClientOptions o;
     o.ca_file = ca;
     o.timeout = 10s;
-    auto c = node::HttpClient::Create(url, o);
+    auto c = io::HttpClient::Create(url, o);
     if (!c.ok()) {
       std::fprintf(stderr, "pledger-bench: %s\n", c.status().ToString().c_str());
       return 3;
@@ -392,10 +392,10 @@ int Main(int argc, char** argv) {
   parties.bank_org = args->Get("bank-org").value_or("qtbank");
   parties.owner_org = args->Get("owner-org").value_or("lianke");
 
-  node::HttpClientOptions co;
+  io::HttpClientOptions co;
   co.ca_file = ca;
   co.timeout = 5s;
-  auto probe = node::HttpClient::Create(nodes[0], co);
+  auto probe = io::HttpClient::Create(nodes[0], co);
   if (!probe.ok()) {
     std::fprintf(stderr, "pledger-bench: %s\n", probe.status().ToString().c_str());
     return 2;
@@ -426,9 +426,9 @@ int Main(int argc, char** argv) {
   for (std::int64_t t = 0; t < *threads; ++t) ios.push_back(std::make_unique<asio::io_context>());
   ssl::context tls(ssl::context::tls_client);
   bool any_tls = false;
-  std::vector<node::Url> urls;
+  std::vector<io::Url> urls;
   for (const auto& u : nodes) {
-    auto parsed = node::ParseUrl(u);
+    auto parsed = io::ParseUrl(u);
     if (!parsed.ok()) {
       std::fprintf(stderr, "pledger-bench: %s\n", parsed.status().ToString().c_str());
       return 2;

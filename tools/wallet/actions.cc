@@ -11,8 +11,8 @@
 #include "contracts/money.h"
 #include "contracts/patent_number.h"
 #include "ledger/tx.h"
-#include "node/files.h"
-#include "node/json.h"
+#include "ledger/io/files.h"
+#include "ledger/io/json.h"
 #include "tools/wallet/cli.h"
 #include "tools/wallet/units.h"
 
@@ -772,9 +772,9 @@ Result<Action> BuildParamsSet(Context& c) {
   // what the chain has now, never from zeros.
   if (auto from = c.args().Get("from")) {
     contracts::Params file;
-    auto json = node::ReadFile(*from, 1 << 20);
+    auto json = io::ReadFile(*from, 1 << 20);
     if (!json.ok()) return FlagError("from", "cannot read " + *from + ": " + std::string(json.status().message()));
-    Status s = node::ParseJson(*json, &file, *from);
+    Status s = io::ParseJson(*json, &file, *from);
     if (!s.ok()) return FlagError("from", std::string(s.message()));
     *p = file;
   } else {

@@ -2,16 +2,16 @@
 
 #include <cctype>
 
-#include "node/files.h"
-#include "node/json.h"
+#include "ledger/io/files.h"
+#include "ledger/io/json.h"
 
 namespace pledger::tools::wallet {
 
 Result<WalletConfig> ConfigStore::Load() const {
   WalletConfig config;
-  if (!node::FileExists(path())) return config;
-  PLEDGER_ASSIGN_OR_RETURN(std::string json, node::ReadFile(path(), 1 << 20));
-  Status s = node::ParseJson(json, &config, path());
+  if (!io::FileExists(path())) return config;
+  PLEDGER_ASSIGN_OR_RETURN(std::string json, io::ReadFile(path(), 1 << 20));
+  Status s = io::ParseJson(json, &config, path());
   if (!s.ok()) {
     return Status::InvalidArgument("CONFIG_CORRUPT",
                                    std::string(s.message()) + "; fix or remove " + path());
@@ -20,8 +20,8 @@ Result<WalletConfig> ConfigStore::Load() const {
 }
 
 Status ConfigStore::Save(const WalletConfig& config) const {
-  PLEDGER_RETURN_IF_ERROR(node::MakeDirs(home_, 0700));
-  return node::WriteFileAtomic(path(), node::ToJson(config), 0600);
+  PLEDGER_RETURN_IF_ERROR(io::MakeDirs(home_, 0700));
+  return io::WriteFileAtomic(path(), io::ToJson(config), 0600);
 }
 
 Status ValidateProfileName(const std::string& name) {

@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include "node/json.h"
-#include "node/proto/api.pb.h"
+#include "ledger/io/json.h"
+#include "ledger/io/proto/api.pb.h"
 #include "tools/wallet/cli.h"
 #include "tools/wallet/units.h"
 
@@ -110,7 +110,7 @@ int Context::Fail(const Status& s) {
     api::ErrorView v;
     v.mutable_error()->set_code(std::string(s.reason()));
     v.mutable_error()->set_message(std::string(s.message()));
-    out() << node::ToJson(v) << "\n";
+    out() << io::ToJson(v) << "\n";
   }
   return ExitCodeFor(s);
 }

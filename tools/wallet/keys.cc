@@ -5,10 +5,10 @@
 
 #include <filesystem>
 
-#include "node/files.h"
-#include "node/http_client.h"
-#include "node/json.h"
-#include "node/pki.h"
+#include "ledger/io/files.h"
+#include "ledger/io/http_client.h"
+#include "ledger/io/json.h"
+#include "ledger/io/pki.h"
 #include "tools/wallet/cli.h"
 #include "tools/wallet/units.h"
 
@@ -54,7 +54,7 @@ int KeyNew(Context& c) {
   auto name = NameOperand(c, "NAME");
   if (!name.ok()) return c.Fail(name.status());
   if (Status s = ValidateKeyName(*name); !s.ok()) return c.Fail(UsageError(std::string(s.message())));
-  if (node::FileExists(c.keystore().KeyPath(*name))) {
+  if (io::FileExists(c.keystore().KeyPath(*name))) {
     return c.Fail(Status::AlreadyExists("KEY_EXISTS", "a key named '" + *name + "' already exists"));
   }
   auto pass = c.ReadSecret("passphrase", "New passphrase for key '" + *name + "': ", /*confirm=*/true);
@@ -66,7 +66,7 @@ int KeyNew(Context& c) {
   if (!info.ok()) return c.Fail(info.status());
   KeyView v = ViewOf(c, *info);
   if (c.json()) {
-    c.out() << node::ToJson(v) << "\n";
+    c.out() << io::ToJson(v) << "\n";
   } else {
     c.out() << "Created key '" << v.name() << "'.\n";
     PrintKey(c, v);
@@ -82,17 +82,17 @@ int KeyImport(Context& c) {
   if (Status s = ValidateKeyName(*name); !s.ok()) return c.Fail(UsageError(std::string(s.message())));
   auto from = c.args().Require("from");
   if (!from.ok()) return c.Fail(from.status());
-  if (node::FileExists(c.keystore().KeyPath(*name))) {
+  if (io::FileExists(c.keystore().KeyPath(*name))) {
     return c.Fail(Status::AlreadyExists("KEY_EXISTS", "a key named '" + *name + "' already exists"));
   }
-  auto data = node::ReadFile(*from, 64 << 10);
+  auto data = io::ReadFile(*from, 64 << 10);
   if (!data.ok()) return c.Fail(FlagError("from", "cannot read " + *from + ": " + std::string(data.status().message())));
   WipeOnExit wipe{*data};
   const bool pem = data->find("-----BEGIN") != std::string::npos;
   std::optional<ledger::SecretKey> key;
   std::optional<Secret> pass;
   if (pem) {
-    auto k = node::Ed25519KeyFromPem(*data);
+    auto k = io::Ed25519KeyFromPem(*data);
     if (!k.ok()) {
       return c.Fail(FlagError("from", *from + " is not an Ed25519 private key in PKCS#8 PEM (as pledger-admin writes "
                                       "them): " + std::string(k.status().message())));
@@ -126,7 +126,7 @@ int KeyImport(Context& c) {
   if (!info.ok()) return c.Fail(info.status());
   KeyView v = ViewOf(c, *info);
   if (c.json()) {
-    c.out() << node::ToJson(v) << "\n";
+    c.out() << io::ToJson(v) << "\n";
   } else {
     c.out() << "Imported key '" << v.name() << "' from " << *from << ".\n";
     PrintKey(c, v);
@@ -154,7 +154,7 @@ int KeyExport(Context& c) {
   std::string data;
   WipeOnExit wipe{data};
   if (plaintext) {
-    auto pem = node::Ed25519KeyToPem(*key);
+    auto pem = io::Ed25519KeyToPem(*key);
     if (!pem.ok()) return c.Fail(pem.status());
     data = std::move(*pem);
   } else {
@@ -171,7 +171,7 @@ int KeyExport(Context& c) {
     if (!file.ok()) return c.Fail(file.status());
     data = Keystore::KeyFileToJson(*file);
   }
-  Status s = node::WriteFileAtomic(*out, data, 0600, /*exclusive=*/true);
+  Status s = io::WriteFileAtomic(*out, data, 0600, /*exclusive=*/true);
   if (s.reason() == "FILE_EXISTS") return c.Fail(FlagError("out", *out + " already exists; keys never overwrite files"));
   if (!s.ok()) return c.Fail(s);
   if (c.json()) {
@@ -179,7 +179,7 @@ int KeyExport(Context& c) {
     v.set_name(*name);
     v.set_public_key_hex(ledger::HexEncode(key->public_key()));
     v.set_path(*out);
-    c.out() << node::ToJson(v) << "\n";
+    c.out() << io::ToJson(v) << "\n";
   } else {
     c.out() << "Exported key '" << *name << "' to " << *out << (plaintext ? " as an UNENCRYPTED PEM file" : " (encrypted)")
             << ", mode 0600.\n";
@@ -204,7 +204,7 @@ int KeyList(Context& c) {
   tools::KeyList out;
   for (const auto& f : *list) *out.add_keys() = ViewOf(c, f);
   if (c.json()) {
-    c.out() << node::ToJson(out) << "\n";
+    c.out() << io::ToJson(out) << "\n";
     return kExitOk;
   }
   if (list->empty()) {
@@ -243,7 +243,7 @@ int KeyShow(Context& c) {
     }
   }
   if (c.json()) {
-    c.out() << node::ToJson(v) << "\n";
+    c.out() << io::ToJson(v) << "\n";
   } else {
     PrintKey(c, v);
     if (!note.empty()) c.out() << "Note: " << note << "\n";
@@ -267,14 +267,14 @@ int ProfileAdd(Context& c) {
   if (Status s = ValidateProfileName(*name); !s.ok()) return c.Fail(UsageError(std::string(s.message())));
   auto url = c.args().Require("node");
   if (!url.ok()) return c.Fail(url.status());
-  auto parsed = node::ParseUrl(*url);
+  auto parsed = io::ParseUrl(*url);
   if (!parsed.ok()) return c.Fail(FlagError("node", std::string(parsed.status().message())));
   auto key = c.args().Require("key");
   if (!key.ok()) return c.Fail(key.status());
   if (Status s = ValidateKeyName(*key); !s.ok()) return c.Fail(FlagError("key", std::string(s.message())));
   std::string ca = c.args().Get("ca").value_or("");
   if (parsed->tls && ca.empty()) return c.Fail(FlagError("ca", "an https node URL needs the consortium CA file"));
-  if (!ca.empty() && !node::FileExists(ca)) return c.Fail(FlagError("ca", ca + " does not exist"));
+  if (!ca.empty() && !io::FileExists(ca)) return c.Fail(FlagError("ca", ca + " does not exist"));
   // Stored absolute, so the profile works from any directory.
   if (!ca.empty()) {
     std::error_code ec;
@@ -315,12 +315,12 @@ int ProfileAdd(Context& c) {
   Status s = c.config().Save(updated);
   if (!s.ok()) return c.Fail(s);
   if (c.json()) {
-    c.out() << node::ToJson(p) << "\n";
+    c.out() << io::ToJson(p) << "\n";
   } else {
     c.out() << "Saved profile '" << *name << "'" << (make_current ? " (now current)" : "") << ".\n";
     PrintProfile(c, p, make_current);
   }
-  if (!node::FileExists(c.keystore().KeyPath(*key))) {
+  if (!io::FileExists(c.keystore().KeyPath(*key))) {
     c.Note("note: there is no key '" + *key + "' yet; create or import it with `pledger-wallet key new " + *key +
            "` or `pledger-wallet key import " + *key + " --from FILE`");
   }
@@ -339,7 +339,7 @@ int ProfileUse(Context& c) {
   Status s = c.config().Save(*cfg);
   if (!s.ok()) return c.Fail(s);
   if (c.json()) {
-    c.out() << node::ToJson(*FindProfile(*cfg, *name)) << "\n";
+    c.out() << io::ToJson(*FindProfile(*cfg, *name)) << "\n";
   } else {
     c.out() << "Now using profile '" << *name << "'.\n";
   }
@@ -350,7 +350,7 @@ int ProfileList(Context& c) {
   auto cfg = c.config().Load();
   if (!cfg.ok()) return c.Fail(cfg.status());
   if (c.json()) {
-    c.out() << node::ToJson(*cfg) << "\n";
+    c.out() << io::ToJson(*cfg) << "\n";
     return kExitOk;
   }
   if (cfg->profiles().empty()) {
@@ -373,7 +373,7 @@ int ProfileShow(Context& c) {
   const Profile* p = FindProfile(*cfg, name);
   if (p == nullptr) return c.Fail(UsageError("no profile named '" + name + "'; see `pledger-wallet profile list`"));
   if (c.json()) {
-    c.out() << node::ToJson(*p) << "\n";
+    c.out() << io::ToJson(*p) << "\n";
   } else {
     PrintProfile(c, *p, name == cfg->current_profile());
   }
@@ -394,7 +394,7 @@ int ProfileRemove(Context& c) {
   Status s = c.config().Save(updated);
   if (!s.ok()) return c.Fail(s);
   if (!c.json()) c.out() << "Removed profile '" << *name << "' (its key stays in the key store).\n";
-  if (c.json()) c.out() << node::ToJson(updated) << "\n";
+  if (c.json()) c.out() << io::ToJson(updated) << "\n";
   return kExitOk;
 }
 

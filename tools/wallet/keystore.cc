@@ -11,7 +11,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "ledger/bytes.h"
-#include "node/files.h"
+#include "ledger/io/files.h"
 
 namespace pledger::tools {
 namespace {
@@ -194,15 +194,15 @@ std::string Keystore::KeyFileToJson(const KeyFile& file) {
 Status Keystore::Save(const std::string& name, const ledger::SecretKey& key,
                       const std::string& passphrase, KdfLimits limits) {
   PLEDGER_RETURN_IF_ERROR(ValidateKeyName(name));
-  PLEDGER_RETURN_IF_ERROR(node::MakeDirs(home_, 0700));
-  PLEDGER_RETURN_IF_ERROR(node::MakeDirs(home_ + "/keys", 0700));
-  if (node::FileExists(KeyPath(name))) {
+  PLEDGER_RETURN_IF_ERROR(io::MakeDirs(home_, 0700));
+  PLEDGER_RETURN_IF_ERROR(io::MakeDirs(home_ + "/keys", 0700));
+  if (io::FileExists(KeyPath(name))) {
     return Status::AlreadyExists("KEY_EXISTS", "a key named '" + name +
                                                    "' already exists; pick another name or "
                                                    "remove " + KeyPath(name) + " first");
   }
   PLEDGER_ASSIGN_OR_RETURN(KeyFile f, Encrypt(name, key, passphrase, limits));
-  Status s = node::WriteFileAtomic(KeyPath(name), KeyFileToJson(f), 0600, /*exclusive=*/true);
+  Status s = io::WriteFileAtomic(KeyPath(name), KeyFileToJson(f), 0600, /*exclusive=*/true);
   if (s.reason() == "FILE_EXISTS") {
     return Status::AlreadyExists("KEY_EXISTS", "a key named '" + name + "' already exists");
   }
@@ -221,7 +221,7 @@ Result<KeyFile> Keystore::Info(const std::string& name) const {
     return Status::PermissionDenied("KEYFILE_PERMISSIONS",
                                     path + " is readable by others; run chmod 600 " + path);
   }
-  PLEDGER_ASSIGN_OR_RETURN(std::string json, node::ReadFile(path, 64 << 10));
+  PLEDGER_ASSIGN_OR_RETURN(std::string json, io::ReadFile(path, 64 << 10));
   PLEDGER_ASSIGN_OR_RETURN(KeyFile f, ParseKeyFile(json));
   if (f.name() != name) {
     return Status::InvalidArgument("KEYFILE_CORRUPT", path + " holds a key named '" + f.name() +

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "contracts/dates.h"
-#include "node/http_client.h"
+#include "ledger/io/http_client.h"
 
 namespace pledger::tools::wallet {
 namespace {
@@ -24,8 +24,8 @@ constexpr int kBusyRetries = 3;
 
 class HttpTransport : public NodeTransport {
  public:
-  explicit HttpTransport(std::unique_ptr<node::HttpClient> client) : client_(std::move(client)) {}
-  Result<node::HttpResponse> Request(const std::string& method, const std::string& target,
+  explicit HttpTransport(std::unique_ptr<io::HttpClient> client) : client_(std::move(client)) {}
+  Result<io::HttpResponse> Request(const std::string& method, const std::string& target,
                                      const std::string& body, const std::string& content_type,
                                      milliseconds timeout) override {
     std::vector<std::pair<std::string, std::string>> headers;
@@ -34,7 +34,7 @@ class HttpTransport : public NodeTransport {
   }
 
  private:
-  std::unique_ptr<node::HttpClient> client_;
+  std::unique_ptr<io::HttpClient> client_;
 };
 
 StatusCode CategoryOfHttp(int status) {
@@ -54,10 +54,10 @@ StatusCode CategoryOfHttp(int status) {
 
 Result<std::unique_ptr<NodeTransport>> ConnectHttp(const std::string& url, const std::string& ca_file,
                                                    milliseconds timeout) {
-  node::HttpClientOptions o;
+  io::HttpClientOptions o;
   o.ca_file = ca_file;
   o.timeout = timeout;
-  PLEDGER_ASSIGN_OR_RETURN(std::unique_ptr<node::HttpClient> client, node::HttpClient::Create(url, o));
+  PLEDGER_ASSIGN_OR_RETURN(std::unique_ptr<io::HttpClient> client, io::HttpClient::Create(url, o));
   return std::unique_ptr<NodeTransport>(std::make_unique<HttpTransport>(std::move(client)));
 }
 
@@ -72,7 +72,7 @@ pledger::Status ParseApiJson(const std::string& json, google::protobuf::Message*
   return pledger::Status::OK();
 }
 
-pledger::Status ApiError(const node::HttpResponse& response) {
+pledger::Status ApiError(const io::HttpResponse& response) {
   api::ErrorView view;
   google::protobuf::util::JsonParseOptions opts;
   opts.ignore_unknown_fields = true;
@@ -86,14 +86,14 @@ pledger::Status ApiError(const node::HttpResponse& response) {
                              (body.empty() ? "" : ": " + body));
 }
 
-Result<node::HttpResponse> NodeClient::Call(const std::string& method, const std::string& target,
+Result<io::HttpResponse> NodeClient::Call(const std::string& method, const std::string& target,
                                             const std::string& body, const std::string& content_type,
                                             milliseconds timeout) {
   return transport_->Request(method, target, body, content_type, timeout);
 }
 
 pledger::Status NodeClient::Get(const std::string& target, google::protobuf::Message* msg) {
-  PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Call("GET", target, "", "", kQueryTimeout));
+  PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, Call("GET", target, "", "", kQueryTimeout));
   if (r.status < 200 || r.status >= 300) return ApiError(r);
   return ParseApiJson(r.body, msg, "GET " + target);
 }
@@ -166,7 +166,7 @@ Result<api::SubmitResponse> NodeClient::Submit(const std::string& raw_tx, millis
   std::string target = "/v1/txs";
   if (wait.count() > 0) target += "?wait=" + std::to_string(wait.count());
   for (int attempt = 0;; ++attempt) {
-    PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Call("POST", target, raw_tx, "application/x-protobuf",
+    PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, Call("POST", target, raw_tx, "application/x-protobuf",
                                                         wait + kTransportSlack));
     if (r.status == 503 && attempt < kBusyRetries) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -186,7 +186,7 @@ Result<api::TxView> NodeClient::WaitForTx(const std::string& tx_id_hex,
     milliseconds wait = std::clamp(left, milliseconds(0), kMaxServerWait);
     std::string target = "/v1/txs/" + tx_id_hex;
     if (wait.count() > 0) target += "?wait=" + std::to_string(wait.count());
-    PLEDGER_ASSIGN_OR_RETURN(node::HttpResponse r, Call("GET", target, "", "", wait + kTransportSlack));
+    PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, Call("GET", target, "", "", wait + kTransportSlack));
     if (r.status == 200 || r.status == 202) {
       api::TxView v;
       PLEDGER_RETURN_IF_ERROR(ParseApiJson(r.body, &v, "GET " + target));

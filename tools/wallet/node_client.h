@@ -2,7 +2,7 @@
 // submission and waiting for a receipt.
 //
 // NodeTransport is the one seam between the wallet and the network: the real
-// one wraps node::HttpClient (plain HTTP or HTTPS pinned to the consortium
+// one wraps io::HttpClient (plain HTTP or HTTPS pinned to the consortium
 // CA); unit tests plug in a fake node. NodeClient turns responses into proto
 // messages and API errors into Status values:
 //   - transport failures: reason NODE_UNREACHABLE (the wallet exits with 3);
@@ -12,7 +12,7 @@
 // Unknown JSON fields are ignored when reading, so a newer node still talks to
 // this wallet.
 //
-// Thread safety: one NodeClient per thread (as node::HttpClient).
+// Thread safety: one NodeClient per thread (as io::HttpClient).
 #ifndef PLEDGER_TOOLS_WALLET_NODE_CLIENT_H_
 #define PLEDGER_TOOLS_WALLET_NODE_CLIENT_H_
 
@@ -27,8 +27,8 @@
 #include "consensus/status.h"
 #include "contracts/proto/query.pb.h"
 #include "contracts/proto/state.pb.h"
-#include "node/http_server.h"
-#include "node/proto/api.pb.h"
+#include "ledger/io/http_message.h"
+#include "ledger/io/proto/api.pb.h"
 
 namespace pledger::tools::wallet {
 
@@ -37,7 +37,7 @@ class NodeTransport {
   virtual ~NodeTransport() = default;
   // One request. Transport failures: NODE_UNREACHABLE. HTTP error statuses
   // are answers, not errors.
-  virtual Result<node::HttpResponse> Request(const std::string& method, const std::string& target,
+  virtual Result<io::HttpResponse> Request(const std::string& method, const std::string& target,
                                              const std::string& body, const std::string& content_type,
                                              std::chrono::milliseconds timeout) = 0;
 };
@@ -83,7 +83,7 @@ class NodeClient {
                                 std::chrono::steady_clock::time_point deadline);
 
  private:
-  Result<node::HttpResponse> Call(const std::string& method, const std::string& target,
+  Result<io::HttpResponse> Call(const std::string& method, const std::string& target,
                                   const std::string& body, const std::string& content_type,
                                   std::chrono::milliseconds timeout);
   std::unique_ptr<NodeTransport> transport_;
@@ -94,7 +94,7 @@ class NodeClient {
 pledger::Status ParseApiJson(const std::string& json, google::protobuf::Message* msg, const std::string& what);
 
 // The error a non-2xx answer stands for.
-pledger::Status ApiError(const node::HttpResponse& response);
+pledger::Status ApiError(const io::HttpResponse& response);
 
 }  // namespace pledger::tools::wallet
 

@@ -5,8 +5,8 @@
 #include <ostream>
 
 #include "contracts/dates.h"
-#include "node/json.h"
-#include "node/proto/node.pb.h"
+#include "ledger/io/json.h"
+#include "contracts/proto/history.pb.h"
 #include "tools/wallet/cli.h"
 #include "tools/wallet/units.h"
 
@@ -32,7 +32,7 @@ int Query(Context& c, const std::string& target, P print) {
   Status s = c.Observe((*n)->Get(target, &msg));
   if (!s.ok()) return c.Fail(s);
   if (c.json()) {
-    c.out() << node::ToJson(msg) << "\n";
+    c.out() << io::ToJson(msg) << "\n";
   } else {
     print(msg);
   }
@@ -161,7 +161,7 @@ void PrintPatent(std::ostream& o, const contracts::PatentView& v) {
   if (v.pledge_ids_size() > 0) o << "\nPledges ever registered (R18 order): " << Join(v.pledge_ids()) << "\n";
 }
 
-void PrintHistory(std::ostream& o, const node::HistoryPage& h) {
+void PrintHistory(std::ostream& o, const contracts::HistoryPage& h) {
   if (h.entries_size() == 0) {
     o << "No transactions touched " << h.entity() << ".\n";
     return;
@@ -242,7 +242,7 @@ int RunPatentHistory(Context& c) {
   Status err;
   std::string target = HistoryTarget(c, "patent/" + *no, &err);
   if (!err.ok()) return c.Fail(err);
-  return Query<node::HistoryPage>(c, target, [&](const node::HistoryPage& h) { PrintHistory(c.out(), h); });
+  return Query<contracts::HistoryPage>(c, target, [&](const contracts::HistoryPage& h) { PrintHistory(c.out(), h); });
 }
 
 int RunHistory(Context& c) {
@@ -258,7 +258,7 @@ int RunHistory(Context& c) {
   Status err;
   std::string target = HistoryTarget(c, *op, &err);
   if (!err.ok()) return c.Fail(err);
-  return Query<node::HistoryPage>(c, target, [&](const node::HistoryPage& h) { PrintHistory(c.out(), h); });
+  return Query<contracts::HistoryPage>(c, target, [&](const contracts::HistoryPage& h) { PrintHistory(c.out(), h); });
 }
 
 // `path`, asking for the record as it was after block --height when given.

@@ -8,8 +8,8 @@
 #include "contracts/engine.h"
 #include "ledger/crypto.h"
 #include "ledger/tx.h"
-#include "node/files.h"
-#include "node/json.h"
+#include "ledger/io/files.h"
+#include "ledger/io/json.h"
 #include "tools/wallet/describe.h"
 
 namespace pledger::tools::wallet {
@@ -64,12 +64,12 @@ Result<TxFile> MakeTxFile(const ledger::Transaction& tx, const std::string& crea
   return f;
 }
 
-std::string TxFileToJson(const TxFile& file) { return node::ToJson(file, /*pretty=*/true) + "\n"; }
+std::string TxFileToJson(const TxFile& file) { return io::ToJson(file, /*pretty=*/true) + "\n"; }
 
 Result<LoadedTx> ParseTxFile(const std::string& json, const std::string& what) {
   if (json.size() > kMaxTxFileBytes) return Invalid(what, "larger than 256 KiB");
   LoadedTx out;
-  Status s = node::ParseJson(json, &out.file, what);
+  Status s = io::ParseJson(json, &out.file, what);
   if (!s.ok()) return Invalid(what, std::string(s.message()));
   const TxFile& f = out.file;
   if (f.format() != kTxFileFormat) {
@@ -114,12 +114,12 @@ Result<LoadedTx> ParseTxFile(const std::string& json, const std::string& what) {
 }
 
 Result<LoadedTx> ReadTxFile(const std::string& path) {
-  PLEDGER_ASSIGN_OR_RETURN(std::string json, node::ReadFile(path, kMaxTxFileBytes));
+  PLEDGER_ASSIGN_OR_RETURN(std::string json, io::ReadFile(path, kMaxTxFileBytes));
   return ParseTxFile(json, path);
 }
 
 Status WriteTxFile(const std::string& path, const TxFile& file, bool overwrite) {
-  Status s = node::WriteFileAtomic(path, TxFileToJson(file), 0644, /*exclusive=*/!overwrite);
+  Status s = io::WriteFileAtomic(path, TxFileToJson(file), 0644, /*exclusive=*/!overwrite);
   if (s.reason() == "FILE_EXISTS") {
     return Status::AlreadyExists("FILE_EXISTS", path + " already exists; choose another --out file or add --force");
   }

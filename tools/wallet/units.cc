@@ -8,7 +8,7 @@
 #include "contracts/patent_number.h"
 #include "ledger/bytes.h"
 #include "ledger/crypto.h"
-#include "node/files.h"
+#include "ledger/io/files.h"
 #include "tools/common/args.h"
 
 namespace pledger::tools::wallet {
@@ -287,7 +287,7 @@ Result<std::string> ParseHex64(std::string_view flag, std::string_view text) {
 
 Result<std::string> HashOfFile(std::string_view flag, const std::string& path) {
   // Contracts and reports are documents of a few MiB; 256 MiB bounds memory.
-  auto data = node::ReadFile(path, 256u << 20);
+  auto data = io::ReadFile(path, 256u << 20);
   if (!data.ok()) return FlagError(flag, "cannot read " + path + ": " + std::string(data.status().message()));
   return ledger::HexEncode(ledger::Sha256(*data));
 }
@@ -297,7 +297,7 @@ Result<std::string> ParsePublicKey(std::string_view flag, std::string_view text)
   bool hex = text.size() == 64;
   for (char c : text) hex = hex && IsHex(c);
   if (!hex) {
-    auto data = node::ReadFile(std::string(text), 4096);
+    auto data = io::ReadFile(std::string(text), 4096);
     if (!data.ok()) {
       return FlagError(flag, Shown(text) +
                                  " is neither 64 hex characters nor a readable .pub file holding them");

@@ -11,7 +11,7 @@
 #include "ledger/tx.h"
 #include "node/block_txs.h"
 #include "node/mempool.h"
-#include "node/work_pool.h"
+#include "ledger/io/work_pool.h"
 #include "tests/support/test_util.h"
 
 namespace pledger::node {
@@ -80,7 +80,7 @@ TEST_CASE("block txs: mempool copies reused in place, others verified, chain rep
   PreparedTxPtr old_in_pool = Admitted(old);
   REQUIRE(mempool.Add(in_pool, 100).ok());
   REQUIRE(mempool.Add(old_in_pool, 100).ok());
-  WorkPool pool(2, 16);
+  io::WorkPool pool(2, 16);
 
   ledger::Block b2 = BlockOf(ledger->blocks().tip(), {pending, fresh, old, forged});
   BlockTxs prepared = BlockTxs::Prepare(b2, mempool, pool, ledger->blocks());
@@ -132,7 +132,7 @@ TEST_CASE("block txs: bytes that differ from the mempool's copy are verified, no
   Mempool mempool(100, 1 << 20);
   PreparedTxPtr in_pool = Admitted(good);
   REQUIRE(mempool.Add(in_pool, 100).ok());
-  WorkPool pool(1, 16);
+  io::WorkPool pool(1, 16);
   ledger::Block b = BlockOf((*l)->blocks().tip(), {altered});
   BlockTxs prepared = BlockTxs::Prepare(b, mempool, pool, (*l)->blocks());
   REQUIRE(prepared.txs().size() == 1);

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <thread>
 
-#include "node/http_client.h"
+#include "ledger/io/http_client.h"
 #include "node/http_server.h"
 #include "tests/support/pki_fixture.h"
 
@@ -67,7 +67,7 @@ std::string RawExchange(std::uint16_t port, const std::string& bytes) {
 
 TEST_CASE("http: requests are parsed and answered, also later from another thread", "[http]") {
   Server s({});
-  auto client = HttpClient::Create(s.Url());
+  auto client = io::HttpClient::Create(s.Url());
   REQUIRE(client.ok());
   auto r = (*client)->Get("/v1/x%20y?a=b%2Fc");
   REQUIRE(r.ok());
@@ -85,7 +85,7 @@ TEST_CASE("http: oversize bodies get 413, malformed requests 400", "[http]") {
   HttpOptions o;
   o.body_limit = 1000;
   Server s(o);
-  auto client = HttpClient::Create(s.Url());
+  auto client = io::HttpClient::Create(s.Url());
   REQUIRE(client.ok());
   auto big = (*client)->Post("/v1/txs", std::string(5000, 'x'));
   REQUIRE(big.ok());
@@ -119,32 +119,32 @@ TEST_CASE("http: HTTPS with the consortium CA, and the client checks it", "[http
   o.tls_key_file = pki.key_file("api");
   Server s(o);
   std::string url = "https://127.0.0.1:" + std::to_string(s.server->port());
-  HttpClientOptions co;
+  io::HttpClientOptions co;
   co.ca_file = pki.ca_file();
-  auto client = HttpClient::Create(url, co);
+  auto client = io::HttpClient::Create(url, co);
   REQUIRE(client.ok());
   auto r = (*client)->Get("/secure");
   REQUIRE(r.ok());
   CHECK(r->status == 200);
   co.ca_file = other.ca_file();
-  auto wrong = HttpClient::Create(url, co);
+  auto wrong = io::HttpClient::Create(url, co);
   REQUIRE(wrong.ok());
   auto refused = (*wrong)->Get("/secure");
   CHECK(refused.status().reason() == "NODE_UNREACHABLE");
-  CHECK(HttpClient::Create(url, {}).status().reason() == "TLS_CONFIG_INVALID");
+  CHECK(io::HttpClient::Create(url, {}).status().reason() == "TLS_CONFIG_INVALID");
 }
 
 TEST_CASE("http: unreachable nodes and bad URLs are clear errors", "[http]") {
-  CHECK(ParseUrl("ftp://x").status().reason() == "URL_INVALID");
-  CHECK(ParseUrl("http://x:99999").status().reason() == "URL_INVALID");
-  auto u = ParseUrl("https://node1:26601/api/");
+  CHECK(io::ParseUrl("ftp://x").status().reason() == "URL_INVALID");
+  CHECK(io::ParseUrl("http://x:99999").status().reason() == "URL_INVALID");
+  auto u = io::ParseUrl("https://node1:26601/api/");
   REQUIRE(u.ok());
   CHECK(u->tls);
   CHECK(u->port == 26601);
   CHECK(u->base_path == "/api");
-  HttpClientOptions o;
+  io::HttpClientOptions o;
   o.timeout = 500ms;
-  auto c = HttpClient::Create("http://127.0.0.1:1", o);
+  auto c = io::HttpClient::Create("http://127.0.0.1:1", o);
   REQUIRE(c.ok());
   CHECK((*c)->Get("/").status().reason() == "NODE_UNREACHABLE");
 }

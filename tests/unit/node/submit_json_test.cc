@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "node/json.h"
+#include "ledger/io/json.h"
 #include "node/submit_json.h"
 #include "tests/support/test_util.h"
 
@@ -78,7 +78,7 @@ TEST_CASE("submit json: the waiter answer is byte for byte protobuf's JSON", "[u
     const bool risky = i % 2 == 1;
     api::SubmitResponse r = RandomResponse(rng, risky);
     INFO("case " << i << ": " << r.ShortDebugString());
-    const std::string expected = ToJson(r, /*pretty=*/false);
+    const std::string expected = io::ToJson(r, /*pretty=*/false);
     CHECK(SubmitResponseJson(r) == expected);
     std::string out;
     if (FastSubmitResponseJson(r, &out)) {
@@ -120,11 +120,11 @@ TEST_CASE("submit json: a committed receipt takes the fast path; other views fal
         "\"tx_id\":\"Af8Q\",\"code\":\"TX_REPLAYED\",\"message\":\"transaction 0123456789abcdef… appears earlier in "
         "this block\",\"events\":[{\"type\":\"patent.registered\",\"attributes\":[{\"key\":\"title\",\"value\":"
         "\"一种\\u003c专利\\u003e\"}]}],\"grounds\":[],\"rule\":\"\"},\"receipt_code\":\"TX_REPLAYED\"}}");
-  CHECK(out == ToJson(r, /*pretty=*/false));
+  CHECK(out == io::ToJson(r, /*pretty=*/false));
 
   t->mutable_proof();  // a field NotifyWaiters never sets
   CHECK_FALSE(FastSubmitResponseJson(r, &out));
-  CHECK(SubmitResponseJson(r) == ToJson(r, /*pretty=*/false));
+  CHECK(SubmitResponseJson(r) == io::ToJson(r, /*pretty=*/false));
 }
 
 }  // namespace

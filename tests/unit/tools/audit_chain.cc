@@ -9,9 +9,9 @@
 #include "ledger/block.h"
 #include "ledger/keys.h"
 #include "ledger/tx.h"
-#include "node/files.h"
-#include "node/history.h"
-#include "node/replay.h"
+#include "ledger/io/files.h"
+#include "contracts/history.h"
+#include "contracts/replay.h"
 #include "tests/support/test_util.h"
 
 namespace pledger::test {
@@ -86,8 +86,8 @@ TestChain::TestChain(const std::string& dir, TestChainOptions options) : dir_(di
     validator_keys_[id] = key;
   }
   genesis_bytes_ = contracts::GenesisToJson(genesis_);
-  Check(node::MakeDirs(dir_), "mkdir");
-  Check(node::WriteFileAtomic(genesis_path(), genesis_bytes_), "genesis");
+  Check(io::MakeDirs(dir_), "mkdir");
+  Check(io::WriteFileAtomic(genesis_path(), genesis_bytes_), "genesis");
   auto l = ledger::Ledger::Open(data_dir());
   Check(l.status(), "open ledger");
   ledger_ = std::move(*l);
@@ -194,12 +194,12 @@ std::vector<std::string> TestChain::AddBlock(const std::vector<std::string>& raw
   auto header = ledger::DecodeBlockHeader(block);
   Check(header.status(), "header");
 
-  node::RefuseChainReplays(ledger_->blocks(), prepared);
+  contracts::RefuseChainReplays(ledger_->blocks(), prepared);
   contracts::BlockContext ctx{d.chain_id, h, d.time_ms};
   contracts::BlockOutcome outcome = engine_.ExecuteBlock(ledger_->state(), ctx, prepared);
   Check(outcome.status, "execute");
   leveldb::WriteBatch extra;
-  node::StageHistoryRecords(*header, prepared, outcome, &extra);
+  contracts::StageHistoryRecords(*header, prepared, outcome, &extra);
   // The node's attestation index (node/attest.cc StageAttestations).
   if (!d.attestations.empty()) {
     auto vs = contracts::QueryValidators(ledger_->state());

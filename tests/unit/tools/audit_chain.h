@@ -1,7 +1,7 @@
 // TestChain: a real chain on disk for pledger-audit's tests and benchmark,
 // built the way pledgerd's applier builds it (node/applier.cc, node/attest.cc)
 // without a cluster: contracts execution, ledger::Ledger::CommitBlock with the
-// node's history records (node::StageHistoryRecords) and attestation index,
+// node's history records (contracts::StageHistoryRecords) and attestation index,
 // and validators that sign every block and have their attestations carried by
 // the next one.
 //

@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "node/files.h"
+#include "ledger/io/files.h"
 #include "tests/support/test_util.h"
 #include "tests/unit/tools/audit_chain.h"
 #include "tests/unit/tools/audit_testing.h"
@@ -38,7 +38,7 @@ TEST_CASE("an unreachable node exits 3; a file that is no bundle fails with its 
   CliResult r = RunCli({"verify", "--node", "http://127.0.0.1:1", "--genesis", c.genesis_path(), "--quiet"});
   CHECK(r.code == 3);
   CHECK_THAT(r.err, Catch::Contains("NODE_UNREACHABLE"));
-  REQUIRE(node::WriteFileAtomic(tmp.Sub("junk.pb"), "not a bundle").ok());
+  REQUIRE(io::WriteFileAtomic(tmp.Sub("junk.pb"), "not a bundle").ok());
   CliResult bad = RunCli({"check-proof", tmp.Sub("junk.pb"), "--genesis", c.genesis_path()});
   CHECK(bad.code == 1);
   CHECK_THAT(bad.out, Catch::Contains("BUNDLE_MALFORMED"));
@@ -115,7 +115,7 @@ TEST_CASE("export lists the pledge register with the gazette's columns and its a
   CliResult ann = RunCli({"export", "--data-dir", c.data_dir(), "--genesis", c.genesis_path(), "--announcements",
                           "--out", tmp.Sub("gazette.csv")});
   REQUIRE(ann.code == 0);
-  auto text = node::ReadFile(tmp.Sub("gazette.csv"));
+  auto text = io::ReadFile(tmp.Sub("gazette.csv"));
   REQUIRE(text.ok());
   CHECK_THAT(*text, Catch::StartsWith("kind,date,pledge_id"));
   CHECK(std::count(text->begin(), text->end(), '\n') == e.announcements_size() + 1);

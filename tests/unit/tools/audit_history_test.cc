@@ -16,7 +16,7 @@
 #include "ledger/crypto.h"
 #include "ledger/keys.h"
 #include "ledger/tx.h"
-#include "node/history.h"
+#include "contracts/history.h"
 #include "tests/support/test_util.h"
 #include "tests/unit/tools/audit_chain.h"
 #include "tests/unit/tools/audit_testing.h"
@@ -86,7 +86,7 @@ std::map<std::string, std::vector<Expected>> ScanChain(const std::string& dir, c
           Expected e;
           e.tx_id = ledger::HexEncode(o.txs[i].receipt.tx_id());
           e.code = o.txs[i].receipt.code();
-          e.action = txs[i].status.ok() ? node::ActionName(txs[i].body) : "";
+          e.action = txs[i].status.ok() ? contracts::ActionName(txs[i].body) : "";
           e.height = h;
           e.time_ms = header->time_ms();
           e.index = static_cast<std::uint32_t>(i);
@@ -262,7 +262,7 @@ TEST_CASE("a false entry in a source's history stops history with HISTORY_ENTRY_
   CopyDir(c.data_dir(), copy);
   const std::string prefix = std::string(1, ledger::keys::kHistory) + entity + '\0';
   std::string key;
-  node::HistoryEntry entry;
+  contracts::HistoryEntry entry;
   {
     auto db = OpenForTampering(copy);
     REQUIRE(db->Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
@@ -274,7 +274,7 @@ TEST_CASE("a false entry in a source's history stops history with HISTORY_ENTRY_
   REQUIRE_FALSE(key.empty());
   REQUIRE(entry.height() + 2 < c.height());  // attested by now
 
-  node::HistoryEntry lie = entry;
+  contracts::HistoryEntry lie = entry;
   std::string because;
   SECTION("another transaction id") {
     lie.set_tx_id(ledger::HexEncode(c.tx_ids().back()));

@@ -12,7 +12,7 @@
 
 #include "ledger/attestation.h"
 #include "ledger/merkle.h"
-#include "node/history.h"
+#include "contracts/history.h"
 #include "tests/support/test_util.h"
 #include "tests/unit/tools/audit_chain.h"
 #include "tests/unit/tools/audit_testing.h"
@@ -387,11 +387,11 @@ TEST_CASE("verify names the first bad height and what differs in a tampered copy
 
   SECTION("a history entry (its receipt code)") {
     const std::string entity = "patent/" + c.patents().front();
-    node::HistoryEntry e;
+    contracts::HistoryEntry e;
     VerifyReport r = tampered([&](ledger::Database& db) {
       auto [key, value] = FindRecord(db, std::string(1, ledger::keys::kHistory) + entity + '\0');
       REQUIRE(e.ParseFromString(value));
-      node::HistoryEntry changed = e;
+      contracts::HistoryEntry changed = e;
       changed.set_code(e.code() == "OK" ? "PATENT_ALREADY_REGISTERED" : "OK");
       MustPut(db, key, ledger::SerializeCanonical(changed));
     });
@@ -406,7 +406,7 @@ TEST_CASE("verify names the first bad height and what differs in a tampered copy
     // The one omission history over a node or directory cannot notice
     // (docs/audit.md "Limits"); verify --data-dir does.
     const std::string entity = "patent/" + c.patents().front();
-    node::HistoryEntry e;
+    contracts::HistoryEntry e;
     VerifyReport r = tampered([&](ledger::Database& db) {
       auto [key, value] = FindRecord(db, std::string(1, ledger::keys::kHistory) + entity + '\0');
       REQUIRE(e.ParseFromString(value));

@@ -2,8 +2,8 @@
 
 #include <sys/stat.h>
 
-#include "node/files.h"
-#include "node/pki.h"
+#include "ledger/io/files.h"
+#include "ledger/io/pki.h"
 #include "tests/support/test_util.h"
 #include "tests/unit/tools/wallet_harness.h"
 #include "tools/wallet/keystore.h"
@@ -30,7 +30,7 @@ TEST_CASE("keystore: save and load round trip, file mode 0600", "[keystore]") {
   REQUIRE(list->size() == 1);
   CHECK((*list)[0].public_key_hex() == ledger::HexEncode(key.public_key()));
   // The seed is nowhere in the file.
-  std::string file = *node::ReadFile(ks.KeyPath("bank-a"));
+  std::string file = *io::ReadFile(ks.KeyPath("bank-a"));
   CHECK(file.find(ledger::HexEncode(key.ExportSeed())) == std::string::npos);
 }
 
@@ -39,10 +39,10 @@ TEST_CASE("keystore: a wrong passphrase is a clear error and changes nothing", "
   Keystore ks(dir.path());
   auto key = ledger::SecretKey::Generate();
   REQUIRE(ks.Save("k", key, "right", kFast).ok());
-  std::string before = *node::ReadFile(ks.KeyPath("k"));
+  std::string before = *io::ReadFile(ks.KeyPath("k"));
   auto r = ks.Load("k", "wrong");
   CHECK(r.status().reason() == "WRONG_PASSPHRASE");
-  CHECK(*node::ReadFile(ks.KeyPath("k")) == before);
+  CHECK(*io::ReadFile(ks.KeyPath("k")) == before);
   CHECK(ks.Save("k", key, "right", kFast).reason() == "KEY_EXISTS");
   CHECK(ks.Save("x", key, "", kFast).reason() == "PASSPHRASE_EMPTY");
   CHECK(ks.Save("../evil", key, "p", kFast).reason() == "KEY_NAME_INVALID");
@@ -55,10 +55,10 @@ TEST_CASE("keystore: corrupted or edited files are refused", "[keystore]") {
   auto key = ledger::SecretKey::Generate();
   REQUIRE(ks.Save("k", key, "pw", kFast).ok());
   std::string path = ks.KeyPath("k");
-  std::string good = *node::ReadFile(path);
+  std::string good = *io::ReadFile(path);
 
   SECTION("garbage") {
-    REQUIRE(node::WriteFileAtomic(path, "{not json", 0600).ok());
+    REQUIRE(io::WriteFileAtomic(path, "{not json", 0600).ok());
     CHECK(ks.Load("k", "pw").status().reason() == "KEYFILE_CORRUPT");
   }
   SECTION("a flipped ciphertext byte") {
@@ -66,17 +66,17 @@ TEST_CASE("keystore: corrupted or edited files are refused", "[keystore]") {
     std::string ct = f.ciphertext_hex();
     ct[0] = ct[0] == 'a' ? 'b' : 'a';
     f.set_ciphertext_hex(ct);
-    REQUIRE(node::WriteFileAtomic(path, Keystore::KeyFileToJson(f), 0600).ok());
+    REQUIRE(io::WriteFileAtomic(path, Keystore::KeyFileToJson(f), 0600).ok());
     CHECK(ks.Load("k", "pw").status().reason() == "WRONG_PASSPHRASE");
   }
   SECTION("a swapped public key label") {
     auto f = *Keystore::ParseKeyFile(good);
     f.set_public_key_hex(ledger::HexEncode(ledger::SecretKey::Generate().public_key()));
-    REQUIRE(node::WriteFileAtomic(path, Keystore::KeyFileToJson(f), 0600).ok());
+    REQUIRE(io::WriteFileAtomic(path, Keystore::KeyFileToJson(f), 0600).ok());
     CHECK(ks.Load("k", "pw").status().reason() == "WRONG_PASSPHRASE");
   }
   SECTION("truncated") {
-    REQUIRE(node::WriteFileAtomic(path, good.substr(0, good.size() / 2), 0600).ok());
+    REQUIRE(io::WriteFileAtomic(path, good.substr(0, good.size() / 2), 0600).ok());
     CHECK(ks.Load("k", "pw").status().reason() == "KEYFILE_CORRUPT");
   }
   SECTION("readable by others") {
@@ -89,12 +89,12 @@ TEST_CASE("keystore: key-derivation limits out of range are a damaged file, not 
   test::TempDir dir;
   Keystore ks(dir.path());
   REQUIRE(ks.Save("k", ledger::SecretKey::Generate(), "pw", kFast).ok());
-  auto f = *Keystore::ParseKeyFile(*node::ReadFile(ks.KeyPath("k")));
+  auto f = *Keystore::ParseKeyFile(*io::ReadFile(ks.KeyPath("k")));
   f.set_kdf_memlimit(std::uint64_t{1} << 40);  // 1 TiB: refused before allocating
-  REQUIRE(node::WriteFileAtomic(ks.KeyPath("k"), Keystore::KeyFileToJson(f), 0600).ok());
+  REQUIRE(io::WriteFileAtomic(ks.KeyPath("k"), Keystore::KeyFileToJson(f), 0600).ok());
   CHECK(ks.Load("k", "pw").status().reason() == "KEYFILE_CORRUPT");
   f.set_kdf("scrypt");
-  REQUIRE(node::WriteFileAtomic(ks.KeyPath("k"), Keystore::KeyFileToJson(f), 0600).ok());
+  REQUIRE(io::WriteFileAtomic(ks.KeyPath("k"), Keystore::KeyFileToJson(f), 0600).ok());
   CHECK(ks.Load("k", "pw").status().reason() == "KEYFILE_CORRUPT");
 }
 
@@ -110,14 +110,14 @@ TEST_CASE("keystore: export re-encrypts, import takes exports and PEM files", "[
   struct stat st {};
   REQUIRE(::stat(h.Path("bank.json").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  auto exported = Keystore::ParseKeyFile(*node::ReadFile(h.Path("bank.json")));
+  auto exported = Keystore::ParseKeyFile(*io::ReadFile(h.Path("bank.json")));
   REQUIRE(exported.ok());
   auto original = Keystore(h.home()).Info("bank");
   REQUIRE(original.ok());
   CHECK(exported->kdf_salt_hex() != original->kdf_salt_hex());  // fresh salt and nonce
   CHECK(exported->nonce_hex() != original->nonce_hex());
   CHECK(Keystore::Decrypt(*exported, h.env["PW"])->public_key() == test::TestKey(1).public_key());
-  CHECK(node::ReadFile(h.Path("bank.json"))->find(seed_hex) == std::string::npos);
+  CHECK(io::ReadFile(h.Path("bank.json"))->find(seed_hex) == std::string::npos);
 
   // Never over a file, never to standard output.
   r = h.Run({"key", "export", "bank", "--out", h.Path("bank.json"), "--passphrase-env", "PW"});
@@ -143,7 +143,7 @@ TEST_CASE("keystore: export re-encrypts, import takes exports and PEM files", "[
   r = h.Run({"key", "import", "bank4", "--from", h.Path("bank.json"), "--passphrase-env", "NEW"});
   CHECK(r.code == 1);
   CHECK(r.err.find("WRONG_PASSPHRASE") != std::string::npos);
-  CHECK_FALSE(node::FileExists(Keystore(h.home()).KeyPath("bank4")));
+  CHECK_FALSE(io::FileExists(Keystore(h.home()).KeyPath("bank4")));
 
   // Plaintext only with the flag that says so, 0600, with a warning.
   r = h.Run({"key", "export", "bank", "--out", h.Path("bank-export.pem"), "--passphrase-env", "PW",
@@ -153,7 +153,7 @@ TEST_CASE("keystore: export re-encrypts, import takes exports and PEM files", "[
   CHECK(r.out.find("PRIVATE KEY") == std::string::npos);
   REQUIRE(::stat(h.Path("bank-export.pem").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  auto pem_key = node::Ed25519KeyFromPem(*node::ReadFile(h.Path("bank-export.pem")));
+  auto pem_key = io::Ed25519KeyFromPem(*io::ReadFile(h.Path("bank-export.pem")));
   REQUIRE(pem_key.ok());
   CHECK(pem_key->public_key() == test::TestKey(1).public_key());
 
@@ -161,7 +161,7 @@ TEST_CASE("keystore: export re-encrypts, import takes exports and PEM files", "[
   r = h.Run({"key", "import", "bank5", "--from", h.Path("bank-export.pem"), "--passphrase-env", "PW"});
   CHECK(r.code == 0);
   CHECK(r.err.find("still holds the key unencrypted") != std::string::npos);
-  REQUIRE(node::WriteFileAtomic(h.Path("junk"), "hello").ok());
+  REQUIRE(io::WriteFileAtomic(h.Path("junk"), "hello").ok());
   r = h.Run({"key", "import", "bank6", "--from", h.Path("junk"), "--passphrase-env", "PW"});
   CHECK(r.code == 2);
   CHECK(r.err.find("--from:") != std::string::npos);

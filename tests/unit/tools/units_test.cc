@@ -5,7 +5,7 @@
 #include "contracts/money.h"
 #include "ledger/bytes.h"
 #include "ledger/crypto.h"
-#include "node/files.h"
+#include "ledger/io/files.h"
 #include "tests/support/test_util.h"
 #include "tools/wallet/units.h"
 
@@ -148,14 +148,14 @@ TEST_CASE("units: ids, hashes, keys and addresses", "[unit][wallet]") {
   CHECK(Err(ParseHex64("contract-hash", h.substr(1) + "g")).rfind("--contract-hash: ", 0) == 0);
 
   test::TempDir dir;
-  REQUIRE(node::WriteFileAtomic(dir.Sub("contract.pdf"), "the contract").ok());
+  REQUIRE(io::WriteFileAtomic(dir.Sub("contract.pdf"), "the contract").ok());
   CHECK(*HashOfFile("contract", dir.Sub("contract.pdf")) == ledger::HexEncode(ledger::Sha256("the contract")));
   CHECK(Err(HashOfFile("contract", dir.Sub("missing.pdf"))).rfind("--contract: ", 0) == 0);
 
   auto key = test::TestKey(3);
   const std::string hex = ledger::HexEncode(key.public_key());
   CHECK(*ParsePublicKey("public-key", hex) == hex);
-  REQUIRE(node::WriteFileAtomic(dir.Sub("k.pub"), hex + "\n").ok());
+  REQUIRE(io::WriteFileAtomic(dir.Sub("k.pub"), hex + "\n").ok());
   CHECK(*ParsePublicKey("public-key", dir.Sub("k.pub")) == hex);
   CHECK(Err(ParsePublicKey("public-key", "abc")).rfind("--public-key: ", 0) == 0);
 

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 
 #include "ledger/bytes.h"
-#include "node/files.h"
-#include "node/pki.h"
+#include "ledger/io/files.h"
+#include "ledger/io/pki.h"
 #include "tests/unit/tools/wallet_harness.h"
 #include "tools/wallet/cli.h"
 #include "tools/wallet/keystore.h"
@@ -61,7 +61,7 @@ TEST_CASE("wallet cli: a valid offline pledge draft passes local validation", "[
   WalletRun r = h.Run(args);
   INFO(r.err);
   CHECK(r.code == kExitOk);
-  CHECK(node::FileExists(h.Path("p.json")));
+  CHECK(io::FileExists(h.Path("p.json")));
 }
 
 TEST_CASE("wallet cli: every bad pledge flag is a usage error naming the flag", "[unit][wallet]") {
@@ -112,7 +112,7 @@ TEST_CASE("wallet cli: every bad pledge flag is a usage error naming the flag", 
     INFO(c.flag << c.remove << " -> " << r.err);
     CHECK(r.code == kExitUsage);
     CHECK(r.err.find(c.expect) != std::string::npos);
-    CHECK_FALSE(node::FileExists(h.Path("p.json")));  // nothing written on a usage error
+    CHECK_FALSE(io::FileExists(h.Path("p.json")));  // nothing written on a usage error
   }
 }
 
@@ -304,7 +304,7 @@ TEST_CASE("wallet cli: passphrase sources", "[unit][wallet]") {
   h.env["EMPTY"] = "";
   r = h.Run({"key", "new", "k", "--passphrase-env", "EMPTY"});
   CHECK(r.err.find("PASSPHRASE_EMPTY") != std::string::npos);
-  CHECK_FALSE(node::FileExists(h.home() + "/keys/k.json"));
+  CHECK_FALSE(io::FileExists(h.home() + "/keys/k.json"));
 
   // From a file descriptor: one line each.
   int fds[2];

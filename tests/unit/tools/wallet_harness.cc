@@ -7,24 +7,24 @@
 #include "contracts/dates.h"
 #include "contracts/genesis.h"
 #include "ledger/tx.h"
-#include "node/files.h"
-#include "node/json.h"
-#include "node/pki.h"
-#include "node/proto/api.pb.h"
+#include "ledger/io/files.h"
+#include "ledger/io/json.h"
+#include "ledger/io/pki.h"
+#include "ledger/io/proto/api.pb.h"
 
 namespace pledger::test {
 namespace {
 
 using tools::wallet::NodeTransport;
 
-node::HttpResponse Json(int status, const google::protobuf::Message& m) {
-  node::HttpResponse r;
+io::HttpResponse Json(int status, const google::protobuf::Message& m) {
+  io::HttpResponse r;
   r.status = status;
-  r.body = node::ToJson(m, false);
+  r.body = io::ToJson(m, false);
   return r;
 }
 
-node::HttpResponse Error(int status, const std::string& code, const std::string& message) {
+io::HttpResponse Error(int status, const std::string& code, const std::string& message) {
   api::ErrorView v;
   v.mutable_error()->set_code(code);
   v.mutable_error()->set_message(message);
@@ -35,7 +35,7 @@ class FakeTransport : public NodeTransport {
  public:
   explicit FakeTransport(std::shared_ptr<FakeNodeState> s) : s_(std::move(s)) {}
 
-  Result<node::HttpResponse> Request(const std::string& method, const std::string& target, const std::string& body,
+  Result<io::HttpResponse> Request(const std::string& method, const std::string& target, const std::string& body,
                                      const std::string&, std::chrono::milliseconds) override {
     std::string path = target.substr(0, target.find('?'));
     const std::map<std::string, std::string> query = Query(target);
@@ -113,7 +113,7 @@ class FakeTransport : public NodeTransport {
   }
 
   // /v1/pools/{id}, /v1/pools/{id}/preview?date=, /v1/pools/{id}/statements/{date}.
-  node::HttpResponse Pool(const std::string& rest, const std::map<std::string, std::string>& query) {
+  io::HttpResponse Pool(const std::string& rest, const std::map<std::string, std::string>& query) {
     const size_t slash = rest.find('/');
     const std::string id = rest.substr(0, slash);
     const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
@@ -135,7 +135,7 @@ class FakeTransport : public NodeTransport {
     return Error(404, "ROUTE_NOT_FOUND", "fake node has no pool route " + sub);
   }
 
-  Result<node::HttpResponse> Submit(const std::string& raw) {
+  Result<io::HttpResponse> Submit(const std::string& raw) {
     auto tx = ledger::DecodeTransaction(raw);
     if (!tx.ok()) return Error(400, std::string(tx.status().reason()), std::string(tx.status().message()));
     if (s_->refuse_status != 0) return Error(s_->refuse_status, s_->refuse_code, "refused by the fake node");
@@ -194,7 +194,7 @@ WalletRun WalletHarness::Run(std::vector<std::string> args) {
     }
     if (!node) {
       struct Down : NodeTransport {
-        Result<node::HttpResponse> Request(const std::string&, const std::string&, const std::string&,
+        Result<io::HttpResponse> Request(const std::string&, const std::string&, const std::string&,
                                            const std::string&, std::chrono::milliseconds) override {
           return Status::Unavailable("NODE_UNREACHABLE", "connect: connection refused (test)");
         }
@@ -215,10 +215,10 @@ WalletRun WalletHarness::Run(std::vector<std::string> args) {
 }
 
 void WalletHarness::ImportKey(const std::string& name, const ledger::SecretKey& key) {
-  auto pem = node::Ed25519KeyToPem(key);
+  auto pem = io::Ed25519KeyToPem(key);
   REQUIRE(pem.ok());
   std::string path = dir_.Sub(name + ".pem");
-  REQUIRE(node::WriteFileAtomic(path, *pem, 0600).ok());
+  REQUIRE(io::WriteFileAtomic(path, *pem, 0600).ok());
   WalletRun r = Run({"key", "import", name, "--from", path, "--passphrase-env", "PW"});
   INFO(r.err);
   REQUIRE(r.code == 0);
@@ -242,10 +242,10 @@ std::vector<std::string> Offline(std::vector<std::string> args, const std::strin
 }
 
 tools::TxFile ReadTxFile(const std::string& path) {
-  auto json = node::ReadFile(path);
+  auto json = io::ReadFile(path);
   REQUIRE(json.ok());
   tools::TxFile f;
-  REQUIRE(node::ParseJson(*json, &f, path).ok());
+  REQUIRE(io::ParseJson(*json, &f, path).ok());
   return f;
 }
 

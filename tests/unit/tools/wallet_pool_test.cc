@@ -15,8 +15,8 @@
 #include "contracts/engine.h"
 #include "ledger/bytes.h"
 #include "ledger/tx.h"
-#include "node/files.h"
-#include "node/json.h"
+#include "ledger/io/files.h"
+#include "ledger/io/json.h"
 #include "tests/unit/tools/wallet_harness.h"
 #include "tools/proto/wallet.pb.h"
 #include "tools/wallet/txfile.h"
@@ -289,7 +289,7 @@ TEST_CASE("wallet pool: every pool action is built byte-exactly", "[unit][wallet
 
     // The smallest loan pool; the deed hashed from its file.
     WalletHarness tmp;
-    REQUIRE(node::WriteFileAtomic(tmp.Path("deed.pdf"), "trust deed 2027-1").ok());
+    REQUIRE(io::WriteFileAtomic(tmp.Path("deed.pdf"), "trust deed 2027-1").ok());
     Action b;
     auto* y = b.mutable_pool_create();
     y->set_name("Loan pool");
@@ -459,7 +459,7 @@ void ExpectUsageErrors(const std::vector<BadCase>& cases, const std::shared_ptr<
     INFO(Words(c.args) << "\n -> " << r.err);
     CHECK(r.code == kExitUsage);
     CHECK(r.err.find("usage error: " + c.expect) != std::string::npos);
-    CHECK_FALSE(node::FileExists(h.Path("t.json")));  // nothing written on a usage error
+    CHECK_FALSE(io::FileExists(h.Path("t.json")));  // nothing written on a usage error
   }
 }
 
@@ -785,17 +785,17 @@ TEST_CASE("wallet pool: the trustee submits alone; the guarantor co-signs a draw
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("[signed]  trustee spv (runs the pool)") != std::string::npos);
   CHECK(r.out.find("[MISSING] guarantor guar") != std::string::npos);
-  auto data = node::ReadFile(d.trustee.Path("pay.json"));
+  auto data = io::ReadFile(d.trustee.Path("pay.json"));
   REQUIRE(data.ok());
-  REQUIRE(node::WriteFileAtomic(d.guarantor.Path("pay.json"), *data).ok());
+  REQUIRE(io::WriteFileAtomic(d.guarantor.Path("pay.json"), *data).ok());
   r = d.guarantor.Run({"--node", "http://n:1", "sign", d.guarantor.Path("pay.json"), "--key", "guar",
                        "--passphrase-env", "PW"});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("[signed]  guarantor guar") != std::string::npos);
-  data = node::ReadFile(d.guarantor.Path("pay.json"));
+  data = io::ReadFile(d.guarantor.Path("pay.json"));
   REQUIRE(data.ok());
-  REQUIRE(node::WriteFileAtomic(d.trustee.Path("pay.json"), *data).ok());
+  REQUIRE(io::WriteFileAtomic(d.trustee.Path("pay.json"), *data).ok());
   r = d.trustee.Run({"--node", "http://n:1", "submit", d.trustee.Path("pay.json")});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
@@ -838,7 +838,7 @@ TEST_CASE("wallet pool: queries show the pool, statements, previews, holdings an
   r = h.Run({"--node", "http://n:1", "pool", "show", kPool, "--json"});
   REQUIRE(r.code == kExitOk);
   contracts::PoolView v;
-  REQUIRE(node::ParseJson(r.out, &v, "pool show").ok());
+  REQUIRE(io::ParseJson(r.out, &v, "pool show").ok());
   CHECK(v.pool().deal_size_fen() == 1'000'000 * kYuan);
   CHECK(v.tranches_size() == 3);
 

@@ -7,8 +7,8 @@
 #include "contracts/engine.h"
 #include "ledger/bytes.h"
 #include "ledger/tx.h"
-#include "node/files.h"
-#include "node/json.h"
+#include "ledger/io/files.h"
+#include "ledger/io/json.h"
 #include "tests/unit/tools/wallet_harness.h"
 #include "tools/proto/wallet.pb.h"
 #include "tools/wallet/txfile.h"
@@ -114,7 +114,7 @@ TEST_CASE("wallet tx: patent actions are built byte-exactly", "[unit][wallet]") 
   }
   {
     WalletHarness tmp;
-    REQUIRE(node::WriteFileAtomic(tmp.Path("order.pdf"), "court order 17").ok());
+    REQUIRE(io::WriteFileAtomic(tmp.Path("order.pdf"), "court order 17").ok());
     Action a;
     auto* x = a.mutable_patent_status();
     x->set_patent_no(kPatent);
@@ -361,7 +361,7 @@ TEST_CASE("wallet tx: governance and bank-policy actions are built byte-exactly"
     p.set_licence_filing_months(3);
     p.add_holidays(DaysFromCivil(2027, 1, 1));
     p.add_holidays(DaysFromCivil(2027, 5, 1));
-    REQUIRE(node::WriteFileAtomic(tmp.Path("params.json"), node::ToJson(p)).ok());
+    REQUIRE(io::WriteFileAtomic(tmp.Path("params.json"), io::ToJson(p)).ok());
     Action a;
     contracts::Params* q = a.mutable_params_set()->mutable_params();
     *q = p;
@@ -445,9 +445,9 @@ struct Parties {
   }
   // Copies a file from one machine to another (the USB stick).
   static void Carry(const WalletHarness& from, WalletHarness& to, const std::string& name) {
-    auto data = node::ReadFile(from.Path(name));
+    auto data = io::ReadFile(from.Path(name));
     REQUIRE(data.ok());
-    REQUIRE(node::WriteFileAtomic(to.Path(name), *data).ok());
+    REQUIRE(io::WriteFileAtomic(to.Path(name), *data).ok());
   }
 };
 
@@ -517,7 +517,7 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   r = p.owner.Run({"--node", "http://n:1", "inspect", p.owner.Path("pledge.json"), "--json"});
   REQUIRE(r.code == kExitOk);
   tools::InspectView v;
-  REQUIRE(node::ParseJson(r.out, &v, "inspect").ok());
+  REQUIRE(io::ParseJson(r.out, &v, "inspect").ok());
   CHECK(v.tx_id() == id);
   CHECK(v.signatures_size() == 2);
   CHECK(v.signatures(0).org_id() == "qtbank");
@@ -569,7 +569,7 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   r = p.bank.Run({"--node", "http://n:1", "submit", p.bank.Path("pledge.json"), "--json"});
   CHECK(r.code == kExitRejected);
   tools::SubmitResult sr;
-  REQUIRE(node::ParseJson(r.out, &sr, "submit").ok());
+  REQUIRE(io::ParseJson(r.out, &sr, "submit").ok());
   CHECK(sr.code() == "PLEDGE_PATENT_ALREADY_PLEDGED");
   CHECK(sr.rule() == "R7i");
   CHECK(sr.grounds_size() == 2);
@@ -595,7 +595,7 @@ TEST_CASE("wallet tx: tampered files are caught", "[unit][wallet]") {
     REQUIRE(body.ParseFromString(f.tx().body()));
     body.mutable_action()->mutable_pledge_register()->set_principal_fen(900000000);
     f.mutable_tx()->set_body(ledger::SerializeCanonical(body));
-    REQUIRE(node::WriteFileAtomic(path, node::ToJson(f)).ok());
+    REQUIRE(io::WriteFileAtomic(path, io::ToJson(f)).ok());
     WalletRun r = p.bank.Run({"inspect", path});
     CHECK(r.code == kExitOther);
     CHECK(r.err.find("TXFILE_MISMATCH") != std::string::npos);
@@ -605,7 +605,7 @@ TEST_CASE("wallet tx: tampered files are caught", "[unit][wallet]") {
     std::string sig = f.tx().signatures(0).signature();
     sig[5] ^= 1;
     f.mutable_tx()->mutable_signatures(0)->set_signature(sig);
-    REQUIRE(node::WriteFileAtomic(path, node::ToJson(f)).ok());
+    REQUIRE(io::WriteFileAtomic(path, io::ToJson(f)).ok());
     WalletRun r = p.bank.Run({"inspect", path});
     CHECK(r.code == kExitOk);
     CHECK(r.out.find("[INVALID]") != std::string::npos);
@@ -620,7 +620,7 @@ TEST_CASE("wallet tx: tampered files are caught", "[unit][wallet]") {
   SECTION("an edited description is pointed out; the explanation comes from the body") {
     tools::TxFile f = good;
     f.set_description("Give the bank a free pony");
-    REQUIRE(node::WriteFileAtomic(path, node::ToJson(f)).ok());
+    REQUIRE(io::WriteFileAtomic(path, io::ToJson(f)).ok());
     WalletRun r = p.bank.Run({"inspect", path});
     CHECK(r.code == kExitOk);
     CHECK(r.out.find("description text differs") != std::string::npos);
@@ -628,7 +628,7 @@ TEST_CASE("wallet tx: tampered files are caught", "[unit][wallet]") {
     CHECK(r.out.find("securing 5,000,000.00 yuan") != std::string::npos);
   }
   SECTION("not a transaction file") {
-    REQUIRE(node::WriteFileAtomic(path, "{\"format\": \"something-else\"}").ok());
+    REQUIRE(io::WriteFileAtomic(path, "{\"format\": \"something-else\"}").ok());
     WalletRun r = p.bank.Run({"inspect", path});
     CHECK(r.code == kExitOther);
     CHECK(r.err.find("TXFILE_INVALID") != std::string::npos);
@@ -693,7 +693,7 @@ TEST_CASE("wallet tx: direct submission checks signers, signs, submits and waits
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
   tools::SubmitResult sr;
-  REQUIRE(node::ParseJson(r.out, &sr, "submit").ok());
+  REQUIRE(io::ParseJson(r.out, &sr, "submit").ok());
   CHECK(sr.code() == "OK");
   CHECK(sr.status() == "COMMITTED");
   REQUIRE(p.node->submitted.size() == 1);

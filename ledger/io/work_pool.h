@@ -7,8 +7,8 @@
 // and the calling thread and returns when all of it is done.
 //
 // Thread-safe. Destruction finishes the queued jobs, then joins.
-#ifndef PLEDGER_NODE_WORK_POOL_H_
-#define PLEDGER_NODE_WORK_POOL_H_
+#ifndef PLEDGER_LEDGER_IO_WORK_POOL_H_
+#define PLEDGER_LEDGER_IO_WORK_POOL_H_
 
 #include <condition_variable>
 #include <cstddef>
@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-namespace pledger::node {
+namespace pledger::io {
 
 class WorkPool {
  public:
@@ -44,6 +44,6 @@ class WorkPool {
   std::vector<std::thread> workers_;
 };
 
-}  // namespace pledger::node
+}  // namespace pledger::io
 
-#endif  // PLEDGER_NODE_WORK_POOL_H_
+#endif  // PLEDGER_LEDGER_IO_WORK_POOL_H_

@@ -7,8 +7,8 @@
 //
 // Errors (reasons): FILE_NOT_FOUND, FILE_TOO_LARGE, FILE_IO, FILE_EXISTS.
 // Thread-safe (no shared state).
-#ifndef PLEDGER_NODE_FILES_H_
-#define PLEDGER_NODE_FILES_H_
+#ifndef PLEDGER_LEDGER_IO_FILES_H_
+#define PLEDGER_LEDGER_IO_FILES_H_
 
 #include <cstddef>
 #include <string>
@@ -16,7 +16,7 @@
 
 #include "consensus/status.h"
 
-namespace pledger::node {
+namespace pledger::io {
 
 inline constexpr size_t kMaxConfigFileBytes = 16 << 20;
 
@@ -33,6 +33,6 @@ Status MakeDirs(const std::string& path, unsigned mode = 0755);
 
 bool FileExists(const std::string& path);
 
-}  // namespace pledger::node
+}  // namespace pledger::io
 
-#endif  // PLEDGER_NODE_FILES_H_
+#endif  // PLEDGER_LEDGER_IO_FILES_H_

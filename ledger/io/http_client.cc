@@ -1,4 +1,4 @@
-#include "node/http_client.h"
+#include "ledger/io/http_client.h"
 
 #include <openssl/ssl.h>
 
@@ -9,7 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <optional>
 
-namespace pledger::node {
+namespace pledger::io {
 namespace {
 
 namespace asio = boost::asio;
@@ -206,4 +206,4 @@ Result<HttpResponse> HttpClient::Request(const std::string& method, const std::s
   return Status::Unavailable("NODE_UNREACHABLE", "connection to the node keeps closing");
 }
 
-}  // namespace pledger::node
+}  // namespace pledger::io

@@ -1,4 +1,4 @@
-#include "node/work_pool.h"
+#include "ledger/io/work_pool.h"
 
 #include <pthread.h>
 
@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-namespace pledger::node {
+namespace pledger::io {
 
 WorkPool::WorkPool(size_t threads, size_t max_queue) : max_queue_(max_queue) {
   if (threads == 0) threads = 1;
@@ -89,4 +89,4 @@ void WorkPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   shared->cv.wait(lock, [&] { return shared->done.load() == n; });
 }
 
-}  // namespace pledger::node
+}  // namespace pledger::io

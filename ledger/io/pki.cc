@@ -1,4 +1,4 @@
-#include "node/pki.h"
+#include "ledger/io/pki.h"
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 
 #include <memory>
 
-namespace pledger::node {
+namespace pledger::io {
 namespace {
 
 struct Free {
@@ -223,4 +223,4 @@ Result<CertIdentity> IdentityFromCertPem(const std::string& pem) {
   return IdentityFromX509(cert.get());
 }
 
-}  // namespace pledger::node
+}  // namespace pledger::io

@@ -8,8 +8,8 @@
 // the host name.
 //
 // Thread safety: one HttpClient per thread.
-#ifndef PLEDGER_NODE_HTTP_CLIENT_H_
-#define PLEDGER_NODE_HTTP_CLIENT_H_
+#ifndef PLEDGER_LEDGER_IO_HTTP_CLIENT_H_
+#define PLEDGER_LEDGER_IO_HTTP_CLIENT_H_
 
 #include <chrono>
 #include <cstdint>
@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "consensus/status.h"
-#include "node/http_server.h"
+#include "ledger/io/http_message.h"
 
-namespace pledger::node {
+namespace pledger::io {
 
 struct Url {
   bool tls = false;
@@ -64,6 +64,6 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace pledger::node
+}  // namespace pledger::io
 
-#endif  // PLEDGER_NODE_HTTP_CLIENT_H_
+#endif  // PLEDGER_LEDGER_IO_HTTP_CLIENT_H_

@@ -10,8 +10,8 @@
 // WriteFileAtomic(..., 0600) and never log them.
 //
 // Thread-safe (OpenSSL 3 objects are created per call).
-#ifndef PLEDGER_NODE_PKI_H_
-#define PLEDGER_NODE_PKI_H_
+#ifndef PLEDGER_LEDGER_IO_PKI_H_
+#define PLEDGER_LEDGER_IO_PKI_H_
 
 #include <cstdint>
 #include <string>
@@ -20,7 +20,7 @@
 #include "consensus/status.h"
 #include "ledger/crypto.h"
 
-namespace pledger::node {
+namespace pledger::io {
 
 struct CertAndKey {
   std::string cert_pem;
@@ -56,6 +56,6 @@ Result<CertIdentity> IdentityFromX509(void* x509);
 // Node ids: 1..64 of [A-Za-z0-9._-]. Reason: NODE_ID_INVALID.
 Status ValidateNodeId(const std::string& id);
 
-}  // namespace pledger::node
+}  // namespace pledger::io
 
-#endif  // PLEDGER_NODE_PKI_H_
+#endif  // PLEDGER_LEDGER_IO_PKI_H_

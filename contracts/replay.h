@@ -5,8 +5,8 @@
 // message would make an honest chain fail verification.
 //
 // Stateless; thread-safe as far as the BlockStore's reads are.
-#ifndef PLEDGER_NODE_REPLAY_H_
-#define PLEDGER_NODE_REPLAY_H_
+#ifndef PLEDGER_CONTRACTS_REPLAY_H_
+#define PLEDGER_CONTRACTS_REPLAY_H_
 
 #include <span>
 #include <utility>
@@ -15,7 +15,7 @@
 #include "contracts/engine.h"
 #include "ledger/block_store.h"
 
-namespace pledger::node {
+namespace pledger::contracts {
 
 // A transaction already in an earlier block (accepted or refused) is not
 // run again, even if a leader puts it in another block: its signers
@@ -32,6 +32,6 @@ void RefuseChainReplays(const ledger::BlockStore& blocks, std::span<contracts::P
 std::vector<std::pair<size_t, Status>> FindChainReplays(const ledger::BlockStore& blocks,
                                                         std::span<const contracts::PreparedTx* const> txs);
 
-}  // namespace pledger::node
+}  // namespace pledger::contracts
 
-#endif  // PLEDGER_NODE_REPLAY_H_
+#endif  // PLEDGER_CONTRACTS_REPLAY_H_

@@ -1,4 +1,4 @@
-#include "node/history.h"
+#include "contracts/history.h"
 
 #include <google/protobuf/descriptor.h>
 
@@ -7,7 +7,7 @@
 #include "ledger/bytes.h"
 #include "ledger/keys.h"
 
-namespace pledger::node {
+namespace pledger::contracts {
 namespace {
 
 std::string HistoryPrefix(const std::string& entity) {
@@ -139,4 +139,4 @@ Result<std::optional<std::string>> StateAsOf(const ledger::Database& db, const s
   return std::optional<std::string>(std::string(v.substr(1)));
 }
 
-}  // namespace pledger::node
+}  // namespace pledger::contracts

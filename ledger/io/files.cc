@@ -1,4 +1,4 @@
-#include "node/files.h"
+#include "ledger/io/files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace pledger::node {
+namespace pledger::io {
 namespace {
 
 Status Errno(std::string_view what, const std::string& path) {
@@ -138,4 +138,4 @@ bool FileExists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-}  // namespace pledger::node
+}  // namespace pledger::io

@@ -11,8 +11,8 @@
 //       state of a patent or pledge as of any height is one seek.
 //
 // Thread-safe (reads and batch staging only).
-#ifndef PLEDGER_NODE_HISTORY_H_
-#define PLEDGER_NODE_HISTORY_H_
+#ifndef PLEDGER_CONTRACTS_HISTORY_H_
+#define PLEDGER_CONTRACTS_HISTORY_H_
 
 #include <cstdint>
 #include <optional>
@@ -25,9 +25,9 @@
 #include "ledger/db.h"
 #include "ledger/proto/ledger.pb.h"
 #include "ledger/state_store.h"
-#include "node/proto/node.pb.h"
+#include "contracts/proto/history.pb.h"
 
-namespace pledger::node {
+namespace pledger::contracts {
 
 // Stages the history and version records of one applied block.
 void StageHistoryRecords(const ledger::BlockHeader& header,
@@ -54,6 +54,6 @@ bool IsVersionedKey(std::string_view key);
 // The action name of a transaction body ("" if none).
 std::string ActionName(const ledger::TxBody& body);
 
-}  // namespace pledger::node
+}  // namespace pledger::contracts
 
-#endif  // PLEDGER_NODE_HISTORY_H_
+#endif  // PLEDGER_CONTRACTS_HISTORY_H_

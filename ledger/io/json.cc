@@ -1,10 +1,10 @@
-#include "node/json.h"
+#include "ledger/io/json.h"
 
 #include <google/protobuf/util/json_util.h>
 
-#include "node/files.h"
+#include "ledger/io/files.h"
 
-namespace pledger::node {
+namespace pledger::io {
 
 Status ParseJson(const std::string& json, google::protobuf::Message* msg, const std::string& what) {
   google::protobuf::util::JsonParseOptions opts;
@@ -32,4 +32,4 @@ std::string ToJson(const google::protobuf::Message& msg, bool pretty) {
   return out;
 }
 
-}  // namespace pledger::node
+}  // namespace pledger::io

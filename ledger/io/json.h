@@ -1,7 +1,7 @@
 // Protobuf <-> JSON for the tools' files and outputs (protobuf's JSON mapping,
 // the one JSON format of the project).
-#ifndef PLEDGER_NODE_JSON_H_
-#define PLEDGER_NODE_JSON_H_
+#ifndef PLEDGER_LEDGER_IO_JSON_H_
+#define PLEDGER_LEDGER_IO_JSON_H_
 
 #include <google/protobuf/message.h>
 
@@ -9,7 +9,7 @@
 
 #include "consensus/status.h"
 
-namespace pledger::node {
+namespace pledger::io {
 
 // Strict parse: unknown fields are errors. Reason: JSON_INVALID, with the
 // parser's message (which names the field) and `what` (e.g. the file name).
@@ -19,6 +19,6 @@ Status ReadJsonFile(const std::string& path, google::protobuf::Message* msg);
 // Pretty JSON with proto field names (snake_case), defaults included.
 std::string ToJson(const google::protobuf::Message& msg, bool pretty = true);
 
-}  // namespace pledger::node
+}  // namespace pledger::io
 
-#endif  // PLEDGER_NODE_JSON_H_
+#endif  // PLEDGER_LEDGER_IO_JSON_H_

@@ -1,10 +1,10 @@
-#include "node/replay.h"
+#include "contracts/replay.h"
 
 #include <string>
 
 #include "ledger/bytes.h"
 
-namespace pledger::node {
+namespace pledger::contracts {
 
 std::vector<std::pair<size_t, Status>> FindChainReplays(const ledger::BlockStore& blocks,
                                                         std::span<const contracts::PreparedTx* const> txs) {
@@ -26,4 +26,4 @@ void RefuseChainReplays(const ledger::BlockStore& blocks, std::span<contracts::P
   for (auto& [i, status] : FindChainReplays(blocks, contracts::PointersTo(txs))) txs[i].status = std::move(status);
 }
 
-}  // namespace pledger::node
+}  // namespace pledger::contracts
