@@ -8,6 +8,7 @@
 #include <set>
 
 #include "contracts/dates.h"
+#include "contracts/limits.h"
 #include "contracts/money.h"
 #include "contracts/patent_number.h"
 #include "ledger/tx.h"
@@ -21,14 +22,32 @@ namespace {
 
 using contracts::Action;
 
-// Length limits the engine enforces (contracts/internal/validate.h).
-constexpr size_t kMaxIdBytes = 64;
-constexpr size_t kMaxNameBytes = 256;
-constexpr size_t kMaxTextBytes = 512;
-constexpr size_t kMaxOwners = 16;
-constexpr size_t kMaxPatentsPerAction = 64;
-constexpr int kMaxTermExtensionDays = 1827;
-constexpr std::uint32_t kMaxRateBps = 100'000;  // pledge rates (1000 %)
+// The limits the engine enforces (contracts/limits.h), checked before signing.
+using contracts::kMaxFeeLines;
+using contracts::kMaxFeeNameBytes;
+using contracts::kMaxFeeSurchargeBps;
+using contracts::kMaxExpiryWindowLimit;
+using contracts::kMaxHoldersPerTranche;
+using contracts::kMaxHolidays;
+using contracts::kMaxIdBytes;
+using contracts::kMaxLifeDays;
+using contracts::kMaxNameBytes;
+using contracts::kMaxOwners;
+using contracts::kMaxParamsMonths;
+using contracts::kMaxPatentsPerAction;
+using contracts::kMaxPledgeRateBps;
+using contracts::kMaxPoolItemsPerAction;
+using contracts::kMaxPoolMembers;
+using contracts::kMaxPoolRateBps;
+using contracts::kMaxRatingBytes;
+using contracts::kMaxRolesPerAccount;
+using contracts::kMaxScheduleSteps;
+using contracts::kMaxTermExtensionDays;
+using contracts::kMaxTextBytes;
+using contracts::kMaxTrancheRank;
+using contracts::kMaxUnits;
+using contracts::kOwnerSharesTotalBps;
+using contracts::kUnitFaceFen;
 
 // ---- flag readers ---------------------------------------------------------------
 
@@ -125,9 +144,9 @@ Status Owners(Context& c, const std::string& flag, google::protobuf::RepeatedPtr
     std::uint32_t share = 0;
     if (colon == std::string::npos) {
       any_without_share = true;
-      share = 10000;
+      share = kOwnerSharesTotalBps;
     } else {
-      PLEDGER_ASSIGN_OR_RETURN(share, ParseBps(flag, v.substr(colon + 1), 10000));
+      PLEDGER_ASSIGN_OR_RETURN(share, ParseBps(flag, v.substr(colon + 1), kOwnerSharesTotalBps));
       if (share == 0) return FlagError(flag, "owner " + org + " has a share of 0");
     }
     auto* o = out->Add();
@@ -139,7 +158,7 @@ Status Owners(Context& c, const std::string& flag, google::protobuf::RepeatedPtr
     return FlagError(flag, "with several owners give each one's share, e.g. --" + flag + " lianke:60% --" + flag +
                                " zju:40%");
   }
-  if (total != 10000) {
+  if (total != kOwnerSharesTotalBps) {
     return FlagError(flag, "shares add up to " + FormatBps(static_cast<std::uint32_t>(total)) + "; they must add up to 100 %");
   }
   return Status::OK();
@@ -445,7 +464,7 @@ Result<Action> BuildPledgeRegister(Context& c) {
   PLEDGER_ASSIGN_OR_RETURN(std::int64_t principal, Yuan(c, "principal", true, false));
   x->set_principal_fen(principal);
   PLEDGER_ASSIGN_OR_RETURN(std::string rate_text, Required(c, "rate"));
-  PLEDGER_ASSIGN_OR_RETURN(std::uint32_t rate, ParseBps("rate", rate_text, kMaxRateBps));
+  PLEDGER_ASSIGN_OR_RETURN(std::uint32_t rate, ParseBps("rate", rate_text, kMaxPledgeRateBps));
   x->set_interest_rate_bps(rate);
   PLEDGER_ASSIGN_OR_RETURN(std::int32_t due, Date(c, "due"));
   PLEDGER_RETURN_IF_ERROR(NotPast("due", due, c.today()));
@@ -635,7 +654,7 @@ Status PolicyFlags(Context& c, contracts::LendingPolicy* p, bool require_all) {
   for (const char* flag : {"min-life-invention-days", "min-life-other-days"}) {
     PLEDGER_RETURN_IF_ERROR(need(flag));
     if (auto v = c.args().Get(flag)) {
-      PLEDGER_ASSIGN_OR_RETURN(std::int64_t days, ParseInt(flag, *v, 0, 36600));
+      PLEDGER_ASSIGN_OR_RETURN(std::int64_t days, ParseInt(flag, *v, 0, kMaxLifeDays));
       if (std::string(flag) == "min-life-invention-days") {
         p->set_min_life_days_invention(static_cast<std::int32_t>(days));
       } else {
@@ -708,7 +727,7 @@ Result<std::vector<contracts::Role>> Roles(Context& c) {
     roles.push_back(r);
   }
   if (roles.empty()) return UsageError("missing required flag --role ROLE");
-  if (roles.size() > 8) return FlagError("role", "an account has at most 8 roles");
+  if (roles.size() > kMaxRolesPerAccount) return FlagError("role", "an account has at most 8 roles");
   return roles;
 }
 
@@ -788,6 +807,9 @@ Result<Action> BuildParamsSet(Context& c) {
     if (!cur.ok()) return cur.status();
     *p = *cur;
   }
+  // The engine does not bound the filing and decision periods; a century of
+  // days catches a value typed in the wrong unit.
+  constexpr std::int64_t kMaxPeriodDays = 36'600;
   auto uint_flag = [&](const char* flag, std::int64_t max, auto setter) -> Status {
     if (auto v = c.args().Get(flag)) {
       PLEDGER_ASSIGN_OR_RETURN(std::int64_t n, ParseInt(flag, *v, 0, max));
@@ -795,7 +817,7 @@ Result<Action> BuildParamsSet(Context& c) {
     }
     return Status::OK();
   };
-  PLEDGER_RETURN_IF_ERROR(uint_flag("max-expiry-window", 1'000'000, [&](std::int64_t n) {
+  PLEDGER_RETURN_IF_ERROR(uint_flag("max-expiry-window", kMaxExpiryWindowLimit, [&](std::int64_t n) {
     p->set_max_expiry_window(static_cast<std::uint64_t>(n));
   }));
   if (p->max_expiry_window() == 0) return FlagError("max-expiry-window", "must be at least 1 block");
@@ -809,20 +831,20 @@ Result<Action> BuildParamsSet(Context& c) {
   PLEDGER_RETURN_IF_ERROR(uint_flag("caution-bank-threshold-individual", 1000, [&](std::int64_t n) {
     p->set_caution_bank_threshold_individual(static_cast<std::uint32_t>(n));
   }));
-  PLEDGER_RETURN_IF_ERROR(uint_flag("fee-grace-months", 24, [&](std::int64_t n) {
+  PLEDGER_RETURN_IF_ERROR(uint_flag("fee-grace-months", kMaxParamsMonths, [&](std::int64_t n) {
     p->set_fee_grace_months(static_cast<std::uint32_t>(n));
   }));
   if (auto v = c.args().Get("fee-surcharge")) {
-    PLEDGER_ASSIGN_OR_RETURN(std::uint32_t bps, ParseBps("fee-surcharge", *v, 10000));
+    PLEDGER_ASSIGN_OR_RETURN(std::uint32_t bps, ParseBps("fee-surcharge", *v, kMaxFeeSurchargeBps));
     p->set_fee_surcharge_bps_per_month(bps);
   }
-  PLEDGER_RETURN_IF_ERROR(uint_flag("licence-filing-months", 24, [&](std::int64_t n) {
+  PLEDGER_RETURN_IF_ERROR(uint_flag("licence-filing-months", kMaxParamsMonths, [&](std::int64_t n) {
     p->set_licence_filing_months(static_cast<std::uint32_t>(n));
   }));
-  PLEDGER_RETURN_IF_ERROR(uint_flag("change-filing-days", 36600, [&](std::int64_t n) {
+  PLEDGER_RETURN_IF_ERROR(uint_flag("change-filing-days", kMaxPeriodDays, [&](std::int64_t n) {
     p->set_change_filing_days(static_cast<std::uint32_t>(n));
   }));
-  PLEDGER_RETURN_IF_ERROR(uint_flag("decision-sla-days", 36600, [&](std::int64_t n) {
+  PLEDGER_RETURN_IF_ERROR(uint_flag("decision-sla-days", kMaxPeriodDays, [&](std::int64_t n) {
     p->set_decision_sla_days(static_cast<std::uint32_t>(n));
   }));
   std::set<std::int32_t> holidays(p->holidays().begin(), p->holidays().end());
@@ -834,7 +856,7 @@ Result<Action> BuildParamsSet(Context& c) {
     PLEDGER_ASSIGN_OR_RETURN(std::int32_t d, ParseDate("remove-holiday", v, c.today()));
     if (!holidays.erase(d)) return FlagError("remove-holiday", FormatDay(d) + " is not a holiday now");
   }
-  if (holidays.size() > 2000) return FlagError("add-holiday", "at most 2000 holidays");
+  if (holidays.size() > kMaxHolidays) return FlagError("add-holiday", "at most 2000 holidays");
   p->clear_holidays();
   for (std::int32_t d : holidays) p->add_holidays(d);
   return a;
@@ -874,20 +896,6 @@ Result<Action> BuildValidatorNode(Context& c, bool promote) {
 }
 
 // ---- pools and tranches (issue 8; docs/contracts.md "Pools and tranches") ----------------
-
-// Limits of the pool contracts (contracts/internal/pools.h).
-constexpr size_t kMaxPoolItems = 64;               // patents, pledges or collections in one action
-constexpr size_t kMaxFeeLines = 8;                 // H1
-constexpr size_t kMaxFeeNameBytes = 64;
-constexpr std::int64_t kMaxTrancheRank = 9;        // ranks are one digit, 1 the most senior (R32)
-constexpr size_t kMaxScheduleSteps = 120;
-constexpr size_t kMaxHoldersPerTranche = 200;
-constexpr size_t kMaxRatingBytes = 16;
-constexpr std::int64_t kUnitFaceFen = 10'000;      // one unit is 100 yuan of principal
-constexpr std::int64_t kMaxUnits = contracts::kMaxAmountFen / kUnitFaceFen;
-constexpr std::uint32_t kMaxPoolRateBps = 10'000;  // coupons and fee rates, a year
-constexpr std::int64_t kMaxLifeMarginDays = 36'600;
-constexpr std::int64_t kMaxPoolMembers = 512;
 
 // The parts of a compound flag value, split at ':' ("1:senior:800000:3.65:AAA").
 std::vector<std::string> SplitColons(const std::string& v) {
@@ -988,7 +996,7 @@ Result<Action> BuildPoolCreate(Context& c) {
   }
   for (int t : types) e->add_patent_types(static_cast<contracts::PatentType>(t));
   if (auto v = c.args().Get("min-life-beyond-maturity-days")) {
-    PLEDGER_ASSIGN_OR_RETURN(std::int64_t days, ParseInt("min-life-beyond-maturity-days", *v, 0, kMaxLifeMarginDays));
+    PLEDGER_ASSIGN_OR_RETURN(std::int64_t days, ParseInt("min-life-beyond-maturity-days", *v, 0, kMaxLifeDays));
     e->set_min_life_beyond_maturity_days(static_cast<std::int32_t>(days));
   }
   if (auto v = c.args().Get("max-members")) {
@@ -1060,7 +1068,7 @@ Result<Action> BuildPoolAdmitPledges(Context& c) {
     x->add_pledge_ids(id);
   }
   if (x->pledge_ids().empty()) return UsageError("missing required flag --pledge ID");
-  if (static_cast<size_t>(x->pledge_ids_size()) > kMaxPoolItems) {
+  if (static_cast<size_t>(x->pledge_ids_size()) > kMaxPoolItemsPerAction) {
     return FlagError("pledge", "at most 64 pledges in one transaction");
   }
   return a;
@@ -1323,7 +1331,7 @@ Result<Action> BuildPoolCollect(Context& c) {
     return UsageError("missing required flag: give --royalty PATENT:YUAN, --repayment PLEDGE:YUAN or --recovery "
                       "MEMBER:YUAN (H7)");
   }
-  if (static_cast<size_t>(x->items_size()) > kMaxPoolItems) {
+  if (static_cast<size_t>(x->items_size()) > kMaxPoolItemsPerAction) {
     return UsageError("at most 64 collections in one transaction; split them");
   }
   return a;
