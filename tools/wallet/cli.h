@@ -104,7 +104,7 @@ class Context {
   bool node_down() const { return node_down_; }
   // Ledger look-ups for signer requirements: over the node, or nullptr when
   // no node is configured or it did not answer.
-  LedgerLookup* lookup();
+  contracts::LedgerLookup* lookup();
   // Records the outcome of a node call; returns `s` unchanged.
   const Status& Observe(const Status& s);
 
@@ -150,8 +150,9 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
 // one is configured and answering (SignerInfo::resolved says whether it was).
 std::vector<SignerInfo> ResolveSigners(Context& c, const ledger::Transaction& tx);
 // The requirements of `body` evaluated against `signers`, as views.
-std::vector<RequirementView> EvaluateRequirements(const Requirements& req, const std::vector<SignerInfo>& signers,
-                                                  bool* complete, bool* any_missing);
+std::vector<RequirementView> EvaluateRequirements(const contracts::Requirements& req,
+                                                  const std::vector<SignerInfo>& signers, bool* complete,
+                                                  bool* any_missing);
 
 // Help (help.cc).
 void PrintMainHelp(std::ostream& o);

@@ -11,7 +11,7 @@ namespace pledger::tools::wallet {
 
 // Ledger look-ups through the node, with answers cached for one invocation
 // (inspect asks for the same patent, pledge or pool for several parties).
-class Context::NodeLookup : public LedgerLookup {
+class Context::NodeLookup : public contracts::LedgerLookup {
  public:
   explicit NodeLookup(Context* c) : c_(c) {}
   Result<contracts::PatentView> Patent(const std::string& no) override {
@@ -50,13 +50,13 @@ class Context::NodeLookup : public LedgerLookup {
   }
   // The ledger's IP-office organisations now (GET /v1/orgs?kind=ORG_IP_OFFICE);
   // from a node without that route, the genesis's (a lower bound).
-  Result<IpOfficeCount> IpOffices() override {
+  Result<contracts::IpOfficeCount> IpOffices() override {
     if (ip_offices_) return *ip_offices_;
     PLEDGER_ASSIGN_OR_RETURN(NodeClient * n, c_->node());
     auto list = n->Orgs(contracts::ORG_IP_OFFICE);
     c_->Observe(list.status());
     if (list.ok() && list->organisations_size() > 0 && !list->truncated()) {
-      ip_offices_ = IpOfficeCount{list->organisations_size(), true};
+      ip_offices_ = contracts::IpOfficeCount{list->organisations_size(), true};
       return *ip_offices_;
     }
     if (!list.ok() && list.status().reason() != "ROUTE_NOT_FOUND") return list.status();
@@ -65,13 +65,13 @@ class Context::NodeLookup : public LedgerLookup {
     if (!g.ok()) return g.status();
     int count = 0;
     for (const auto& o : g->organisations()) count += o.kind() == contracts::ORG_IP_OFFICE ? 1 : 0;
-    ip_offices_ = IpOfficeCount{count, false};
+    ip_offices_ = contracts::IpOfficeCount{count, false};
     return *ip_offices_;
   }
 
  private:
   Context* c_;
-  std::optional<IpOfficeCount> ip_offices_;
+  std::optional<contracts::IpOfficeCount> ip_offices_;
   std::map<std::string, Result<contracts::PatentView>> patents_;
   std::map<std::string, Result<contracts::Pledge>> pledges_;
   std::map<std::string, Result<contracts::PoolView>> pools_;
@@ -175,7 +175,7 @@ const Status& Context::Observe(const Status& s) {
   return s;
 }
 
-LedgerLookup* Context::lookup() {
+contracts::LedgerLookup* Context::lookup() {
   if (!HasNodeUrl() || node_down_) return nullptr;
   if (!lookup_) lookup_ = std::make_unique<NodeLookup>(this);
   return lookup_.get();

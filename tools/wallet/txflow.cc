@@ -82,12 +82,13 @@ std::vector<SignerInfo> ResolveSigners(Context& c, const ledger::Transaction& tx
   return out;
 }
 
-std::vector<RequirementView> EvaluateRequirements(const Requirements& req, const std::vector<SignerInfo>& signers,
-                                                  bool* complete, bool* any_missing) {
+std::vector<RequirementView> EvaluateRequirements(const contracts::Requirements& req,
+                                                  const std::vector<SignerInfo>& signers, bool* complete,
+                                                  bool* any_missing) {
   std::vector<RequirementView> out;
   *complete = true;
   *any_missing = false;
-  for (const Party& p : req.parties) {
+  for (const contracts::Party& p : req.parties) {
     std::vector<std::string> by;
     PartyState st = EvaluateParty(p, signers, &by);
     RequirementView v;
@@ -162,7 +163,7 @@ InspectView BuildInspect(Context& c, const LoadedTx& t) {
   for (size_t i = 0; i < signers.size(); ++i) {
     if (i < t.signature_valid.size() && t.signature_valid[i]) valid.push_back(signers[i]);
   }
-  Requirements req = RequiredSigners(t.body.action(), c.lookup());
+  contracts::Requirements req = contracts::RequiredSigners(t.body.action(), c.lookup());
   bool complete = false, missing = false;
   for (auto& r : EvaluateRequirements(req, valid, &complete, &missing)) *v.add_required() = r;
   v.set_complete(complete && !req.parties.empty());
@@ -242,7 +243,7 @@ bool IsAdmissionRefusal(const Status& s) {
 Status CheckSignersBeforeSubmit(Context& c, const ledger::Transaction& tx, const ledger::TxBody& body) {
   if (c.args().Has("force")) return Status::OK();
   std::vector<SignerInfo> signers = ResolveSigners(c, tx);
-  Requirements req = RequiredSigners(body.action(), c.lookup());
+  contracts::Requirements req = contracts::RequiredSigners(body.action(), c.lookup());
   bool complete = false, missing = false;
   auto views = EvaluateRequirements(req, signers, &complete, &missing);
   if (!missing) return Status::OK();
