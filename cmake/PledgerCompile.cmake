@@ -6,6 +6,19 @@ set(PLEDGER_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
     -Wcast-align -Wunused -Woverloaded-virtual
     -Wimplicit-fallthrough -Wformat=2)
 
+# Clang checks the lock annotations of ledger/io/sync.h (GUARDED_BY, REQUIRES).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  list(APPEND PLEDGER_WARNINGS -Wthread-safety)
+endif()
+
+if(PLEDGER_TSAN)
+  if(PLEDGER_SANITIZE)
+    message(FATAL_ERROR "PLEDGER_TSAN and PLEDGER_SANITIZE cannot be combined")
+  endif()
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
+
 if(PLEDGER_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
                       -fno-sanitize-recover=undefined)

@@ -70,7 +70,7 @@ void NodeImpl::ApplyLoop() {
       item = std::move(apply_queue_.front());
       apply_queue_.pop_front();
     }
-    if (!fatal_.ok()) continue;  // stopped applying; keep draining so Raft is not blocked
+    if (!Fatal().ok()) continue;  // stopped applying; keep draining so Raft is not blocked
     Status s;
     if (item.snapshot) {
       s = InstallSnapshot(*item.snapshot);
@@ -86,12 +86,22 @@ void NodeImpl::ApplyLoop() {
       s = ApplyEntry(item.entry);
     }
     if (!s.ok()) {
-      fatal_ = s;
+      SetFatal(s);
       PLOG(kError, "apply") << "cannot apply entry " << item.entry.index << ": " << s.ToString()
                             << "; this node stops applying blocks. Fix the cause and restart it";
     }
     PostRaft([] {});  // the proposer may go on
   }
+}
+
+Status NodeImpl::Fatal() const {
+  io::MutexLock lock(&fatal_mu_);
+  return fatal_;
+}
+
+void NodeImpl::SetFatal(const Status& s) {
+  io::MutexLock lock(&fatal_mu_);
+  if (fatal_.ok()) fatal_ = s;
 }
 
 Status NodeImpl::RecordApplied(std::uint64_t index) {
@@ -135,6 +145,10 @@ Status NodeImpl::ApplyEntry(const consensus::Entry& e) {
   if (header->tx_count() > 20000) return skip("too many transactions");
   auto checked = ledger_->blocks().CheckAppend(block);
   if (!checked.ok()) return skip(checked.status().ToString());
+  if (header->height() == fail_apply_at_height_) {
+    return Status::IOError("TEST_FAULT_INJECTED", "block " + std::to_string(header->height()) + " not written: " +
+                                                      kTestFailApplyEnv + " asked for a failure here");
+  }
   return ApplyBlock(e, block, *header);
 }
 

@@ -6,6 +6,7 @@
 // without including it.
 #include <utility>
 #include <boost/asio.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 
@@ -42,12 +43,6 @@ constexpr std::uint64_t kDefaultLogRetain = 1000;
 constexpr std::uint64_t kPipelineDepth = 2;
 static_assert(kPipelineDepth >= 1 && kPipelineDepth <= ledger::kMaxStateRootLag,
               "a header may only name the state of the last kMaxStateRootLag blocks");
-
-std::uint64_t NowMs() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
 
 std::string Resolve(const std::string& base, const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
@@ -94,8 +89,8 @@ std::uint64_t RaftIdOf(const std::string& node_id) {
 // ---------------------------------------------------------------------------
 // Lifecycle
 
-NodeImpl::NodeImpl(config::NodeConfig config, std::string base_dir)
-    : config_(std::move(config)), base_dir_(std::move(base_dir)) {}
+NodeImpl::NodeImpl(config::NodeConfig config, std::string base_dir, const io::Clock& clock)
+    : config_(std::move(config)), clock_(clock), base_dir_(std::move(base_dir)) {}
 
 NodeImpl::~NodeImpl() { Stop(); }
 
@@ -106,6 +101,11 @@ Status NodeImpl::Start() {
     return Status::InvalidArgument("CONFIG_INVALID", "node_id: " + std::string(s.message()));
   }
   raft_id_ = RaftIdOf(node_id_);
+  if (const char* fail = std::getenv(kTestFailApplyEnv); fail != nullptr && *fail != '\0') {
+    fail_apply_at_height_ = std::strtoull(fail, nullptr, 10);
+    PLOG(kWarn, "node") << kTestFailApplyEnv << " is set: applying block " << fail_apply_at_height_
+                        << " will fail, for tests only";
+  }
   for (const auto& [field, value] :
        std::vector<std::pair<std::string, std::string>>{{"data_dir", config_.data_dir()},
                                                         {"genesis_file", config_.genesis_file()},
@@ -290,6 +290,10 @@ Status NodeImpl::Start() {
                       << (config_.api_tls() ? "https://" : "http://") << api_hp.first << ":"
                       << http_->port() << ", chain height " << applied_height_.load()
                       << ", applied index " << applied_index_.load();
+  if (&clock_ != &io::SystemClock()) {
+    PLOG(kWarn, "node") << "block times come from the " << clock_.Describe()
+                        << " clock, not the system clock: for tests only";
+  }
   return Status::OK();
 }
 
@@ -545,7 +549,7 @@ void NodeImpl::MaybePropose() {
   d.prev_results_root = tip.results_root;
   d.state_root_height = tip.height;
   std::uint64_t last_time = std::max(last_applied_time_ms_.load(), in_flight_ ? in_flight_->time_ms : std::uint64_t{0});
-  d.time_ms = std::max(NowMs(), last_time + 1);
+  d.time_ms = std::max(clock_.NowMs(), last_time + 1);
   d.proposer_id = node_id_;
   d.raft_term = raw_->term();
   d.raft_index = raw_->last_index() + 1;
@@ -792,13 +796,13 @@ Status ParseNodeConfig(const std::string& json, config::NodeConfig* out, const s
 Node::Node(std::unique_ptr<NodeImpl> impl) : impl_(std::move(impl)) {}
 Node::~Node() = default;
 
-Result<std::unique_ptr<Node>> Node::FromConfigFile(const std::string& path) {
+Result<std::unique_ptr<Node>> Node::FromConfigFile(const std::string& path, const io::Clock& clock) {
   PLEDGER_ASSIGN_OR_RETURN(std::string json, io::ReadFile(path));
   config::NodeConfig config;
   PLEDGER_RETURN_IF_ERROR(ParseNodeConfig(json, &config, path));
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
-  return std::unique_ptr<Node>(new Node(std::make_unique<NodeImpl>(std::move(config), dir)));
+  return std::unique_ptr<Node>(new Node(std::make_unique<NodeImpl>(std::move(config), dir, clock)));
 }
 
 Status Node::Start() { return impl_->Start(); }

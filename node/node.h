@@ -18,6 +18,7 @@
 #include <string>
 
 #include "consensus/status.h"
+#include "ledger/io/clock.h"
 #include "ledger/io/proto/config.pb.h"
 
 namespace pledger::node {
@@ -30,7 +31,10 @@ Status ParseNodeConfig(const std::string& json, config::NodeConfig* out, const s
 
 class Node {
  public:
-  static Result<std::unique_ptr<Node>> FromConfigFile(const std::string& path);
+  // `clock` is where block times come from (ledger/io/clock.h); it must
+  // outlive the node.
+  static Result<std::unique_ptr<Node>> FromConfigFile(const std::string& path,
+                                                      const io::Clock& clock = io::ProcessClock());
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;

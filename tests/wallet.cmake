@@ -4,28 +4,18 @@
 # integration.cmake (which defines pledger_cluster_harness).
 include_guard(GLOBAL)
 
-# The test clock (integration/clock_shift.cc): preloaded into pledgerd and
-# pledger-wallet so a test can move the ledger's date (a pool's payment dates).
-add_library(pledger_clock_shift SHARED integration/clock_shift.cc)
-pledger_target_defaults(pledger_clock_shift)
-target_link_libraries(pledger_clock_shift PRIVATE ${CMAKE_DL_LIBS})
-set_target_properties(pledger_clock_shift PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
-
 # Running the wallet (and pledger-audit) binaries as the parties would
 # (integration/wallet_runner.h), shared by the tests below.
 add_library(pledger_wallet_runner STATIC integration/wallet_runner.cc)
 pledger_target_defaults(pledger_wallet_runner)
 target_link_libraries(pledger_wallet_runner PUBLIC pledger_cluster_harness Catch2::Catch2)
-target_compile_definitions(pledger_wallet_runner PRIVATE
-                           PLEDGER_CLOCK_SHIFT_LIB="$<TARGET_FILE:pledger_clock_shift>")
-add_dependencies(pledger_wallet_runner pledger_clock_shift)
 
-# Issue 6: a co-signed pledge, refusals (R7i, R13), repayment, a transfer.
+# A co-signed pledge, refusals (R7i, R13), repayment, a transfer.
 pledger_integration_test(wallet_e2e_test SOURCES integration/wallet_e2e_test.cc LIBS pledger_wallet_runner
                          DEPENDS pledgerd pledger-wallet TIMEOUT 300)
 
-# Issue 8: a licence pool from creation to wind-down on the test clock: the
+# A licence pool from creation to wind-down on the test clock: the
 # pool lock (R31), tranches (R32), three payment dates (H1-H8), the auditor's
 # pool history. About a minute on two cores.
 pledger_integration_test(pool_e2e_test SOURCES integration/pool_e2e_test.cc LIBS pledger_wallet_runner
-                         DEPENDS pledgerd pledger-wallet pledger-audit pledger_clock_shift TIMEOUT 240)
+                         DEPENDS pledgerd pledger-wallet pledger-audit TIMEOUT 240)

@@ -14,6 +14,8 @@ packages=(
   catch2
   ca-certificates procps
 )
+# Extra packages a caller needs (tools/test.sh --tsan asks for clang).
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,8 @@
 #   tools/test.sh                 release build in build/, every test
 #   tools/test.sh --sanitize      ASan+UBSan build in build-asan/, unit tests
 #   tools/test.sh --sanitize --all  ASan+UBSan build, every test
+#   tools/test.sh --tsan          clang ThreadSanitizer build in build-tsan/ (lock
+#                                 annotations checked too), unit and integration tests
 #   tools/test.sh -L sim          extra arguments go to ctest (here: one label)
 #
 # Labels: unit, sim, integration. Programs land in build/bin/.
@@ -12,22 +14,31 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sanitize=0
+tsan=0
 all=0
 ctest_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sanitize) sanitize=1 ;;
+    --tsan) tsan=1 ;;
     --all) all=1 ;;
     *) ctest_args+=("$1") ;;
   esac
   shift
 done
 
-tools/install-deps.sh
+if [[ $tsan -eq 1 ]]; then tools/install-deps.sh clang; else tools/install-deps.sh; fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 target=all
-if [[ $sanitize -eq 1 ]]; then
+if [[ $tsan -eq 1 ]]; then
+  dir=build-tsan
+  CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLEDGER_TSAN=ON >/dev/null
+  if [[ ${#ctest_args[@]} -eq 0 ]]; then ctest_args=(-L 'unit|integration'); fi
+  # halt_on_error: a race fails the test that hit it (a node under test dies,
+  # so its cluster test fails), never a line lost in a log.
+  export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:history_size=4}
+elif [[ $sanitize -eq 1 ]]; then
   dir=build-asan
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPLEDGER_SANITIZE=ON >/dev/null
   if [[ $all -eq 0 && ${#ctest_args[@]} -eq 0 ]]; then

@@ -178,6 +178,9 @@ void TestCluster::Start(int i) {
       ::dup2(fd, 2);
     }
     for (const auto& [name, value] : options_.env) ::setenv(name.c_str(), value.c_str(), 1);
+    if (auto it = node_env_.find(i); it != node_env_.end()) {
+      for (const auto& [name, value] : it->second) ::setenv(name.c_str(), value.c_str(), 1);
+    }
     std::string bin = std::string(PLEDGER_BIN_DIR) + "/pledgerd";
     ::execl(bin.c_str(), "pledgerd", "--config", p.config.c_str(), static_cast<char*>(nullptr));
     _exit(127);

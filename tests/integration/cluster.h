@@ -60,6 +60,8 @@ class TestCluster {
 
   void Start(int i);
   void StartAll();
+  // Environment variables for node i's next Start, on top of options.env.
+  void SetNodeEnv(int i, std::map<std::string, std::string> env) { node_env_[i] = std::move(env); }
   void Kill(int i);                 // SIGKILL
   void Stop(int i);                 // SIGTERM, then wait (SIGKILL after 10 s)
   bool Running(int i) const;
@@ -109,6 +111,7 @@ class TestCluster {
     std::unique_ptr<io::HttpClient> client;
   };
   ClusterOptions options_;
+  std::map<int, std::map<std::string, std::string>> node_env_;
   TempDir dir_;
   std::vector<Proc> nodes_;
   std::map<std::string, std::shared_ptr<const ledger::SecretKey>> accounts_;

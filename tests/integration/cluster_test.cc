@@ -429,5 +429,63 @@ TEST_CASE("cluster: a node refuses a data directory in use or of another chain",
   CHECK(unknown.output.find("no_such_field") != std::string::npos);
 }
 
+
+// The applier's first fatal error is written by the apply thread and read by
+// the API thread for /healthz; this runs both at once. Under the ThreadSanitizer
+// flavour (tools/test.sh --tsan, halt_on_error) an unguarded error kills the
+// node at the first concurrent read, and the last health check below fails.
+TEST_CASE("cluster: a follower whose applier fails says so in /healthz while polled, and the others go on",
+          "[integration]") {
+  TestCluster c;
+  c.StartAll();
+  const int leader = c.WaitForLeader(20s);
+  CLUSTER_REQUIRE(c, leader >= 0);
+  const int follower = (leader + 1) % c.size();
+  tools::Workload w(c.Parties(), 7, 1);
+  tools::WorkloadTx first = w.PatentRegister(Expiry(c, leader));
+  REQUIRE(c.Submit(leader, first.raw).ok());
+  CLUSTER_REQUIRE(c, WaitCommitted(c, leader, {first.id}, 20s).empty());
+  auto st = c.Status(leader);
+  REQUIRE(st.ok());
+  const std::uint64_t fail_at = st->height() + 2;
+
+  c.Stop(follower);
+  c.SetNodeEnv(follower, {{"PLEDGER_TEST_FAIL_APPLY_AT", std::to_string(fail_at)}});
+  c.Start(follower);
+  CLUSTER_REQUIRE(c, c.WaitFor([&] { return c.Status(follower).ok(); }, 20s));
+
+  std::atomic<bool> done{false};
+  std::thread poller([&] {
+    auto client = io::HttpClient::Create(c.ApiUrl(follower));
+    if (!client.ok()) return;
+    while (!done.load()) (void)(*client)->Get("/healthz");
+  });
+  std::vector<ledger::Hash256> ids;
+  for (int k = 0; k < 4; ++k) {
+    tools::WorkloadTx tx = w.PatentRegister(Expiry(c, leader));
+    REQUIRE(c.Submit(leader, tx.raw).ok());
+    ids.push_back(tx.id);
+    CLUSTER_REQUIRE(c, WaitCommitted(c, leader, {tx.id}, 20s).empty());
+  }
+  bool reported = c.WaitFor(
+      [&] {
+        auto h = c.Client(follower).Get("/healthz");
+        return h.ok() && h->status == 503 && h->body.find("TEST_FAULT_INJECTED") != std::string::npos;
+      },
+      20s);
+  done.store(true);
+  poller.join();
+  CLUSTER_REQUIRE(c, reported);
+  // The others committed everything; the failed follower stopped below fail_at.
+  const int other = (leader + 2) % c.size();
+  CLUSTER_REQUIRE(c, WaitCommitted(c, other, ids, 20s).empty());
+  auto fs = c.Status(follower);
+  CLUSTER_REQUIRE(c, fs.ok());
+  CHECK(fs->height() < fail_at);
+  auto h = c.Client(follower).Get("/healthz");
+  CLUSTER_REQUIRE(c, h.ok());
+  CHECK(h->status == 503);
+}
+
 }  // namespace
 }  // namespace pledger::test

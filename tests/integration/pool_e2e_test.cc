@@ -17,7 +17,7 @@
 //   transactions in the pool's history.
 //
 // The payment dates need the ledger's date to move: nodes and wallets run
-// with the test clock (clock_shift.cc, TestClock), which the test sets to
+// with the test clock (TestClock, ledger/io/clock.h), which the test sets to
 // noon of the deal's days. Label `integration`. Needs build/bin/pledgerd,
 // pledger-wallet and pledger-audit.
 #include <catch2/catch.hpp>

@@ -11,13 +11,11 @@
 #include <sstream>
 
 #include "contracts/dates.h"
+#include "ledger/io/clock.h"
 #include "ledger/io/files.h"
 
 #ifndef PLEDGER_BIN_DIR
 #error "PLEDGER_BIN_DIR must point at build/bin"
-#endif
-#ifndef PLEDGER_CLOCK_SHIFT_LIB
-#error "PLEDGER_CLOCK_SHIFT_LIB must name the clock_shift shared library"
 #endif
 
 namespace pledger::test {
@@ -132,7 +130,7 @@ TestClock::~TestClock() {
 }
 
 std::map<std::string, std::string> TestClock::Env() const {
-  return {{"LD_PRELOAD", PLEDGER_CLOCK_SHIFT_LIB}, {"PLEDGER_TEST_CLOCK_FILE", path_}};
+  return {{io::kTestClockEnv, path_}};
 }
 
 void TestClock::SetNoonOf(std::int32_t day) {

@@ -1,7 +1,7 @@
 // End-to-end helpers for tests that drive the real pledger-wallet (and
 // pledger-audit) binaries against a TestCluster: one wallet home per party as
 // on its own machine, files carried between them, JSON outputs parsed, and a
-// test clock that moves the date of every node and wallet (clock_shift.cc).
+// test clock that moves the date of every node and wallet (ledger/io/clock.h).
 //
 // Test-only; uses Catch2 assertions. Not thread-safe.
 #ifndef PLEDGER_TESTS_INTEGRATION_WALLET_RUNNER_H_
@@ -87,7 +87,7 @@ void Sync(TestCluster& c);
   } while (0)
 
 // The date every node and wallet started with Env() sees: the real clock
-// plus an offset kept in a file that clock_shift.cc maps into each process.
+// plus an offset kept in a file that each process maps (ledger/io/clock.h).
 // The test sets the date to noon, China Standard Time, of a chosen day, so a
 // test of a few minutes never crosses midnight and "today" is the same for
 // the blocks and the wallets.
@@ -99,7 +99,7 @@ class TestClock {
   TestClock(const TestClock&) = delete;
   TestClock& operator=(const TestClock&) = delete;
 
-  // LD_PRELOAD and PLEDGER_TEST_CLOCK_FILE for the processes to start.
+  // PLEDGER_TEST_CLOCK_FILE for the processes to start.
   std::map<std::string, std::string> Env() const;
   // Moves the clocks to 12:00 CST of `day` (days since 1970-01-01); only
   // ever forward (block times must increase).

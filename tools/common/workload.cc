@@ -6,6 +6,7 @@
 #include "contracts/dates.h"
 #include "contracts/engine.h"
 #include "contracts/patent_number.h"
+#include "ledger/io/clock.h"
 #include "ledger/tx.h"
 
 namespace pledger::tools {
@@ -17,12 +18,7 @@ Workload::Workload(WorkloadParties parties, std::uint32_t run, std::uint32_t cli
       next_((run / 40) % 20000u),
       nonce_((static_cast<std::uint64_t>(run) << 40) ^ (static_cast<std::uint64_t>(client) << 24)) {}
 
-std::int32_t Workload::Today() {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
-  return contracts::DateOfBlockTime(static_cast<std::uint64_t>(ms));
-}
+std::int32_t Workload::Today() { return contracts::DateOfBlockTime(io::ProcessClock().NowMs()); }
 
 std::string Workload::PatentNumber(int year, int type, std::uint32_t serial) {
   char digits[32];

@@ -8,6 +8,7 @@
 #include "contracts/patent_number.h"
 #include "ledger/bytes.h"
 #include "ledger/crypto.h"
+#include "ledger/io/clock.h"
 #include "ledger/io/files.h"
 #include "tools/common/args.h"
 
@@ -185,12 +186,7 @@ std::string FormatBps(std::uint32_t bps) {
 
 // ---- dates -------------------------------------------------------------------------
 
-std::int32_t TodayCst() {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
-  return contracts::DateOfBlockTime(static_cast<std::uint64_t>(ms));
-}
+std::int32_t TodayCst() { return contracts::DateOfBlockTime(io::ProcessClock().NowMs()); }
 
 Result<std::int32_t> ParseDate(std::string_view flag, std::string_view text, std::int32_t today) {
   const std::string hint = "; write YYYY-MM-DD (e.g. 2027-06-30), today, or today+N / today-N days";
