@@ -21,6 +21,12 @@ namespace pledger::ledger {
 // in flight between proposing and executing.
 inline constexpr std::uint64_t kMaxStateRootLag = 4;
 
+// The most transactions one block may carry. Consensus-critical: every node's
+// applier refuses a committed block above it and pledger-audit fails such a
+// block (BLOCK_TOO_LARGE), so nodes and auditors must use the same number.
+// It also caps a proposer's configured block.max_txs.
+inline constexpr std::uint32_t kMaxTxsPerBlock = 20'000;
+
 // Everything a proposer decides about a block; SealBlock computes the rest.
 struct BlockDraft {
   std::string chain_id;

@@ -38,8 +38,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr char kReplicaMetaName[] = "audit";
 constexpr std::uint32_t kReplicaFormat = 1;
-// The node refuses blocks with more transactions (node/applier.cc).
-constexpr std::uint32_t kMaxTxsPerBlock = 20000;
 // How much the fetch thread prepares ahead of execution.
 constexpr size_t kMaxQueuedTxs = 20000;
 constexpr size_t kMaxQueuedBlocks = 256;
@@ -517,7 +515,7 @@ class Run {
     if (Status s = ledger::CheckBlockContent(block, header); !s.ok()) {
       return Fail(h, std::string(s.reason()), std::string(s.message()));
     }
-    if (header.tx_count() > kMaxTxsPerBlock) return Fail(h, "BLOCK_TOO_LARGE", H(header.tx_count()) + " transactions");
+    if (header.tx_count() > ledger::kMaxTxsPerBlock) return Fail(h, "BLOCK_TOO_LARGE", H(header.tx_count()) + " transactions");
     if (header.time_ms() <= prev_time_) {
       return Fail(h, "BLOCK_TIME_NOT_INCREASING", "block time " + FormatTimeMs(header.time_ms()) +
                                                       " is not after block " + H(h - 1) + "'s " + FormatTimeMs(prev_time_));
