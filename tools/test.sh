@@ -29,6 +29,8 @@ done
 
 if [[ $tsan -eq 1 ]]; then tools/install-deps.sh clang; else tools/install-deps.sh; fi
 
+tools/check-layers.sh
+
 jobs=$(nproc 2>/dev/null || echo 2)
 target=all
 if [[ $tsan -eq 1 ]]; then
