@@ -2,6 +2,7 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "ledger/bytes.h"
@@ -77,10 +78,41 @@ void StageHistoryRecords(const ledger::BlockHeader& header,
   }
 }
 
-Result<HistoryPage> QueryHistory(const ledger::Database& db, const std::string& entity,
+Status DatabaseIndexReader::Error(const leveldb::Status& s) const {
+  return ledger::Database::FromLevelDb(s, "reading the history indexes of " + db_.path());
+}
+
+std::optional<HistoryKeyParts> ParseHistoryKey(std::string_view key) {
+  if (key.empty() || key[0] != ledger::keys::kHistory) return std::nullopt;
+  std::string_view rest = key.substr(1);
+  const size_t z = rest.find('\0');  // entities hold no 0x00
+  if (z == std::string_view::npos || rest.size() != z + 1 + 12) return std::nullopt;
+  return HistoryKeyParts{rest.substr(0, z), ledger::GetBigEndian64(rest.data() + z + 1),
+                         ledger::GetBigEndian32(rest.data() + z + 9)};
+}
+
+std::optional<VersionKeyParts> ParseVersionKey(std::string_view key) {
+  if (key.empty() || key[0] != ledger::keys::kVersion) return std::nullopt;
+  std::string_view rest = key.substr(1);
+  // Found by length: the height's own bytes may hold zeros.
+  if (rest.size() < 9 || rest[rest.size() - 9] != '\0') return std::nullopt;
+  return VersionKeyParts{rest.substr(0, rest.size() - 9), ledger::GetBigEndian64(rest.data() + rest.size() - 8)};
+}
+
+Result<std::optional<std::string>> ParseVersionValue(std::string_view value) {
+  if (value.size() == 1 && value[0] == '\0') return std::optional<std::string>();
+  if (value.empty() || value[0] != '\x01') {
+    return Status::Corruption("VERSION_RECORD_CORRUPT",
+                              "a version record is neither a value (0x01 ...) nor a deletion (0x00): the "
+                              "version index is damaged");
+  }
+  return std::optional<std::string>(std::string(value.substr(1)));
+}
+
+Result<HistoryPage> QueryHistory(const IndexReader& reader, const std::string& entity,
                                  const std::string& cursor, size_t limit) {
   limit = std::clamp<size_t>(limit, 1, 1000);
-  std::string prefix = HistoryPrefix(entity);
+  const std::string prefix = HistoryPrefix(entity);
   std::string start = prefix;
   if (!cursor.empty()) {
     auto raw = ledger::HexDecode(cursor);
@@ -94,49 +126,68 @@ Result<HistoryPage> QueryHistory(const ledger::Database& db, const std::string& 
   HistoryPage page;
   page.set_entity(entity);
   std::string last;
-  size_t n = 0;
-  bool more = false;
-  PLEDGER_RETURN_IF_ERROR(db.Scan(prefix, start, [&](std::string_view k, std::string_view v) {
-    if (n == limit) {
-      more = true;
-      return false;
+  std::unique_ptr<leveldb::Iterator> it = reader.NewIterator();
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    if (k.substr(0, prefix.size()) != prefix) break;
+    if (static_cast<size_t>(page.entries_size()) == limit) {
+      page.set_next_cursor(ledger::HexEncode(last));
+      break;
     }
-    HistoryEntry e;
-    if (e.ParseFromArray(v.data(), static_cast<int>(v.size()))) *page.add_entries() = e;
+    if (k.size() != prefix.size() + 12 ||
+        !page.add_entries()->ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return Status::Corruption("HISTORY_RECORD_CORRUPT",
+                                "a history record of " + entity + " (key " + ledger::HexEncode(k) +
+                                    ") does not parse: the history index is damaged");
+    }
     last = std::string(k.substr(prefix.size()));
-    ++n;
-    return true;
-  }));
-  if (more) page.set_next_cursor(ledger::HexEncode(last));
+  }
+  if (!it->status().ok()) return reader.Error(it->status());
   return page;
 }
 
-Result<std::optional<std::string>> StateAsOf(const ledger::Database& db, const std::string& key,
+Result<HistoryPage> QueryHistory(const ledger::Database& db, const std::string& entity,
+                                 const std::string& cursor, size_t limit) {
+  return QueryHistory(DatabaseIndexReader(db), entity, cursor, limit);
+}
+
+Result<std::optional<std::string>> StateAsOf(const IndexReader& reader, const std::string& key,
                                              std::uint64_t height, const ledger::WriteSet* genesis) {
   auto as_genesis_left_it = [&]() -> std::optional<std::string> {
     if (genesis == nullptr) return std::nullopt;
     auto it = genesis->find(key);
     return it == genesis->end() ? std::nullopt : it->second;
   };
-  std::string prefix = VersionPrefix(key);
-  std::string seek = prefix;
-  ledger::PutBigEndian64(&seek, height + 1);
-  std::unique_ptr<leveldb::Iterator> it = db.NewIterator();
-  it->Seek(seek);
-  if (it->Valid()) {
-    it->Prev();
-  } else {
+  // The last version at or below `height`: the greatest key <= prefix be64(height).
+  const std::string prefix = VersionPrefix(key);
+  std::string bound = prefix;
+  ledger::PutBigEndian64(&bound, height);
+  std::unique_ptr<leveldb::Iterator> it = reader.NewIterator();
+  it->Seek(bound);
+  if (!it->Valid()) {
     it->SeekToLast();
+  } else if (std::string_view(it->key().data(), it->key().size()) != bound) {
+    it->Prev();
   }
-  PLEDGER_RETURN_IF_ERROR(ledger::Database::FromLevelDb(it->status(), "reading history"));
+  if (!it->status().ok()) return reader.Error(it->status());
   if (!it->Valid()) return as_genesis_left_it();
   std::string_view k(it->key().data(), it->key().size());
   if (k.size() != prefix.size() + 8 || k.substr(0, prefix.size()) != prefix) {
     return as_genesis_left_it();
   }
-  std::string_view v(it->value().data(), it->value().size());
-  if (v.empty() || v[0] == '\0') return std::optional<std::string>();
-  return std::optional<std::string>(std::string(v.substr(1)));
+  auto value = ParseVersionValue(std::string_view(it->value().data(), it->value().size()));
+  if (!value.ok()) {
+    return Status::Corruption("VERSION_RECORD_CORRUPT",
+                              "the version of " + key + " after block " +
+                                  std::to_string(ledger::GetBigEndian64(k.data() + prefix.size())) + ": " +
+                                  std::string(value.status().message()));
+  }
+  return value;
+}
+
+Result<std::optional<std::string>> StateAsOf(const ledger::Database& db, const std::string& key,
+                                             std::uint64_t height, const ledger::WriteSet* genesis) {
+  return StateAsOf(DatabaseIndexReader(db), key, height, genesis);
 }
 
 }  // namespace pledger::contracts

@@ -14,10 +14,14 @@
 #ifndef PLEDGER_CONTRACTS_HISTORY_H_
 #define PLEDGER_CONTRACTS_HISTORY_H_
 
+#include <leveldb/iterator.h>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "consensus/status.h"
@@ -37,8 +41,39 @@ void StageHistoryRecords(const ledger::BlockHeader& header,
                          const std::vector<contracts::PreparedTx>& txs,
                          const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch);
 
+// Where the history queries read the indexes from: LevelDB iterators over a
+// node's key space, and how their errors are reported. pledgerd reads its own
+// Database (DatabaseIndexReader); pledger-audit reads a read-only copy of a
+// data directory with its own error reasons. Both answer through the functions
+// below, so a history page or a past record means the same on both sides.
+class IndexReader {
+ public:
+  virtual ~IndexReader() = default;
+  // An iterator over the whole key space (one consistent view); never null.
+  virtual std::unique_ptr<leveldb::Iterator> NewIterator() const = 0;
+  // A failed iterator status as this reader reports it (DB_CORRUPT, DB_IO …).
+  virtual Status Error(const leveldb::Status& s) const = 0;
+};
+
+// IndexReader over a node's Database (errors as Database::FromLevelDb). Holds
+// a reference: `db` must outlive it.
+class DatabaseIndexReader final : public IndexReader {
+ public:
+  explicit DatabaseIndexReader(const ledger::Database& db) : db_(db) {}
+  std::unique_ptr<leveldb::Iterator> NewIterator() const override { return db_.NewIterator(); }
+  Status Error(const leveldb::Status& s) const override;
+
+ private:
+  const ledger::Database& db_;
+};
+
 // One page of `entity`'s history, oldest first, after `cursor` ("" = from the
-// start). limit is clamped to 1..1000. Reasons: CURSOR_INVALID.
+// start). limit is clamped to 1..1000. Reasons: CURSOR_INVALID,
+// HISTORY_RECORD_CORRUPT (a record under the entity's prefix whose key or
+// value does not parse: the index is damaged, so no page is given rather than
+// one with a gap), and the reader's errors.
+Result<HistoryPage> QueryHistory(const IndexReader& reader, const std::string& entity,
+                                 const std::string& cursor, size_t limit);
 Result<HistoryPage> QueryHistory(const ledger::Database& db, const std::string& entity,
                                  const std::string& cursor, size_t limit);
 
@@ -46,10 +81,31 @@ Result<HistoryPage> QueryHistory(const ledger::Database& db, const std::string& 
 // Only entity records are versioned (not indexes): see IsVersionedKey.
 // Blocks write version records, genesis does not: with no record at or below
 // `height` the key is as genesis left it, its value in `genesis` (if given;
-// without it, absent).
+// without it, absent). Reasons: VERSION_RECORD_CORRUPT (the version's value
+// is neither 0x00 nor 0x01 + value), and the reader's errors.
+Result<std::optional<std::string>> StateAsOf(const IndexReader& reader, const std::string& key,
+                                             std::uint64_t height, const ledger::WriteSet* genesis = nullptr);
 Result<std::optional<std::string>> StateAsOf(const ledger::Database& db, const std::string& key,
                                              std::uint64_t height, const ledger::WriteSet* genesis = nullptr);
 bool IsVersionedKey(std::string_view key);
+
+// The parts of a history key ('X' entity 0x00 be64(height) be32(index)) and
+// of a version key ('V' state-key 0x00 be64(height)); nullopt for any other
+// key. The views point into the key.
+struct HistoryKeyParts {
+  std::string_view entity;
+  std::uint64_t height = 0;
+  std::uint32_t index = 0;
+};
+std::optional<HistoryKeyParts> ParseHistoryKey(std::string_view key);
+struct VersionKeyParts {
+  std::string_view state_key;
+  std::uint64_t height = 0;
+};
+std::optional<VersionKeyParts> ParseVersionKey(std::string_view key);
+// A version record's value: the record after the block, or nullopt when the
+// block deleted it. Reasons: VERSION_RECORD_CORRUPT.
+Result<std::optional<std::string>> ParseVersionValue(std::string_view value);
 
 // The action name of a transaction body ("" if none).
 std::string ActionName(const ledger::TxBody& body);

@@ -3,7 +3,9 @@
 include_guard(GLOBAL)
 
 # Unit tests: chains built in-process the way pledgerd builds them
-# (unit/tools/audit_chain.h), bundles, verify, history, export, the CLI.
+# (unit/tools/audit_chain.h), bundles, verify, history, export, the CLI, and
+# the history index queries pledgerd and pledger-audit share
+# (contracts/history.h).
 pledger_unit_test(audit_unit_test
   SOURCES
     unit/tools/audit_chain.cc
@@ -11,6 +13,7 @@ pledger_unit_test(audit_unit_test
     unit/tools/audit_verify_test.cc
     unit/tools/audit_history_test.cc
     unit/tools/audit_cli_test.cc
+    unit/tools/history_index_test.cc
   LIBS pledger_audit)
 
 # Against a real 3-node cluster: verify over the API and on a stopped node's

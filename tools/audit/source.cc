@@ -44,13 +44,6 @@ Status FromLevelDb(const leveldb::Status& s, const std::string& dir) {
   return Status::IOError("DB_IO", "reading " + dir + ": " + detail);
 }
 
-std::string HistoryPrefix(const std::string& entity) {
-  std::string k(1, ledger::keys::kHistory);
-  k += entity;
-  k.push_back('\0');
-  return k;
-}
-
 Status ParseLenient(const std::string& json, google::protobuf::Message* msg, const std::string& what) {
   google::protobuf::util::JsonParseOptions opts;
   opts.ignore_unknown_fields = true;  // a newer node may add fields
@@ -188,66 +181,20 @@ Result<std::vector<std::string>> DirSource::Attestations(std::uint64_t height) {
   return out;
 }
 
+std::unique_ptr<leveldb::Iterator> DirSource::NewIterator() const {
+  return std::unique_ptr<leveldb::Iterator>(db_->NewIterator(leveldb::ReadOptions()));
+}
+
+Status DirSource::Error(const leveldb::Status& s) const { return FromLevelDb(s, dir_); }
+
 Result<contracts::HistoryPage> DirSource::History(const std::string& entity, const std::string& cursor, size_t limit) {
-  // The node's own paging (node/history.cc QueryHistory), over this directory.
-  limit = std::clamp<size_t>(limit, 1, 1000);
-  std::string prefix = HistoryPrefix(entity);
-  std::string start = prefix;
-  if (!cursor.empty()) {
-    auto raw = ledger::HexDecode(cursor);
-    if (!raw.ok() || raw->size() != 12) {
-      return Status::InvalidArgument("CURSOR_INVALID", "cursor must be the next_cursor of a previous page");
-    }
-    start += *raw;
-    start.push_back('\0');
-  }
-  contracts::HistoryPage page;
-  page.set_entity(entity);
-  std::string last;
-  size_t n = 0;
-  bool more = false;
-  Status bad;
-  PLEDGER_RETURN_IF_ERROR(Scan(prefix, start, [&](std::string_view k, std::string_view v) {
-    if (n == limit) {
-      more = true;
-      return false;
-    }
-    if (k.size() != prefix.size() + 12 || !page.add_entries()->ParseFromArray(v.data(), static_cast<int>(v.size()))) {
-      bad = Status::Corruption("HISTORY_RECORD_CORRUPT",
-                               "a history record of " + entity + " in " + dir_ + " does not parse");
-      return false;
-    }
-    last = std::string(k.substr(prefix.size()));
-    ++n;
-    return true;
-  }));
-  PLEDGER_RETURN_IF_ERROR(bad);
-  if (more) page.set_next_cursor(ledger::HexEncode(last));
-  return page;
+  return contracts::QueryHistory(*this, entity, cursor, limit);
 }
 
 Result<std::optional<std::string>> DirSource::RecordAsOf(const std::string& key, std::uint64_t height) {
-  // 'V' key 0x00 be64(height) -> 0x01 value | 0x00: the last version at or
-  // below `height` (node/history.h).
-  std::string prefix(1, ledger::keys::kVersion);
-  prefix += key;
-  prefix.push_back('\0');
-  std::string upto = prefix;
-  ledger::PutBigEndian64(&upto, height);
-  std::optional<std::string> found;
-  bool any = false;
-  PLEDGER_RETURN_IF_ERROR(Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
-    if (k.size() != prefix.size() + 8 || k > upto) return false;
-    any = true;
-    if (!v.empty() && v[0] == '\x01') {
-      found = std::string(v.substr(1));
-    } else {
-      found.reset();
-    }
-    return true;
-  }));
-  (void)any;
-  return found;
+  // Without the genesis state: the records asked for (patents, pledges, pools,
+  // tranches) are created by blocks, never by the genesis.
+  return contracts::StateAsOf(*this, key, height);
 }
 
 Result<std::vector<std::string>> DirSource::ValidatorIds() {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "consensus/status.h"
+#include "contracts/history.h"
 #include "contracts/proto/history.pb.h"
 
 namespace leveldb {
@@ -79,8 +80,9 @@ class ChainSource {
 
 // An open, read-only LevelDB: a stopped node's data directory or a replica.
 // Opened through the read-only Env (readonly_env.h): the directory's files are
-// never modified.
-class DirSource final : public ChainSource {
+// never modified. History and past records are read by the node's own index
+// queries (contracts/history.h) over this database.
+class DirSource final : public ChainSource, public contracts::IndexReader {
  public:
   // `dir` is the LevelDB directory or a node's data_dir (whose LevelDB is
   // data_dir/db). Reasons: DB_LOCKED (with what to do), DB_NOT_FOUND,
@@ -104,6 +106,10 @@ class DirSource final : public ChainSource {
   Status Scan(std::string_view prefix, std::string_view start,
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
   const std::string& dir() const { return dir_; }
+
+  // contracts::IndexReader.
+  std::unique_ptr<leveldb::Iterator> NewIterator() const override;
+  Status Error(const leveldb::Status& s) const override;
 
  private:
   DirSource() = default;

@@ -176,12 +176,6 @@ class ScratchDir {
   std::string path_;
 };
 
-// The 0x00 before the be64 height that ends a 'V' key (npos if none), found
-// by length: the height's own bytes hold zeros, so a search finds those.
-size_t VersionSeparator(std::string_view k) {
-  return k.size() >= 9 && k[k.size() - 9] == '\0' ? k.size() - 9 : std::string_view::npos;
-}
-
 // A printable name for a database key: prefix, readable parts, heights.
 std::string DescribeKey(std::string_view k) {
   if (k.empty()) return "(empty key)";
@@ -199,22 +193,16 @@ std::string DescribeKey(std::string_view k) {
                               : "state bucket record";
     case ledger::keys::kBlockHash: return "block-hash index entry " + ShortHex(rest);
     case ledger::keys::kTx: return "transaction index entry " + ShortHex(rest);
-    case ledger::keys::kHistory: {
-      size_t z = rest.find('\0');
-      if (z != std::string_view::npos && rest.size() == z + 13) {
-        return "history entry of " + std::string(rest.substr(0, z)) + " at block " +
-               H(ledger::GetBigEndian64(rest.data() + z + 1)) + " index " +
-               H(ledger::GetBigEndian32(rest.data() + z + 9));
+    case ledger::keys::kHistory:
+      if (auto x = contracts::ParseHistoryKey(k)) {
+        return "history entry of " + std::string(x->entity) + " at block " + H(x->height) + " index " + H(x->index);
       }
       return "history record";
-    }
-    case ledger::keys::kVersion: {
-      size_t z = VersionSeparator(rest);
-      if (z != std::string_view::npos && rest.size() == z + 9) {
-        return "version of " + std::string(rest.substr(0, z)) + " after block " + H(ledger::GetBigEndian64(rest.data() + z + 1));
+    case ledger::keys::kVersion:
+      if (auto x = contracts::ParseVersionKey(k)) {
+        return "version of " + std::string(x->state_key) + " after block " + H(x->height);
       }
       return "version record";
-    }
     case ledger::keys::kAttestation:
       if (rest.size() > 8) {
         return "attestation index entry for block " + H(ledger::GetBigEndian64(rest.data())) + " by " +
@@ -231,14 +219,8 @@ std::uint64_t HeightInKey(std::string_view k) {
   if (k.empty()) return 0;
   std::string_view rest = k.substr(1);
   if (k[0] == ledger::keys::kAttestation && rest.size() > 8) return ledger::GetBigEndian64(rest.data());
-  if (k[0] == ledger::keys::kHistory) {
-    size_t z = rest.find('\0');
-    if (z != std::string_view::npos && rest.size() == z + 13) return ledger::GetBigEndian64(rest.data() + z + 1);
-  }
-  if (k[0] == ledger::keys::kVersion) {
-    size_t z = VersionSeparator(rest);
-    if (z != std::string_view::npos && rest.size() == z + 9) return ledger::GetBigEndian64(rest.data() + z + 1);
-  }
+  if (auto x = contracts::ParseHistoryKey(k)) return x->height;
+  if (auto x = contracts::ParseVersionKey(k)) return x->height;
   return 0;
 }
 
@@ -402,18 +384,22 @@ class Run {
     }
     attested_height_ = meta.attested_height();
     // The validator sets by height: genesis, then every version of the
-    // validator records the replay wrote (node/history.h 'V' records).
+    // validator records the replay wrote (contracts/history.h 'V' records).
     std::map<std::uint64_t, std::vector<std::pair<std::string, std::optional<std::string>>>> changes;
     const std::string prefix = std::string(1, ledger::keys::kVersion) + "validator/";
+    Status bad_version;
     PLEDGER_RETURN_IF_ERROR(ledger_->db().Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
-      size_t z = VersionSeparator(k);
-      if (z == std::string_view::npos || k.size() != z + 9) return true;
-      std::string key(k.substr(1, z - 1));
-      std::optional<std::string> value;
-      if (!v.empty() && v[0] == '\x01') value = std::string(v.substr(1));
-      changes[ledger::GetBigEndian64(k.data() + z + 1)].emplace_back(key, value);
+      auto parts = contracts::ParseVersionKey(k);
+      if (!parts) return true;
+      auto value = contracts::ParseVersionValue(v);
+      if (!value.ok()) {
+        bad_version = value.status();
+        return false;
+      }
+      changes[parts->height].emplace_back(std::string(parts->state_key), std::move(*value));
       return true;
     }));
+    PLEDGER_RETURN_IF_ERROR(bad_version);
     std::map<std::string, contracts::Validator> records;
     for (const auto& v : genesis_.validators()) records["validator/" + v.node_id()] = v;
     for (const auto& [height, list] : changes) {
