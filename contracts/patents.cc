@@ -65,6 +65,213 @@ Status RequireDocument(std::string_view hash, std::string_view what) {
                                            " needs the SHA-256 (64 lower-case hex) of its supporting document");
 }
 
+// R26: the event does not apply to the patent's current register status.
+// Every event checks this before it changes anything, so p.status() is still
+// the status the event was refused in.
+Status TransitionInvalid(const PatentStatusUpdate& a, const Patent& p) {
+  return Fail("PATENT_TRANSITION_INVALID", PatentEvent_Name(a.event()) + " is not possible for patent " +
+                                               p.patent_no() + " in status " + StatusName(p.status()) +
+                                               " (R26); check the register");
+}
+
+// An optional new paid-through date carried by a grant or a restoration.
+Status TakePaidThrough(const PatentStatusUpdate& a, Patent* p) {
+  if (a.paid_through() == 0) return Status::OK();
+  if (!ValidDate(a.paid_through())) return Fail("PATENT_DATES_INVALID", "paid_through is not a date");
+  p->set_fee_paid_through(a.paid_through());
+  return Status::OK();
+}
+
+Status ApplyGrant(const PatentStatusUpdate& a, std::int32_t date, Patent* p) {
+  if (p->status() != PATENT_APPLICATION) return TransitionInvalid(a, *p);
+  if (date < p->filing_date()) return Fail("PATENT_DATES_INVALID", "grant date is before the filing date");
+  p->set_status(PATENT_VALID);
+  p->set_grant_date(date);
+  return TakePaidThrough(a, p);
+}
+
+// R20: a fee payment moves paid-through forward and ends a grace period; a late
+// one is surcharged 5 % of the annual fee per month (begun) late, counted from
+// the due date.
+Status ApplyFeePaid(TxContext& c, const PatentStatusUpdate& a, const Params& params, std::int32_t date,
+                    Patent* p) {
+  if (!InForceStatus(p->status())) return TransitionInvalid(a, *p);
+  if (!ValidDate(a.paid_through()) || a.paid_through() <= p->fee_paid_through()) {
+    return Fail("PATENT_FEE_INVALID", "paid_through must be a date after the current " +
+                                          FormatDate(p->fee_paid_through()) + " (R20)");
+  }
+  const std::int32_t due = p->fee_paid_through();
+  std::uint32_t months_late = 0;
+  if (due > 0) {
+    while (months_late < 1200 && AddMonths(due, static_cast<int>(months_late)) < date) ++months_late;
+  }
+  if (months_late > 0) {
+    c.Emit("patent.fee_surcharge", {{"patent_no", p->patent_no()},
+                                    {"months_late", std::to_string(months_late)},
+                                    {"surcharge_bps_of_annual_fee",
+                                     std::to_string(months_late * params.fee_surcharge_bps_per_month())},
+                                    {"rule", "R20"}});
+  }
+  p->set_fee_paid_through(a.paid_through());
+  if (p->status() == PATENT_FEE_GRACE) {
+    p->set_status(PATENT_VALID);
+    p->set_grace_end(0);
+  }
+  return Status::OK();
+}
+
+// R20: the grace period opens once fees are overdue and ends, rolled to a
+// working day, fee_grace_months after the due date.
+Status ApplyFeeGrace(TxContext& c, const PatentStatusUpdate& a, const Params& params, Patent* p,
+                     std::string* notice) {
+  if (!InForceStatus(p->status()) || p->status() == PATENT_FEE_GRACE) return TransitionInvalid(a, *p);
+  if (c.today() <= p->fee_paid_through()) {
+    return Fail("PATENT_FEE_NOT_OVERDUE", "fees are paid through " + FormatDate(p->fee_paid_through()) +
+                                              "; the grace period starts only after that (R20)");
+  }
+  p->set_status(PATENT_FEE_GRACE);
+  p->set_grace_end(RollToWorkingDay(AddMonths(p->fee_paid_through(), static_cast<int>(params.fee_grace_months())),
+                                    std::span<const std::int32_t>(params.holidays().data(),
+                                                                  static_cast<size_t>(params.holidays_size()))));
+  *notice = "FEE_GRACE";
+  return Status::OK();
+}
+
+Status ApplyTermination(TxContext& c, const PatentStatusUpdate& a, Patent* p, std::string* notice) {
+  if (p->status() != PATENT_FEE_GRACE) return TransitionInvalid(a, *p);
+  if (c.today() <= p->grace_end()) {
+    return Fail("PATENT_GRACE_NOT_OVER", "the fee grace runs until " + FormatDate(p->grace_end()) +
+                                             "; terminate only after it (R20)");
+  }
+  p->set_status(PATENT_TERMINATED_NONPAYMENT);
+  // R20: the termination takes effect retroactively from the due date.
+  p->set_status_date(p->fee_paid_through() + 1);
+  *notice = "TERMINATED_NONPAYMENT";
+  return Status::OK();
+}
+
+Status ApplyRestoration(const PatentStatusUpdate& a, Patent* p) {
+  if (p->status() != PATENT_TERMINATED_NONPAYMENT) return TransitionInvalid(a, *p);
+  PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "restoration"));
+  p->set_status(PATENT_RESTORED);
+  p->set_grace_end(0);
+  return TakePaidThrough(a, p);
+}
+
+// R21: a written waiver by every owner ends the patent early; R13: a pledgee
+// holding it must consent.
+Status ApplyWaiver(TxContext& c, const PatentStatusUpdate& a, Patent* p, std::string* notice) {
+  if (!InForceStatus(p->status()) && p->status() != PATENT_APPLICATION) return TransitionInvalid(a, *p);
+  PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "a waiver"));
+  auto missing = MissingOwnerSignatures(c, p->owners());
+  if (!missing.empty()) {
+    return Fail("PATENT_OWNER_SIGNATURE_MISSING", "a waiver needs every owner's signature (R21, R23); " +
+                                                      missing.front() + " has not signed");
+  }
+  PLEDGER_RETURN_IF_ERROR(CheckPledgeLock(c, *p, "waiver"));
+  p->set_status(PATENT_WAIVED);
+  *notice = "WAIVED";
+  return Status::OK();
+}
+
+Status ApplyInvalidationStarted(const PatentStatusUpdate& a, Patent* p, std::string* notice) {
+  if (!InForceStatus(p->status()) || p->invalidation_pending()) return TransitionInvalid(a, *p);
+  p->set_invalidation_pending(true);
+  *notice = "INVALIDATION_STARTED";
+  return Status::OK();
+}
+
+// The decision on a pending invalidation: the patent is invalidated, partly
+// invalidated (R21, IR 73) or the request is rejected and the status stands.
+Status ApplyInvalidationDecision(const PatentStatusUpdate& a, Patent* p, std::string* notice) {
+  if (!p->invalidation_pending()) return TransitionInvalid(a, *p);
+  PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "an invalidation decision"));
+  p->set_invalidation_pending(false);
+  if (a.event() == PATENT_EVENT_INVALIDATED) {
+    // R21: void from the start; performed licences and assignments stand.
+    p->set_status(PATENT_INVALIDATED);
+    *notice = "INVALIDATED";
+  } else if (a.event() == PATENT_EVENT_PARTIALLY_INVALIDATED) {
+    p->set_status(PATENT_PARTIALLY_INVALID);
+    *notice = "PARTIALLY_INVALIDATED";
+  }
+  return Status::OK();
+}
+
+Status ApplyExpiry(TxContext& c, const PatentStatusUpdate& a, Patent* p, std::string* notice) {
+  if (!InForceStatus(p->status()) && p->status() != PATENT_APPLICATION) return TransitionInvalid(a, *p);
+  if (c.today() <= p->expiry_date()) {
+    return Fail("PATENT_NOT_YET_EXPIRED", "the term runs until " + FormatDate(p->expiry_date()) + " (R19)");
+  }
+  p->set_status(PATENT_EXPIRED);
+  *notice = "EXPIRED";
+  return Status::OK();
+}
+
+// R15: court preservation and an ownership-dispute suspension are flags beside
+// the status, not statuses; setting one needs its supporting document, lifting
+// it does not.
+Status ApplyFreeze(const PatentStatusUpdate& a, Patent* p, std::string* notice) {
+  switch (a.event()) {
+    case PATENT_EVENT_PRESERVATION_ON:
+      if (p->preserved()) return TransitionInvalid(a, *p);
+      PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "court preservation"));
+      p->set_preserved(true);
+      *notice = "PRESERVATION_ON";
+      return Status::OK();
+    case PATENT_EVENT_PRESERVATION_OFF:
+      if (!p->preserved()) return TransitionInvalid(a, *p);
+      p->set_preserved(false);
+      return Status::OK();
+    case PATENT_EVENT_SUSPENSION_ON:
+      if (p->suspended()) return TransitionInvalid(a, *p);
+      PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "an ownership-dispute suspension"));
+      p->set_suspended(true);
+      *notice = "SUSPENSION_ON";
+      return Status::OK();
+    case PATENT_EVENT_SUSPENSION_OFF:
+    default:  // ApplyEvent sends only the four freeze events here
+      if (!p->suspended()) return TransitionInvalid(a, *p);
+      p->set_suspended(false);
+      return Status::OK();
+  }
+}
+
+// What the event does to the register record. Sets *notice to the register
+// event the pledgee must hear about (R14), if any.
+Status ApplyEvent(TxContext& c, const PatentStatusUpdate& a, const Params& params, std::int32_t date, Patent* p,
+                  std::string* notice) {
+  switch (a.event()) {
+    case PATENT_EVENT_GRANTED:
+      return ApplyGrant(a, date, p);
+    case PATENT_EVENT_FEE_PAID:
+      return ApplyFeePaid(c, a, params, date, p);
+    case PATENT_EVENT_FEE_GRACE:
+      return ApplyFeeGrace(c, a, params, p, notice);
+    case PATENT_EVENT_TERMINATED_NONPAYMENT:
+      return ApplyTermination(c, a, p, notice);
+    case PATENT_EVENT_RESTORED:
+      return ApplyRestoration(a, p);
+    case PATENT_EVENT_WAIVED:
+      return ApplyWaiver(c, a, p, notice);
+    case PATENT_EVENT_INVALIDATION_STARTED:
+      return ApplyInvalidationStarted(a, p, notice);
+    case PATENT_EVENT_INVALIDATED:
+    case PATENT_EVENT_PARTIALLY_INVALIDATED:
+    case PATENT_EVENT_INVALIDATION_REJECTED:
+      return ApplyInvalidationDecision(a, p, notice);
+    case PATENT_EVENT_EXPIRED:
+      return ApplyExpiry(c, a, p, notice);
+    case PATENT_EVENT_PRESERVATION_ON:
+    case PATENT_EVENT_PRESERVATION_OFF:
+    case PATENT_EVENT_SUSPENSION_ON:
+    case PATENT_EVENT_SUSPENSION_OFF:
+      return ApplyFreeze(a, p, notice);
+    default:
+      return Fail("PATENT_EVENT_INVALID", "event must be one of the PATENT_EVENT_* values");
+  }
+}
+
 }  // namespace
 
 Status ExecPatentRegister(TxContext& c, const PatentRegister& a) {
@@ -136,149 +343,11 @@ Status ExecPatentStatus(TxContext& c, const PatentStatusUpdate& a) {
   if (!ValidDate(date) || date > c.today()) {
     return Fail("PATENT_DATES_INVALID", "the event date must be a real date not after today");
   }
-  const PatentStatus st = p.status();
-  const bool in_force = InForceStatus(st);
-  auto invalid = [&]() {
-    return Fail("PATENT_TRANSITION_INVALID", PatentEvent_Name(a.event()) + " is not possible for patent " +
-                                                 p.patent_no() + " in status " + StatusName(st) +
-                                                 " (R26); check the register");
-  };
+  const PatentStatus before = p.status();
   std::string notice;  // R14: register events the pledgee must hear about
-  switch (a.event()) {
-    case PATENT_EVENT_GRANTED:
-      if (st != PATENT_APPLICATION) return invalid();
-      if (date < p.filing_date()) return Fail("PATENT_DATES_INVALID", "grant date is before the filing date");
-      p.set_status(PATENT_VALID);
-      p.set_grant_date(date);
-      if (a.paid_through() != 0) {
-        if (!ValidDate(a.paid_through())) return Fail("PATENT_DATES_INVALID", "paid_through is not a date");
-        p.set_fee_paid_through(a.paid_through());
-      }
-      break;
-    case PATENT_EVENT_FEE_PAID: {
-      if (!in_force) return invalid();
-      if (!ValidDate(a.paid_through()) || a.paid_through() <= p.fee_paid_through()) {
-        return Fail("PATENT_FEE_INVALID", "paid_through must be a date after the current " +
-                                              FormatDate(p.fee_paid_through()) + " (R20)");
-      }
-      // R20: 5 % of the annual fee per month (begun) late, counted from the due date.
-      std::int32_t due = p.fee_paid_through();
-      std::uint32_t months_late = 0;
-      if (due > 0) {
-        while (months_late < 1200 && AddMonths(due, static_cast<int>(months_late)) < date) ++months_late;
-      }
-      if (months_late > 0) {
-        c.Emit("patent.fee_surcharge", {{"patent_no", p.patent_no()},
-                                        {"months_late", std::to_string(months_late)},
-                                        {"surcharge_bps_of_annual_fee",
-                                         std::to_string(months_late * params->fee_surcharge_bps_per_month())},
-                                        {"rule", "R20"}});
-      }
-      p.set_fee_paid_through(a.paid_through());
-      if (st == PATENT_FEE_GRACE) {
-        p.set_status(PATENT_VALID);
-        p.set_grace_end(0);
-      }
-      break;
-    }
-    case PATENT_EVENT_FEE_GRACE:
-      if (!in_force || st == PATENT_FEE_GRACE) return invalid();
-      if (c.today() <= p.fee_paid_through()) {
-        return Fail("PATENT_FEE_NOT_OVERDUE", "fees are paid through " + FormatDate(p.fee_paid_through()) +
-                                                  "; the grace period starts only after that (R20)");
-      }
-      p.set_status(PATENT_FEE_GRACE);
-      p.set_grace_end(RollToWorkingDay(AddMonths(p.fee_paid_through(), static_cast<int>(params->fee_grace_months())),
-                                       std::span<const std::int32_t>(params->holidays().data(),
-                                                                     static_cast<size_t>(params->holidays_size()))));
-      notice = "FEE_GRACE";
-      break;
-    case PATENT_EVENT_TERMINATED_NONPAYMENT:
-      if (st != PATENT_FEE_GRACE) return invalid();
-      if (c.today() <= p.grace_end()) {
-        return Fail("PATENT_GRACE_NOT_OVER", "the fee grace runs until " + FormatDate(p.grace_end()) +
-                                                 "; terminate only after it (R20)");
-      }
-      p.set_status(PATENT_TERMINATED_NONPAYMENT);
-      // R20: the termination takes effect retroactively from the due date.
-      p.set_status_date(p.fee_paid_through() + 1);
-      notice = "TERMINATED_NONPAYMENT";
-      break;
-    case PATENT_EVENT_RESTORED:
-      if (st != PATENT_TERMINATED_NONPAYMENT) return invalid();
-      PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "restoration"));
-      p.set_status(PATENT_RESTORED);
-      p.set_grace_end(0);
-      if (a.paid_through() != 0) {
-        if (!ValidDate(a.paid_through())) return Fail("PATENT_DATES_INVALID", "paid_through is not a date");
-        p.set_fee_paid_through(a.paid_through());
-      }
-      break;
-    case PATENT_EVENT_WAIVED: {
-      if (!in_force && st != PATENT_APPLICATION) return invalid();
-      PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "a waiver"));
-      auto missing = MissingOwnerSignatures(c, p.owners());
-      if (!missing.empty()) {
-        return Fail("PATENT_OWNER_SIGNATURE_MISSING", "a waiver needs every owner's signature (R21, R23); " +
-                                                          missing.front() + " has not signed");
-      }
-      PLEDGER_RETURN_IF_ERROR(CheckPledgeLock(c, p, "waiver"));
-      p.set_status(PATENT_WAIVED);
-      notice = "WAIVED";
-      break;
-    }
-    case PATENT_EVENT_INVALIDATION_STARTED:
-      if (!in_force || p.invalidation_pending()) return invalid();
-      p.set_invalidation_pending(true);
-      notice = "INVALIDATION_STARTED";
-      break;
-    case PATENT_EVENT_INVALIDATED:
-    case PATENT_EVENT_PARTIALLY_INVALIDATED:
-    case PATENT_EVENT_INVALIDATION_REJECTED:
-      if (!p.invalidation_pending()) return invalid();
-      PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "an invalidation decision"));
-      p.set_invalidation_pending(false);
-      if (a.event() == PATENT_EVENT_INVALIDATED) {
-        // R21: void from the start; performed licences and assignments stand.
-        p.set_status(PATENT_INVALIDATED);
-        notice = "INVALIDATED";
-      } else if (a.event() == PATENT_EVENT_PARTIALLY_INVALIDATED) {
-        p.set_status(PATENT_PARTIALLY_INVALID);
-        notice = "PARTIALLY_INVALIDATED";
-      }
-      break;
-    case PATENT_EVENT_EXPIRED:
-      if (!in_force && st != PATENT_APPLICATION) return invalid();
-      if (c.today() <= p.expiry_date()) {
-        return Fail("PATENT_NOT_YET_EXPIRED", "the term runs until " + FormatDate(p.expiry_date()) + " (R19)");
-      }
-      p.set_status(PATENT_EXPIRED);
-      notice = "EXPIRED";
-      break;
-    case PATENT_EVENT_PRESERVATION_ON:
-      if (p.preserved()) return invalid();
-      PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "court preservation"));
-      p.set_preserved(true);
-      notice = "PRESERVATION_ON";
-      break;
-    case PATENT_EVENT_PRESERVATION_OFF:
-      if (!p.preserved()) return invalid();
-      p.set_preserved(false);
-      break;
-    case PATENT_EVENT_SUSPENSION_ON:
-      if (p.suspended()) return invalid();
-      PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "an ownership-dispute suspension"));
-      p.set_suspended(true);
-      notice = "SUSPENSION_ON";
-      break;
-    case PATENT_EVENT_SUSPENSION_OFF:
-      if (!p.suspended()) return invalid();
-      p.set_suspended(false);
-      break;
-    default:
-      return Fail("PATENT_EVENT_INVALID", "event must be one of the PATENT_EVENT_* values");
-  }
-  if (p.status() != st) {
+  PLEDGER_RETURN_IF_ERROR(ApplyEvent(c, a, *params, date, &p, &notice));
+  if (p.status() != before) {
+    // A termination has already dated itself back to the due date (R20).
     if (a.event() != PATENT_EVENT_TERMINATED_NONPAYMENT) p.set_status_date(date);
     if (p.status() != PATENT_FEE_GRACE) p.set_grace_end(0);
   }
