@@ -29,6 +29,7 @@
 
 #include "consensus/status.h"
 #include "ledger/io/http_message.h"
+#include "node/limits.h"
 
 namespace pledger::node {
 
@@ -38,15 +39,12 @@ struct HttpOptions {
   // TLS: serve HTTPS when both are set.
   std::string tls_cert_file;
   std::string tls_key_file;
-  // A signed transaction is at most 64 KiB (ledger/tx.h); as JSON with base64
-  // it is about 4/3 of that. 1 MiB leaves room and caps hostile clients.
-  size_t body_limit = 1 << 20;
-  size_t header_limit = 16 << 10;
-  std::chrono::milliseconds read_timeout{15000};
-  // Long-polls (?wait) hold a connection up to their own limit; this bounds
-  // the time to write a response.
-  std::chrono::milliseconds write_timeout{15000};
-  size_t max_connections = 512;
+  // Defaults and their reasons: node/limits.h.
+  size_t body_limit = limits::kHttpBodyBytesMax;
+  size_t header_limit = limits::kHttpHeaderBytesMax;
+  std::chrono::milliseconds read_timeout{limits::kHttpReadTimeoutMs};
+  std::chrono::milliseconds write_timeout{limits::kHttpWriteTimeoutMs};
+  size_t max_connections = limits::kHttpConnectionsMax;
 };
 
 using io::HttpRequest;

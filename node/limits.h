@@ -1,0 +1,123 @@
+// Named limits of pledgerd, each with the reason for its value. Limits the
+// chain itself enforces (transaction size, the per-block cap every node and
+// auditor must agree on) live below the node, with the rules they belong to;
+// the ones here bound what one node holds in memory, waits for or answers.
+//
+// Constants only; thread-safe.
+#ifndef PLEDGER_NODE_LIMITS_H_
+#define PLEDGER_NODE_LIMITS_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ledger/block.h"
+#include "ledger/tx.h"
+
+namespace pledger::node::limits {
+
+// ---- HTTP server -----------------------------------------------------------
+
+// A signed transaction is at most 64 KiB (ledger/tx.h); as JSON with base64 it
+// is about 4/3 of that. 1 MiB leaves room and caps a hostile client.
+inline constexpr std::size_t kHttpBodyBytesMax = 1u << 20;
+// Headers of a real client are a few hundred bytes.
+inline constexpr std::size_t kHttpHeaderBytesMax = 16u << 10;
+// A client that dribbles a request is cut off after this.
+inline constexpr std::uint64_t kHttpReadTimeoutMs = 15'000;
+// Time to write one response; long-polls hold a connection by their own limit.
+inline constexpr std::uint64_t kHttpWriteTimeoutMs = 15'000;
+// Concurrent connections: each costs a socket and a buffer; beyond this new
+// ones are refused so existing clients keep being served.
+inline constexpr std::size_t kHttpConnectionsMax = 512;
+
+// ---- API answers -----------------------------------------------------------
+
+// ?wait=MS on POST /v1/txs and GET /v1/txs/{id}: a long-poll holds a
+// connection and a waiter entry; a minute covers any healthy commit.
+inline constexpr std::uint64_t kWaitMsMax = 60'000;
+// Clients waiting at once (?wait); then 503 TOO_MANY_WAITERS. A waiter is a
+// callback and an id, so the table stays under a few MiB; it is larger than
+// kHttpConnectionsMax because a waiter whose client left stays until it expires.
+inline constexpr std::size_t kWaitersMax = 20'000;
+// Headers in one GET /v1/blocks answer: each is decoded and re-encoded as JSON.
+inline constexpr std::uint64_t kBlockListMax = 100;
+// Blocks and bytes in one GET /v1/raw/blocks answer (pledger-audit reads in
+// pages of this size); the byte bound keeps one answer well under a second.
+inline constexpr std::uint64_t kRawBlocksMax = 500;
+inline constexpr std::size_t kRawBlocksBytesMax = 16u << 20;
+// Organisations in one GET /v1/orgs answer; more set `truncated`.
+inline constexpr std::size_t kOrgListMax = 1'000;
+// History entries per page (contracts::QueryHistory clamps to the same
+// bound), and the page size when the client names none.
+inline constexpr std::uint64_t kHistoryPageMax = 1'000;
+inline constexpr std::uint64_t kHistoryPageDefault = 100;
+
+// ---- blocks the leader cuts ------------------------------------------------
+
+// Defaults of block.max_txs / block.max_bytes / block.interval_ms: large
+// enough to amortise a block's fsync and Raft round, small enough that one
+// block applies in tens of milliseconds.
+inline constexpr std::size_t kBlockTxsDefault = 2'000;
+inline constexpr std::size_t kBlockBytesDefault = 4u << 20;
+inline constexpr std::uint64_t kBlockIntervalMsDefault = 5;
+// Upper bound of block.max_bytes: one block is one Raft entry and must fit
+// kRaftEntryBytesMax and the 32 MiB peer frame with room to spare. (The cap
+// on block.max_txs is the chain's own per-block cap, ledger::kMaxTxsPerBlock.)
+inline constexpr std::size_t kBlockBytesMax = 8u << 20;
+// Blocks the leader keeps between proposal and execution. Two overlap one
+// block's replication with the previous block's execution; more buys little
+// (execution is the serial stage) and each must stay within kMaxStateRootLag.
+inline constexpr std::uint64_t kPipelineDepth = 2;
+
+// ---- Raft driver -----------------------------------------------------------
+
+// Default tick (raft.tick_ms) and election/heartbeat timeouts in ticks: a
+// leader is replaced within 1-2 s and heartbeats cost little.
+inline constexpr std::uint64_t kTickMsDefault = 100;
+inline constexpr int kElectionTicksDefault = 10;
+inline constexpr int kHeartbeatTicksDefault = 1;
+// Bytes of entries in one AppendEntries message (consensus Config): batches
+// catch-up without holding more than this per message in memory.
+inline constexpr std::uint64_t kRaftMsgBytesMax = 4u << 20;
+// Largest Raft entry a node accepts: a maximal block plus its header.
+inline constexpr std::uint64_t kRaftEntryBytesMax = 16u << 20;
+// Raft messages and forwarded transactions waiting for the Raft thread. A
+// node that cannot keep up drops Raft messages beyond this (Raft retransmits)
+// rather than queue without bound.
+inline constexpr std::size_t kRaftTasksMax = 20'000;
+// Applied entries kept in the Raft log before the node snapshots the ledger
+// position and compacts (default of raft_log_retain).
+inline constexpr std::uint64_t kLogRetainDefault = 1'000;
+// A learner is promoted to voter once its log is within this many entries of
+// the commit index, so the promotion does not stall commits.
+inline constexpr std::uint64_t kLearnerCaughtUpEntries = 10;
+
+// ---- mempool, admission and forwarding ---------------------------------------
+
+// Default mempool bounds (mempool.max_txs / max_bytes); then 503 MEMPOOL_FULL.
+inline constexpr std::size_t kMempoolTxsDefault = 100'000;
+inline constexpr std::size_t kMempoolBytesDefault = 256u << 20;
+// Jobs queued on the work pool (signature checks, catch-up serving); beyond
+// this submissions get 503 NODE_BUSY instead of growing the queue.
+inline constexpr std::size_t kWorkQueueMax = 65'536;
+// Pending transactions a follower hands a new leader at once.
+inline constexpr std::size_t kForwardOnLeaderChangeMax = 20'000;
+// Bytes of forwarded transactions per peer frame: well under the frame limit.
+inline constexpr std::size_t kForwardFrameBytes = 4u << 20;
+
+// ---- files ---------------------------------------------------------------------
+
+// The node's key file is one PEM key; anything larger is not a key file.
+inline constexpr std::size_t kKeyFileBytesMax = 64u << 10;
+
+static_assert(kPipelineDepth >= 1 && kPipelineDepth <= ledger::kMaxStateRootLag,
+              "a header may only name the state of the last kMaxStateRootLag blocks");
+static_assert(kBlockBytesDefault <= kBlockBytesMax);
+static_assert(kBlockBytesMax < kRaftEntryBytesMax, "a maximal block must fit one Raft entry");
+static_assert(ledger::kMaxTxBytes * 4 / 3 + 1024 < kHttpBodyBytesMax,
+              "a maximal transaction as JSON must fit the HTTP body limit");
+static_assert(kHistoryPageDefault <= kHistoryPageMax);
+
+}  // namespace pledger::node::limits
+
+#endif  // PLEDGER_NODE_LIMITS_H_
