@@ -46,7 +46,10 @@
 #include "contracts/engine.h"
 #include "contracts/proto/state.pb.h"
 #include "ledger/ledger.h"
+#include "node/api/backend.h"
+#include "node/api/waiters.h"
 #include "node/http_server.h"
+#include "node/limits.h"
 #include "node/mempool.h"
 #include "ledger/io/proto/config.pb.h"
 #include "node/proto/node.pb.h"
@@ -71,13 +74,6 @@ struct Member {
   bool on_ledger = false;
 };
 
-// A client waiting for a transaction's receipt (?wait=MS).
-struct Waiter {
-  HttpResponder respond;
-  std::chrono::steady_clock::time_point deadline;
-  std::string tx_id_hex;
-};
-
 // Counters for /metrics and /v1/status.
 struct Metrics {
   std::atomic<std::uint64_t> txs_committed{0};
@@ -93,7 +89,7 @@ struct Metrics {
   std::atomic<std::uint64_t> state_root_mismatches{0};
 };
 
-class NodeImpl {
+class NodeImpl : public ApiBackend {
  public:
   NodeImpl(config::NodeConfig config, std::string base_dir);
   ~NodeImpl();
@@ -166,12 +162,26 @@ class NodeImpl {
   std::string NodeIdOfRaft(std::uint64_t raft_id);
 
   // ---- API (api.cc) ----
+  // Requests go through the route table (node/api/routes.h); the handlers
+  // reach the node only through its ApiBackend side below.
   void HandleHttp(HttpRequest req, HttpResponder respond);
   void NotifyWaiters(const ledger::Hash256& id, const ledger::Receipt& receipt,
                      std::uint64_t height, std::uint32_t index);
   void ExpireWaiters();
-  std::string StatusJson();
-  std::string MetricsText();
+  ledger::Ledger& ledger() override;
+  const std::string& genesis_file() const override;
+  const ledger::WriteSet& genesis_writes() const override;
+  std::uint64_t last_block_time_ms() const override;
+  Result<std::vector<ledger::Attestation>> BlockAttestations(std::uint64_t height) override;
+  std::set<std::string> VotingValidators() override;
+  Status Health() override;
+  std::string StatusJson() override;
+  std::string MetricsText() override;
+  bool InMempool(const ledger::Hash256& id) override;
+  bool RunOnWorkPool(std::function<void()> job) override;
+  Status AdmitFromClient(std::string raw, ledger::Hash256* id) override;
+  std::optional<WaiterTable::Ticket> AddWaiter(const ledger::Hash256& id, Waiter waiter) override;
+  std::optional<Waiter> RemoveWaiter(const WaiterTable::Ticket& ticket) override;
 
   // ---- configuration ----
   config::NodeConfig config_;
@@ -262,7 +272,7 @@ class NodeImpl {
 
   // ---- waiters ----
   std::mutex wait_mu_;
-  std::multimap<ledger::Hash256, Waiter> waiters_;
+  WaiterTable waiters_{limits::kWaitersMax};  // guarded by wait_mu_
 
   Metrics metrics_;
 };

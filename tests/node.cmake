@@ -7,6 +7,8 @@ pledger_unit_test(node_test
     unit/node/files_test.cc
     unit/node/submit_json_test.cc
     unit/node/block_txs_test.cc
+    unit/node/api_params_test.cc
+    unit/node/api_test.cc
     support/pki_fixture.cc
   LIBS pledger_node)
 

@@ -1,0 +1,85 @@
+// The handlers of the route table (routes.cc), one unit per resource family,
+// and what they share. Internal to node/api/.
+#ifndef PLEDGER_NODE_API_HANDLERS_H_
+#define PLEDGER_NODE_API_HANDLERS_H_
+
+#include <google/protobuf/message.h>
+
+#include <cstdint>
+#include <string>
+
+#include "consensus/status.h"
+#include "ledger/io/proto/api.pb.h"
+#include "node/api/response.h"
+#include "node/api/routes.h"
+
+namespace pledger::node {
+
+// ---- node.cc: the node itself ----
+void HandleHealth(ApiCall& call);
+void HandleMetrics(ApiCall& call);
+void HandleStatus(ApiCall& call);
+void HandleGenesis(ApiCall& call);
+
+// ---- txs.cc ----
+void HandleSubmitTx(ApiCall& call);
+void HandleGetTx(ApiCall& call);
+
+// ---- blocks.cc ----
+void HandleBlockList(ApiCall& call);
+void HandleBlock(ApiCall& call);
+void HandleBlockAttestations(ApiCall& call);
+
+// ---- raw_blocks.cc ----
+void HandleRawBlocks(ApiCall& call);
+
+// ---- history.cc: history pages and records as of a height ----
+void HandleHistory(ApiCall& call);
+void HandlePatentHistory(ApiCall& call);
+
+// ---- patents.cc ----
+void HandlePatent(ApiCall& call);
+
+// ---- pledges.cc ----
+void HandlePledge(ApiCall& call);
+void HandlePledgeList(ApiCall& call);
+void HandleValuation(ApiCall& call);
+
+// ---- pools.cc ----
+void HandlePoolList(ApiCall& call);
+void HandlePool(ApiCall& call);
+void HandlePoolStatement(ApiCall& call);
+void HandlePoolPreview(ApiCall& call);
+void HandleHoldings(ApiCall& call);
+
+// ---- registers.cc: accounts, organisations, validators, parameters ----
+void HandleAccount(ApiCall& call);
+void HandleOrgList(ApiCall& call);
+void HandleOrg(ApiCall& call);
+void HandleOrgLending(ApiCall& call);
+void HandleValidators(ApiCall& call);
+void HandleParams(ApiCall& call);
+
+// ---- shared ----
+
+// 200 with the value, or the error.
+template <typename T>
+void Reply(ApiCall& call, const Result<T>& result) {
+  if (!result.ok()) return call.respond(Error(result.status()));
+  call.respond(Json(200, *result));
+}
+
+// ?height=H of single-record routes: 0 (absent) means now. Reason: PARAM_INVALID.
+Result<std::uint64_t> AsOfHeight(const ApiCall& call);
+
+// Answers the record at state key `key` as it was after block `height`
+// (history.cc): 404 NOT_FOUND_AT_HEIGHT if it did not exist, 500
+// STATE_RECORD_CORRUPT if the stored version does not parse as `*msg`.
+void ReplyAsOf(ApiCall& call, const std::string& key, std::uint64_t height, google::protobuf::Message* msg);
+
+// Whether the node's validators signed the block at `height` (blocks.cc).
+Result<api::AttestationStatus> AttestationStatusOf(ApiBackend& backend, std::uint64_t height);
+
+}  // namespace pledger::node
+
+#endif  // PLEDGER_NODE_API_HANDLERS_H_

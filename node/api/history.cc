@@ -1,0 +1,43 @@
+// History: every transaction that touched an entity (a page of the history
+// index), and one record as it was after a given block (the version index).
+#include "contracts/history.h"
+#include "node/api/handlers.h"
+#include "node/api/params.h"
+#include "node/limits.h"
+
+namespace pledger::node {
+namespace {
+
+// One page of `entity`'s history: ?after=CURSOR&limit=N.
+void ReplyHistoryPage(ApiCall& call, const std::string& entity) {
+  auto limit = QueryUint(call.req, "limit", limits::kHistoryPageDefault, 1, call.route.limits.items_max);
+  if (!limit.ok()) return call.respond(Error(limit.status()));
+  Reply(call, contracts::QueryHistory(call.backend.ledger().db(), entity,
+                                      QueryString(call.req, "after").value_or(""), static_cast<size_t>(*limit)));
+}
+
+}  // namespace
+
+// /v1/history/{entity...}: one segment ("params"), or several ("patent/ZL…",
+// "tranche/<pool>/<rank>").
+void HandleHistory(ApiCall& call) { ReplyHistoryPage(call, call.Param("entity")); }
+
+void HandlePatentHistory(ApiCall& call) { ReplyHistoryPage(call, "patent/" + call.Param("no")); }
+
+Result<std::uint64_t> AsOfHeight(const ApiCall& call) { return QueryUint(call.req, "height", 0, 0, UINT64_MAX); }
+
+void ReplyAsOf(ApiCall& call, const std::string& key, std::uint64_t height, google::protobuf::Message* msg) {
+  auto v = contracts::StateAsOf(call.backend.ledger().db(), key, height, &call.backend.genesis_writes());
+  if (!v.ok()) return call.respond(Error(v.status()));
+  if (!v->has_value()) {
+    return call.respond(
+        Error(404, "NOT_FOUND_AT_HEIGHT", key + " did not exist at height " + std::to_string(height)));
+  }
+  if (!msg->ParseFromString(**v)) {
+    return call.respond(Error(Status::Corruption(
+        "STATE_RECORD_CORRUPT", "the version of " + key + " at height " + std::to_string(height) + " does not parse")));
+  }
+  call.respond(Json(200, *msg));
+}
+
+}  // namespace pledger::node

@@ -1,0 +1,92 @@
+// Accounts, organisations, validators and the chain parameters.
+#include "contracts/queries.h"
+#include "contracts/state_keys.h"
+#include "node/api/handlers.h"
+#include "node/api/params.h"
+
+namespace pledger::node {
+namespace {
+
+// The organisations of `kind` (every organisation for ORG_KIND_UNSPECIFIED),
+// in id order, at most `max` (then `truncated`): a scan of the state's "org/"
+// records. Reasons: STATE_RECORD_CORRUPT and the reader's errors.
+Result<api::OrgList> OrgsOfKind(const ledger::StateReader& s, contracts::OrgKind kind, size_t max) {
+  api::OrgList out;
+  Status bad;
+  PLEDGER_RETURN_IF_ERROR(s.Scan(contracts::keys::Org(""), [&](std::string_view k, std::string_view v) {
+    contracts::Organisation o;
+    if (!o.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      bad = Status::Corruption("STATE_RECORD_CORRUPT", "organisation record " + std::string(k) + " does not parse");
+      return false;
+    }
+    if (kind != contracts::ORG_KIND_UNSPECIFIED && o.kind() != kind) return true;
+    if (static_cast<size_t>(out.organisations_size()) == max) {
+      out.set_truncated(true);
+      return false;
+    }
+    *out.add_organisations() = std::move(o);
+    return true;
+  }));
+  PLEDGER_RETURN_IF_ERROR(bad);
+  return out;
+}
+
+}  // namespace
+
+void HandleAccount(ApiCall& call) {
+  auto as_of = AsOfHeight(call);
+  if (!as_of.ok()) return call.respond(Error(as_of.status()));
+  const std::string& key = call.Param("key");
+  if (*as_of > 0) {
+    contracts::Account a;
+    return ReplyAsOf(call, contracts::keys::Account(key), *as_of, &a);
+  }
+  auto state = call.backend.ledger().state().SnapshotReader();
+  Reply(call, contracts::QueryAccount(*state, key));
+}
+
+void HandleOrgList(ApiCall& call) {
+  contracts::OrgKind kind = contracts::ORG_KIND_UNSPECIFIED;
+  if (auto name = QueryString(call.req, "kind");
+      name && (!contracts::OrgKind_Parse(*name, &kind) || kind == contracts::ORG_KIND_UNSPECIFIED)) {
+    return call.respond(
+        Error(400, "QUERY_INVALID", "kind must be an OrgKind name such as ORG_IP_OFFICE or ORG_TRUSTEE"));
+  }
+  auto state = call.backend.ledger().state().SnapshotReader();
+  Reply(call, OrgsOfKind(*state, kind, static_cast<size_t>(call.route.limits.items_max)));
+}
+
+void HandleOrg(ApiCall& call) {
+  auto as_of = AsOfHeight(call);
+  if (!as_of.ok()) return call.respond(Error(as_of.status()));
+  const std::string& id = call.Param("id");
+  if (*as_of > 0) {
+    contracts::Organisation o;
+    return ReplyAsOf(call, contracts::keys::Org(id), *as_of, &o);
+  }
+  auto state = call.backend.ledger().state().SnapshotReader();
+  Reply(call, contracts::QueryOrganisation(*state, id));
+}
+
+void HandleOrgLending(ApiCall& call) {
+  auto state = call.backend.ledger().state().SnapshotReader();
+  Reply(call, contracts::QueryLendingReport(*state, call.Param("id")));
+}
+
+void HandleValidators(ApiCall& call) {
+  auto state = call.backend.ledger().state().SnapshotReader();
+  Reply(call, contracts::QueryValidators(*state));
+}
+
+void HandleParams(ApiCall& call) {
+  auto as_of = AsOfHeight(call);
+  if (!as_of.ok()) return call.respond(Error(as_of.status()));
+  if (*as_of > 0) {
+    contracts::Params p;
+    return ReplyAsOf(call, std::string(contracts::keys::kParams), *as_of, &p);
+  }
+  auto state = call.backend.ledger().state().SnapshotReader();
+  Reply(call, contracts::QueryParams(*state));
+}
+
+}  // namespace pledger::node

@@ -1,0 +1,47 @@
+#include "node/api/response.h"
+
+#include "ledger/io/json.h"
+#include "ledger/io/proto/api.pb.h"
+
+namespace pledger::node {
+
+HttpResponse Json(int status, const google::protobuf::Message& m) {
+  HttpResponse r;
+  r.status = status;
+  r.body = io::ToJson(m, /*pretty=*/false);
+  return r;
+}
+
+int HttpStatusOf(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kUnauthenticated: return 400;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition: return 409;
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kDeadlineExceeded: return 504;
+    default: return 500;
+  }
+}
+
+HttpResponse Error(const Status& s) {
+  api::ErrorView v;
+  v.mutable_error()->set_code(s.reason().empty() ? std::string(StatusCodeName(s.code())) : std::string(s.reason()));
+  v.mutable_error()->set_message(std::string(s.message()));
+  HttpResponse r = Json(HttpStatusOf(s), v);
+  if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+HttpResponse Error(int status, const std::string& code, const std::string& message) {
+  api::ErrorView v;
+  v.mutable_error()->set_code(code);
+  v.mutable_error()->set_message(message);
+  return Json(status, v);
+}
+
+}  // namespace pledger::node

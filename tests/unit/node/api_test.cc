@@ -1,0 +1,327 @@
+// The API's handlers over a ledger of the test's own (a fake ApiBackend): the
+// answers a client sees, including the cases where the node's read fails.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include "contracts/engine.h"
+#include "ledger/block.h"
+#include "ledger/bytes.h"
+#include "ledger/io/json.h"
+#include "ledger/io/proto/api.pb.h"
+#include "ledger/keys.h"
+#include "ledger/ledger.h"
+#include "ledger/tx.h"
+#include "node/api/backend.h"
+#include "node/api/routes.h"
+#include "node/limits.h"
+#include "tests/support/test_util.h"
+
+namespace pledger::node {
+namespace {
+
+const char* kChain = "pledger-test";
+
+std::string SampleTx(std::uint64_t nonce) {
+  ledger::TxBody body;
+  body.set_chain_id(kChain);
+  body.set_nonce(nonce);
+  body.set_expiry_height(100);
+  body.mutable_action()->mutable_noop();
+  ledger::Transaction tx = ledger::MakeTransaction(body);
+  ledger::SignTransaction(&tx, test::TestKey(1));
+  return tx.SerializeAsString();
+}
+
+// An ApiBackend over a real ledger; the work pool runs jobs inline.
+class FakeNode final : public ApiBackend {
+ public:
+  FakeNode() {
+    auto l = ledger::Ledger::Open(dir_.Sub("db"));
+    REQUIRE(l.ok());
+    ledger_ = std::move(*l);
+    REQUIRE(ledger_->Initialize(kChain, genesis_, {}).ok());
+  }
+
+  ledger::Ledger& ledger() override { return *ledger_; }
+  const std::string& genesis_file() const override { return genesis_; }
+  const ledger::WriteSet& genesis_writes() const override { return genesis_writes_; }
+  std::uint64_t last_block_time_ms() const override { return 0; }
+  Result<std::vector<ledger::Attestation>> BlockAttestations(std::uint64_t) override {
+    return std::vector<ledger::Attestation>{};
+  }
+  std::set<std::string> VotingValidators() override { return {"node-1"}; }
+  Status Health() override { return Status::OK(); }
+  std::string StatusJson() override { return "{}"; }
+  std::string MetricsText() override { return ""; }
+  bool InMempool(const ledger::Hash256& id) override { return mempool.count(id) > 0; }
+  bool RunOnWorkPool(std::function<void()> job) override {
+    job();
+    return true;
+  }
+  Status AdmitFromClient(std::string raw, ledger::Hash256* id) override {
+    *id = ledger::TxIdOfBytes(raw);
+    if (ledger_->blocks().LocateTx(*id).ok()) {
+      return Status::AlreadyExists("TX_ALREADY_COMMITTED", "already in the chain");
+    }
+    mempool.insert(*id);
+    return Status::OK();
+  }
+  std::optional<WaiterTable::Ticket> AddWaiter(const ledger::Hash256& id, Waiter w) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waiters_.Add(id, std::move(w));
+  }
+  std::optional<Waiter> RemoveWaiter(const WaiterTable::Ticket& t) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waiters_.Remove(t);
+  }
+
+  // What the applier does after committing a block: answer the waiters.
+  void Notify(const ledger::Hash256& id, std::uint64_t height, std::uint32_t index) {
+    std::vector<Waiter> ready;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ready = waiters_.Take(id);
+    }
+    ledger::Receipt r;
+    r.set_code("OK");
+    for (auto& w : ready) w.respond(CommittedAnswer(id, r, height, index));
+  }
+  size_t waiting() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waiters_.size();
+  }
+
+  // Commits a block carrying `txs`, with receipts under the ids the
+  // contracts' engine gives them.
+  void Commit(const std::vector<std::string>& txs) {
+    ledger::Tip tip = ledger_->blocks().tip();
+    ledger::BlockDraft d;
+    d.chain_id = kChain;
+    d.height = tip.height + 1;
+    d.prev_hash = tip.block_hash;
+    d.prev_state_root = tip.state_root;
+    d.prev_results_root = tip.results_root;
+    d.time_ms = 1700000000000 + d.height;
+    d.proposer_id = "node-1";
+    d.raft_term = 1;
+    d.raft_index = d.height + 1;
+    d.txs = txs;
+    ledger::Block b = ledger::SealBlock(d);
+    std::vector<std::string> receipts;
+    for (const auto& raw : txs) {
+      ledger::Receipt r;
+      ledger::Hash256 id = contracts::PrepareTx(raw).id;
+      r.set_tx_id(std::string(ledger::AsStringView(id)));
+      r.set_code("OK");
+      receipts.push_back(ledger::SerializeCanonical(r));
+      mempool.erase(id);
+    }
+    REQUIRE(ledger_->CommitBlock(b, receipts, {}, /*sync=*/false).ok());
+  }
+
+  std::set<ledger::Hash256> mempool;
+
+ private:
+  test::TempDir dir_;
+  std::string genesis_ = "genesis-bytes";
+  ledger::WriteSet genesis_writes_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::mutex mu_;
+  WaiterTable waiters_{limits::kWaitersMax};
+};
+
+// A request's answer, once the handler gave it.
+struct Answer {
+  std::shared_ptr<std::optional<HttpResponse>> got = std::make_shared<std::optional<HttpResponse>>();
+  bool ready() const { return got->has_value(); }
+  const HttpResponse& operator*() const { return **got; }
+  const HttpResponse* operator->() const { return &**got; }
+};
+
+Answer Send(FakeNode& node, const std::string& method, const std::string& target, std::string body = "",
+            const std::string& content_type = "") {
+  HttpRequest req;
+  req.method = method;
+  req.target = target;
+  size_t q = target.find('?');
+  req.path = target.substr(0, q);
+  if (q != std::string::npos) {
+    std::string rest = target.substr(q + 1);
+    size_t pos = 0;
+    while (pos <= rest.size()) {
+      size_t amp = rest.find('&', pos);
+      std::string kv = rest.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+      size_t eq = kv.find('=');
+      req.query[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      if (amp == std::string::npos) break;
+      pos = amp + 1;
+    }
+  }
+  if (!content_type.empty()) req.headers["content-type"] = content_type;
+  req.body = std::move(body);
+  Answer a;
+  auto got = a.got;
+  DispatchApi(node, std::move(req), [got](HttpResponse r) {
+    if (!got->has_value()) *got = std::move(r);
+  });
+  return a;
+}
+
+std::string CodeOf(const HttpResponse& r) {
+  api::ErrorView e;
+  if (!io::ParseJson(r.body, &e, "error").ok()) return "";
+  return e.error().code();
+}
+
+TEST_CASE("api: unknown paths are 404, known paths with another method 405 with Allow", "[api]") {
+  FakeNode node;
+  auto a = Send(node, "GET", "/v1/nothing");
+  CHECK(a->status == 404);
+  CHECK(CodeOf(*a) == "ROUTE_NOT_FOUND");
+  a = Send(node, "GET", "/v2/status");
+  CHECK(a->status == 404);
+  a = Send(node, "GET", "/v1/txs");
+  CHECK(a->status == 405);
+  CHECK(CodeOf(*a) == "METHOD_NOT_ALLOWED");
+  REQUIRE(a->headers.size() == 1);
+  CHECK(a->headers[0] == std::pair<std::string, std::string>{"Allow", "POST"});
+  a = Send(node, "POST", "/v1/blocks/1");
+  CHECK(a->status == 405);
+  CHECK(a->headers[0].second == "GET");
+  a = Send(node, "GET", "/v1/genesis");
+  CHECK(a->status == 200);
+  CHECK(a->body == "genesis-bytes");
+}
+
+TEST_CASE("api: bad numbers are 400 with a code naming the parameter", "[api]") {
+  FakeNode node;
+  node.Commit({SampleTx(1)});
+  struct Case {
+    const char* target;
+    const char* code;
+  };
+  for (const Case& c : {Case{"/v1/blocks?from=-1", "PARAM_INVALID"}, Case{"/v1/blocks?to=1e3", "PARAM_INVALID"},
+                        Case{"/v1/blocks?from=%201", "PARAM_INVALID"}, Case{"/v1/blocks?from=1&to=200", "RANGE_INVALID"},
+                        Case{"/v1/blocks/-1", "BLOCK_ID_INVALID"}, Case{"/v1/blocks/+1", "BLOCK_ID_INVALID"},
+                        Case{"/v1/blocks/0/attestations", "BLOCK_ID_INVALID"},
+                        Case{"/v1/raw/blocks?from=1", "RANGE_INVALID"},
+                        Case{"/v1/raw/blocks?from=1&to=-1", "PARAM_INVALID"},
+                        Case{"/v1/history/params?limit=0", "PARAM_INVALID"},
+                        Case{"/v1/history/params?limit=1001", "PARAM_INVALID"},
+                        Case{"/v1/patents/ZL1/history?limit=-5", "PARAM_INVALID"},
+                        Case{"/v1/params?height=-1", "PARAM_INVALID"},
+                        Case{"/v1/pledges/P1?height=1e3", "PARAM_INVALID"},
+                        Case{"/v1/pools/P1/preview?date=2024-01-31&no_shortfall_draw=yes", "PARAM_INVALID"}}) {
+    INFO(c.target);
+    auto a = Send(node, "GET", c.target);
+    CHECK(a->status == 400);
+    CHECK(CodeOf(*a) == c.code);
+  }
+  auto a = Send(node, "GET", "/v1/txs/" + std::string(64, 'a') + "?wait=60001");
+  CHECK(a->status == 400);
+  CHECK(CodeOf(*a) == "WAIT_INVALID");
+  a = Send(node, "POST", "/v1/txs?wait=-1", SampleTx(2), "application/x-protobuf");
+  CHECK(a->status == 400);
+  CHECK(CodeOf(*a) == "WAIT_INVALID");
+  a = Send(node, "GET", "/v1/blocks?from=1&to=1");
+  CHECK(a->status == 200);
+  a = Send(node, "GET", "/v1/history/params?limit=1000");
+  CHECK(a->status == 200);
+}
+
+// A block may carry bytes that are not a transaction; the contracts refuse
+// them with a receipt under SHA-256 of the bytes. The block view must list
+// the same id, or a client cannot find that receipt.
+TEST_CASE("api: a block view lists an undecodable transaction under its receipt's id", "[api]") {
+  FakeNode node;
+  const std::string good = SampleTx(1);
+  const std::string garbage("\x0a\x03" "abc", 5);  // parses as an envelope without signatures
+  REQUIRE_FALSE(ledger::DecodeTransaction(garbage).ok());
+  node.Commit({good, garbage});
+  auto a = Send(node, "GET", "/v1/blocks/1");
+  REQUIRE(a->status == 200);
+  api::BlockView v;
+  REQUIRE(io::ParseJson(a->body, &v, "block").ok());
+  REQUIRE(v.tx_ids_size() == 2);
+  const std::string receipt_id = ledger::HexEncode(contracts::PrepareTx(garbage).id);
+  CHECK(v.tx_ids(0) == ledger::HexEncode(contracts::PrepareTx(good).id));
+  CHECK(v.tx_ids(1) == receipt_id);
+  auto tx = Send(node, "GET", "/v1/txs/" + v.tx_ids(1));
+  CHECK(tx->status == 200);
+}
+
+// Raw blocks are complete up to their last block: a block missing below the
+// tip (a damaged database) is an error, not a shorter 200 the auditor would
+// take for the end of the chain.
+TEST_CASE("api: a read failure in /v1/raw/blocks is a 5xx, never a truncated 200", "[api]") {
+  FakeNode node;
+  for (int i = 0; i < 3; ++i) node.Commit({SampleTx(10 + i)});
+  auto whole = Send(node, "GET", "/v1/raw/blocks?from=1&to=3");
+  REQUIRE(whole->status == 200);
+  api::BlockResponse resp;
+  REQUIRE(resp.ParseFromString(whole->body));
+  CHECK(resp.blocks_size() == 3);
+
+  leveldb::WriteBatch batch;
+  batch.Delete(ledger::keys::Block(2));
+  REQUIRE(node.ledger().db().Write(&batch, /*sync=*/false).ok());
+  auto damaged = Send(node, "GET", "/v1/raw/blocks?from=1&to=3");
+  CHECK(damaged->status >= 500);
+  CHECK(CodeOf(*damaged) == "BLOCK_MISSING");
+}
+
+// Two clients wait for one transaction: one by GET ?wait, one by POST ?wait
+// that finds it already committed. The POST answers its own client and must
+// leave the GET's waiter for the applier to answer.
+TEST_CASE("api: a POST ?wait that finds its transaction committed leaves other waiters", "[api]") {
+  FakeNode node;
+  const std::string raw = SampleTx(7);
+  const ledger::Hash256 id = ledger::TxIdOfBytes(raw);
+  const std::string hex = ledger::HexEncode(id);
+
+  auto first = Send(node, "POST", "/v1/txs", raw, "application/x-protobuf");
+  REQUIRE(first->status == 202);
+  auto getter = Send(node, "GET", "/v1/txs/" + hex + "?wait=30000");
+  REQUIRE_FALSE(getter.ready());
+  REQUIRE(node.waiting() == 1);
+
+  // The block commits; before the applier answers the waiters, the same
+  // transaction is submitted again with ?wait.
+  node.Commit({raw});
+  auto poster = Send(node, "POST", "/v1/txs?wait=30000", raw, "application/x-protobuf");
+  REQUIRE(poster.ready());
+  CHECK(poster->status == 200);
+  CHECK(node.waiting() == 1);  // the GET's waiter is still there
+
+  node.Notify(id, 1, 0);
+  REQUIRE(getter.ready());
+  CHECK(getter->status == 200);
+  api::SubmitResponse got;
+  REQUIRE(io::ParseJson(getter->body, &got, "answer").ok());
+  CHECK(got.status() == "COMMITTED");
+}
+
+TEST_CASE("api: waiters on one id are removed one by one", "[api]") {
+  WaiterTable t(3);
+  ledger::Hash256 a{}, b{};
+  b[0] = 1;
+  auto t1 = t.Add(a, Waiter{});
+  auto t2 = t.Add(a, Waiter{});
+  auto t3 = t.Add(b, Waiter{});
+  REQUIRE((t1 && t2 && t3));
+  CHECK_FALSE(t.Add(b, Waiter{}).has_value());  // full
+  CHECK(t.Remove(*t1).has_value());
+  CHECK_FALSE(t.Remove(*t1).has_value());
+  CHECK(t.Take(a).size() == 1);
+  CHECK_FALSE(t.Remove(*t2).has_value());
+  CHECK(t.size() == 1);
+  CHECK(t.TakeExpired(std::chrono::steady_clock::now()).size() == 1);  // deadline {} is long past
+  CHECK(t.empty());
+}
+
+}  // namespace
+}  // namespace pledger::node
