@@ -87,6 +87,146 @@ Status ReadHolding(TxContext& c, std::string_view pool, std::uint32_t rank, std:
   return c.Read(keys::Holding(pool, rank, org), h, found);
 }
 
+// One tranche's own terms (R32): a class, a principal in whole units of face
+// value, coupon and rating within bounds; the subordinated tranche takes the
+// residual (H6), the others carry a rating.
+Status CheckTrancheTerms(const TrancheSpec& t) {
+  const std::string which = "tranche rank " + std::to_string(t.rank());
+  if (t.tranche_class() != TRANCHE_SENIOR && t.tranche_class() != TRANCHE_MEZZANINE &&
+      t.tranche_class() != TRANCHE_SUBORDINATED) {
+    return Fail("TRANCHE_INVALID", which + ": class must be TRANCHE_SENIOR, TRANCHE_MEZZANINE or TRANCHE_SUBORDINATED");
+  }
+  if (t.principal_fen() <= 0 || !ValidAmount(t.principal_fen()) || t.principal_fen() % kUnitFaceFen != 0) {
+    return Fail("TRANCHE_INVALID", which + ": principal must be a positive multiple of the unit face value, "
+                                           "10000 fen (100 yuan), at most 10^14 fen");
+  }
+  if (t.coupon_bps() > kMaxPoolRateBps || t.rating().size() > kMaxRatingBytes) {
+    return Fail("TRANCHE_INVALID", which + ": coupon 0 to 10000 bps a year, rating label at most 16 bytes");
+  }
+  if (t.tranche_class() == TRANCHE_SUBORDINATED && (t.coupon_bps() != 0 || !t.schedule().empty())) {
+    return Fail("TRANCHE_INVALID", which + ": the subordinated tranche has no coupon and no schedule; it takes "
+                                           "the residual (H6)");
+  }
+  if (t.tranche_class() != TRANCHE_SUBORDINATED && t.rating().empty()) {
+    return Fail("TRANCHE_INVALID", which + ": a senior or mezzanine tranche needs its rating label (e.g. AAA)");
+  }
+  return Status::OK();
+}
+
+// Each tranche on its own, in the order given: its rank first (distinct, 1 to
+// 9), then its terms. Fills *by_rank.
+Status CheckTranches(const TrancheIssue& a, std::map<std::uint32_t, const TrancheSpec*>* by_rank) {
+  for (const TrancheSpec& t : a.tranches()) {
+    if (t.rank() < 1 || t.rank() > kMaxTrancheRank || !by_rank->emplace(t.rank(), &t).second) {
+      return Fail("TRANCHE_RANK_INVALID", "ranks are distinct numbers 1 to 9, 1 the most senior (R32); " +
+                                              std::to_string(t.rank()) + " is out of range or repeated");
+    }
+    PLEDGER_RETURN_IF_ERROR(CheckTrancheTerms(t));
+  }
+  return Status::OK();
+}
+
+// The tranches together, by rank: the class order (R32), principal adding up
+// to the deal size (R32), and the rated tranches' schedules, sequential
+// (H3, H4).
+Status CheckDeal(const std::vector<const TrancheSpec*>& by_rank, const Pool& pool, std::int32_t today) {
+  PLEDGER_RETURN_IF_ERROR(CheckStructure(by_rank));
+  std::int64_t total = 0;
+  for (const TrancheSpec* t : by_rank) total += t->principal_fen();  // <= 9 x 10^14: fits
+  if (total != pool.deal_size_fen()) {
+    return Fail("TRANCHE_PRINCIPAL_MISMATCH", "the tranches add up to " + std::to_string(total) +
+                                                  " fen; the deal size is " + std::to_string(pool.deal_size_fen()) +
+                                                  " fen (R32)");
+  }
+  std::int32_t previous_last = 0;
+  for (const TrancheSpec* t : by_rank) {
+    if (t->tranche_class() == TRANCHE_SUBORDINATED) continue;
+    PLEDGER_RETURN_IF_ERROR(CheckSchedule(*t, today, pool.legal_maturity_date(), &previous_last));
+  }
+  return Status::OK();
+}
+
+// Units per investor, per rank.
+using Placement = std::map<std::uint32_t, std::map<std::string, std::int64_t>>;
+
+// R32: every unit placed. Each allocation names an issued rank, a positive
+// number of units and an investor that is not an IP office, once per rank;
+// per rank the allocations add up to principal / face value, with at most
+// 200 holders.
+Status PlaceUnits(TxContext& c, const TrancheIssue& a, const std::vector<const TrancheSpec*>& by_rank,
+                  Placement* placed) {
+  for (const UnitAllocation& u : a.allocations()) {
+    const bool issued = std::any_of(by_rank.begin(), by_rank.end(),
+                                    [&](const TrancheSpec* t) { return t->rank() == u.rank(); });
+    if (!issued) {
+      return Fail("TRANCHE_ALLOCATION_INVALID", "an allocation names rank " + std::to_string(u.rank()) +
+                                                    ", which is not issued (R32)");
+    }
+    if (u.units() <= 0 || u.units() > kMaxUnits) {
+      return Fail("TRANCHE_ALLOCATION_INVALID", "allocated units must be positive (R32)");
+    }
+    Organisation investor;
+    PLEDGER_RETURN_IF_ERROR(LoadOrg(c, u.investor_org_id(), &investor));
+    if (investor.kind() == ORG_IP_OFFICE) {
+      return Fail("TRANCHE_ALLOCATION_INVALID", "an IP office cannot hold tranche units");
+    }
+    if (!(*placed)[u.rank()].emplace(u.investor_org_id(), u.units()).second) {
+      return Fail("TRANCHE_ALLOCATION_INVALID", u.investor_org_id() + " is allocated rank " +
+                                                    std::to_string(u.rank()) + " twice; merge the allocations");
+    }
+  }
+  for (const TrancheSpec* t : by_rank) {
+    const std::map<std::string, std::int64_t>& holders = (*placed)[t->rank()];
+    std::int64_t units = 0;
+    for (const auto& [org, n] : holders) units += n;  // each <= 10^10, <= 200 of them
+    const std::int64_t issued = t->principal_fen() / kUnitFaceFen;
+    if (units != issued || holders.size() > kMaxHoldersPerTranche) {
+      return Fail("TRANCHE_ALLOCATION_INVALID", "rank " + std::to_string(t->rank()) + " issues " + std::to_string(issued) +
+                                                    " units to at most 200 holders; the allocations place " +
+                                                    std::to_string(units) + " units with " +
+                                                    std::to_string(holders.size()) + " holders (R32)");
+    }
+  }
+  return Status::OK();
+}
+
+// Writes one issued tranche, its holdings and each holder's index entry, and
+// announces it.
+void WriteTranche(TxContext& c, const Pool& pool, const TrancheSpec& spec,
+                  const std::map<std::string, std::int64_t>& holders) {
+  Tranche t;
+  t.set_pool_id(pool.id());
+  t.set_rank(spec.rank());
+  t.set_tranche_class(spec.tranche_class());
+  t.set_principal_fen(spec.principal_fen());
+  t.set_coupon_bps(spec.coupon_bps());
+  t.set_rating(spec.rating());
+  *t.mutable_schedule() = spec.schedule();
+  t.set_units(spec.principal_fen() / kUnitFaceFen);
+  t.set_outstanding_fen(spec.principal_fen());
+  t.set_holders(static_cast<std::uint32_t>(holders.size()));
+  const std::string key = keys::Tranche(pool.id(), t.rank());
+  c.Touch(key);
+  c.Write(key, t);
+  for (const auto& [org, units] : holders) {
+    Holding h;
+    h.set_pool_id(pool.id());
+    h.set_rank(t.rank());
+    h.set_investor_org_id(org);
+    h.set_units(units);
+    c.Write(keys::Holding(pool.id(), t.rank(), org), h);
+    c.Put(keys::InvestorHolding(org, pool.id(), t.rank()), "1");
+  }
+  c.Emit("tranche.issued", {{"pool_id", pool.id()},
+                            {"rank", std::to_string(t.rank())},
+                            {"class", TrancheClass_Name(t.tranche_class())},
+                            {"principal_fen", std::to_string(t.principal_fen())},
+                            {"coupon_bps", std::to_string(t.coupon_bps())},
+                            {"rating", t.rating()},
+                            {"units", std::to_string(t.units())},
+                            {"rule", "R32"}});
+}
+
 }  // namespace
 
 Status ExecTrancheIssue(TxContext& c, const TrancheIssue& a) {
@@ -105,125 +245,25 @@ Status ExecTrancheIssue(TxContext& c, const TrancheIssue& a) {
     return Fail("DOCUMENT_HASH_MISSING", "an issuance needs the SHA-256 (64 lower-case hex) of the offering document");
   }
   const std::int32_t today = c.today();
+  std::map<std::uint32_t, const TrancheSpec*> specs;
+  PLEDGER_RETURN_IF_ERROR(CheckTranches(a, &specs));
+  std::vector<const TrancheSpec*> by_rank;
+  for (const auto& [rank, t] : specs) by_rank.push_back(t);
+  PLEDGER_RETURN_IF_ERROR(CheckDeal(by_rank, pool, today));
+  Placement placed;
+  PLEDGER_RETURN_IF_ERROR(PlaceUnits(c, a, by_rank, &placed));
 
-  // Each tranche on its own, then the structure by rank.
-  std::map<std::uint32_t, const TrancheSpec*> by_rank;
-  std::int64_t total = 0;
-  for (const TrancheSpec& t : a.tranches()) {
-    const std::string which = "tranche rank " + std::to_string(t.rank());
-    if (t.rank() < 1 || t.rank() > kMaxTrancheRank || !by_rank.emplace(t.rank(), &t).second) {
-      return Fail("TRANCHE_RANK_INVALID", "ranks are distinct numbers 1 to 9, 1 the most senior (R32); " +
-                                              std::to_string(t.rank()) + " is out of range or repeated");
-    }
-    if (t.tranche_class() != TRANCHE_SENIOR && t.tranche_class() != TRANCHE_MEZZANINE &&
-        t.tranche_class() != TRANCHE_SUBORDINATED) {
-      return Fail("TRANCHE_INVALID", which + ": class must be TRANCHE_SENIOR, TRANCHE_MEZZANINE or TRANCHE_SUBORDINATED");
-    }
-    if (t.principal_fen() <= 0 || !ValidAmount(t.principal_fen()) || t.principal_fen() % kUnitFaceFen != 0) {
-      return Fail("TRANCHE_INVALID", which + ": principal must be a positive multiple of the unit face value, "
-                                             "10000 fen (100 yuan), at most 10^14 fen");
-    }
-    if (t.coupon_bps() > kMaxPoolRateBps || t.rating().size() > kMaxRatingBytes) {
-      return Fail("TRANCHE_INVALID", which + ": coupon 0 to 10000 bps a year, rating label at most 16 bytes");
-    }
-    if (t.tranche_class() == TRANCHE_SUBORDINATED && (t.coupon_bps() != 0 || !t.schedule().empty())) {
-      return Fail("TRANCHE_INVALID", which + ": the subordinated tranche has no coupon and no schedule; it takes "
-                                             "the residual (H6)");
-    }
-    if (t.tranche_class() != TRANCHE_SUBORDINATED && t.rating().empty()) {
-      return Fail("TRANCHE_INVALID", which + ": a senior or mezzanine tranche needs its rating label (e.g. AAA)");
-    }
-    total += t.principal_fen();  // <= 9 x 10^14: fits
-  }
-  std::vector<const TrancheSpec*> ordered;
-  for (const auto& [rank, t] : by_rank) ordered.push_back(t);
-  PLEDGER_RETURN_IF_ERROR(CheckStructure(ordered));
-  if (total != pool.deal_size_fen()) {
-    return Fail("TRANCHE_PRINCIPAL_MISMATCH", "the tranches add up to " + std::to_string(total) +
-                                                  " fen; the deal size is " + std::to_string(pool.deal_size_fen()) +
-                                                  " fen (R32)");
-  }
-  std::int32_t previous_last = 0;
-  for (const TrancheSpec* t : ordered) {
-    if (t->tranche_class() == TRANCHE_SUBORDINATED) continue;
-    PLEDGER_RETURN_IF_ERROR(CheckSchedule(*t, today, pool.legal_maturity_date(), &previous_last));
-  }
-
-  // Every unit placed: per rank the allocations add up to principal / face.
-  std::map<std::uint32_t, std::map<std::string, std::int64_t>> placed;
-  for (const UnitAllocation& u : a.allocations()) {
-    if (by_rank.count(u.rank()) == 0) {
-      return Fail("TRANCHE_ALLOCATION_INVALID", "an allocation names rank " + std::to_string(u.rank()) +
-                                                    ", which is not issued (R32)");
-    }
-    if (u.units() <= 0 || u.units() > kMaxUnits) {
-      return Fail("TRANCHE_ALLOCATION_INVALID", "allocated units must be positive (R32)");
-    }
-    Organisation investor;
-    PLEDGER_RETURN_IF_ERROR(LoadOrg(c, u.investor_org_id(), &investor));
-    if (investor.kind() == ORG_IP_OFFICE) {
-      return Fail("TRANCHE_ALLOCATION_INVALID", "an IP office cannot hold tranche units");
-    }
-    if (!placed[u.rank()].emplace(u.investor_org_id(), u.units()).second) {
-      return Fail("TRANCHE_ALLOCATION_INVALID", u.investor_org_id() + " is allocated rank " +
-                                                    std::to_string(u.rank()) + " twice; merge the allocations");
-    }
-  }
-  for (const TrancheSpec* t : ordered) {
-    std::int64_t units = 0;
-    for (const auto& [org, n] : placed[t->rank()]) units += n;  // each <= 10^10, <= 200 of them
-    const std::int64_t issued = t->principal_fen() / kUnitFaceFen;
-    if (units != issued || placed[t->rank()].size() > kMaxHoldersPerTranche) {
-      return Fail("TRANCHE_ALLOCATION_INVALID", "rank " + std::to_string(t->rank()) + " issues " + std::to_string(issued) +
-                                                    " units to at most 200 holders; the allocations place " +
-                                                    std::to_string(units) + " units with " +
-                                                    std::to_string(placed[t->rank()].size()) + " holders (R32)");
-    }
-  }
-
-  for (const TrancheSpec* spec : ordered) {
-    Tranche t;
-    t.set_pool_id(pool.id());
-    t.set_rank(spec->rank());
-    t.set_tranche_class(spec->tranche_class());
-    t.set_principal_fen(spec->principal_fen());
-    t.set_coupon_bps(spec->coupon_bps());
-    t.set_rating(spec->rating());
-    *t.mutable_schedule() = spec->schedule();
-    t.set_units(spec->principal_fen() / kUnitFaceFen);
-    t.set_outstanding_fen(spec->principal_fen());
-    t.set_holders(static_cast<std::uint32_t>(placed[spec->rank()].size()));
-    const std::string key = keys::Tranche(pool.id(), t.rank());
-    c.Touch(key);
-    c.Write(key, t);
-    for (const auto& [org, units] : placed[spec->rank()]) {
-      Holding h;
-      h.set_pool_id(pool.id());
-      h.set_rank(t.rank());
-      h.set_investor_org_id(org);
-      h.set_units(units);
-      c.Write(keys::Holding(pool.id(), t.rank(), org), h);
-      c.Put(keys::InvestorHolding(org, pool.id(), t.rank()), "1");
-    }
-    c.Emit("tranche.issued", {{"pool_id", pool.id()},
-                              {"rank", std::to_string(t.rank())},
-                              {"class", TrancheClass_Name(t.tranche_class())},
-                              {"principal_fen", std::to_string(t.principal_fen())},
-                              {"coupon_bps", std::to_string(t.coupon_bps())},
-                              {"rating", t.rating()},
-                              {"units", std::to_string(t.units())},
-                              {"rule", "R32"}});
-  }
+  for (const TrancheSpec* spec : by_rank) WriteTranche(c, pool, *spec, placed[spec->rank()]);
   pool.set_state(POOL_ISSUED);
   pool.set_issue_date(today);
   pool.set_last_payment_date(today);  // interest accrues from the issue date
   pool.set_offering_document_hash(a.document_hash());
-  pool.set_tranche_count(static_cast<std::uint32_t>(ordered.size()));
+  pool.set_tranche_count(static_cast<std::uint32_t>(by_rank.size()));
   c.Write(keys::Pool(pool.id()), pool);
   c.Emit("pool.issued", {{"pool_id", pool.id()},
                          {"issue_date", FormatDate(today)},
                          {"deal_size_fen", std::to_string(pool.deal_size_fen())},
-                         {"tranches", std::to_string(ordered.size())}});
+                         {"tranches", std::to_string(by_rank.size())}});
   return Status::OK();
 }
 
