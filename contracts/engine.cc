@@ -141,7 +141,7 @@ PreparedTx PrepareTx(std::string_view raw) {
   p.raw.assign(raw);
   auto tx = ledger::DecodeTransaction(raw);
   if (!tx.ok()) {
-    p.id = ledger::Sha256(raw);
+    p.id = ledger::TxIdOfBytes(raw);  // the id the block store indexes these bytes under
     p.status = tx.status();
     return p;
   }
