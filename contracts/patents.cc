@@ -272,6 +272,112 @@ Status ApplyEvent(TxContext& c, const PatentStatusUpdate& a, const Params& param
   }
 }
 
+// R24: an unclear type, or a sublicence, counts as ordinary.
+LicenceType FiledLicenceType(const LicenceFile& a) {
+  if (a.type() == LICENCE_TYPE_UNSPECIFIED || (a.sublicence() && a.type() != LICENCE_OPEN)) return LICENCE_ORDINARY;
+  return a.type();
+}
+
+// The licence on its own: its licensee (none for an open licence; otherwise an
+// organisation that does not own the patent, with a filed contract), territory,
+// royalty and dates, ending within the patent's term (R24).
+Status CheckLicenceTerms(TxContext& c, const Patent& p, const LicenceFile& a, LicenceType type) {
+  if (type == LICENCE_OPEN) {
+    if (!a.licensee_org_id().empty()) return Fail("LICENCE_INVALID", "an open licence names no licensee");
+  } else {
+    Organisation licensee;
+    PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.licensee_org_id(), &licensee));
+    if (OwnerOf(p, a.licensee_org_id())) return Fail("LICENCE_INVALID", "the licensee already owns the patent");
+    PLEDGER_RETURN_IF_ERROR(RequireDocument(a.contract_hash(), "a licence contract"));
+  }
+  if (a.territory().size() > kMaxNameBytes || !ValidAmount(a.royalty_fen())) {
+    return Fail("LICENCE_INVALID", "territory is at most 256 bytes; royalty 0 to 10^14 fen");
+  }
+  if (!ValidDate(a.start_date()) || !ValidDate(a.end_date()) || a.end_date() < a.start_date()) {
+    return Fail("LICENCE_INVALID", "a licence needs start and end dates, end not before start");
+  }
+  if (a.end_date() > p.expiry_date()) {
+    return Fail("LICENCE_BEYOND_TERM", "the licence ends " + FormatDate(a.end_date()) + ", after the patent's term (" +
+                                           FormatDate(p.expiry_date()) + "); shorten it (R24, CC 865)");
+  }
+  return Status::OK();
+}
+
+// R23: without an agreement among co-owners each may grant ordinary licences
+// alone; everything else needs every co-owner.
+Status CheckLicensorsSigned(const TxContext& c, const Patent& p, LicenceType type) {
+  if (type == LICENCE_ORDINARY && !p.co_owner_agreement()) {
+    bool any = false;
+    for (const Owner& o : p.owners()) any = any || c.SignerWithRole(ROLE_OWNER, o.org_id()) != nullptr;
+    if (!any) {
+      return Fail("PATENT_OWNER_SIGNATURE_MISSING", "an ordinary licence needs the signature of at least one owner (R23)");
+    }
+    return Status::OK();
+  }
+  auto missing = MissingOwnerSignatures(c, p.owners());
+  if (!missing.empty()) {
+    return Fail("PATENT_OWNER_SIGNATURE_MISSING", LicenceType_Name(type) + " needs every owner's signature (R23); " +
+                                                      missing.front() + " has not signed");
+  }
+  return Status::OK();
+}
+
+// Licences that ended before today no longer conflict and are dropped from the
+// record (they stay in history through the receipts).
+google::protobuf::RepeatedPtrField<Licence> CurrentLicences(const Patent& p, std::int32_t today) {
+  google::protobuf::RepeatedPtrField<Licence> current;
+  for (const Licence& l : p.licences()) {
+    if (l.end_date() >= today) *current.Add() = l;
+  }
+  return current;
+}
+
+// The new licence beside the current ones (R24, IR 86): no open licence during
+// an exclusive or sole one or while fees are in grace, no other licence
+// overlapping an exclusive or sole one, and room on the record.
+Status CheckLicenceFits(const google::protobuf::RepeatedPtrField<Licence>& current, const LicenceFile& a,
+                        LicenceType type, PatentStatus eff) {
+  for (const Licence& l : current) {
+    bool overlap = l.start_date() <= a.end_date() && a.start_date() <= l.end_date();
+    if (!overlap) continue;
+    bool exclusive_like = l.type() == LICENCE_EXCLUSIVE || l.type() == LICENCE_SOLE;
+    if (type == LICENCE_OPEN && exclusive_like) {
+      return Fail("LICENCE_OPEN_NOT_ALLOWED", "no open licence during exclusive or sole licence " + l.id() + " (R24, IR 86)");
+    }
+    // R24: an exclusive or sole licence admits no other licensee for its time.
+    bool new_exclusive_like = type == LICENCE_EXCLUSIVE || type == LICENCE_SOLE;
+    if (exclusive_like || new_exclusive_like) {
+      return Fail("LICENCE_CONFLICT", LicenceType_Name(type) + " overlaps " + LicenceType_Name(l.type()) +
+                                          " licence " + l.id() + " in time (R24); end or narrow one of them");
+    }
+  }
+  if (type == LICENCE_OPEN && (eff == PATENT_FEE_GRACE)) {
+    return Fail("LICENCE_OPEN_NOT_ALLOWED", "no open licence while annual fees are unpaid (R24, IR 86)");
+  }
+  if (static_cast<size_t>(current.size()) >= kMaxLicencesPerPatent) {
+    return Fail("LICENCE_LIMIT", "a patent carries at most 32 licences in force on this ledger");
+  }
+  return Status::OK();
+}
+
+// The licence record; filed late when filed more than licence_filing_months
+// after its start (R24).
+Licence NewLicence(const TxContext& c, const LicenceFile& a, LicenceType type, const Params& params) {
+  Licence l;
+  l.set_id(c.NewObjectId());
+  l.set_licensee_org_id(a.licensee_org_id());
+  l.set_type(type);
+  l.set_sublicence(a.sublicence());
+  l.set_territory(a.territory());
+  l.set_start_date(a.start_date());
+  l.set_end_date(a.end_date());
+  l.set_royalty_fen(a.royalty_fen());
+  l.set_contract_hash(a.contract_hash());
+  l.set_filed_date(c.today());
+  l.set_filed_late(c.today() > AddMonths(a.start_date(), static_cast<int>(params.licence_filing_months())));
+  return l;
+}
+
 }  // namespace
 
 Status ExecPatentRegister(TxContext& c, const PatentRegister& a) {
@@ -433,27 +539,8 @@ Status ExecLicenceFile(TxContext& c, const LicenceFile& a) {
   const Params* params = nullptr;
   PLEDGER_RETURN_IF_ERROR(c.LoadParams(&params));
   if (!LicenceType_IsValid(a.type())) return Fail("LICENCE_INVALID", "unknown licence type");
-  // R24: an unclear type, or a sublicence, counts as ordinary.
-  LicenceType type = a.type();
-  if (type == LICENCE_TYPE_UNSPECIFIED || (a.sublicence() && type != LICENCE_OPEN)) type = LICENCE_ORDINARY;
-  if (type == LICENCE_OPEN) {
-    if (!a.licensee_org_id().empty()) return Fail("LICENCE_INVALID", "an open licence names no licensee");
-  } else {
-    Organisation licensee;
-    PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.licensee_org_id(), &licensee));
-    if (OwnerOf(p, a.licensee_org_id())) return Fail("LICENCE_INVALID", "the licensee already owns the patent");
-    PLEDGER_RETURN_IF_ERROR(RequireDocument(a.contract_hash(), "a licence contract"));
-  }
-  if (a.territory().size() > kMaxNameBytes || !ValidAmount(a.royalty_fen())) {
-    return Fail("LICENCE_INVALID", "territory is at most 256 bytes; royalty 0 to 10^14 fen");
-  }
-  if (!ValidDate(a.start_date()) || !ValidDate(a.end_date()) || a.end_date() < a.start_date()) {
-    return Fail("LICENCE_INVALID", "a licence needs start and end dates, end not before start");
-  }
-  if (a.end_date() > p.expiry_date()) {
-    return Fail("LICENCE_BEYOND_TERM", "the licence ends " + FormatDate(a.end_date()) + ", after the patent's term (" +
-                                           FormatDate(p.expiry_date()) + "); shorten it (R24, CC 865)");
-  }
+  const LicenceType type = FiledLicenceType(a);
+  PLEDGER_RETURN_IF_ERROR(CheckLicenceTerms(c, p, a, type));
   const PatentStatus eff = EffectiveStatus(p, c.today());
   if (!InForceStatus(eff)) {
     return Fail("LICENCE_PATENT_NOT_IN_FORCE", "patent " + p.patent_no() + " is " + StatusName(eff) +
@@ -462,59 +549,11 @@ Status ExecLicenceFile(TxContext& c, const LicenceFile& a) {
   PLEDGER_RETURN_IF_ERROR(CheckNotFrozen(p, "a licence"));
   PLEDGER_RETURN_IF_ERROR(CheckPoolLock(p, "a licence"));
   PLEDGER_RETURN_IF_ERROR(CheckPledgeLock(c, p, "a licence"));
-  // R23: without an agreement among co-owners each may grant ordinary licences
-  // alone; everything else needs every co-owner.
-  if (type == LICENCE_ORDINARY && !p.co_owner_agreement()) {
-    bool any = false;
-    for (const Owner& o : p.owners()) any = any || c.SignerWithRole(ROLE_OWNER, o.org_id()) != nullptr;
-    if (!any) {
-      return Fail("PATENT_OWNER_SIGNATURE_MISSING", "an ordinary licence needs the signature of at least one owner (R23)");
-    }
-  } else {
-    auto missing = MissingOwnerSignatures(c, p.owners());
-    if (!missing.empty()) {
-      return Fail("PATENT_OWNER_SIGNATURE_MISSING", LicenceType_Name(type) + " needs every owner's signature (R23); " +
-                                                        missing.front() + " has not signed");
-    }
-  }
-  // Licences that ended before today no longer conflict and are dropped from the
-  // record (they stay in history through the receipts).
-  google::protobuf::RepeatedPtrField<Licence> current;
-  for (const Licence& l : p.licences()) {
-    if (l.end_date() >= c.today()) *current.Add() = l;
-  }
-  for (const Licence& l : current) {
-    bool overlap = l.start_date() <= a.end_date() && a.start_date() <= l.end_date();
-    if (!overlap) continue;
-    bool exclusive_like = l.type() == LICENCE_EXCLUSIVE || l.type() == LICENCE_SOLE;
-    if (type == LICENCE_OPEN && exclusive_like) {
-      return Fail("LICENCE_OPEN_NOT_ALLOWED", "no open licence during exclusive or sole licence " + l.id() + " (R24, IR 86)");
-    }
-    // R24: an exclusive or sole licence admits no other licensee for its time.
-    bool new_exclusive_like = type == LICENCE_EXCLUSIVE || type == LICENCE_SOLE;
-    if (exclusive_like || new_exclusive_like) {
-      return Fail("LICENCE_CONFLICT", LicenceType_Name(type) + " overlaps " + LicenceType_Name(l.type()) +
-                                          " licence " + l.id() + " in time (R24); end or narrow one of them");
-    }
-  }
-  if (type == LICENCE_OPEN && (eff == PATENT_FEE_GRACE)) {
-    return Fail("LICENCE_OPEN_NOT_ALLOWED", "no open licence while annual fees are unpaid (R24, IR 86)");
-  }
-  if (static_cast<size_t>(current.size()) >= kMaxLicencesPerPatent) {
-    return Fail("LICENCE_LIMIT", "a patent carries at most 32 licences in force on this ledger");
-  }
-  Licence l;
-  l.set_id(c.NewObjectId());
-  l.set_licensee_org_id(a.licensee_org_id());
-  l.set_type(type);
-  l.set_sublicence(a.sublicence());
-  l.set_territory(a.territory());
-  l.set_start_date(a.start_date());
-  l.set_end_date(a.end_date());
-  l.set_royalty_fen(a.royalty_fen());
-  l.set_contract_hash(a.contract_hash());
-  l.set_filed_date(c.today());
-  l.set_filed_late(c.today() > AddMonths(a.start_date(), static_cast<int>(params->licence_filing_months())));
+  PLEDGER_RETURN_IF_ERROR(CheckLicensorsSigned(c, p, type));
+  google::protobuf::RepeatedPtrField<Licence> current = CurrentLicences(p, c.today());
+  PLEDGER_RETURN_IF_ERROR(CheckLicenceFits(current, a, type, eff));
+
+  const Licence l = NewLicence(c, a, type, *params);
   *current.Add() = l;
   *p.mutable_licences() = std::move(current);
   if (type == LICENCE_OPEN) p.set_open_licensed(true);
