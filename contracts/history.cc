@@ -1,7 +1,5 @@
 #include "contracts/history.h"
 
-#include <google/protobuf/descriptor.h>
-
 #include <algorithm>
 #include <memory>
 
@@ -33,15 +31,6 @@ bool IsVersionedKey(std::string_view key) {
     if (key.substr(0, p.size()) == p) return true;
   }
   return false;
-}
-
-std::string ActionName(const ledger::TxBody& body) {
-  if (!body.has_action()) return "";
-  const auto& a = body.action();
-  const auto* oneof = a.GetDescriptor()->FindOneofByName("kind");
-  if (oneof == nullptr) return "";
-  const auto* field = a.GetReflection()->GetOneofFieldDescriptor(a, oneof);
-  return field ? field->name() : "";
 }
 
 void StageHistoryRecords(const ledger::BlockHeader& header,

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "consensus/status.h"
+#include "contracts/action_name.h"
 #include "contracts/engine.h"
 #include "ledger/db.h"
 #include "ledger/proto/ledger.pb.h"
@@ -106,9 +107,6 @@ std::optional<VersionKeyParts> ParseVersionKey(std::string_view key);
 // A version record's value: the record after the block, or nullopt when the
 // block deleted it. Reasons: VERSION_RECORD_CORRUPT.
 Result<std::optional<std::string>> ParseVersionValue(std::string_view value);
-
-// The action name of a transaction body ("" if none).
-std::string ActionName(const ledger::TxBody& body);
 
 }  // namespace pledger::contracts
 

@@ -11,6 +11,7 @@
 #include "ledger/crypto.h"
 #include "ledger/merkle.h"
 #include "ledger/tx.h"
+#include "tools/common/text.h"
 
 namespace pledger::tools::audit {
 namespace {
@@ -59,12 +60,6 @@ Result<std::vector<ledger::Hash256>> PathOf(const google::protobuf::RepeatedPtrF
     path.push_back(HashOf(p));
   }
   return path;
-}
-
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
 }
 
 }  // namespace
@@ -157,7 +152,7 @@ Result<ProvenBlock> CheckBlockProof(const std::string& chain_id, const BlockProo
   if (signers.size() < set.quorum()) {
     return Status::Corruption("ATTESTATION_QUORUM_NOT_MET",
                               "block " + H(anchor_height) + " is attested by " + H(signers.size()) + " of " +
-                                  H(set.voters()) + " voters (" + Join({signers.begin(), signers.end()}) +
+                                  H(set.voters()) + " voters (" + Join(signers) +
                                   "); more than half, " + H(set.quorum()) + ", are needed");
   }
   out.signers.assign(signers.begin(), signers.end());

@@ -5,6 +5,7 @@
 #include "contracts/dates.h"
 #include "ledger/bytes.h"
 #include "ledger/tx.h"
+#include "tools/common/text.h"
 
 namespace pledger::tools::audit {
 namespace {
@@ -28,12 +29,6 @@ std::vector<std::string> Split(const std::string& s, char sep) {
     }
   }
   if (!cur.empty()) out.push_back(cur);
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
   return out;
 }
 

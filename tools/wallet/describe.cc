@@ -4,18 +4,14 @@
 #include <map>
 #include <set>
 
+#include "contracts/limits.h"
+#include "tools/common/text.h"
 #include "tools/wallet/units.h"
 
 namespace pledger::tools::wallet {
 namespace {
 
 using contracts::Action;
-
-std::string Join(const google::protobuf::RepeatedPtrField<std::string>& items, const std::string& sep = ", ") {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 std::string YesNo(bool b) { return b ? "yes" : "no"; }
 std::string Yuan(std::int64_t fen) { return FormatYuan(fen) + " yuan"; }
@@ -297,16 +293,6 @@ void DescribePledge(const Action& a, Description* d) {
 
 // ---- pools and tranches ------------------------------------------------------------
 
-// "1,000" for unit counts.
-std::string Count(std::int64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::string ModelText(contracts::PoolModel m) {
   switch (m) {
     case contracts::POOL_LICENSE:
@@ -413,7 +399,7 @@ void DescribePool(const Action& a, Description* d) {
       f("Pool", x.pool_id());
       for (const auto& t : x.tranches()) {
         std::string v = ClassWord(t.tranche_class()) + ", " + Yuan(t.principal_fen()) + " (" +
-                        Count(t.principal_fen() / 10000) + " units)";
+                        Count(t.principal_fen() / contracts::kUnitFaceFen) + " units)";
         if (t.tranche_class() != contracts::TRANCHE_SUBORDINATED || t.coupon_bps() != 0) {
           v += ", coupon " + FormatBps(t.coupon_bps()) + " a year (ACT/365)";
         }
@@ -446,7 +432,7 @@ void DescribePool(const Action& a, Description* d) {
       f("Tranche", "rank " + std::to_string(x.rank()));
       f("From (holder)", x.from_org_id());
       f("To", x.to_org_id());
-      f("Units", Count(x.units()) + " (" + Yuan(x.units() * 10000) + " face)");
+      f("Units", Count(x.units()) + " (" + Yuan(x.units() * contracts::kUnitFaceFen) + " face)");
       break;
     }
     case Action::kPoolCollect: {
@@ -538,13 +524,6 @@ std::vector<std::string> Description::Lines() const {
   return out;
 }
 
-std::string ActionName(const contracts::Action& action) {
-  const auto* oneof = action.GetDescriptor()->FindOneofByName("kind");
-  if (oneof == nullptr) return "";
-  const auto* field = action.GetReflection()->GetOneofFieldDescriptor(action, oneof);
-  return field ? field->name() : "";
-}
-
 std::string ActionWords(const std::string& action_name) {
   std::string out = action_name;
   std::replace(out.begin(), out.end(), '_', ' ');
@@ -614,7 +593,7 @@ Description Describe(const contracts::Action& action) {
       d.title = "No action (the ledger refuses it with ACTION_MISSING)";
       break;
   }
-  if (d.title.empty()) d.title = "An action this wallet does not know (" + ActionName(action) + "); upgrade the wallet";
+  if (d.title.empty()) d.title = "An action this wallet does not know (" + contracts::ActionName(action) + "); upgrade the wallet";
   return d;
 }
 

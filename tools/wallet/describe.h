@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "consensus/status.h"
+#include "contracts/action_name.h"
 #include "contracts/proto/query.pb.h"
 #include "contracts/proto/state.pb.h"
 #include "contracts/signers.h"
@@ -32,9 +33,8 @@ struct Description {
   std::vector<std::string> Lines() const;
 };
 
-// The Action oneof's field name ("pledge_register"), "" if none.
-std::string ActionName(const contracts::Action& action);
-// Plain words for an action's kind ("pledge register").
+// Plain words for an action's kind, from contracts::ActionName
+// ("pledge_register" -> "pledge register").
 std::string ActionWords(const std::string& action_name);
 
 Description Describe(const contracts::Action& action);

@@ -5,9 +5,11 @@
 #include <ostream>
 
 #include "contracts/dates.h"
+#include "contracts/limits.h"
 #include "ledger/io/json.h"
 #include "contracts/proto/history.pb.h"
 #include "tools/wallet/cli.h"
+#include "tools/common/text.h"
 #include "tools/wallet/units.h"
 
 namespace pledger::tools::wallet {
@@ -52,11 +54,6 @@ std::string FormatTime(std::uint64_t ms) {
 }
 
 std::string Yuan(std::int64_t fen) { return FormatYuan(fen) + " yuan"; }
-std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 std::string PatentStatusWord(contracts::PatentStatus s) { return Friendly(contracts::PatentStatus_Name(s), "PATENT_"); }
 std::string PledgeStateWord(contracts::PledgeState s) { return Friendly(contracts::PledgeState_Name(s), "PLEDGE_"); }
 std::string RiskWord(contracts::RiskClass r) {
@@ -432,7 +429,7 @@ int RunTxShow(Context& c) {
     r.set_code(v.receipt().code());
     r.set_message(v.receipt().message());
     r.set_rule(v.receipt().rule());
-    r.set_action(ActionName(v.body().action()));
+    r.set_action(contracts::ActionName(v.body().action()));
     for (const auto& g : v.receipt().grounds()) r.add_grounds(g);
     for (const auto& e : v.receipt().events()) *r.add_events() = e;
     PrintReceipt(c.out(), r);
@@ -441,14 +438,6 @@ int RunTxShow(Context& c) {
 
 // ---- pools and tranches --------------------------------------------------------------
 
-std::string Count(std::int64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 std::string PoolStateWord(contracts::PoolState s) { return Friendly(contracts::PoolState_Name(s), "POOL_"); }
 std::string ModelWord(contracts::PoolModel m) {
   return m == contracts::POOL_LICENSE ? "licence" : m == contracts::POOL_LOAN ? "loan" : "unspecified";
@@ -650,7 +639,7 @@ int RunHoldings(Context& c) {
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& h : l.holdings()) {
-      rows.push_back({h.pool_id(), std::to_string(h.rank()), Count(h.units()), FormatYuan(h.units() * 10000),
+      rows.push_back({h.pool_id(), std::to_string(h.rank()), Count(h.units()), FormatYuan(h.units() * contracts::kUnitFaceFen),
                       FormatYuan(h.interest_received_fen()), FormatYuan(h.principal_received_fen()),
                       FormatYuan(h.residual_received_fen())});
     }

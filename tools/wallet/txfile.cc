@@ -55,7 +55,7 @@ Result<TxFile> MakeTxFile(const ledger::Transaction& tx, const std::string& crea
   f.set_chain_id(body.chain_id());
   const ledger::Hash256 id = ledger::TxId(tx);
   f.set_tx_id(ledger::HexEncode(id));
-  f.set_action(ActionName(body.action()));
+  f.set_action(contracts::ActionName(body.action()));
   f.set_description(DescriptionText(body));
   f.set_expiry_height(body.expiry_height());
   f.set_created(created);

@@ -109,7 +109,7 @@ InspectView BuildInspect(Context& c, const LoadedTx& t) {
   InspectView v;
   v.set_tx_id(ledger::HexEncode(t.id));
   v.set_chain_id(t.body.chain_id());
-  v.set_action(ActionName(t.body.action()));
+  v.set_action(contracts::ActionName(t.body.action()));
   for (const auto& line : Describe(t.body.action()).Lines()) v.add_description(line);
   if (!t.body.memo().empty()) v.add_description("  Memo: " + Printable(t.body.memo()));
   v.set_expiry_height(t.body.expiry_height());
@@ -218,7 +218,7 @@ SubmitResult ResultFromView(const api::TxView& view, const ledger::TxBody& body,
   r.set_status(view.status().empty() ? "COMMITTED" : view.status());
   r.set_height(view.height());
   r.set_index(view.index());
-  r.set_action(ActionName(body.action()));
+  r.set_action(contracts::ActionName(body.action()));
   const ledger::Receipt& rc = view.receipt();
   r.set_code(rc.code().empty() ? view.receipt_code() : rc.code());
   r.set_message(rc.message());
@@ -315,7 +315,7 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
       r.set_status("REFUSED");
       r.set_code(std::string(resp.status().reason()));
       r.set_message(std::string(resp.status().message()));
-      r.set_action(ActionName(body.action()));
+      r.set_action(contracts::ActionName(body.action()));
       if (c.json()) {
         c.out() << io::ToJson(r) << "\n";
       } else {
@@ -330,7 +330,7 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
     SubmitResult r;
     r.set_tx_id(id_hex);
     r.set_status(resp->status().empty() ? "PENDING" : resp->status());
-    r.set_action(ActionName(body.action()));
+    r.set_action(contracts::ActionName(body.action()));
     if (c.json()) {
       c.out() << io::ToJson(r) << "\n";
     } else if (Quiet(c)) {
@@ -357,7 +357,7 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
     SubmitResult r;
     r.set_tx_id(id_hex);
     r.set_status("PENDING");
-    r.set_action(ActionName(body.action()));
+    r.set_action(contracts::ActionName(body.action()));
     if (c.json()) c.out() << io::ToJson(r) << "\n";
     c.err() << "pledger-wallet: not committed within " << *timeout << " s; it may still be. Check with "
             << "`pledger-wallet tx show " << id_hex << "`\n";
