@@ -234,15 +234,11 @@ Status LoadDeal(TxContext& c, const Pool& pool, DealState* deal) {
 
 // ---- actions ----------------------------------------------------------------
 
-Status ExecPoolCreate(TxContext& c, const PoolCreate& a) {
-  Organisation trustee;
-  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.trustee_org_id(), &trustee));
-  if (trustee.kind() != ORG_TRUSTEE) {
-    return Fail("POOL_TRUSTEE_INVALID", a.trustee_org_id() + " is not a trustee organisation (ORG_TRUSTEE); "
-                                        "pools are run by trustees / SPVs");
-  }
-  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_TRUSTEE, a.trustee_org_id(), "PoolCreate"));
-  const std::int32_t today = c.today();
+namespace {
+
+// The pool's own terms: a name, a model, a legal maturity after today, the deal
+// size (R32), the reserve target (H6) and its trust deed or plan document.
+Status CheckPoolTerms(const PoolCreate& a, std::int32_t today) {
   if (!ValidText(a.name(), kMaxNameBytes)) return Fail("POOL_INVALID", "a pool needs a name of 1 to 256 bytes");
   if (a.model() != POOL_LICENSE && a.model() != POOL_LOAN) {
     return Fail("POOL_INVALID", "model must be POOL_LICENSE (licence-sublicence) or POOL_LOAN (pledge-loan receivables)");
@@ -254,9 +250,11 @@ Status ExecPoolCreate(TxContext& c, const PoolCreate& a) {
     return Fail("POOL_INVALID", "the deal size must be 1 to 10^14 fen (R32)");
   }
   if (!ValidAmount(a.reserve_target_fen())) return Fail("POOL_INVALID", "the reserve target must be 0 to 10^14 fen (H6)");
-  PLEDGER_RETURN_IF_ERROR(RequireDocumentHash(a.document_hash(), "a pool (its trust deed or plan document)"));
+  return RequireDocumentHash(a.document_hash(), "a pool (its trust deed or plan document)");
+}
 
-  const PoolEligibility& e = a.eligibility();
+// R31: the pool's own eligibility criteria, on top of the ledger's.
+Status CheckEligibility(const PoolEligibility& e) {
   std::set<int> types;
   for (int t : e.patent_types()) {
     if (!PatentType_IsValid(t) || t == PATENT_TYPE_UNSPECIFIED || !types.insert(t).second) {
@@ -268,7 +266,12 @@ Status ExecPoolCreate(TxContext& c, const PoolCreate& a) {
       e.max_members() > kMaxPoolMembers) {
     return Fail("POOL_ELIGIBILITY_INVALID", "min_life_beyond_maturity_days must be 0 to 36600, max_members 0 to 512 (R31)");
   }
+  return Status::OK();
+}
 
+// H1: the fee schedule: at most 8 distinct lines, each a fixed amount per
+// payment date and/or a yearly rate, paid to an organisation of the ledger.
+Status CheckFees(TxContext& c, const PoolCreate& a) {
   if (static_cast<size_t>(a.fees_size()) > kMaxFeeLines) {
     return Fail("POOL_FEES_INVALID", "a fee schedule has at most 8 lines (H1)");
   }
@@ -285,32 +288,43 @@ Status ExecPoolCreate(TxContext& c, const PoolCreate& a) {
     Organisation payee;
     PLEDGER_RETURN_IF_ERROR(LoadOrg(c, f.payee_org_id(), &payee));
   }
+  return Status::OK();
+}
 
-  if (!a.guarantor_org_id().empty()) {
-    Organisation g;
-    PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.guarantor_org_id(), &g));
-    if (g.kind() != ORG_GUARANTOR && g.kind() != ORG_BANK) {
-      return Fail("POOL_GUARANTOR_INVALID", a.guarantor_org_id() + " is neither a guarantor nor a bank; "
-                                            "name the shortfall provider's organisation (H5)");
+// H5: an optional shortfall provider, a guarantor or a bank, with a positive
+// commitment; no commitment without one.
+Status CheckGuarantor(TxContext& c, const PoolCreate& a) {
+  if (a.guarantor_org_id().empty()) {
+    if (a.guarantee_limit_fen() != 0) {
+      return Fail("POOL_GUARANTOR_INVALID", "a guarantee limit needs a guarantor_org_id (H5)");
     }
-    if (a.guarantee_limit_fen() <= 0 || !ValidAmount(a.guarantee_limit_fen())) {
-      return Fail("POOL_GUARANTOR_INVALID", "the guarantor's commitment (guarantee_limit_fen) must be 1 to 10^14 fen (H5)");
-    }
-  } else if (a.guarantee_limit_fen() != 0) {
-    return Fail("POOL_GUARANTOR_INVALID", "a guarantee limit needs a guarantor_org_id (H5)");
+    return Status::OK();
   }
+  Organisation g;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.guarantor_org_id(), &g));
+  if (g.kind() != ORG_GUARANTOR && g.kind() != ORG_BANK) {
+    return Fail("POOL_GUARANTOR_INVALID", a.guarantor_org_id() + " is neither a guarantor nor a bank; "
+                                          "name the shortfall provider's organisation (H5)");
+  }
+  if (a.guarantee_limit_fen() <= 0 || !ValidAmount(a.guarantee_limit_fen())) {
+    return Fail("POOL_GUARANTOR_INVALID", "the guarantor's commitment (guarantee_limit_fen) must be 1 to 10^14 fen (H5)");
+  }
+  return Status::OK();
+}
 
+// The new pool record, open for admissions.
+Pool NewPool(const TxContext& c, const PoolCreate& a) {
   Pool p;
   p.set_id(c.NewObjectId());
   p.set_name(a.name());
   p.set_trustee_org_id(a.trustee_org_id());
   p.set_model(a.model());
   p.set_state(POOL_OPEN);
-  p.set_created_date(today);
+  p.set_created_date(c.today());
   p.set_created_height(c.height());
   p.set_legal_maturity_date(a.legal_maturity_date());
   p.set_deal_size_fen(a.deal_size_fen());
-  *p.mutable_eligibility() = e;
+  *p.mutable_eligibility() = a.eligibility();
   std::sort(p.mutable_eligibility()->mutable_patent_types()->begin(),
             p.mutable_eligibility()->mutable_patent_types()->end());
   *p.mutable_fees() = a.fees();
@@ -319,6 +333,25 @@ Status ExecPoolCreate(TxContext& c, const PoolCreate& a) {
   p.set_guarantee_limit_fen(a.guarantee_limit_fen());
   p.set_reserve_target_fen(a.reserve_target_fen());
   p.set_document_hash(a.document_hash());
+  return p;
+}
+
+}  // namespace
+
+Status ExecPoolCreate(TxContext& c, const PoolCreate& a) {
+  Organisation trustee;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.trustee_org_id(), &trustee));
+  if (trustee.kind() != ORG_TRUSTEE) {
+    return Fail("POOL_TRUSTEE_INVALID", a.trustee_org_id() + " is not a trustee organisation (ORG_TRUSTEE); "
+                                        "pools are run by trustees / SPVs");
+  }
+  PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_TRUSTEE, a.trustee_org_id(), "PoolCreate"));
+  PLEDGER_RETURN_IF_ERROR(CheckPoolTerms(a, c.today()));
+  PLEDGER_RETURN_IF_ERROR(CheckEligibility(a.eligibility()));
+  PLEDGER_RETURN_IF_ERROR(CheckFees(c, a));
+  PLEDGER_RETURN_IF_ERROR(CheckGuarantor(c, a));
+
+  const Pool p = NewPool(c, a);
   c.Touch(keys::Pool(p.id()));
   c.Write(keys::Pool(p.id()), p);
   c.Put(keys::TrusteePoolPrefix(p.trustee_org_id()) + keys::OrderKey(c.height(), c.index()), p.id());
