@@ -366,165 +366,214 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
   return Report(c, ResultFromView(view, body, id_hex));
 }
 
+namespace {
+
+// Flags of a transaction command that conflict, or need another.
+Status CheckTxFlags(Context& c) {
+  const bool draft = c.args().Has("out");
+  const bool dry = c.args().Has("dry-run");
+  if (c.args().Has("no-sign") && !draft && !dry) {
+    return UsageError("--no-sign: an unsigned transaction can only be written with --out FILE");
+  }
+  if (c.args().Has("wait") && c.args().Has("no-wait")) return UsageError("give --wait or --no-wait, not both");
+  return TimeoutSeconds(c).status();
+}
+
+// What the configured node says about the chain: needed to submit; otherwise
+// for the chain id and height, unless they are given.
+struct NodeView {
+  std::optional<api::StatusView> status;  // absent: no node configured, or it did not answer
+  Status error;                           // why a configured node gave no status
+};
+
+Result<NodeView> AskNode(Context& c) {
+  NodeView v;
+  if (!c.HasNodeUrl()) return v;
+  PLEDGER_ASSIGN_OR_RETURN(NodeClient * n, c.node());
+  auto st = n->NodeStatus();
+  c.Observe(st.status());
+  if (st.ok()) {
+    v.status = *st;
+  } else {
+    v.error = st.status();
+  }
+  return v;
+}
+
+// The chain id of the settings, which must be the node's; the node's if the
+// settings have none.
+Result<std::string> ChainId(const Settings& settings, const NodeView& node) {
+  std::string chain = settings.chain_id;
+  if (node.status) {
+    if (chain.empty()) chain = node.status->chain_id();
+    if (chain != node.status->chain_id()) {
+      return UsageError("--chain-id: the profile says chain '" + chain + "' but the node at " + settings.node_url +
+                        " runs '" + node.status->chain_id() + "'; fix the profile");
+    }
+  }
+  if (chain.empty()) {
+    return UsageError("--chain-id: no chain id; give --chain-id ID, set it in the profile, or reach a node");
+  }
+  return chain;
+}
+
+// The last block the transaction may enter: --expiry-height, or the node's
+// height plus --expires-in blocks (by default the chain's whole window for a
+// draft, at most kDirectExpiryBlocks for a direct submission).
+Result<std::uint64_t> ExpiryHeight(Context& c, const NodeView& node, bool draft) {
+  if (c.args().Has("expiry-height") && c.args().Has("expires-in")) {
+    return UsageError("give --expiry-height or --expires-in, not both");
+  }
+  if (auto v = c.args().Get("expiry-height")) {
+    PLEDGER_ASSIGN_OR_RETURN(std::int64_t h, ParseInt("expiry-height", *v, 1, std::int64_t{1} << 62));
+    const auto expiry = static_cast<std::uint64_t>(h);
+    if (node.status && expiry <= node.status->height()) {
+      return FlagError("expiry-height", "block " + std::to_string(expiry) + " is already past (the chain is at " +
+                                            std::to_string(node.status->height()) + ")");
+    }
+    return expiry;
+  }
+  if (!node.status) {
+    std::string why = c.HasNodeUrl() ? " (" + std::string(node.error.message()) + ")" : "";
+    return UsageError("--expiry-height: no reachable node to learn the chain height from" + why +
+                      "; give --expiry-height H to draft offline (the transaction is valid up to block H)");
+  }
+  PLEDGER_ASSIGN_OR_RETURN(NodeClient * n, c.node());
+  auto params = n->Params();
+  c.Observe(params.status());
+  if (!params.ok()) return params.status();
+  const std::uint64_t window = std::max<std::uint64_t>(1, params->max_expiry_window());
+  std::uint64_t blocks = draft ? window : std::min(window, kDirectExpiryBlocks);
+  if (auto in = c.args().Get("expires-in")) {
+    PLEDGER_ASSIGN_OR_RETURN(std::int64_t b, ParseInt("expires-in", *in, 1, static_cast<std::int64_t>(window)));
+    blocks = static_cast<std::uint64_t>(b);
+  }
+  return node.status->height() + blocks;
+}
+
+// The body carrying `action`: the chain, --nonce (or a fresh one), the
+// expiry and --memo.
+Result<ledger::TxBody> MakeBody(Context& c, const std::string& chain, std::uint64_t expiry,
+                                const contracts::Action& action) {
+  std::uint64_t nonce = 0;
+  if (auto v = c.args().Get("nonce")) {
+    PLEDGER_ASSIGN_OR_RETURN(std::int64_t n, ParseInt("nonce", *v, 0, std::numeric_limits<std::int64_t>::max()));
+    nonce = static_cast<std::uint64_t>(n);
+  } else {
+    nonce = c.io().nonce ? c.io().nonce() : 0;
+  }
+  std::string memo = c.args().Get("memo").value_or("");
+  if (memo.size() > ledger::kMaxMemoBytes) return FlagError("memo", "at most 256 bytes");
+  ledger::TxBody body;
+  body.set_chain_id(chain);
+  body.set_nonce(nonce);
+  body.set_expiry_height(expiry);
+  body.set_memo(memo);
+  *body.mutable_action() = action;
+  return body;
+}
+
+// --dry-run: shows what would be signed; nothing is signed, written or sent.
+int ShowDryRun(Context& c, const ledger::Transaction& tx, const ledger::TxBody& body) {
+  LoadedTx t;
+  t.body = body;
+  t.id = ledger::TxId(tx);
+  *t.file.mutable_tx() = tx;
+  InspectView v = BuildInspect(c, t);
+  if (c.json()) {
+    c.out() << io::ToJson(v) << "\n";
+  } else if (Quiet(c)) {
+    c.out() << (v.object_id().empty() ? v.tx_id() : v.object_id()) << "\n";
+  } else {
+    PrintInspect(c.out(), v);
+    c.out() << "Dry run: nothing was signed, written or sent.\n";
+  }
+  return kExitOk;
+}
+
+// Signs with the settings' key, after showing an interactive user what it signs.
+Status SignWithOwnKey(Context& c, const Settings& settings, const ledger::TxBody& body, ledger::Transaction* tx) {
+  if (settings.key.empty()) {
+    return UsageError("--key: no key to sign with; give --key NAME or set one in the profile "
+                      "(`pledger-wallet profile add`), or use --no-sign with --out");
+  }
+  if (c.io().interactive) {
+    c.err() << "You are about to sign:\n";
+    for (const auto& line : Describe(body.action()).Lines()) c.err() << "  " << line << "\n";
+  }
+  PLEDGER_ASSIGN_OR_RETURN(ledger::SecretKey key, c.UnlockKey(settings.key));
+  ledger::SignTransaction(tx, key);
+  return Status::OK();
+}
+
+// --out FILE: writes the draft, then shows it and who still has to sign.
+int WriteDraft(Context& c, const ledger::Transaction& tx, bool signed_by_us) {
+  auto file = MakeTxFile(tx, NowRfc3339());
+  if (!file.ok()) return c.Fail(file.status());
+  const std::string path = *c.args().Get("out");
+  Status s = WriteTxFile(path, *file, c.args().Has("force"));
+  if (!s.ok()) return c.Fail(s);
+  auto loaded = ReadTxFile(path);
+  if (!loaded.ok()) return c.Fail(loaded.status());
+  InspectView v = BuildInspect(c, *loaded);
+  if (c.json()) {
+    c.out() << io::ToJson(v) << "\n";
+  } else if (Quiet(c)) {
+    c.out() << (v.object_id().empty() ? v.tx_id() : v.object_id()) << "\n";
+  } else {
+    c.out() << "Wrote " << path << " (" << (signed_by_us ? "signed by you" : "unsigned") << ").\n\n";
+    PrintInspect(c.out(), v);
+    if (!v.complete()) {
+      c.out() << "\nNext: send " << path << " to each missing party; they run `pledger-wallet sign " << path
+              << "`; then `pledger-wallet submit " << path << "`.\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+// Build the action from the flags, wrap it in a body, then one of: show it
+// (--dry-run), write a draft (--out), or check the signers and submit.
 int RunTxCommand(Context& c) {
   const bool draft = c.args().Has("out");
   const bool dry = c.args().Has("dry-run");
   const bool no_sign = c.args().Has("no-sign");
-  if (no_sign && !draft && !dry) return c.Fail(UsageError("--no-sign: an unsigned transaction can only be written with --out FILE"));
-  if (c.args().Has("wait") && c.args().Has("no-wait")) return c.Fail(UsageError("give --wait or --no-wait, not both"));
-  if (auto t = TimeoutSeconds(c); !t.ok()) return c.Fail(t.status());
+  if (Status s = CheckTxFlags(c); !s.ok()) return c.Fail(s);
   auto settings = c.settings();
   if (!settings.ok()) return c.Fail(settings.status());
 
   auto action = c.command().build(c);
   if (!action.ok()) return c.Fail(action.status());
 
-  // The node: needed to submit; otherwise for the chain id and height, unless given.
-  std::optional<api::StatusView> status;
-  Status node_error;
-  if (c.HasNodeUrl()) {
-    auto n = c.node();
-    if (!n.ok()) return c.Fail(n.status());
-    auto st = (*n)->NodeStatus();
-    c.Observe(st.status());
-    if (st.ok()) {
-      status = *st;
-    } else {
-      node_error = st.status();
-    }
-  }
-  if (!status && !draft && !dry) {
+  auto node = AskNode(c);
+  if (!node.ok()) return c.Fail(node.status());
+  if (!node->status && !draft && !dry) {
     if (!c.HasNodeUrl()) {
       return c.Fail(UsageError("--node: no node to submit to; give --node URL or set up a profile, or write the "
                                "transaction to a file with --out FILE"));
     }
-    return c.Fail(node_error);
+    return c.Fail(node->error);
   }
-
-  std::string chain = settings->chain_id;
-  if (status) {
-    if (chain.empty()) chain = status->chain_id();
-    if (chain != status->chain_id()) {
-      return c.Fail(UsageError("--chain-id: the profile says chain '" + chain + "' but the node at " +
-                               settings->node_url + " runs '" + status->chain_id() + "'; fix the profile"));
-    }
-  }
-  if (chain.empty()) {
-    return c.Fail(UsageError("--chain-id: no chain id; give --chain-id ID, set it in the profile, or reach a node"));
-  }
-
-  std::uint64_t expiry = 0;
-  if (c.args().Has("expiry-height") && c.args().Has("expires-in")) {
-    return c.Fail(UsageError("give --expiry-height or --expires-in, not both"));
-  }
-  if (auto v = c.args().Get("expiry-height")) {
-    auto h = ParseInt("expiry-height", *v, 1, std::int64_t{1} << 62);
-    if (!h.ok()) return c.Fail(h.status());
-    expiry = static_cast<std::uint64_t>(*h);
-    if (status && expiry <= status->height()) {
-      return c.Fail(FlagError("expiry-height", "block " + std::to_string(expiry) + " is already past (the chain is at " +
-                                                   std::to_string(status->height()) + ")"));
-    }
-  } else {
-    if (!status) {
-      std::string why = c.HasNodeUrl() ? " (" + std::string(node_error.message()) + ")" : "";
-      return c.Fail(UsageError("--expiry-height: no reachable node to learn the chain height from" + why +
-                               "; give --expiry-height H to draft offline (the transaction is valid up to block H)"));
-    }
-    auto n = c.node();
-    auto params = (*n)->Params();
-    c.Observe(params.status());
-    if (!params.ok()) return c.Fail(params.status());
-    const std::uint64_t window = std::max<std::uint64_t>(1, params->max_expiry_window());
-    std::uint64_t blocks = draft ? window : std::min(window, kDirectExpiryBlocks);
-    if (auto in = c.args().Get("expires-in")) {
-      auto b = ParseInt("expires-in", *in, 1, static_cast<std::int64_t>(window));
-      if (!b.ok()) return c.Fail(b.status());
-      blocks = static_cast<std::uint64_t>(*b);
-    }
-    expiry = status->height() + blocks;
-  }
-
-  std::uint64_t nonce = 0;
-  if (auto v = c.args().Get("nonce")) {
-    auto nn = ParseInt("nonce", *v, 0, std::numeric_limits<std::int64_t>::max());
-    if (!nn.ok()) return c.Fail(nn.status());
-    nonce = static_cast<std::uint64_t>(*nn);
-  } else {
-    nonce = c.io().nonce ? c.io().nonce() : 0;
-  }
-  std::string memo = c.args().Get("memo").value_or("");
-  if (memo.size() > ledger::kMaxMemoBytes) return c.Fail(FlagError("memo", "at most 256 bytes"));
-
-  ledger::TxBody body;
-  body.set_chain_id(chain);
-  body.set_nonce(nonce);
-  body.set_expiry_height(expiry);
-  body.set_memo(memo);
-  *body.mutable_action() = *action;
-  ledger::Transaction tx = ledger::MakeTransaction(body);
+  auto chain = ChainId(*settings, *node);
+  if (!chain.ok()) return c.Fail(chain.status());
+  auto expiry = ExpiryHeight(c, *node, draft);
+  if (!expiry.ok()) return c.Fail(expiry.status());
+  auto body = MakeBody(c, *chain, *expiry, *action);
+  if (!body.ok()) return c.Fail(body.status());
+  ledger::Transaction tx = ledger::MakeTransaction(*body);
   if (tx.ByteSizeLong() + 16 * 100 > ledger::kMaxTxBytes) {
     return c.Fail(UsageError("the transaction would be larger than the 64 KiB limit; split it"));
   }
 
-  if (dry) {
-    LoadedTx t;
-    t.body = body;
-    t.id = ledger::TxId(tx);
-    *t.file.mutable_tx() = tx;
-    InspectView v = BuildInspect(c, t);
-    if (c.json()) {
-      c.out() << io::ToJson(v) << "\n";
-    } else if (Quiet(c)) {
-      c.out() << (v.object_id().empty() ? v.tx_id() : v.object_id()) << "\n";
-    } else {
-      PrintInspect(c.out(), v);
-      c.out() << "Dry run: nothing was signed, written or sent.\n";
-    }
-    return kExitOk;
-  }
-
+  if (dry) return ShowDryRun(c, tx, *body);
   if (!no_sign) {
-    if (settings->key.empty()) {
-      return c.Fail(UsageError("--key: no key to sign with; give --key NAME or set one in the profile "
-                               "(`pledger-wallet profile add`), or use --no-sign with --out"));
-    }
-    if (c.io().interactive) {
-      c.err() << "You are about to sign:\n";
-      for (const auto& line : Describe(body.action()).Lines()) c.err() << "  " << line << "\n";
-    }
-    auto key = c.UnlockKey(settings->key);
-    if (!key.ok()) return c.Fail(key.status());
-    ledger::SignTransaction(&tx, *key);
+    if (Status s = SignWithOwnKey(c, *settings, *body, &tx); !s.ok()) return c.Fail(s);
   }
-
-  if (draft) {
-    auto file = MakeTxFile(tx, NowRfc3339());
-    if (!file.ok()) return c.Fail(file.status());
-    const std::string path = *c.args().Get("out");
-    Status s = WriteTxFile(path, *file, c.args().Has("force"));
-    if (!s.ok()) return c.Fail(s);
-    auto loaded = ReadTxFile(path);
-    if (!loaded.ok()) return c.Fail(loaded.status());
-    InspectView v = BuildInspect(c, *loaded);
-    if (c.json()) {
-      c.out() << io::ToJson(v) << "\n";
-    } else if (Quiet(c)) {
-      c.out() << (v.object_id().empty() ? v.tx_id() : v.object_id()) << "\n";
-    } else {
-      c.out() << "Wrote " << path << " (" << (no_sign ? "unsigned" : "signed by you") << ").\n\n";
-      PrintInspect(c.out(), v);
-      if (!v.complete()) {
-        c.out() << "\nNext: send " << path << " to each missing party; they run `pledger-wallet sign " << path
-                << "`; then `pledger-wallet submit " << path << "`.\n";
-      }
-    }
-    return kExitOk;
-  }
-
-  Status check = CheckSignersBeforeSubmit(c, tx, body);
+  if (draft) return WriteDraft(c, tx, !no_sign);
+  Status check = CheckSignersBeforeSubmit(c, tx, *body);
   if (!check.ok()) return c.Fail(check);
-  return SubmitAndReport(c, tx, body);
+  return SubmitAndReport(c, tx, *body);
 }
 
 // ---- file commands -----------------------------------------------------------------
