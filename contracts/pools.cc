@@ -392,6 +392,93 @@ Status OpenAdmission(TxContext& c, std::string_view pool_id, PoolModel model,
   return Status::OK();
 }
 
+// R31, licence model: the owners license the patent to the trustee for at
+// least the life of the deal; the royalties are the pool's cash flow. Null if
+// no such licence is on file.
+const Licence* TrusteeLicence(const Patent& p, const Pool& pool) {
+  for (const Licence& l : p.licences()) {
+    if (l.licensee_org_id() == pool.trustee_org_id() && l.end_date() >= pool.legal_maturity_date()) return &l;
+  }
+  return nullptr;
+}
+
+// R13 carried into R31: a pledged patent enters only with its pledgee's
+// consent, and not while the pledge is being enforced. Sets *pledgee to the
+// pledgee of the patent's active pledge, if any.
+Status AddPledgedPatentGrounds(TxContext& c, const std::string& no, const Patent& p, std::string* pledgee) {
+  if (p.active_pledge_id().empty()) return Status::OK();
+  Pledge pl;
+  bool pfound = false;
+  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Pledge(p.active_pledge_id()), &pl, &pfound));
+  c.Touch(keys::Pledge(p.active_pledge_id()));
+  *pledgee = pl.pledgee_org_id();
+  if (pl.state() == PLEDGE_ENFORCED) {
+    c.AddGround("POOL_PATENT_NOT_VALID", "patent " + no + " is being sold under the enforced pledge " +
+                                             pl.id() + " (R17, R31)");
+  } else if (c.SignerWithRole(ROLE_BANK, *pledgee) == nullptr) {
+    c.AddGround("POOL_PLEDGEE_CONSENT_MISSING", "patent " + no + " is pledged to " + *pledgee + " (pledge " + pl.id() +
+                                                    "): a BANK account of the pledgee must co-sign (R31, R13)");
+  }
+  return Status::OK();
+}
+
+// A patent on its way into a pool: the patent, its member record (read back if
+// it was a member before) and whether the pool never held it.
+struct PatentAdmission {
+  Patent patent;
+  PoolMember member;
+  bool fresh = true;
+};
+
+// Adds every ground that keeps patent `no` out of the pool (R31) and fills
+// *ad. *loaded is false when the patent could not be loaded (a ground too).
+Status CheckPatentAdmission(TxContext& c, const Pool& pool, const std::string& no, PatentAdmission* ad,
+                            bool* loaded) {
+  Patent& p = ad->patent;
+  Status s = LoadPatent(c, no, &p);
+  *loaded = s.ok();
+  if (!s.ok()) {
+    if (!c.fatal().ok()) return s;
+    c.AddGround(s.reason(), std::string(s.message()));
+    return Status::OK();
+  }
+  bool found = false;
+  PLEDGER_RETURN_IF_ERROR(ReadMember(c, pool, no, &ad->member, &found));
+  ad->fresh = !found;
+  if (!p.pool_id().empty()) {
+    c.AddGround("POOL_PATENT_ALREADY_POOLED", "patent " + no + " is already in pool " + p.pool_id() +
+                                                  "; a patent belongs to one pool at a time (R31)");
+  }
+  PLEDGER_RETURN_IF_ERROR(CheckPatentEligible(c, pool, p));
+  const Licence* licence = TrusteeLicence(p, pool);
+  if (licence == nullptr) {
+    c.AddGround("POOL_LICENCE_MISSING", "no licence of " + no + " to trustee " + pool.trustee_org_id() +
+                                            " running to the legal maturity " + FormatDate(pool.legal_maturity_date()) +
+                                            " is on file; file it with LicenceFile first (R31)");
+  }
+  std::string pledgee;
+  PLEDGER_RETURN_IF_ERROR(AddPledgedPatentGrounds(c, no, p, &pledgee));
+  auto missing = MissingOwnerSignatures(c, p.owners());
+  if (!missing.empty()) {
+    c.AddGround("POOL_OWNER_SIGNATURE_MISSING", "every owner of " + no + " signs its admission (R31); " +
+                                                    missing.front() + " has not signed with an OWNER account");
+  }
+  PoolMember& m = ad->member;
+  m.set_pool_id(pool.id());
+  m.set_ref(no);
+  m.set_kind(POOL_MEMBER_PATENT);
+  m.set_state(POOL_MEMBER_ACTIVE);
+  m.clear_owner_org_ids();
+  for (const Owner& o : p.owners()) m.add_owner_org_ids(o.org_id());
+  m.set_pledgee_org_id(pledgee);
+  m.set_licence_id(licence ? licence->id() : "");
+  m.set_admitted_date(c.today());
+  m.set_left_date(0);
+  m.set_remove_reason(POOL_REMOVE_REASON_UNSPECIFIED);
+  m.set_loss_fen(0);
+  return Status::OK();
+}
+
 }  // namespace
 
 Status ExecPoolAdmitPatents(TxContext& c, const PoolAdmitPatents& a) {
@@ -400,85 +487,19 @@ Status ExecPoolAdmitPatents(TxContext& c, const PoolAdmitPatents& a) {
   PLEDGER_RETURN_IF_ERROR(OpenAdmission(c, a.pool_id(), POOL_LICENSE, a.patent_nos(), &pool, &nos));
 
   // Every ground of every patent is collected, as for a pledge registration.
-  struct Admission {
-    Patent patent;
-    PoolMember member;
-    bool fresh = true;
-  };
-  std::vector<Admission> admitted;
+  std::vector<PatentAdmission> admitted;
   for (const std::string& no : nos) {
-    Admission ad;
-    Patent& p = ad.patent;
-    Status s = LoadPatent(c, no, &p);
-    if (!s.ok()) {
-      if (!c.fatal().ok()) return s;
-      c.AddGround(s.reason(), std::string(s.message()));
-      continue;
-    }
-    bool found = false;
-    PLEDGER_RETURN_IF_ERROR(ReadMember(c, pool, no, &ad.member, &found));
-    ad.fresh = !found;
-    if (!p.pool_id().empty()) {
-      c.AddGround("POOL_PATENT_ALREADY_POOLED", "patent " + no + " is already in pool " + p.pool_id() +
-                                                    "; a patent belongs to one pool at a time (R31)");
-    }
-    PLEDGER_RETURN_IF_ERROR(CheckPatentEligible(c, pool, p));
-    // R31, licence model: the owners license the patent to the trustee for at
-    // least the life of the deal; the royalties are the pool's cash flow.
-    const Licence* licence = nullptr;
-    for (const Licence& l : p.licences()) {
-      if (l.licensee_org_id() == pool.trustee_org_id() && l.end_date() >= pool.legal_maturity_date()) {
-        licence = &l;
-        break;
-      }
-    }
-    if (licence == nullptr) {
-      c.AddGround("POOL_LICENCE_MISSING", "no licence of " + no + " to trustee " + pool.trustee_org_id() +
-                                              " running to the legal maturity " + FormatDate(pool.legal_maturity_date()) +
-                                              " is on file; file it with LicenceFile first (R31)");
-    }
-    // R13 carried into R31: a pledged patent enters only with its pledgee's consent.
-    std::string pledgee;
-    if (!p.active_pledge_id().empty()) {
-      Pledge pl;
-      bool pfound = false;
-      PLEDGER_RETURN_IF_ERROR(c.Read(keys::Pledge(p.active_pledge_id()), &pl, &pfound));
-      c.Touch(keys::Pledge(p.active_pledge_id()));
-      pledgee = pl.pledgee_org_id();
-      if (pl.state() == PLEDGE_ENFORCED) {
-        c.AddGround("POOL_PATENT_NOT_VALID", "patent " + no + " is being sold under the enforced pledge " +
-                                                 pl.id() + " (R17, R31)");
-      } else if (c.SignerWithRole(ROLE_BANK, pledgee) == nullptr) {
-        c.AddGround("POOL_PLEDGEE_CONSENT_MISSING", "patent " + no + " is pledged to " + pledgee + " (pledge " + pl.id() +
-                                                        "): a BANK account of the pledgee must co-sign (R31, R13)");
-      }
-    }
-    auto missing = MissingOwnerSignatures(c, p.owners());
-    if (!missing.empty()) {
-      c.AddGround("POOL_OWNER_SIGNATURE_MISSING", "every owner of " + no + " signs its admission (R31); " +
-                                                      missing.front() + " has not signed with an OWNER account");
-    }
-    PoolMember& m = ad.member;
-    m.set_pool_id(pool.id());
-    m.set_ref(no);
-    m.set_kind(POOL_MEMBER_PATENT);
-    m.set_state(POOL_MEMBER_ACTIVE);
-    m.clear_owner_org_ids();
-    for (const Owner& o : p.owners()) m.add_owner_org_ids(o.org_id());
-    m.set_pledgee_org_id(pledgee);
-    m.set_licence_id(licence ? licence->id() : "");
-    m.set_admitted_date(c.today());
-    m.set_left_date(0);
-    m.set_remove_reason(POOL_REMOVE_REASON_UNSPECIFIED);
-    m.set_loss_fen(0);
-    admitted.push_back(std::move(ad));
+    PatentAdmission ad;
+    bool loaded = false;
+    PLEDGER_RETURN_IF_ERROR(CheckPatentAdmission(c, pool, no, &ad, &loaded));
+    if (loaded) admitted.push_back(std::move(ad));
   }
   if (c.has_grounds()) return c.RefuseWithGrounds();
   size_t fresh = 0;
-  for (const Admission& ad : admitted) fresh += ad.fresh ? 1 : 0;
+  for (const PatentAdmission& ad : admitted) fresh += ad.fresh ? 1 : 0;
   PLEDGER_RETURN_IF_ERROR(CheckCapacity(pool, admitted.size(), fresh));
 
-  for (Admission& ad : admitted) {
+  for (PatentAdmission& ad : admitted) {
     ad.patent.set_pool_id(pool.id());
     c.Write(keys::Patent(ad.patent.patent_no()), ad.patent);
     c.Write(keys::PoolMember(pool.id(), ad.member.ref()), ad.member);
