@@ -105,6 +105,55 @@ inline constexpr std::size_t kForwardOnLeaderChangeMax = 20'000;
 // Bytes of forwarded transactions per peer frame: well under the frame limit.
 inline constexpr std::size_t kForwardFrameBytes = 4u << 20;
 
+// The Raft thread's housekeeping period: expiring ?wait clients, checking for
+// log compaction, releasing idle catch-up sessions. A waiter is answered at
+// most this late after its deadline.
+inline constexpr std::uint64_t kHousekeepingIntervalMs = 1'000;
+
+// ---- attestations ----------------------------------------------------------
+
+// Attestations waiting at the leader. Beyond this (a long leaderless spell)
+// the oldest are dropped: they only delay the "attested" status.
+inline constexpr std::size_t kPendingAttestationsMax = 20'000;
+// Attestations the leader puts in one block: a few blocks' worth of every
+// validator's signature, a small share of the block's bytes.
+inline constexpr std::size_t kAttestationsPerBlockMax = 2'000;
+
+// ---- catch-up (state transfer between peers) -------------------------------
+
+// A peer that has not answered a catch-up request by then is given up on,
+// and the next one is asked.
+inline constexpr std::uint64_t kCatchupRequestTimeoutMs = 15'000;
+// A serving session (a pinned LevelDB snapshot) unused this long is released,
+// so a vanished requester cannot pin old data forever.
+inline constexpr std::uint64_t kCatchupSessionIdleMs = 60'000;
+// State bytes in one chunk, and blocks and bytes in one block response: each
+// is one peer frame, well under kPeerFrameBytesMax.
+inline constexpr std::size_t kCatchupStateChunkBytes = 2u << 20;
+inline constexpr std::size_t kCatchupBlocksPerResponse = 256;
+inline constexpr std::size_t kCatchupResponseBytesMax = 8u << 20;
+
+// ---- peer transport --------------------------------------------------------
+
+// A block entry carries up to kBlockBytesMax of transactions and a Raft
+// append batches a few entries; 32 MiB leaves room and caps a hostile peer's
+// allocation.
+inline constexpr std::size_t kPeerFrameBytesMax = 32u << 20;
+// Frames and bytes queued for one peer: Raft tolerates drops, memory must not grow.
+inline constexpr std::size_t kPeerQueueFramesMax = 4'096;
+inline constexpr std::size_t kPeerQueueBytesMax = 64u << 20;
+// Concurrent inbound connections: more means someone is opening sockets at
+// us; the extra are closed at once.
+inline constexpr std::size_t kPeerInboundMax = 64;
+// TLS handshake, idle inbound link (keepalives flow every third of it), and
+// one frame's write.
+inline constexpr std::uint64_t kPeerHandshakeTimeoutMs = 5'000;
+inline constexpr std::uint64_t kPeerIdleTimeoutMs = 15'000;
+inline constexpr std::uint64_t kPeerWriteTimeoutMs = 10'000;
+// Redial back-off: fast after a blip, at most a few seconds after an outage.
+inline constexpr std::uint64_t kPeerReconnectMinMs = 100;
+inline constexpr std::uint64_t kPeerReconnectMaxMs = 5'000;
+
 // ---- files ---------------------------------------------------------------------
 
 // The node's key file is one PEM key; anything larger is not a key file.
@@ -117,6 +166,10 @@ static_assert(kBlockBytesMax < kRaftEntryBytesMax, "a maximal block must fit one
 static_assert(ledger::kMaxTxBytes * 4 / 3 + 1024 < kHttpBodyBytesMax,
               "a maximal transaction as JSON must fit the HTTP body limit");
 static_assert(kHistoryPageDefault <= kHistoryPageMax);
+static_assert(kRaftEntryBytesMax < kPeerFrameBytesMax, "a maximal Raft entry must fit one peer frame");
+static_assert(kCatchupResponseBytesMax + kCatchupStateChunkBytes < kPeerFrameBytesMax,
+              "a catch-up response must fit one peer frame");
+static_assert(kForwardFrameBytes < kPeerFrameBytesMax);
 
 }  // namespace pledger::node::limits
 
