@@ -516,76 +516,95 @@ Status ExecPoolAdmitPatents(TxContext& c, const PoolAdmitPatents& a) {
   return Status::OK();
 }
 
+namespace {
+
+// A registered pledge's loan on its way into a pool: the pledge, its member
+// record (read back if it was a member before) and whether the pool never
+// held it.
+struct PledgeAdmission {
+  Pledge pledge;
+  PoolMember member;
+  bool fresh = true;
+};
+
+// Adds every ground that keeps pledge `id`'s loan out of the pool (R31) and
+// fills *ad. *loaded is false when the pledge could not be loaded (a ground
+// too).
+Status CheckPledgeAdmission(TxContext& c, const Pool& pool, const std::string& id, PledgeAdmission* ad,
+                            bool* loaded) {
+  Pledge& pl = ad->pledge;
+  Status s = LoadPledge(c, id, &pl);
+  *loaded = s.ok();
+  if (!s.ok()) {
+    if (!c.fatal().ok()) return s;
+    c.AddGround(s.reason(), std::string(s.message()));
+    return Status::OK();
+  }
+  bool found = false;
+  PLEDGER_RETURN_IF_ERROR(ReadMember(c, pool, id, &ad->member, &found));
+  ad->fresh = !found;
+  if (!pl.pool_id().empty()) {
+    c.AddGround("POOL_PLEDGE_ALREADY_POOLED", "the loan of pledge " + id + " is already in pool " + pl.pool_id() + " (R31)");
+  }
+  if (pl.state() != PLEDGE_REGISTERED) {
+    c.AddGround("POOL_PLEDGE_NOT_ELIGIBLE", "pledge " + id + " is " + PledgeState_Name(pl.state()) +
+                                                "; only a registered pledge's loan enters a pool (R31)");
+  } else if (pl.due_date() > pool.legal_maturity_date()) {
+    c.AddGround("POOL_PLEDGE_NOT_ELIGIBLE", "the loan of pledge " + id + " falls due " + FormatDate(pl.due_date()) +
+                                                ", after the pool's legal maturity " +
+                                                FormatDate(pool.legal_maturity_date()) + " (R31)");
+  }
+  // The pledgee sells its receivable to the pool: its consent is the sale.
+  if (c.SignerWithRole(ROLE_BANK, pl.pledgee_org_id()) == nullptr) {
+    c.AddGround("POOL_PLEDGEE_CONSENT_MISSING", "the loan of pledge " + id + " belongs to " + pl.pledgee_org_id() +
+                                                    ": a BANK account of the pledgee must co-sign (R31)");
+  }
+  for (const std::string& no : pl.patent_nos()) {
+    Patent p;
+    bool pfound = false;
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Patent(no), &p, &pfound));
+    c.Touch(keys::Patent(no));
+    if (!pfound) continue;
+    if (!p.pool_id().empty()) {
+      c.AddGround("POOL_PATENT_ALREADY_POOLED", "patent " + no + " of pledge " + id + " is in pool " + p.pool_id() + " (R31)");
+    }
+    PLEDGER_RETURN_IF_ERROR(CheckPatentEligible(c, pool, p));
+  }
+  PoolMember& m = ad->member;
+  m.set_pool_id(pool.id());
+  m.set_ref(id);
+  m.set_kind(POOL_MEMBER_PLEDGE);
+  m.set_state(POOL_MEMBER_ACTIVE);
+  *m.mutable_owner_org_ids() = pl.pledgor_org_ids();
+  m.set_pledgee_org_id(pl.pledgee_org_id());
+  *m.mutable_patent_nos() = pl.patent_nos();
+  m.set_principal_fen(pl.outstanding_principal_fen());
+  m.set_admitted_date(c.today());
+  m.set_left_date(0);
+  m.set_remove_reason(POOL_REMOVE_REASON_UNSPECIFIED);
+  m.set_loss_fen(0);
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ExecPoolAdmitPledges(TxContext& c, const PoolAdmitPledges& a) {
   Pool pool;
   std::set<std::string> ids;
   PLEDGER_RETURN_IF_ERROR(OpenAdmission(c, a.pool_id(), POOL_LOAN, a.pledge_ids(), &pool, &ids));
-  struct Admission {
-    Pledge pledge;
-    PoolMember member;
-    bool fresh = true;
-  };
-  std::vector<Admission> admitted;
+  std::vector<PledgeAdmission> admitted;
   for (const std::string& id : ids) {
-    Admission ad;
-    Pledge& pl = ad.pledge;
-    Status s = LoadPledge(c, id, &pl);
-    if (!s.ok()) {
-      if (!c.fatal().ok()) return s;
-      c.AddGround(s.reason(), std::string(s.message()));
-      continue;
-    }
-    bool found = false;
-    PLEDGER_RETURN_IF_ERROR(ReadMember(c, pool, id, &ad.member, &found));
-    ad.fresh = !found;
-    if (!pl.pool_id().empty()) {
-      c.AddGround("POOL_PLEDGE_ALREADY_POOLED", "the loan of pledge " + id + " is already in pool " + pl.pool_id() + " (R31)");
-    }
-    if (pl.state() != PLEDGE_REGISTERED) {
-      c.AddGround("POOL_PLEDGE_NOT_ELIGIBLE", "pledge " + id + " is " + PledgeState_Name(pl.state()) +
-                                                  "; only a registered pledge's loan enters a pool (R31)");
-    } else if (pl.due_date() > pool.legal_maturity_date()) {
-      c.AddGround("POOL_PLEDGE_NOT_ELIGIBLE", "the loan of pledge " + id + " falls due " + FormatDate(pl.due_date()) +
-                                                  ", after the pool's legal maturity " +
-                                                  FormatDate(pool.legal_maturity_date()) + " (R31)");
-    }
-    // The pledgee sells its receivable to the pool: its consent is the sale.
-    if (c.SignerWithRole(ROLE_BANK, pl.pledgee_org_id()) == nullptr) {
-      c.AddGround("POOL_PLEDGEE_CONSENT_MISSING", "the loan of pledge " + id + " belongs to " + pl.pledgee_org_id() +
-                                                      ": a BANK account of the pledgee must co-sign (R31)");
-    }
-    for (const std::string& no : pl.patent_nos()) {
-      Patent p;
-      bool pfound = false;
-      PLEDGER_RETURN_IF_ERROR(c.Read(keys::Patent(no), &p, &pfound));
-      c.Touch(keys::Patent(no));
-      if (!pfound) continue;
-      if (!p.pool_id().empty()) {
-        c.AddGround("POOL_PATENT_ALREADY_POOLED", "patent " + no + " of pledge " + id + " is in pool " + p.pool_id() + " (R31)");
-      }
-      PLEDGER_RETURN_IF_ERROR(CheckPatentEligible(c, pool, p));
-    }
-    PoolMember& m = ad.member;
-    m.set_pool_id(pool.id());
-    m.set_ref(id);
-    m.set_kind(POOL_MEMBER_PLEDGE);
-    m.set_state(POOL_MEMBER_ACTIVE);
-    *m.mutable_owner_org_ids() = pl.pledgor_org_ids();
-    m.set_pledgee_org_id(pl.pledgee_org_id());
-    *m.mutable_patent_nos() = pl.patent_nos();
-    m.set_principal_fen(pl.outstanding_principal_fen());
-    m.set_admitted_date(c.today());
-    m.set_left_date(0);
-    m.set_remove_reason(POOL_REMOVE_REASON_UNSPECIFIED);
-    m.set_loss_fen(0);
-    admitted.push_back(std::move(ad));
+    PledgeAdmission ad;
+    bool loaded = false;
+    PLEDGER_RETURN_IF_ERROR(CheckPledgeAdmission(c, pool, id, &ad, &loaded));
+    if (loaded) admitted.push_back(std::move(ad));
   }
   if (c.has_grounds()) return c.RefuseWithGrounds();
   size_t fresh = 0;
-  for (const Admission& ad : admitted) fresh += ad.fresh ? 1 : 0;
+  for (const PledgeAdmission& ad : admitted) fresh += ad.fresh ? 1 : 0;
   PLEDGER_RETURN_IF_ERROR(CheckCapacity(pool, admitted.size(), fresh));
 
-  for (Admission& ad : admitted) {
+  for (PledgeAdmission& ad : admitted) {
     ad.pledge.set_pool_id(pool.id());
     c.Write(keys::Pledge(ad.pledge.id()), ad.pledge);
     c.Write(keys::PoolMember(pool.id(), ad.member.ref()), ad.member);
