@@ -144,7 +144,7 @@ std::string CursorOf(std::uint64_t height, std::uint32_t index) {
 int AsOf(AuditIo& io, const Args& args, ChainSource* src, const std::string& entity, const std::string& genesis) {
   auto height = args.GetInt("as-of", 0, 1, INT64_MAX);
   if (!height.ok()) return Fail(io, "history", height.status());
-  // The records whose versions the node keeps (node/history.cc) and that
+  // The records whose versions the node keeps (contracts/history.h) and that
   // have one message type: patents, pledges, pools and tranches.
   std::unique_ptr<google::protobuf::Message> msg;
   if (entity.rfind("patent/", 0) == 0) {

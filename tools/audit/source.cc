@@ -375,8 +375,8 @@ Result<std::string> EntityFromWords(const std::vector<std::string>& words) {
   bool known = false;
   for (const char* k : kKinds) known = known || kind == k;
   if (!known) return UsageError("unknown entity kind '" + kind + "': use " + kinds);
-  // Pools and tranches (issue 8): the contracts' history keys are "pool/<id>"
-  // and "tranche/<pool id>/<rank>" (contracts/pool_keys.h).
+  // The contracts' history keys of pools and tranches are "pool/<id>" and
+  // "tranche/<pool id>/<rank>" (contracts/pool_keys.h).
   if (kind == "pool") {
     auto pool = PoolId(id);
     if (!pool) return UsageError("'" + id + "' is not a pool id: 32 hex characters (the first half of the pool create transaction's id)");

@@ -549,7 +549,7 @@ class Run {
           report_.set_invalid_signature_txs(report_.invalid_signature_txs() + 1);
         }
       }
-      // The node's chain-level rule first (node/replay.h): its refusals are
+      // The node's chain-level rule first (contracts/replay.h): its refusals are
       // receipts in the results root like the contracts' own.
       contracts::RefuseChainReplays(ledger_->blocks(), it.prepared);
       contracts::BlockContext ctx{header.chain_id(), h, header.time_ms()};

@@ -97,8 +97,8 @@ std::string CodeOfAnswer(int status, const std::string& body) {
 // One simulated client: its own keep-alive connection to one node and one
 // transaction in flight, submitted with ?wait. Every client of a run shares
 // one io thread: the load generator runs on the same two cores as the nodes,
-// and a thread per client (the first version) spent a seventh of the
-// machine's CPU on context switches and per-thread timers.
+// and a thread per client would spend a large share of the machine's CPU on
+// context switches and per-thread timers.
 //
 // Lifetime: owned by the shared_ptrs its pending handlers hold; it stops
 // issuing requests once Shared::stop is set.

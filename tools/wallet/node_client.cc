@@ -13,7 +13,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// The node holds a waiting request for at most 60 s (node/api.cc kMaxWait);
+// The node holds a waiting request for at most 60 s (its API's wait limit);
 // the transport's own deadline must be longer than the wait it asked for.
 constexpr milliseconds kMaxServerWait{60000};
 constexpr milliseconds kTransportSlack{10000};

@@ -36,7 +36,7 @@ struct TestChainOptions {
   // Headers carry the roots of block height - state_lag (a pipelining
   // leader's two blocks in flight: 2; BlockHeader.state_root_height).
   std::uint64_t state_lag = 1;
-  // Pool parties in the genesis too (issue 8): trustee "spv" (TRUSTEE),
+  // Pool parties in the genesis too: trustee "spv" (TRUSTEE),
   // investors "inv-a" and "inv-b" (INVESTOR), guarantor "guar" (GUARANTOR).
   bool pool_parties = false;
 };

@@ -342,7 +342,7 @@ TEST_CASE("history --as-of shows a pledge or patent as it was after a block") {
   CHECK(RunCli({"history", "org", "bank-a", "--data-dir", c.data_dir(), "--genesis", c.genesis_path(), "--as-of", "3"}).code == 2);
 }
 
-// Issue 8: a pool's history is every transaction that named the pool, in
+// A pool's history is every transaction that named the pool, in
 // chain order, refusals included; a tranche's is every one that named that
 // tranche. A small licence deal from creation to a trigger, on the chain
 // pledgerd would write.

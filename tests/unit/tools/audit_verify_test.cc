@@ -148,7 +148,7 @@ TEST_CASE("verify --require-attested fails only while a block with transactions 
 
 // Pipelined leaders can put a transaction that is already in the chain into
 // a later block; the node refuses it as TX_REPLAYED before the contracts run
-// (node/replay.h). A replay must reach the same receipts, byte for byte.
+// (contracts/replay.h). A replay must reach the same receipts, byte for byte.
 TEST_CASE("verify reproduces the node's TX_REPLAYED receipts for transactions a later block carries again") {
   TempDir tmp;
   TestChain c(tmp.Sub("chain"));

@@ -1,4 +1,4 @@
-// pledger-wallet's pool, tranche and holding commands (issue 8): bodies built
+// pledger-wallet's pool, tranche and holding commands: bodies built
 // byte-exactly, every bad flag a usage error naming the flag (offline, and
 // with the checks that need the node's pool), what `inspect` says each action
 // does and who must sign it (trustee, owners, pledgees, the guarantor when the
