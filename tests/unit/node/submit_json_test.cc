@@ -32,7 +32,7 @@ std::string RandomString(std::mt19937_64& rng, bool risky) {
   return s;
 }
 
-// The shape NotifyWaiters builds, with random contents.
+// The shape CommittedAnswer builds, with random contents.
 api::SubmitResponse RandomResponse(std::mt19937_64& rng, bool risky) {
   api::SubmitResponse r;
   r.set_tx_id(RandomString(rng, risky));
@@ -122,7 +122,7 @@ TEST_CASE("submit json: a committed receipt takes the fast path; other views fal
         "\"一种\\u003c专利\\u003e\"}]}],\"grounds\":[],\"rule\":\"\"},\"receipt_code\":\"TX_REPLAYED\"}}");
   CHECK(out == io::ToJson(r, /*pretty=*/false));
 
-  t->mutable_proof();  // a field NotifyWaiters never sets
+  t->mutable_proof();  // a field CommittedAnswer never sets
   CHECK_FALSE(FastSubmitResponseJson(r, &out));
   CHECK(SubmitResponseJson(r) == io::ToJson(r, /*pretty=*/false));
 }
