@@ -51,7 +51,9 @@
 #include "node/http_server.h"
 #include "node/limits.h"
 #include "node/mempool.h"
+#include "ledger/io/clock.h"
 #include "ledger/io/proto/config.pb.h"
+#include "ledger/io/sync.h"
 #include "node/proto/node.pb.h"
 #include "node/transport.h"
 #include "ledger/io/work_pool.h"
@@ -91,7 +93,7 @@ struct Metrics {
 
 class NodeImpl : public ApiBackend {
  public:
-  NodeImpl(config::NodeConfig config, std::string base_dir);
+  NodeImpl(config::NodeConfig config, std::string base_dir, const io::Clock& clock);
   ~NodeImpl();
 
   Status Start();
@@ -121,6 +123,9 @@ class NodeImpl : public ApiBackend {
   Status ApplyBlock(const consensus::Entry& e, const ledger::Block& block,
                     const ledger::BlockHeader& header);
   Status RecordApplied(std::uint64_t index);
+  // OK while the applier runs; the error that stopped it after.
+  Status Fatal() const EXCLUDES(fatal_mu_);
+  void SetFatal(const Status& s) EXCLUDES(fatal_mu_);
   void AfterBlock(const ledger::BlockHeader& header, const ledger::Hash256& hash,
                   contracts::BlockOutcome outcome);  // takes the receipts for waiting clients
 
@@ -185,6 +190,7 @@ class NodeImpl : public ApiBackend {
 
   // ---- configuration ----
   config::NodeConfig config_;
+  const io::Clock& clock_;  // block times (leader); thread-safe
   std::string base_dir_;
   std::string node_id_;
   std::uint64_t raft_id_ = 0;
@@ -199,6 +205,12 @@ class NodeImpl : public ApiBackend {
   size_t block_max_txs_ = 2000;
   size_t block_max_bytes_ = 4u << 20;
   std::uint64_t log_retain_ = 1000;
+  // Test seam: the environment variable below makes the applier fail, as a
+  // failed write would, at this height (0: never), so tests can watch the
+  // node stop applying and report it. Like the test clock, no config field
+  // or request can set it, and the node warns at start when it is set.
+  static constexpr const char* kTestFailApplyEnv = "PLEDGER_TEST_FAIL_APPLY_AT";
+  std::uint64_t fail_apply_at_height_ = 0;
 
   // ---- storage and execution ----
   std::unique_ptr<ledger::Ledger> ledger_;
@@ -242,7 +254,10 @@ class NodeImpl : public ApiBackend {
   std::atomic<std::uint64_t> applied_index_{0};
   std::atomic<std::uint64_t> applied_height_{0};
   std::atomic<std::uint64_t> last_applied_time_ms_{0};  // written by the apply thread
-  Status fatal_;                            // apply thread: the first fatal error
+  // The first error that stopped the applier. Written by the apply thread,
+  // read by the API thread (health, status): hence the lock.
+  mutable io::Mutex fatal_mu_;
+  Status fatal_ GUARDED_BY(fatal_mu_);
 
   // ---- catch-up ----
   std::atomic<bool> catching_up_{false};
