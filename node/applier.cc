@@ -142,7 +142,7 @@ Status NodeImpl::ApplyEntry(const consensus::Entry& e) {
                 std::to_string(e.index));
   }
   if (header->time_ms() <= last_applied_time_ms_) return skip("block time does not increase");
-  if (header->tx_count() > 20000) return skip("too many transactions");
+  if (header->tx_count() > ledger::kMaxTxsPerBlock) return skip("too many transactions");
   auto checked = ledger_->blocks().CheckAppend(block);
   if (!checked.ok()) return skip(checked.status().ToString());
   if (header->height() == fail_apply_at_height_) {

@@ -15,16 +15,15 @@
 #include "contracts/queries.h"
 #include "ledger/attestation.h"
 #include "ledger/keys.h"
+#include "node/limits.h"
 #include "node/log.h"
 #include "node/node_impl.h"
 
 namespace pledger::node {
 namespace {
 
-// Attestations waiting at the leader. Beyond this (a long leaderless spell)
-// the oldest are dropped: they only delay the "attested" status.
-constexpr size_t kMaxPendingAttestations = 20000;
-constexpr size_t kMaxAttestationsPerBlock = 2000;
+constexpr size_t kMaxPendingAttestations = limits::kPendingAttestationsMax;
+constexpr size_t kMaxAttestationsPerBlock = limits::kAttestationsPerBlockMax;
 
 std::string AttestationKey(std::uint64_t height, const std::string& validator) {
   std::string k(1, ledger::keys::kAttestation);

@@ -13,6 +13,7 @@
 
 #include "ledger/block.h"
 #include "ledger/keys.h"
+#include "node/limits.h"
 #include "node/log.h"
 #include "node/node_impl.h"
 
@@ -20,11 +21,11 @@ namespace pledger::node {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kRequestTimeout = std::chrono::seconds(15);
-constexpr auto kSessionIdle = std::chrono::seconds(60);
-constexpr size_t kStateChunkBytes = 2u << 20;
-constexpr size_t kBlocksPerResponse = 256;
-constexpr size_t kBlockResponseBytes = 8u << 20;
+constexpr auto kRequestTimeout = std::chrono::milliseconds(limits::kCatchupRequestTimeoutMs);
+constexpr auto kSessionIdle = std::chrono::milliseconds(limits::kCatchupSessionIdleMs);
+constexpr size_t kStateChunkBytes = limits::kCatchupStateChunkBytes;
+constexpr size_t kBlocksPerResponse = limits::kCatchupBlocksPerResponse;
+constexpr size_t kBlockResponseBytes = limits::kCatchupResponseBytesMax;
 
 }  // namespace
 

@@ -30,20 +30,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Raft messages and forwarded transactions wait here for the Raft thread. A
-// node that cannot keep up drops Raft messages beyond this (Raft retransmits)
-// rather than queue without bound.
-constexpr size_t kMaxRaftTasks = 20000;
-// Applied-but-not-yet-compacted entries before the node snapshots the ledger
-// position and compacts the Raft log (overridable: raft_log_retain).
-constexpr std::uint64_t kDefaultLogRetain = 1000;
-// Blocks the leader keeps between proposal and execution. Two overlap one
-// block's replication with the previous block's execution; more buys little
-// (execution is the serial stage) and each must stay within kMaxStateRootLag.
-constexpr std::uint64_t kPipelineDepth = 2;
-static_assert(kPipelineDepth >= 1 && kPipelineDepth <= ledger::kMaxStateRootLag,
-              "a header may only name the state of the last kMaxStateRootLag blocks");
-
 std::string Resolve(const std::string& base, const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
   return base + "/" + path;
@@ -129,15 +115,16 @@ Status NodeImpl::Start() {
     if (config_.block().max_txs()) block_max_txs_ = config_.block().max_txs();
     if (config_.block().max_bytes()) block_max_bytes_ = config_.block().max_bytes();
   }
-  if (block_max_txs_ > 20000 || block_max_bytes_ > (8u << 20)) {
-    return Status::InvalidArgument("CONFIG_INVALID",
-                                   "block.max_txs is at most 20000 and block.max_bytes at most 8 MiB");
+  if (block_max_txs_ > ledger::kMaxTxsPerBlock || block_max_bytes_ > limits::kBlockBytesMax) {
+    return Status::InvalidArgument("CONFIG_INVALID", "block.max_txs is at most " + std::to_string(ledger::kMaxTxsPerBlock) +
+                                                          " and block.max_bytes at most " +
+                                                          std::to_string(limits::kBlockBytesMax >> 20) + " MiB");
   }
   if (config_.raft_log_retain()) log_retain_ = config_.raft_log_retain();
-  else log_retain_ = kDefaultLogRetain;
+  else log_retain_ = limits::kLogRetainDefault;
 
   std::string key_file = Resolve(base_dir_, config_.tls_key_file());
-  PLEDGER_ASSIGN_OR_RETURN(std::string key_pem, io::ReadFile(key_file, 64 << 10));
+  PLEDGER_ASSIGN_OR_RETURN(std::string key_pem, io::ReadFile(key_file, limits::kKeyFileBytesMax));
   auto key = io::Ed25519KeyFromPem(key_pem);
   if (!key.ok()) return key.status().WithContext("tls_key_file " + key_file);
   node_key_ = std::make_unique<ledger::SecretKey>(std::move(*key));
@@ -219,21 +206,21 @@ Status NodeImpl::Start() {
   random_ = std::make_unique<consensus::SeededRandom>(seed);
   consensus::Config rc;
   rc.id = raft_id_;
-  rc.election_tick = config_.has_raft() && config_.raft().election_ticks() ? config_.raft().election_ticks() : 10;
-  rc.heartbeat_tick = config_.has_raft() && config_.raft().heartbeat_ticks() ? config_.raft().heartbeat_ticks() : 1;
+  rc.election_tick = config_.has_raft() && config_.raft().election_ticks() ? config_.raft().election_ticks() : limits::kElectionTicksDefault;
+  rc.heartbeat_tick = config_.has_raft() && config_.raft().heartbeat_ticks() ? config_.raft().heartbeat_ticks() : limits::kHeartbeatTicksDefault;
   rc.applied = applied;
   rc.storage = raft_storage_.get();
   rc.random = random_.get();
-  rc.max_size_per_msg = 4u << 20;
-  rc.max_entry_bytes = 16u << 20;
+  rc.max_size_per_msg = limits::kRaftMsgBytesMax;
+  rc.max_entry_bytes = limits::kRaftEntryBytesMax;
   PLEDGER_ASSIGN_OR_RETURN(raw_, consensus::RawNode::Create(rc));
 
   // ---- execution helpers ----
-  size_t mp_txs = config_.has_mempool() && config_.mempool().max_txs() ? config_.mempool().max_txs() : 100000;
-  size_t mp_bytes = config_.has_mempool() && config_.mempool().max_bytes() ? config_.mempool().max_bytes() : (256u << 20);
+  size_t mp_txs = config_.has_mempool() && config_.mempool().max_txs() ? config_.mempool().max_txs() : limits::kMempoolTxsDefault;
+  size_t mp_bytes = config_.has_mempool() && config_.mempool().max_bytes() ? config_.mempool().max_bytes() : limits::kMempoolBytesDefault;
   mempool_ = std::make_unique<Mempool>(mp_txs, mp_bytes);
   size_t threads = config_.verify_threads() ? config_.verify_threads() : std::max(1u, std::thread::hardware_concurrency());
-  pool_ = std::make_unique<io::WorkPool>(threads, 65536);
+  pool_ = std::make_unique<io::WorkPool>(threads, limits::kWorkQueueMax);
 
   // ---- networking ----
   RefreshMembers();
@@ -369,7 +356,7 @@ void NodeImpl::OnPeerMessage(const std::string& from, PeerMessage msg) {
       }
       {
         std::lock_guard<std::mutex> lock(raft_mu_);
-        if (raft_tasks_.size() >= kMaxRaftTasks) {
+        if (raft_tasks_.size() >= limits::kRaftTasksMax) {
           ++metrics_.raft_msgs_dropped;
           return;
         }
@@ -408,7 +395,7 @@ void NodeImpl::OnPeerMessage(const std::string& from, PeerMessage msg) {
 
 void NodeImpl::RaftLoop() {
   auto next_tick = Clock::now() + tick_;
-  auto next_housekeeping = Clock::now() + std::chrono::seconds(1);
+  auto next_housekeeping = Clock::now() + std::chrono::milliseconds(limits::kHousekeepingIntervalMs);
   for (;;) {
     std::deque<std::function<void()>> tasks;
     {
@@ -440,7 +427,7 @@ void NodeImpl::RaftLoop() {
     while (raw_->HasReady()) HandleReady();
     PublishRaftStatus();
     if (now >= next_housekeeping) {
-      next_housekeeping = now + std::chrono::seconds(1);
+      next_housekeeping = now + std::chrono::milliseconds(limits::kHousekeepingIntervalMs);
       MaybeCompact();
       ReconcileMembership();
       mempool_->RemoveExpired(applied_height_ + 1);
@@ -498,7 +485,7 @@ void NodeImpl::MaybePropose() {
     in_flight_.reset();
     if (leader != 0 && leader != raft_id_) {
       // A new leader: hand it what we hold, it may not have seen it.
-      auto pending = mempool_->PendingRaw(20000);
+      auto pending = mempool_->PendingRaw(limits::kForwardOnLeaderChangeMax);
       if (!pending.empty()) pool_->Submit([this, pending] { ForwardPending(pending); });
     }
   }
@@ -526,7 +513,7 @@ void NodeImpl::MaybePropose() {
   // ours in flight (new leader, or idle), everything in the log must be
   // applied first, so the block links to the true tip.
   if (in_flight_) {
-    if (in_flight_->height + 1 > applied_height + kPipelineDepth) return;
+    if (in_flight_->height + 1 > applied_height + limits::kPipelineDepth) return;
   } else if (applied_index < raw_->last_index()) {
     return;
   }
@@ -688,7 +675,7 @@ void NodeImpl::ReconcileMembership() {
     } else if (m.voter && cs.IsLearner(m.raft_id)) {
       bool caught_up = false;
       for (const auto& p : raw_->Progress()) {
-        if (p.id == m.raft_id && p.match + 10 >= raw_->commit_index()) caught_up = true;
+        if (p.id == m.raft_id && p.match + limits::kLearnerCaughtUpEntries >= raw_->commit_index()) caught_up = true;
       }
       if (!caught_up) continue;
       cc.type = consensus::ConfChangeType::kAddVoter;
@@ -775,7 +762,7 @@ void NodeImpl::ForwardPending(const std::vector<std::string>& raw) {
   for (const auto& tx : raw) {
     pm.mutable_forward()->add_txs(tx);
     bytes += tx.size();
-    if (bytes > (4u << 20)) {
+    if (bytes > limits::kForwardFrameBytes) {
       transport_->Send(to, pm.SerializeAsString());
       pm.Clear();
       bytes = 0;

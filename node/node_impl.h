@@ -45,18 +45,18 @@
 #include "consensus/storage.h"
 #include "contracts/engine.h"
 #include "contracts/proto/state.pb.h"
+#include "ledger/io/clock.h"
+#include "ledger/io/proto/config.pb.h"
+#include "ledger/io/sync.h"
+#include "ledger/io/work_pool.h"
 #include "ledger/ledger.h"
 #include "node/api/backend.h"
 #include "node/api/waiters.h"
 #include "node/http_server.h"
 #include "node/limits.h"
 #include "node/mempool.h"
-#include "ledger/io/clock.h"
-#include "ledger/io/proto/config.pb.h"
-#include "ledger/io/sync.h"
 #include "node/proto/node.pb.h"
 #include "node/transport.h"
-#include "ledger/io/work_pool.h"
 
 namespace pledger::node {
 
@@ -200,11 +200,11 @@ class NodeImpl : public ApiBackend {
   // The state genesis_ makes: what a record unchanged since genesis was at
   // any height (history has no version record for it).
   ledger::WriteSet genesis_state_;
-  std::chrono::milliseconds tick_{100};
-  std::chrono::milliseconds block_interval_{5};
-  size_t block_max_txs_ = 2000;
-  size_t block_max_bytes_ = 4u << 20;
-  std::uint64_t log_retain_ = 1000;
+  std::chrono::milliseconds tick_{limits::kTickMsDefault};
+  std::chrono::milliseconds block_interval_{limits::kBlockIntervalMsDefault};
+  size_t block_max_txs_ = limits::kBlockTxsDefault;
+  size_t block_max_bytes_ = limits::kBlockBytesDefault;
+  std::uint64_t log_retain_ = limits::kLogRetainDefault;
   // Test seam: the environment variable below makes the applier fail, as a
   // failed write would, at this height (0: never), so tests can watch the
   // node stop applying and report it. Like the test clock, no config field

@@ -11,8 +11,9 @@
 #include <list>
 #include <mutex>
 
-#include "node/log.h"
 #include "ledger/io/pki.h"
+#include "node/limits.h"
+#include "node/log.h"
 
 namespace pledger::node {
 namespace {
@@ -23,9 +24,7 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 using SslStream = ssl::stream<tcp::socket>;
 
-// Accepting more concurrent inbound connections than this means someone is
-// opening sockets at us; the extra are closed at once.
-constexpr size_t kMaxInbound = 64;
+constexpr size_t kMaxInbound = limits::kPeerInboundMax;
 
 Status ConfigureContext(ssl::context& ctx, const TransportOptions& o) {
   error_code ec;

@@ -37,6 +37,7 @@
 
 #include "consensus/status.h"
 #include "ledger/crypto.h"
+#include "node/limits.h"
 
 namespace pledger::node {
 
@@ -47,22 +48,20 @@ struct TransportOptions {
   std::string ca_file;
   std::string cert_file;
   std::string key_file;
-  // A block entry carries up to ~8 MiB of transactions (node/limits.h); a
-  // Raft append batches a few entries. 32 MiB leaves room and caps a hostile
-  // peer's allocation.
-  size_t max_frame_bytes = 32u << 20;
-  size_t max_queue_frames = 4096;
-  size_t max_queue_bytes = 64u << 20;
-  std::chrono::milliseconds handshake_timeout{5000};
+  // Defaults and their reasons: node/limits.h.
+  size_t max_frame_bytes = limits::kPeerFrameBytesMax;
+  size_t max_queue_frames = limits::kPeerQueueFramesMax;
+  size_t max_queue_bytes = limits::kPeerQueueBytesMax;
+  std::chrono::milliseconds handshake_timeout{limits::kPeerHandshakeTimeoutMs};
   // Silence this long on an inbound connection means the peer is gone. Raft
   // heartbeats flow only from the leader, so an outbound connection with
   // nothing to send writes an empty keepalive frame every idle_timeout / 3:
   // followers keep their links to each other up for the next election
   // instead of redialling (a TLS handshake) every idle_timeout.
-  std::chrono::milliseconds idle_timeout{15000};
-  std::chrono::milliseconds write_timeout{10000};
-  std::chrono::milliseconds reconnect_min{100};
-  std::chrono::milliseconds reconnect_max{5000};
+  std::chrono::milliseconds idle_timeout{limits::kPeerIdleTimeoutMs};
+  std::chrono::milliseconds write_timeout{limits::kPeerWriteTimeoutMs};
+  std::chrono::milliseconds reconnect_min{limits::kPeerReconnectMinMs};
+  std::chrono::milliseconds reconnect_max{limits::kPeerReconnectMaxMs};
 };
 
 struct PeerAddress {
