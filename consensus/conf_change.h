@@ -3,7 +3,7 @@
 // A configuration takes effect on a node as soon as its CONF_CHANGE entry is
 // in that node's log, committed or not, and is rolled back if the entry is
 // truncated. Safety rests on three rules, enforced by the leader when it
-// accepts a proposal (ValidateConfChange) and documented in docs/consensus.md:
+// accepts a proposal (Raft::ProposeConfChange) and documented in docs/consensus.md:
 //   1. each change adds or removes at most one voter, so the majorities of
 //      the old and new configuration overlap;
 //   2. a change is proposed only once the previous one is committed;

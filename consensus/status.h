@@ -7,7 +7,7 @@
 // A Status is either OK or carries
 //   - a Code: a coarse category that callers branch on (NotFound, Corruption…);
 //   - a reason: a stable, machine-readable name in UPPER_SNAKE_CASE that never
-//     changes once published (e.g. "TX_BAD_SIGNATURE"); the HTTP API, the CLIs
+//     changes once published (e.g. "SIGNATURE_INVALID"); the HTTP API, the CLIs
 //     and the docs use it;
 //   - a message: for people. It says what went wrong and what to do about it.
 //

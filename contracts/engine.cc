@@ -177,7 +177,7 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
   out.txs.reserve(txs.size());
   out.receipts.reserve(txs.size());
   SignerCache signer_cache;
-  // Replay across blocks is the chain's rule (node/replay.h: the executor
+  // Replay across blocks is the chain's rule (contracts/replay.h: the executor
   // refuses a transaction the tx index already holds before the contracts
   // run). Within the block being executed only the engine sees the repeat.
   std::set<ledger::Hash256> ids_in_block;

@@ -3,8 +3,8 @@
 // pool family is one reviewable unit; the conventions are the same: printable
 // ASCII, ids without '/', zero-padded order keys.
 //
-// Records the node keeps a version history of (node/history.cc versions every
-// key starting "pool/", "tranche/" or "holding/") live under those prefixes;
+// Records with a version history (contracts/history.cc versions every key
+// starting "pool/", "tranche/" or "holding/") live under those prefixes;
 // indexes live under "ix/" and are not versioned.
 //
 // Pure functions, thread-safe.

@@ -21,10 +21,10 @@ namespace pledger::contracts {
 // run again, even if a leader puts it in another block: its signers
 // consented once. This is the chain's only replay rule across blocks (the
 // contracts keep no replay records in state; they refuse only a repeat
-// inside one block), and it does not expire. The tx index is built from the blocks alone, so every executor decides the
-// same. Marks such transactions TX_REPLAYED (their status, so the engine
-// writes the refusal receipt). `blocks` holds the chain up to the block
-// before the one being executed.
+// inside one block), and it does not expire. The tx index is built from the
+// blocks alone, so every executor decides the same. Marks such transactions
+// TX_REPLAYED (their status, so the engine writes the refusal receipt).
+// `blocks` holds the chain up to the block before the one being executed.
 void RefuseChainReplays(const ledger::BlockStore& blocks, std::span<contracts::PreparedTx> txs);
 
 // The same rule for transactions the caller does not own: the positions in

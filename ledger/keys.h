@@ -13,7 +13,7 @@
 //   'S' + state key               state value
 //   'K' + be16 bucket + state key SHA-256 of the value (state commitment index)
 //   'Q' + be16 bucket             bucket hash (absent = empty bucket)
-//   'X' + entity + 0x00 + be64 height + be32 index   history entry (node/history.h)
+//   'X' + entity + 0x00 + be64 height + be32 index   history entry (contracts/history.h)
 //   'V' + state key + 0x00 + be64 height            the record's value after that block
 //                                                   (0x01 + value, or 0x00 if deleted)
 //   'A' + be64 height + validator id                an attestation of that block

@@ -2,7 +2,7 @@
 // the tx index, kept in front of it by BlockStore.
 //
 // Why: every executor asks, for every transaction, whether the chain already
-// holds it (the replay rule, node/replay.h), admission asks again, and staging
+// holds it (the replay rule, contracts/replay.h), admission asks again, and staging
 // a block asks once more. Almost every answer is "no", and a LevelDB read of
 // an absent key still walks the memtable's skip list and probes each table's
 // filter: about a dozen such reads per transaction across a three-node

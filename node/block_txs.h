@@ -3,7 +3,7 @@
 // Every transaction a node executes has had its signatures checked by that
 // node: either at admission (the mempool holds the verified PreparedTx, and an
 // identical transaction in a block reuses it in place) or here, spread over
-// the work pool. Then the chain's replay rule (node/replay.h) marks the ones
+// the work pool. Then the chain's replay rule (contracts/replay.h) marks the ones
 // an earlier block holds; their refusal goes on a copy, since the mempool's
 // entry is shared and stays as it was.
 //

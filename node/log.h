@@ -1,4 +1,4 @@
-// Logging for pledgerd and the tools: one line per event, to stderr,
+// Logging for pledgerd: one line per event, to stderr,
 //   2026-11-27T10:00:00.123Z INFO  raft: became leader term=3
 // with a level filter. Thread-safe (one mutex around the write).
 //

@@ -1,5 +1,5 @@
 // pledgerd as a library: one validator (or learner) node of a Pledger
-// consortium. tools/pledgerd_main.cc wraps it; tests start real nodes through
+// consortium. node/pledgerd_main.cc wraps it; tests start real nodes through
 // the binary (multi-process), not this class.
 //
 // Lifecycle: FromConfigFile validates and loads the configuration; Start opens

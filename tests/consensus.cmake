@@ -1,4 +1,4 @@
-# Consensus tests (issue 3). Included by tests/CMakeLists.txt.
+# Consensus tests. Included by tests/CMakeLists.txt.
 #
 #   consensus_test       unit + paper tests (label unit; rerun under ASan/UBSan)
 #   pledger-sim          the simulator runner, build/bin/pledger-sim

@@ -1,4 +1,5 @@
-# Unit tests of node/ building blocks (real TLS and sockets on 127.0.0.1).
+# Unit tests of node/ building blocks and of the ledger/io plumbing they use
+# (PKI, files, the HTTP client; real TLS and sockets on 127.0.0.1).
 pledger_unit_test(node_test
   SOURCES
     unit/node/pki_test.cc

@@ -2,8 +2,9 @@
 # Fails when an #include or a link line points up the layer graph of
 # docs/architecture.md:
 #
-#   consensus <- ledger <- ledger/io <- contracts <- node    (pledgerd)
-#                                              ^--- tools    (wallet, audit, admin, bench)
+#   consensus <- ledger <- ledger/io  <--+
+#                       <- contracts  <--+-- node   (pledgerd)
+#                                        +-- tools  (wallet, audit, admin, bench)
 #
 # ledger/io may use ledger and consensus; contracts may use ledger (not
 # ledger/io: execution does no I/O); node and tools both sit on contracts and

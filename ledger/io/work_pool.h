@@ -1,6 +1,8 @@
-// WorkPool: a fixed set of worker threads for CPU work off the network and
-// Raft threads: signature verification of submitted transactions and of the
-// transactions of committed blocks ("both cores").
+// WorkPool: a fixed set of worker threads for CPU work kept off the threads
+// that must stay responsive: in pledgerd, signature verification of submitted
+// transactions and of the transactions of committed blocks, off the network
+// and Raft threads; in pledger-audit verify, preparing blocks ahead of the
+// executing thread.
 //
 // Submit is bounded: when the queue holds max_queue jobs it refuses (the API
 // answers 503) instead of growing. ParallelFor splits a loop over the workers

@@ -15,7 +15,7 @@
 
 namespace pledger::node {
 
-// ---- node.cc: the node itself ----
+// ---- node_info.cc: the node itself ----
 void HandleHealth(ApiCall& call);
 void HandleMetrics(ApiCall& call);
 void HandleStatus(ApiCall& call);

@@ -23,7 +23,7 @@
 //
 //   pledger-contracts-bench --waterfall [N]
 //
-// times instead the pool waterfall alone (contracts/waterfall.h, issue 8) on
+// times instead the pool waterfall alone (contracts/waterfall.h) on
 // the largest deal the ledger admits: 9 tranches of 200 holders each and 8
 // fee lines, N payment dates 30 days apart (default 500), one thread, no
 // state access.

@@ -1,4 +1,4 @@
-// Patent pools and securitisation end to end (issue 8): the real
+// Patent pools and securitisation end to end: the real
 // pledger-wallet binary against a real 3-node cluster, every party with its
 // own wallet home, files carried between them, one small LICENSE deal from
 // creation to wind-down:

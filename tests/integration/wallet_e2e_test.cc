@@ -1,4 +1,4 @@
-// pledger-wallet end to end (issue 6): the real pledger-wallet binary against a
+// pledger-wallet end to end: the real pledger-wallet binary against a
 // real 3-node cluster, each party with its own wallet home as on its own
 // machine, files carried between them.
 //

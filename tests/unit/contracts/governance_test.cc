@@ -173,7 +173,7 @@ TEST_CASE("engine: chain, expiry window, replay, unknown signers, bad signatures
 }
 
 // Replay across blocks is refused by the executor from the chain's tx index
-// (node/replay.h, tested with the applier and the auditor). The engine keeps
+// (contracts/replay.h, tested with the applier and the auditor). The engine keeps
 // no replay records in state, so an accepted transaction writes only what its
 // action writes; what it still refuses is a repeat inside the block it runs.
 TEST_CASE("engine: no replay records in state; a repeat inside one block is TX_REPLAYED", "[unit][contracts][engine]") {

@@ -1,4 +1,5 @@
-// The realistic SME scenario of issue 4, end to end through the engine.
+// A realistic SME pledge, end to end through the engine: co-owned patents,
+// appraisal, pledge, refusals, repayment and transfer.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
