@@ -30,7 +30,7 @@ void NodeImpl::NotifyWaiters(const ledger::Hash256& id, const ledger::Receipt& r
                              std::uint64_t height, std::uint32_t index) {
   std::vector<Waiter> ready;
   {
-    std::lock_guard<std::mutex> lock(wait_mu_);
+    io::MutexLock lock(&wait_mu_);
     ready = waiters_.Take(id);
   }
   if (ready.empty()) return;
@@ -41,19 +41,19 @@ void NodeImpl::NotifyWaiters(const ledger::Hash256& id, const ledger::Receipt& r
 void NodeImpl::ExpireWaiters() {
   std::vector<Waiter> expired;
   {
-    std::lock_guard<std::mutex> lock(wait_mu_);
+    io::MutexLock lock(&wait_mu_);
     expired = waiters_.TakeExpired(std::chrono::steady_clock::now());
   }
   for (auto& w : expired) w.respond(StillPendingAnswer(w.tx_id_hex));
 }
 
 std::optional<WaiterTable::Ticket> NodeImpl::AddWaiter(const ledger::Hash256& id, Waiter waiter) {
-  std::lock_guard<std::mutex> lock(wait_mu_);
+  io::MutexLock lock(&wait_mu_);
   return waiters_.Add(id, std::move(waiter));
 }
 
 std::optional<Waiter> NodeImpl::RemoveWaiter(const WaiterTable::Ticket& ticket) {
-  std::lock_guard<std::mutex> lock(wait_mu_);
+  io::MutexLock lock(&wait_mu_);
   return waiters_.Remove(ticket);
 }
 
@@ -71,7 +71,7 @@ Result<std::vector<ledger::Attestation>> NodeImpl::BlockAttestations(std::uint64
 
 std::set<std::string> NodeImpl::VotingValidators() {
   std::set<std::string> voters;
-  std::lock_guard<std::mutex> lock(members_mu_);
+  io::MutexLock lock(&members_mu_);
   for (const auto& [id, m] : members_) {
     if (m.on_ledger && m.voter) voters.insert(id);
   }
@@ -98,7 +98,7 @@ Status NodeImpl::AdmitFromClient(std::string raw, ledger::Hash256* id) {
 std::string NodeImpl::StatusJson() {
   consensus::NodeStatus rs;
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    io::MutexLock lock(&status_mu_);
     rs = raft_status_;
   }
   api::StatusView v;
@@ -125,7 +125,7 @@ std::string NodeImpl::StatusJson() {
   for (const auto& p : rs.progress) progress[p.id] = p;
   std::map<std::string, Member> members;
   {
-    std::lock_guard<std::mutex> lock(members_mu_);
+    io::MutexLock lock(&members_mu_);
     members = members_;
   }
   for (const auto& [id, m] : members) {
@@ -149,7 +149,7 @@ std::string NodeImpl::StatusJson() {
 std::string NodeImpl::MetricsText() {
   consensus::NodeStatus rs;
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    io::MutexLock lock(&status_mu_);
     rs = raft_status_;
   }
   std::ostringstream o;

@@ -33,39 +33,44 @@ std::string AppliedValue(std::uint64_t index) {
 
 void NodeImpl::EnqueueApply(std::vector<consensus::Entry> entries) {
   {
-    std::lock_guard<std::mutex> lock(apply_mu_);
+    io::MutexLock lock(&apply_mu_);
     for (auto& e : entries) {
       ApplyItem item;
       item.entry = std::move(e);
       apply_queue_.push_back(std::move(item));
     }
   }
-  apply_cv_.notify_one();
+  apply_cv_.NotifyOne();
 }
 
 void NodeImpl::EnqueueSnapshot(const consensus::Snapshot& snap) {
   {
-    std::lock_guard<std::mutex> lock(apply_mu_);
+    io::MutexLock lock(&apply_mu_);
     ApplyItem item;
     item.snapshot = snap;
     apply_queue_.push_back(std::move(item));
   }
-  apply_cv_.notify_one();
+  apply_cv_.NotifyOne();
 }
 
 void NodeImpl::ApplyLoop() {
-  if (pending_snapshot_) {
-    Status s = InstallSnapshot(*pending_snapshot_);
+  apply_thread_.Assume();
+  std::optional<consensus::Snapshot> first;
+  {
+    io::MutexLock lock(&apply_mu_);
+    first.swap(pending_snapshot_);
+  }
+  if (first) {
+    Status s = InstallSnapshot(*first);
     if (!s.ok()) {
       PLOG(kError, "catchup") << "cannot catch up: " << s.ToString();
     }
-    pending_snapshot_.reset();
   }
   for (;;) {
     ApplyItem item;
     {
-      std::unique_lock<std::mutex> lock(apply_mu_);
-      apply_cv_.wait(lock, [this] { return apply_stopping_ || !apply_queue_.empty(); });
+      io::MutexLock lock(&apply_mu_);
+      apply_cv_.Wait(&apply_mu_, [this]() REQUIRES(apply_mu_) { return apply_stopping_ || !apply_queue_.empty(); });
       if (apply_stopping_) return;
       item = std::move(apply_queue_.front());
       apply_queue_.pop_front();
@@ -78,7 +83,7 @@ void NodeImpl::ApplyLoop() {
         // Retry later from another peer: put it back at the front.
         PLOG(kWarn, "catchup") << "catch-up failed: " << s.ToString() << "; retrying";
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        std::lock_guard<std::mutex> lock(apply_mu_);
+        io::MutexLock lock(&apply_mu_);
         apply_queue_.push_front(std::move(item));
         continue;
       }
@@ -208,7 +213,7 @@ void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash2
   // apply thread, which is the node's one serial stage.
   bool any_waiters;
   {
-    std::lock_guard<std::mutex> lock(wait_mu_);
+    io::MutexLock lock(&wait_mu_);
     any_waiters = !waiters_.empty();
   }
   if (any_waiters) {

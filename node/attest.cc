@@ -37,12 +37,12 @@ std::string AttestationKey(std::uint64_t height, const std::string& validator) {
 void NodeImpl::Attest(const ledger::BlockHeader& header, const ledger::Hash256& hash) {
   bool voter = false;
   {
-    std::lock_guard<std::mutex> lock(members_mu_);
+    io::MutexLock lock(&members_mu_);
     auto it = members_.find(node_id_);
     voter = it != members_.end() && it->second.on_ledger && it->second.voter;
   }
   {
-    std::lock_guard<std::mutex> lock(attest_mu_);
+    io::MutexLock lock(&attest_mu_);
     recent_tx_counts_[header.height()] = header.tx_count();
     while (recent_tx_counts_.size() > 4096) recent_tx_counts_.erase(recent_tx_counts_.begin());
   }
@@ -54,7 +54,7 @@ void NodeImpl::Attest(const ledger::BlockHeader& header, const ledger::Hash256& 
                                                   tip.state_root, tip.results_root, *node_key_);
   std::uint64_t leader;
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    io::MutexLock lock(&status_mu_);
     leader = raft_status_.leader_id;
   }
   if (leader == raft_id_ || leader == 0) {
@@ -67,7 +67,7 @@ void NodeImpl::Attest(const ledger::BlockHeader& header, const ledger::Hash256& 
 }
 
 void NodeImpl::AddPendingAttestation(std::string bytes, std::uint64_t height) {
-  std::lock_guard<std::mutex> lock(attest_mu_);
+  io::MutexLock lock(&attest_mu_);
   if (pending_attestations_.size() >= kMaxPendingAttestations) pending_attestations_.pop_front();
   pending_attestations_.emplace_back(height, std::move(bytes));
 }
@@ -80,7 +80,7 @@ void NodeImpl::OnAttestation(const std::string& from, const std::string& bytes) 
   }
   std::optional<ledger::PublicKey> key;
   {
-    std::lock_guard<std::mutex> lock(members_mu_);
+    io::MutexLock lock(&members_mu_);
     auto it = members_.find(from);
     if (it != members_.end() && it->second.on_ledger) key = it->second.key;
   }
@@ -92,7 +92,7 @@ void NodeImpl::OnAttestation(const std::string& from, const std::string& bytes) 
 }
 
 bool NodeImpl::HasPendingAttestations() {
-  std::lock_guard<std::mutex> lock(attest_mu_);
+  io::MutexLock lock(&attest_mu_);
   for (const auto& [h, bytes] : pending_attestations_) {
     auto it = recent_tx_counts_.find(h);
     if (it == recent_tx_counts_.end() || it->second > 0) return true;
@@ -101,7 +101,7 @@ bool NodeImpl::HasPendingAttestations() {
 }
 
 std::vector<std::string> NodeImpl::TakeAttestations(std::uint64_t height) {
-  std::lock_guard<std::mutex> lock(attest_mu_);
+  io::MutexLock lock(&attest_mu_);
   std::vector<std::string> out;
   std::deque<std::pair<std::uint64_t, std::string>> keep;
   for (auto& p : pending_attestations_) {
@@ -116,7 +116,7 @@ std::vector<std::string> NodeImpl::TakeAttestations(std::uint64_t height) {
 }
 
 void NodeImpl::ReturnAttestations(const std::vector<std::string>& taken) {
-  std::lock_guard<std::mutex> lock(attest_mu_);
+  io::MutexLock lock(&attest_mu_);
   for (const auto& bytes : taken) {
     ledger::Attestation a;
     if (a.ParseFromString(bytes)) pending_attestations_.emplace_front(a.height(), bytes);

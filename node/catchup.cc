@@ -32,7 +32,7 @@ constexpr size_t kBlockResponseBytes = limits::kCatchupResponseBytesMax;
 bool NodeImpl::CatchupIdle() const { return !catching_up_.load(); }
 
 void NodeImpl::ReleaseSessions(bool all) {
-  std::lock_guard<std::mutex> lock(serve_mu_);
+  io::MutexLock lock(&serve_mu_);
   auto now = Clock::now();
   for (auto it = serve_sessions_.begin(); it != serve_sessions_.end();) {
     if (all || now - it->second.last_used > kSessionIdle) {
@@ -69,7 +69,7 @@ void NodeImpl::ServeCatchup(const std::string& from, const PeerMessage& msg) {
     auto* resp = reply.mutable_state_response();
     resp->set_request_id(req.request_id());
     ReleaseSessions(/*all=*/false);
-    std::lock_guard<std::mutex> lock(serve_mu_);
+    io::MutexLock lock(&serve_mu_);
     auto it = serve_sessions_.find(from);
     if (req.after_key().empty()) {
       if (it != serve_sessions_.end()) {
@@ -127,25 +127,26 @@ void NodeImpl::ServeCatchup(const std::string& from, const PeerMessage& msg) {
 void NodeImpl::OnCatchupResponse(const std::string& from, PeerMessage msg) {
   std::uint64_t id = msg.has_block_response() ? msg.block_response().request_id()
                                               : msg.state_response().request_id();
-  std::lock_guard<std::mutex> lock(catchup_mu_);
+  io::MutexLock lock(&catchup_mu_);
   if (id != catchup_request_id_ || from != catchup_peer_) return;  // stale or unsolicited
   catchup_reply_ = std::move(msg);
-  catchup_cv_.notify_all();
+  catchup_cv_.NotifyAll();
 }
 
 Result<PeerMessage> NodeImpl::CatchupRequest(const std::string& peer, PeerMessage req) {
-  std::unique_lock<std::mutex> lock(catchup_mu_);
-  std::uint64_t id = ++catchup_request_id_;
-  if (req.has_block_request()) req.mutable_block_request()->set_request_id(id);
-  if (req.has_state_request()) req.mutable_state_request()->set_request_id(id);
-  catchup_peer_ = peer;
-  catchup_reply_.reset();
-  lock.unlock();
+  {
+    io::MutexLock lock(&catchup_mu_);
+    std::uint64_t id = ++catchup_request_id_;
+    if (req.has_block_request()) req.mutable_block_request()->set_request_id(id);
+    if (req.has_state_request()) req.mutable_state_request()->set_request_id(id);
+    catchup_peer_ = peer;
+    catchup_reply_.reset();
+  }
   if (!transport_->Send(peer, req.SerializeAsString())) {
     return Status::Unavailable("PEER_UNREACHABLE", "cannot send to " + peer);
   }
-  lock.lock();
-  bool got = catchup_cv_.wait_for(lock, kRequestTimeout, [&] {
+  io::MutexLock lock(&catchup_mu_);
+  bool got = catchup_cv_.WaitFor(&catchup_mu_, kRequestTimeout, [&]() REQUIRES(catchup_mu_) {
     return catchup_reply_.has_value() || stopped_.load();
   });
   if (!got || !catchup_reply_) {
@@ -174,12 +175,12 @@ Status NodeImpl::InstallSnapshot(const consensus::Snapshot& snap) {
   // Candidates: the leader first, then every other member.
   std::vector<std::string> peers;
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    io::MutexLock lock(&status_mu_);
     std::string leader = NodeIdOfRaft(raft_status_.leader_id);
     if (!leader.empty() && leader != node_id_) peers.push_back(leader);
   }
   {
-    std::lock_guard<std::mutex> lock(members_mu_);
+    io::MutexLock lock(&members_mu_);
     for (const auto& [id, m] : members_) {
       if (id != node_id_ && (peers.empty() || peers[0] != id)) peers.push_back(id);
     }

@@ -195,6 +195,7 @@ Status NodeImpl::Start() {
     PLOG(kWarn, "node") << "ledger is behind the Raft snapshot (applied " << applied
                         << ", snapshot " << snap.metadata.index << "); catching up from peers";
     applied = snap.metadata.index;  // catch-up runs before the first apply (applier.cc)
+    io::MutexLock lock(&apply_mu_);
     pending_snapshot_ = snap;
   }
 
@@ -290,15 +291,15 @@ void NodeImpl::Stop() {
   if (http_) http_->Stop();
   if (transport_) transport_->Stop();
   {
-    std::lock_guard<std::mutex> lock(raft_mu_);
+    io::MutexLock lock(&raft_mu_);
     stopping_ = true;
   }
-  raft_cv_.notify_all();
+  raft_cv_.NotifyAll();
   {
-    std::lock_guard<std::mutex> lock(apply_mu_);
+    io::MutexLock lock(&apply_mu_);
     apply_stopping_ = true;
   }
-  apply_cv_.notify_all();
+  apply_cv_.NotifyAll();
   peer_io_.stop();
   api_io_.stop();
   for (auto& t : threads_) {
@@ -308,7 +309,7 @@ void NodeImpl::Stop() {
   pool_.reset();  // finishes queued verification jobs
   // Answer every waiting client so no connection hangs on shutdown.
   {
-    std::lock_guard<std::mutex> lock(wait_mu_);
+    io::MutexLock lock(&wait_mu_);
     waiters_.clear();
   }
   if (raft_storage_) (void)raft_storage_->Sync();
@@ -326,11 +327,11 @@ std::uint16_t NodeImpl::peer_port() const { return transport_ ? transport_->port
 
 void NodeImpl::PostRaft(std::function<void()> task) {
   {
-    std::lock_guard<std::mutex> lock(raft_mu_);
+    io::MutexLock lock(&raft_mu_);
     if (stopping_) return;
     raft_tasks_.push_back(std::move(task));
   }
-  raft_cv_.notify_one();
+  raft_cv_.NotifyOne();
 }
 
 void NodeImpl::OnRaftFrame(const std::string& from, std::string bytes) {
@@ -355,14 +356,17 @@ void NodeImpl::OnPeerMessage(const std::string& from, PeerMessage msg) {
         return;
       }
       {
-        std::lock_guard<std::mutex> lock(raft_mu_);
+        io::MutexLock lock(&raft_mu_);
         if (raft_tasks_.size() >= limits::kRaftTasksMax) {
           ++metrics_.raft_msgs_dropped;
           return;
         }
-        raft_tasks_.push_back([this, m = std::move(*m)]() mutable { (void)raw_->Step(std::move(m)); });
+        raft_tasks_.push_back([this, m = std::move(*m)]() mutable {
+          raft_thread_.Assume();  // raft_tasks_ run on the raft thread
+          (void)raw_->Step(std::move(m));
+        });
       }
-      raft_cv_.notify_one();
+      raft_cv_.NotifyOne();
       return;
     }
     case PeerMessage::kForward: {
@@ -394,17 +398,18 @@ void NodeImpl::OnPeerMessage(const std::string& from, PeerMessage msg) {
 }
 
 void NodeImpl::RaftLoop() {
+  raft_thread_.Assume();
   auto next_tick = Clock::now() + tick_;
   auto next_housekeeping = Clock::now() + std::chrono::milliseconds(limits::kHousekeepingIntervalMs);
   for (;;) {
     std::deque<std::function<void()>> tasks;
     {
-      std::unique_lock<std::mutex> lock(raft_mu_);
+      io::MutexLock lock(&raft_mu_);
       auto wake = next_tick;
       if (raw_->role() == consensus::Role::kLeader && mempool_->proposable() > 0) {
         wake = std::min(wake, Clock::now() + std::chrono::milliseconds(1));
       }
-      raft_cv_.wait_until(lock, wake, [this] { return stopping_ || !raft_tasks_.empty(); });
+      raft_cv_.WaitUntil(&raft_mu_, wake, [this]() REQUIRES(raft_mu_) { return stopping_ || !raft_tasks_.empty(); });
       if (stopping_) return;
       tasks.swap(raft_tasks_);
     }
@@ -419,7 +424,7 @@ void NodeImpl::RaftLoop() {
     if (!raw_->failure().ok()) {
       PLOG(kError, "raft") << "consensus failed: " << raw_->failure().ToString()
                            << "; the node stops taking part. Check the disk, then restart";
-      std::lock_guard<std::mutex> lock(raft_mu_);
+      io::MutexLock lock(&raft_mu_);
       stopping_ = true;
       return;
     }
@@ -458,7 +463,7 @@ void NodeImpl::HandleReady() {
     if (!s.ok()) {
       PLOG(kError, "raft") << "cannot write the Raft log: " << s.ToString()
                            << "; stopping (the disk must be fixed before restart)";
-      std::lock_guard<std::mutex> lock(raft_mu_);
+      io::MutexLock lock(&raft_mu_);
       stopping_ = true;
       return;
     }
@@ -582,7 +587,7 @@ void NodeImpl::MaybeCompact() {
 
 void NodeImpl::PublishRaftStatus() {
   consensus::NodeStatus st = raw_->GetStatus();
-  std::lock_guard<std::mutex> lock(status_mu_);
+  io::MutexLock lock(&status_mu_);
   raft_status_ = std::move(st);
 }
 
@@ -622,7 +627,7 @@ void NodeImpl::RefreshMembers() {
     dial[id] = PeerAddress{hp->first, hp->second};
   }
   {
-    std::lock_guard<std::mutex> lock(members_mu_);
+    io::MutexLock lock(&members_mu_);
     members_ = std::move(next);
   }
   if (transport_) {
@@ -632,7 +637,7 @@ void NodeImpl::RefreshMembers() {
 }
 
 bool NodeImpl::Authorize(const std::string& node_id, const ledger::PublicKey& key) {
-  std::lock_guard<std::mutex> lock(members_mu_);
+  io::MutexLock lock(&members_mu_);
   auto it = members_.find(node_id);
   if (it == members_.end()) return false;
   // Peers on the ledger must present the key the IP offices registered; a
@@ -643,7 +648,7 @@ bool NodeImpl::Authorize(const std::string& node_id, const ledger::PublicKey& ke
 }
 
 std::string NodeImpl::NodeIdOfRaft(std::uint64_t raft_id) {
-  std::lock_guard<std::mutex> lock(members_mu_);
+  io::MutexLock lock(&members_mu_);
   for (const auto& [id, m] : members_) {
     if (m.raft_id == raft_id) return id;
   }
@@ -659,7 +664,7 @@ void NodeImpl::ReconcileMembership() {
   if (raw_->role() != consensus::Role::kLeader) return;
   std::map<std::string, Member> members;
   {
-    std::lock_guard<std::mutex> lock(members_mu_);
+    io::MutexLock lock(&members_mu_);
     members = members_;
   }
   const consensus::ConfState& cs = raw_->conf_state();
@@ -737,7 +742,7 @@ Status NodeImpl::Admit(std::string raw, bool from_peer, ledger::Hash256* id) {
   // leader changes before it commits). The leader's proposer wakes up.
   std::uint64_t leader;
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    io::MutexLock lock(&status_mu_);
     leader = raft_status_.leader_id;
   }
   if (leader == raft_id_) {
@@ -751,7 +756,7 @@ Status NodeImpl::Admit(std::string raw, bool from_peer, ledger::Hash256* id) {
 void NodeImpl::ForwardPending(const std::vector<std::string>& raw) {
   std::uint64_t leader;
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    io::MutexLock lock(&status_mu_);
     leader = raft_status_.leader_id;
   }
   std::string to = NodeIdOfRaft(leader);

@@ -1,10 +1,13 @@
 // NodeImpl: the inside of pledgerd (node/node.h is the outside).
 //
-// Threads and what they own:
-//   raft thread   the RawNode, the proposer, Raft log storage writes. Everything
-//                 else talks to it by posting tasks (PostRaft).
+// Threads and what they own (checked by clang: fields are GUARDED_BY a lock
+// or by the role of the one thread that owns them, ledger/io/sync.h):
+//   raft thread   the RawNode, the proposer, Raft log storage writes
+//                 (raft_thread_). Everything else talks to it by posting
+//                 tasks (PostRaft).
 //   apply thread  executes committed blocks through the contracts and commits
-//                 them to the ledger (ApplyLoop); signs attestations.
+//                 them to the ledger (ApplyLoop); signs attestations
+//                 (apply_thread_).
 //   peer io       the mutual-TLS transport (one thread: its handlers never race).
 //   api io        the HTTP server.
 //   work pool     signature verification and other CPU work (both cores).
@@ -18,9 +21,11 @@
 // after a crash the node re-applies from its durable applied index (kept in
 // the same batch as each block).
 //
-// Proposing: only the leader, only when every entry in its log has been
-// applied (so the block it seals links to the true tip and carries its state
-// root), one block in flight at a time. See docs/node.md.
+// Proposing: only the leader. With nothing of its own in flight it first
+// waits until every entry in its log is applied (so the block links to the
+// true tip); then it pipelines, keeping up to limits::kPipelineDepth blocks
+// between proposal and execution, each header naming the roots of the latest
+// block it has executed. See docs/node.md.
 #ifndef PLEDGER_NODE_NODE_IMPL_H_
 #define PLEDGER_NODE_NODE_IMPL_H_
 
@@ -101,14 +106,31 @@ class NodeImpl : public ApiBackend {
   std::uint16_t api_port() const;
   std::uint16_t peer_port() const;
 
+  // ---- ApiBackend (api.cc): all the HTTP handlers see of the node ----
+  ledger::Ledger& ledger() override;
+  const std::string& genesis_file() const override;
+  const ledger::WriteSet& genesis_writes() const override;
+  std::uint64_t last_block_time_ms() const override;
+  Result<std::vector<ledger::Attestation>> BlockAttestations(std::uint64_t height) override;
+  std::set<std::string> VotingValidators() override;
+  Status Health() override;
+  std::string StatusJson() override;
+  std::string MetricsText() override;
+  bool InMempool(const ledger::Hash256& id) override;
+  bool RunOnWorkPool(std::function<void()> job) override;
+  Status AdmitFromClient(std::string raw, ledger::Hash256* id) override;
+  std::optional<WaiterTable::Ticket> AddWaiter(const ledger::Hash256& id, Waiter waiter) override;
+  std::optional<Waiter> RemoveWaiter(const WaiterTable::Ticket& ticket) override;
+
+ private:
   // ---- raft thread (node.cc) ----
   void PostRaft(std::function<void()> task);
-  void RaftLoop();
-  void HandleReady();
-  void MaybePropose();
-  void MaybeCompact();
-  void ReconcileMembership();
-  void PublishRaftStatus();
+  void RaftLoop();  // the raft thread's body: assumes raft_thread_
+  void HandleReady() REQUIRES(raft_thread_);
+  void MaybePropose() REQUIRES(raft_thread_);
+  void MaybeCompact() REQUIRES(raft_thread_);
+  void ReconcileMembership() REQUIRES(raft_thread_);
+  void PublishRaftStatus() REQUIRES(raft_thread_);
   void OnRaftFrame(const std::string& from, std::string bytes);
 
   // ---- apply thread (applier.cc) ----
@@ -118,16 +140,16 @@ class NodeImpl : public ApiBackend {
   };
   void EnqueueApply(std::vector<consensus::Entry> entries);
   void EnqueueSnapshot(const consensus::Snapshot& snap);
-  void ApplyLoop();
-  Status ApplyEntry(const consensus::Entry& e);
+  void ApplyLoop();  // the apply thread's body: assumes apply_thread_
+  Status ApplyEntry(const consensus::Entry& e) REQUIRES(apply_thread_);
   Status ApplyBlock(const consensus::Entry& e, const ledger::Block& block,
-                    const ledger::BlockHeader& header);
+                    const ledger::BlockHeader& header) REQUIRES(apply_thread_);
   Status RecordApplied(std::uint64_t index);
   // OK while the applier runs; the error that stopped it after.
   Status Fatal() const EXCLUDES(fatal_mu_);
   void SetFatal(const Status& s) EXCLUDES(fatal_mu_);
   void AfterBlock(const ledger::BlockHeader& header, const ledger::Hash256& hash,
-                  contracts::BlockOutcome outcome);  // takes the receipts for waiting clients
+                  contracts::BlockOutcome outcome) REQUIRES(apply_thread_);  // takes the receipts for waiting clients
 
   // ---- catch-up (catchup.cc) ----
   // A state transfer this node serves: a pinned LevelDB snapshot.
@@ -144,14 +166,14 @@ class NodeImpl : public ApiBackend {
   void ReleaseSessions(bool all);
 
   // ---- attestations (attest.cc) ----
-  void Attest(const ledger::BlockHeader& header, const ledger::Hash256& hash);  // apply thread
+  void Attest(const ledger::BlockHeader& header, const ledger::Hash256& hash) REQUIRES(apply_thread_);
   void AddPendingAttestation(std::string bytes, std::uint64_t height);
   void OnAttestation(const std::string& from, const std::string& bytes);  // peer io
   bool HasPendingAttestations();
   std::vector<std::string> TakeAttestations(std::uint64_t height);
   void ReturnAttestations(const std::vector<std::string>& taken);
   void StageAttestations(const ledger::Block& block, const ledger::BlockHeader& header,
-                         leveldb::WriteBatch* batch);
+                         leveldb::WriteBatch* batch) REQUIRES(apply_thread_);
   Result<std::vector<ledger::Attestation>> AttestationsOf(std::uint64_t height);
 
   // ---- admission (node.cc) ----
@@ -173,20 +195,13 @@ class NodeImpl : public ApiBackend {
   void NotifyWaiters(const ledger::Hash256& id, const ledger::Receipt& receipt,
                      std::uint64_t height, std::uint32_t index);
   void ExpireWaiters();
-  ledger::Ledger& ledger() override;
-  const std::string& genesis_file() const override;
-  const ledger::WriteSet& genesis_writes() const override;
-  std::uint64_t last_block_time_ms() const override;
-  Result<std::vector<ledger::Attestation>> BlockAttestations(std::uint64_t height) override;
-  std::set<std::string> VotingValidators() override;
-  Status Health() override;
-  std::string StatusJson() override;
-  std::string MetricsText() override;
-  bool InMempool(const ledger::Hash256& id) override;
-  bool RunOnWorkPool(std::function<void()> job) override;
-  Status AdmitFromClient(std::string raw, ledger::Hash256* id) override;
-  std::optional<WaiterTable::Ticket> AddWaiter(const ledger::Hash256& id, Waiter waiter) override;
-  std::optional<Waiter> RemoveWaiter(const WaiterTable::Ticket& ticket) override;
+
+  // ---- thread roles ----
+  // State one thread owns is GUARDED_BY its role (ledger/io/sync.h): code
+  // that touches it REQUIRES the role, and only that thread's loop (and the
+  // tasks posted to it) assumes it, so clang refuses a read from elsewhere.
+  io::ThreadRole raft_thread_;
+  io::ThreadRole apply_thread_;
 
   // ---- configuration ----
   config::NodeConfig config_;
@@ -216,7 +231,7 @@ class NodeImpl : public ApiBackend {
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<consensus::MutableLogStorage> raft_storage_;
   std::unique_ptr<consensus::SeededRandom> random_;
-  std::unique_ptr<consensus::RawNode> raw_;  // raft thread only
+  std::unique_ptr<consensus::RawNode> raw_ PT_GUARDED_BY(raft_thread_);
   contracts::Engine engine_;
   std::unique_ptr<Mempool> mempool_;
   std::unique_ptr<io::WorkPool> pool_;
@@ -229,10 +244,10 @@ class NodeImpl : public ApiBackend {
   std::vector<std::thread> threads_;
 
   // ---- raft thread queue ----
-  std::mutex raft_mu_;
-  std::condition_variable raft_cv_;
-  std::deque<std::function<void()>> raft_tasks_;
-  bool stopping_ = false;  // guarded by raft_mu_ (and apply_mu_ for the applier)
+  io::Mutex raft_mu_;
+  io::CondVar raft_cv_;
+  std::deque<std::function<void()>> raft_tasks_ GUARDED_BY(raft_mu_);
+  bool stopping_ GUARDED_BY(raft_mu_) = false;
   std::atomic<bool> stopped_{false};
   // Raft thread: our latest proposed block not yet known to be applied.
   struct InFlight {
@@ -242,15 +257,16 @@ class NodeImpl : public ApiBackend {
     std::uint64_t raft_index = 0;
     std::uint64_t term = 0;
   };
-  std::optional<InFlight> in_flight_;
-  std::uint64_t last_leader_ = 0;          // raft thread: to re-forward on leader change
+  std::optional<InFlight> in_flight_ GUARDED_BY(raft_thread_);
+  std::uint64_t last_leader_ GUARDED_BY(raft_thread_) = 0;  // to re-forward on leader change
 
   // ---- apply queue ----
-  std::mutex apply_mu_;
-  std::condition_variable apply_cv_;
-  std::deque<ApplyItem> apply_queue_;
-  std::optional<consensus::Snapshot> pending_snapshot_;  // to install before anything else
-  bool apply_stopping_ = false;
+  io::Mutex apply_mu_;
+  io::CondVar apply_cv_;
+  std::deque<ApplyItem> apply_queue_ GUARDED_BY(apply_mu_);
+  // To install before anything else.
+  std::optional<consensus::Snapshot> pending_snapshot_ GUARDED_BY(apply_mu_);
+  bool apply_stopping_ GUARDED_BY(apply_mu_) = false;
   std::atomic<std::uint64_t> applied_index_{0};
   std::atomic<std::uint64_t> applied_height_{0};
   std::atomic<std::uint64_t> last_applied_time_ms_{0};  // written by the apply thread
@@ -261,33 +277,34 @@ class NodeImpl : public ApiBackend {
 
   // ---- catch-up ----
   std::atomic<bool> catching_up_{false};
-  std::mutex serve_mu_;
-  std::map<std::string, ServeSession> serve_sessions_;  // by requesting peer
-  std::mutex catchup_mu_;
-  std::condition_variable catchup_cv_;
-  std::uint64_t catchup_request_id_ = 0;
-  std::string catchup_peer_;
-  std::optional<PeerMessage> catchup_reply_;
+  io::Mutex serve_mu_;
+  std::map<std::string, ServeSession> serve_sessions_ GUARDED_BY(serve_mu_);  // by requesting peer
+  io::Mutex catchup_mu_;
+  io::CondVar catchup_cv_;
+  std::uint64_t catchup_request_id_ GUARDED_BY(catchup_mu_) = 0;
+  std::string catchup_peer_ GUARDED_BY(catchup_mu_);
+  std::optional<PeerMessage> catchup_reply_ GUARDED_BY(catchup_mu_);
 
   // ---- attestations ----
-  std::mutex attest_mu_;
-  std::deque<std::pair<std::uint64_t, std::string>> pending_attestations_;  // (height, bytes)
-  std::map<std::uint64_t, std::uint32_t> recent_tx_counts_;                // height -> tx count
+  io::Mutex attest_mu_;
+  // (height, bytes)
+  std::deque<std::pair<std::uint64_t, std::string>> pending_attestations_ GUARDED_BY(attest_mu_);
+  std::map<std::uint64_t, std::uint32_t> recent_tx_counts_ GUARDED_BY(attest_mu_);  // height -> tx count
   // Apply thread only: (state root, block hash) of the last 256 applied
   // blocks, to check attestations without parsing stored results.
-  std::map<std::uint64_t, std::pair<ledger::Hash256, ledger::Hash256>> recent_roots_;
+  std::map<std::uint64_t, std::pair<ledger::Hash256, ledger::Hash256>> recent_roots_ GUARDED_BY(apply_thread_);
 
   // ---- members ----
-  std::mutex members_mu_;
-  std::map<std::string, Member> members_;  // by node id
+  io::Mutex members_mu_;
+  std::map<std::string, Member> members_ GUARDED_BY(members_mu_);  // by node id
 
   // ---- status published by the raft thread ----
-  mutable std::mutex status_mu_;
-  consensus::NodeStatus raft_status_;
+  mutable io::Mutex status_mu_;
+  consensus::NodeStatus raft_status_ GUARDED_BY(status_mu_);
 
   // ---- waiters ----
-  std::mutex wait_mu_;
-  WaiterTable waiters_{limits::kWaitersMax};  // guarded by wait_mu_
+  io::Mutex wait_mu_;
+  WaiterTable waiters_ GUARDED_BY(wait_mu_){limits::kWaitersMax};
 
   Metrics metrics_;
 };

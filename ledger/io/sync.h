@@ -63,26 +63,36 @@ class SCOPED_CAPABILITY MutexLock {
   Mutex* const mu_;
 };
 
-// A condition variable bound to one Mutex; every wait needs that Mutex held.
+// A condition variable; every wait names the Mutex it holds (as Abseil's
+// CondVar does), so the analysis knows which lock the predicate reads under.
 class CondVar {
  public:
-  explicit CondVar(Mutex* mu) : mu_(mu) {}
+  CondVar() = default;
   CondVar(const CondVar&) = delete;
   CondVar& operator=(const CondVar&) = delete;
 
-  // Waits until pred() holds (checked under the lock).
+  // Waits until pred() holds (checked under *mu).
   template <typename Pred>
-  void Wait(Pred pred) REQUIRES(mu_) NO_THREAD_SAFETY_ANALYSIS {
-    std::unique_lock<std::mutex> lock(mu_->mu_, std::adopt_lock);
+  void Wait(Mutex* mu, Pred pred) REQUIRES(mu) NO_THREAD_SAFETY_ANALYSIS {
+    std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
     cv_.wait(lock, pred);
     lock.release();  // the caller's MutexLock still owns it
   }
   // As Wait, for at most `timeout`; returns pred().
   template <typename Pred>
-  bool WaitFor(std::chrono::steady_clock::duration timeout, Pred pred) REQUIRES(mu_)
+  bool WaitFor(Mutex* mu, std::chrono::steady_clock::duration timeout, Pred pred) REQUIRES(mu)
       NO_THREAD_SAFETY_ANALYSIS {
-    std::unique_lock<std::mutex> lock(mu_->mu_, std::adopt_lock);
+    std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
     const bool ok = cv_.wait_for(lock, timeout, pred);
+    lock.release();
+    return ok;
+  }
+  // As Wait, until `deadline` at the latest; returns pred().
+  template <typename Pred>
+  bool WaitUntil(Mutex* mu, std::chrono::steady_clock::time_point deadline, Pred pred) REQUIRES(mu)
+      NO_THREAD_SAFETY_ANALYSIS {
+    std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
+    const bool ok = cv_.wait_until(lock, deadline, pred);
     lock.release();
     return ok;
   }
@@ -90,7 +100,6 @@ class CondVar {
   void NotifyAll() { cv_.notify_all(); }
 
  private:
-  Mutex* const mu_;
   std::condition_variable cv_;
 };
 
