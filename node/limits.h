@@ -159,6 +159,25 @@ inline constexpr std::uint64_t kPeerReconnectMaxMs = 5'000;
 // The node's key file is one PEM key; anything larger is not a key file.
 inline constexpr std::size_t kKeyFileBytesMax = 64u << 10;
 
+// ---- request authentication (node/auth/) ------------------------------------
+
+// A signed request's timestamp may differ from the node's clock by at most
+// this, either way. Clients keep time by NTP to well under a second; a minute
+// absorbs a badly kept clock, and bounds how long a captured request stays
+// usable and how long the node must remember its nonce.
+inline constexpr std::uint64_t kAuthClockSkewMs = 60'000;
+// Nonces of accepted signed requests, remembered until their timestamp leaves
+// the window (at most 2 x kAuthClockSkewMs). An entry costs about 100 bytes,
+// so the cache stays under ~25 MiB; 250,000 covers ~4,000 signed requests a
+// second for a minute. When full, signed requests are refused (503
+// AUTH_BUSY) rather than the cache growing; bearer tokens need no nonce, so
+// busy clients use one.
+inline constexpr std::size_t kAuthNonceCacheMax = 250'000;
+// Lifetime of a bearer token: long enough for a browser session's burst of
+// reads, short enough that a leaked token is soon worthless. Suspension takes
+// effect at once regardless (checked on every use).
+inline constexpr std::uint64_t kAuthTokenLifetimeMs = 15 * 60'000;
+
 static_assert(kPipelineDepth >= 1 && kPipelineDepth <= ledger::kMaxStateRootLag,
               "a header may only name the state of the last kMaxStateRootLag blocks");
 static_assert(kBlockBytesDefault <= kBlockBytesMax);
@@ -170,6 +189,7 @@ static_assert(kRaftEntryBytesMax < kPeerFrameBytesMax, "a maximal Raft entry mus
 static_assert(kCatchupResponseBytesMax + kCatchupStateChunkBytes < kPeerFrameBytesMax,
               "a catch-up response must fit one peer frame");
 static_assert(kForwardFrameBytes < kPeerFrameBytesMax);
+static_assert(kAuthClockSkewMs < kAuthTokenLifetimeMs);
 
 }  // namespace pledger::node::limits
 

@@ -10,6 +10,8 @@ pledger_unit_test(node_test
     unit/node/block_txs_test.cc
     unit/node/api_params_test.cc
     unit/node/api_test.cc
+    unit/node/request_auth_test.cc
+    unit/node/auth_test.cc
     support/pki_fixture.cc
   LIBS pledger_node)
 
@@ -17,3 +19,6 @@ pledger_unit_test(node_test
 add_executable(pledger-apply-bench bench/apply_bench.cc)
 pledger_target_defaults(pledger-apply-bench)
 target_link_libraries(pledger-apply-bench PRIVATE pledger_tools pledger_test_support)
+
+# request_auth_test checks the worked example of docs/api.md ("Access") against the page.
+target_compile_definitions(node_test PRIVATE PLEDGER_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
