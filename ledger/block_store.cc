@@ -99,16 +99,21 @@ Status BlockStore::Load() {
   }));
   fresh.InsertAll(ids);
   tx_ids_.Replace(std::move(fresh));
+  std::lock_guard<std::mutex> lock(mu_);
   identity_.chain_id = meta.chain_id();
   identity_.genesis_hash = HashOf(meta.genesis_hash());
   identity_.genesis_state_root = HashOf(meta.genesis_state_root());
-  std::lock_guard<std::mutex> lock(mu_);
   recent_tips_ = {};
   tip_.height = tip.height();
   tip_.block_hash = HashOf(tip.block_hash());
   tip_.state_root = HashOf(tip.state_root());
   tip_.results_root = HashOf(tip.results_root());
   return Status::OK();
+}
+
+ChainIdentity BlockStore::identity() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return identity_;
 }
 
 Tip BlockStore::tip() const {
@@ -126,7 +131,7 @@ Result<BlockStore::BaseRoots> BlockStore::RootsAt(std::uint64_t height,
   }
   BaseRoots r;
   if (base_height == 0) {
-    r.state_root = identity_.genesis_state_root;
+    r.state_root = identity().genesis_state_root;
     r.results_root = ResultsRoot({});
     return r;
   }
@@ -157,10 +162,9 @@ Result<BlockStore::BaseRoots> BlockStore::RootsAt(std::uint64_t height,
 Result<BlockHeader> BlockStore::CheckAppend(const Block& block) const {
   PLEDGER_ASSIGN_OR_RETURN(BlockHeader h, DecodeBlockHeader(block));
   Tip t = tip();
-  if (h.chain_id() != identity_.chain_id) {
+  if (const std::string chain = identity().chain_id; h.chain_id() != chain) {
     return Status::InvalidArgument("BLOCK_WRONG_CHAIN", "block is for chain '" + h.chain_id() +
-                                                            "', this node keeps '" +
-                                                            identity_.chain_id + "'");
+                                                            "', this node keeps '" + chain + "'");
   }
   if (h.height() != t.height + 1) {
     return Status::FailedPrecondition("BLOCK_HEIGHT_MISMATCH",
@@ -379,8 +383,9 @@ Result<ChainReport> BlockStore::VerifyChain(std::uint64_t from, std::uint64_t to
   };
 
   // What block `from` must link to.
-  Hash256 prev_hash = identity_.genesis_hash;
-  std::string prev_state = Str(identity_.genesis_state_root);
+  const ChainIdentity id = identity();
+  Hash256 prev_hash = id.genesis_hash;
+  std::string prev_state = Str(id.genesis_state_root);
   std::string prev_results = Str(ResultsRoot({}));
   if (from > 1 && from <= last) {
     auto prev = GetResults(from - 1);
@@ -403,7 +408,7 @@ Result<ChainReport> BlockStore::VerifyChain(std::uint64_t from, std::uint64_t to
     if (header->height() != h) {
       return fail(h, "BLOCK_HEIGHT_MISMATCH", "header says height " + H(header->height()));
     }
-    if (header->chain_id() != identity_.chain_id) {
+    if (header->chain_id() != id.chain_id) {
       return fail(h, "BLOCK_WRONG_CHAIN", "header names chain '" + header->chain_id() + "'");
     }
     if (header->prev_hash() != Str(prev_hash)) {

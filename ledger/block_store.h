@@ -68,7 +68,8 @@ class BlockStore {
   // Loads identity and tip. NotFound (CHAIN_NOT_INITIALISED) on a fresh database.
   Status Load();
 
-  const ChainIdentity& identity() const { return identity_; }
+  // A copy: a catch-up (Load) rewrites it while API threads read it.
+  ChainIdentity identity() const;
   Tip tip() const;
 
   // Parses and checks a block for appending on the current tip: header well

@@ -39,7 +39,7 @@ if [[ $tsan -eq 1 ]]; then
   if [[ ${#ctest_args[@]} -eq 0 ]]; then ctest_args=(-L 'unit|integration'); fi
   # halt_on_error: a race fails the test that hit it (a node under test dies,
   # so its cluster test fails), never a line lost in a log.
-  export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:history_size=4:report_signal_unsafe=0}
+  export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:history_size=4:report_signal_unsafe=0:suppressions=$PWD/tests/tsan.supp}
 elif [[ $sanitize -eq 1 ]]; then
   dir=build-asan
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPLEDGER_SANITIZE=ON >/dev/null
