@@ -5,13 +5,14 @@
 // kMaxAmountFen is small enough that amount * 10000 (a rate in basis points)
 // never overflows int64, so bps arithmetic needs no wider type.
 //
-// Pure functions, thread-safe.
+// Pure functions, thread-safe. FormatYuan is in money.cc.
 #ifndef PLEDGER_CONTRACTS_MONEY_H_
 #define PLEDGER_CONTRACTS_MONEY_H_
 
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 
 namespace pledger::contracts {
 
@@ -20,6 +21,11 @@ inline constexpr std::int64_t kMaxAmountFen = 100'000'000'000'000;
 inline constexpr std::int64_t kBpsDenominator = 10'000;
 static_assert(kMaxAmountFen <= std::numeric_limits<std::int64_t>::max() / kBpsDenominator,
               "amount * bps must fit int64");
+
+// "1,234,567.89" (no unit): fen as people read an amount, grouped in threes.
+// Any int64 formats, INT64_MIN included. One formatter for the contracts'
+// messages and the tools, so a sum reads the same wherever it is shown.
+std::string FormatYuan(std::int64_t fen);
 
 inline bool ValidAmount(std::int64_t fen) { return fen >= 0 && fen <= kMaxAmountFen; }
 

@@ -134,21 +134,6 @@ Result<std::int64_t> ParseYuan(std::string_view flag, std::string_view text, boo
   return fen;
 }
 
-std::string FormatYuan(std::int64_t fen) {
-  const bool negative = fen < 0;
-  // Work in unsigned so INT64_MIN formats too.
-  std::uint64_t v = negative ? static_cast<std::uint64_t>(-(fen + 1)) + 1 : static_cast<std::uint64_t>(fen);
-  std::string digits = std::to_string(v / 100);
-  std::string grouped;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) grouped.push_back(',');
-    grouped.push_back(digits[i]);
-  }
-  char frac[4];
-  std::snprintf(frac, sizeof frac, "%02u", static_cast<unsigned>(v % 100));
-  return (negative ? "-" : "") + grouped + "." + frac;
-}
-
 // ---- rates -----------------------------------------------------------------------
 
 Result<std::uint32_t> ParseBps(std::string_view flag, std::string_view text, std::uint32_t max_bps) {

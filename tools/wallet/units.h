@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "consensus/status.h"
+#include "contracts/money.h"
 
 namespace pledger::tools::wallet {
 
@@ -34,8 +35,8 @@ Status FlagError(std::string_view flag, std::string_view message);
 // signs, exponents, a third decimal, misplaced commas and anything above
 // contracts::kMaxAmountFen. Zero only with allow_zero.
 Result<std::int64_t> ParseYuan(std::string_view flag, std::string_view text, bool allow_zero);
-// "5,000,000.00" (no unit).
-std::string FormatYuan(std::int64_t fen);
+// "5,000,000.00" (no unit): the contracts' formatter, one for every reader.
+using contracts::FormatYuan;
 
 // ---- rates and shares --------------------------------------------------------
 
