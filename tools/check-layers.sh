@@ -9,7 +9,8 @@
 # ledger/io may use ledger and consensus; contracts may use ledger (not
 # ledger/io: execution does no I/O); node and tools both sit on contracts and
 # ledger/io, and never on each other. Tests may include anything.
-# Run by tools/test.sh before it builds, so CI runs it too.
+# Run by tools/test.sh once the build is configured (pass the build directory
+# to also check the resolved link lines), so CI runs it too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,10 +50,25 @@ fi
 check node "" consensus/ ledger/ contracts/ node/
 check tools "" consensus/ ledger/ contracts/ tools/
 
-# No tool links the daemon library.
+# No tool links the daemon library, directly or through another library:
+# the CMake files name it nowhere in tools/, and, given a configured build
+# directory, the resolved link line of each tool program lacks it.
 if grep -nE 'pledger_node\b' tools/CMakeLists.txt tools/*/*.cmake 2>/dev/null; then
   echo "check-layers: a program in tools/ links pledger_node (the daemon library); use pledger_io" >&2
   fail=1
+fi
+build_dir=${1:-}
+if [[ -n "$build_dir" && -f "$build_dir/build.ninja" ]]; then
+  for prog in pledger-wallet pledger-audit pledger-admin pledger-bench; do
+    line=$(grep -m1 "^build bin/$prog:" "$build_dir/build.ninja" || true)
+    if [[ -z "$line" ]]; then
+      echo "check-layers: no link line for $prog in $build_dir/build.ninja" >&2
+      fail=1
+    elif grep -qE 'libpledger_node(_proto)?\.a' <<<"$line"; then
+      echo "check-layers: $prog links the daemon library (libpledger_node) through its dependencies" >&2
+      fail=1
+    fi
+  done
 fi
 
 if [[ $fail -ne 0 ]]; then

@@ -29,8 +29,6 @@ done
 
 if [[ $tsan -eq 1 ]]; then tools/install-deps.sh clang; else tools/install-deps.sh; fi
 
-tools/check-layers.sh
-
 jobs=$(nproc 2>/dev/null || echo 2)
 target=all
 if [[ $tsan -eq 1 ]]; then
@@ -53,6 +51,8 @@ else
   dir=build
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
+
+tools/check-layers.sh "$dir"
 
 start=$(date +%s)
 cmake --build "$dir" -j "$jobs" --target "$target"
