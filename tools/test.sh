@@ -33,7 +33,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 target=all
 if [[ $tsan -eq 1 ]]; then
   dir=build-tsan
-  CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLEDGER_TSAN=ON >/dev/null
+  # -O1 with line tables only: TSan reports keep file:line, and the build is
+  # far quicker than -O2 -g on two cores.
+  CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" -DPLEDGER_TSAN=ON >/dev/null
   if [[ ${#ctest_args[@]} -eq 0 ]]; then ctest_args=(-L 'unit|integration'); fi
   # halt_on_error: a race fails the test that hit it (a node under test dies,
   # so its cluster test fails), never a line lost in a log.
