@@ -9,6 +9,8 @@
 #include <boost/beast/ssl.hpp>
 #include <optional>
 
+#include "ledger/io/request_auth.h"
+
 namespace pledger::io {
 namespace {
 
@@ -191,8 +193,23 @@ Result<HttpResponse> HttpClient::Request(const std::string& method, const std::s
   req.body() = body;
   req.keep_alive(true);
   req.prepare_payload();
+  const RequestCredentials& cred = impl_->opt.credentials;
+  if (!cred.key && !cred.bearer_token.empty()) {
+    req.set(http::field::authorization, std::string(kBearerAuthScheme) + " " + cred.bearer_token);
+  }
   // One retry on a fresh connection if a kept-alive one turned out stale.
   for (int attempt = 0; attempt < 2; ++attempt) {
+    if (cred.key) {
+      // Signed per attempt: the node refuses a nonce it has seen, and the
+      // first attempt may have reached it.
+      const auto now_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                         std::chrono::system_clock::now().time_since_epoch())
+                                                         .count());
+      PLEDGER_ASSIGN_OR_RETURN(std::string auth,
+                               SignRequestHeader(*cred.key, cred.chain_id, method, url_.base_path + target, body,
+                                                 now_ms, RandomRequestNonce()));
+      req.set(http::field::authorization, auth);
+    }
     bool reused = impl_->connected;
     if (!impl_->connected) PLEDGER_RETURN_IF_ERROR(impl_->Connect(url_, timeout));
     bool retryable = false;
@@ -205,5 +222,7 @@ Result<HttpResponse> HttpClient::Request(const std::string& method, const std::s
   }
   return Status::Unavailable("NODE_UNREACHABLE", "connection to the node keeps closing");
 }
+
+void HttpClient::SetCredentials(RequestCredentials credentials) { impl_->opt.credentials = std::move(credentials); }
 
 }  // namespace pledger::io

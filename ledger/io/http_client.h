@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "consensus/status.h"
+#include "ledger/crypto.h"
 #include "ledger/io/http_message.h"
 
 namespace pledger::io {
@@ -32,8 +33,21 @@ struct Url {
 // Parses http://host:port[/path] or https://... Reason: URL_INVALID.
 Result<Url> ParseUrl(const std::string& url);
 
+// Who the client reads as (docs/api.md "Access"). With `key` set, every
+// request carries a fresh Pledger-Ed25519 signature over the target as sent
+// (base path included), the body, the chain id, the clock and a random nonce;
+// a retry on a new connection is signed afresh, so it is never a replay. With
+// `bearer_token` set instead, every request carries that token. Neither: the
+// client is anonymous and the node answers with the public (gazette) view.
+struct RequestCredentials {
+  std::string chain_id;                                // required with `key`
+  std::shared_ptr<const ledger::SecretKey> key;        // shared with the caller; never printed
+  std::string bearer_token;
+};
+
 struct HttpClientOptions {
   std::string ca_file;  // required for https
+  RequestCredentials credentials;
   std::chrono::milliseconds timeout{30000};
   size_t response_limit = 64 << 20;
 };
@@ -56,6 +70,9 @@ class HttpClient {
     return Request("POST", target, body, {{"Content-Type", "application/json"}});
   }
   const Url& url() const { return url_; }
+  // Replaces the credentials for the following requests (e.g. a token obtained
+  // with a signed request). Not while a request runs.
+  void SetCredentials(RequestCredentials credentials);
 
  private:
   struct Impl;
