@@ -1,5 +1,5 @@
 // The contracts module's public surface in one include: the engine (engine.h),
-// genesis (genesis.h), transaction limits (limits.h), queries (queries.h, pool_queries.h), result codes
+// genesis (genesis.h), who may run a node (entitlement.h), transaction limits (limits.h), queries (queries.h, pool_queries.h), result codes
 // (codes.h), state keys (state_keys.h, pool_keys.h), dates (dates.h), money
 // (money.h), patent numbers (patent_number.h), who signs (signers.h), record encoding (encode.h), the
 // pool waterfall (waterfall.h). docs/contracts.md describes the actions and rules.
@@ -10,6 +10,7 @@
 #include "contracts/dates.h"
 #include "contracts/encode.h"
 #include "contracts/engine.h"
+#include "contracts/entitlement.h"
 #include "contracts/genesis.h"
 #include "contracts/limits.h"
 #include "contracts/money.h"

@@ -44,7 +44,8 @@ Status CheckEnvelope(const ledger::TxBody& body, std::string_view chain_id, std:
 }
 
 // Accounts resolved earlier in the block, by key. Cleared whenever an accepted
-// transaction writes any account record, so it never serves a stale account.
+// transaction writes any account or organisation record (an organisation's
+// removal silences its accounts), so it never serves a stale signer.
 using SignerCache = std::map<ledger::PublicKey, Signer>;
 
 // Resolves verified signer keys to active accounts.
@@ -73,6 +74,23 @@ Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get
       return Fail("SIGNER_SUSPENDED", "signer " + s.key_hex.substr(0, 16) + "… is suspended or retired; " +
                                           "sign with an active account");
     }
+    // An account outlives its organisation's removal (the record stays for
+    // history), so the organisation is what decides whether it still signs.
+    std::optional<std::string> raw_org;
+    PLEDGER_RETURN_IF_ERROR(get(keys::Org(s.account.org_id()), &raw_org));
+    if (raw_org) {
+      Organisation org;
+      if (!org.ParseFromString(*raw_org)) {
+        return Status::Corruption("STATE_RECORD_CORRUPT", "organisation record of " + s.account.org_id() +
+                                                              " does not parse");
+      }
+      if (org.removed()) {
+        return Fail("ACCOUNT_ORG_REMOVED", "signer " + s.key_hex.substr(0, 16) + "… belongs to " +
+                                               s.account.org_id() + ", removed at height " +
+                                               std::to_string(org.removed_height()) +
+                                               "; its accounts sign nothing: drop this signature");
+      }
+    }
     if (cache != nullptr) cache->emplace(k, s);
     if (out) out->push_back(std::move(s));
   }
@@ -94,6 +112,8 @@ Status Dispatch(TxContext& c, const Action& a) {
     case Action::kValidatorAdd: return ExecValidatorAdd(c, a.validator_add());
     case Action::kValidatorPromote: return ExecValidatorPromote(c, a.validator_promote());
     case Action::kValidatorRemove: return ExecValidatorRemove(c, a.validator_remove());
+    case Action::kOrgReplicaGrant: return ExecOrgReplicaGrant(c, a.org_replica_grant());
+    case Action::kOrgRemove: return ExecOrgRemove(c, a.org_remove());
     case Action::kBankPolicySet: return ExecBankPolicySet(c, a.bank_policy_set());
     case Action::kPatentRegister: return ExecPatentRegister(c, a.patent_register());
     case Action::kPatentStatus: return ExecPatentStatus(c, a.patent_status());
@@ -217,8 +237,10 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
       }
       if (s.ok()) {
         ledger::WriteSet writes = c.state().TakeWrites();
-        auto acc = writes.lower_bound(std::string_view("account/"));
-        if (acc != writes.end() && acc->first.rfind("account/", 0) == 0) signer_cache.clear();
+        for (std::string_view prefix : {std::string_view("account/"), std::string_view("org/")}) {
+          auto it = writes.lower_bound(prefix);
+          if (it != writes.end() && it->first.rfind(prefix, 0) == 0) signer_cache.clear();
+        }
         bs.Apply(std::move(writes));
         r.set_code("OK");
         for (auto& e : c.events()) *r.add_events() = std::move(e);

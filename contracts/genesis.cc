@@ -2,8 +2,10 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <map>
 #include <set>
 
+#include "contracts/entitlement.h"
 #include "contracts/internal/records.h"
 #include "contracts/internal/validate.h"
 #include "contracts/state_keys.h"
@@ -40,15 +42,20 @@ Status ValidateGenesis(const Genesis& g) {
   }
   if (!g.has_params()) return Invalid("params", "missing; start from DefaultParams()");
   if (Status s = internal::ValidateParams(g.params()); !s.ok()) return Invalid("params", s);
-  std::set<std::string> orgs;
-  std::map<std::string, OrgKind> kinds;
+  std::map<std::string, const Organisation*> orgs;
   size_t ip_offices = 0;
   for (int i = 0; i < g.organisations_size(); ++i) {
     const Organisation& o = g.organisations(i);
     const std::string field = "organisations[" + std::to_string(i) + "]";
     if (Status s = internal::ValidateOrganisation(o); !s.ok()) return Invalid(field, s);
-    if (!orgs.insert(o.id()).second) return Invalid(field + ".id", "duplicate organisation id " + o.id());
-    kinds[o.id()] = o.kind();
+    if (!orgs.emplace(o.id(), &o).second) return Invalid(field + ".id", "duplicate organisation id " + o.id());
+    if (o.removed() || o.removed_height() != 0) {
+      return Invalid(field + ".removed", "a genesis organisation cannot start removed; leave it out instead");
+    }
+    if (o.replica_entitled() && EntitledByKind(o.kind())) {
+      return Invalid(field + ".replica_entitled", OrgKind_Name(o.kind()) +
+                                                      " organisations may run a replica by their kind; leave it unset");
+    }
     if (o.kind() == ORG_IP_OFFICE) ++ip_offices;
   }
   if (ip_offices == 0) return Invalid("organisations", "at least one ORG_IP_OFFICE is needed for governance");
@@ -61,16 +68,19 @@ Status ValidateGenesis(const Genesis& g) {
       return Invalid(field + ".public_key_hex", "must be 64 lower-case hex characters");
     }
     if (!keys_seen.insert(a.public_key_hex()).second) return Invalid(field + ".public_key_hex", "duplicate key");
-    auto kind = kinds.find(a.org_id());
-    if (kind == kinds.end()) return Invalid(field + ".org_id", "no organisation " + a.org_id());
+    auto org = orgs.find(a.org_id());
+    if (org == orgs.end()) return Invalid(field + ".org_id", "no organisation " + a.org_id());
+    const OrgKind kind = org->second->kind();
     if (a.roles().empty()) return Invalid(field + ".roles", "at least one role");
     for (int r : a.roles()) {
       if (!Role_IsValid(r) || r == ROLE_UNSPECIFIED) return Invalid(field + ".roles", "unknown role");
-      if (r == ROLE_IP_OFFICE) {
-        if (kind->second != ORG_IP_OFFICE) return Invalid(field + ".roles", "ROLE_IP_OFFICE needs an IP-office organisation");
-        ip_orgs_with_account.insert(a.org_id());
+      // The same table as AccountAdd and RoleGrant, so a genesis cannot hand
+      // out a role governance could not.
+      if (!internal::RoleAllowedFor(static_cast<Role>(r), kind)) {
+        return Invalid(field + ".roles", Role_Name(static_cast<Role>(r)) + " is not allowed for " + a.org_id() +
+                                             " (" + OrgKind_Name(kind) + ")");
       }
-      if (r == ROLE_BANK && kind->second != ORG_BANK) return Invalid(field + ".roles", "ROLE_BANK needs a bank");
+      if (r == ROLE_IP_OFFICE) ip_orgs_with_account.insert(a.org_id());
     }
   }
   if (ip_orgs_with_account.size() * 2 <= ip_offices) {
@@ -84,9 +94,11 @@ Status ValidateGenesis(const Genesis& g) {
     if (Status s = internal::ValidateValidator(v); !s.ok()) return Invalid(field, s);
     if (!nodes.insert(v.node_id()).second) return Invalid(field + ".node_id", "duplicate node id");
     if (!node_keys.insert(v.public_key_hex()).second) return Invalid(field + ".public_key_hex", "duplicate node key");
-    auto kind = kinds.find(v.org_id());
-    if (kind == kinds.end() || kind->second != ORG_IP_OFFICE) {
-      return Invalid(field + ".org_id", "validators are run by IP-office organisations");
+    auto org = orgs.find(v.org_id());
+    if (org == orgs.end()) return Invalid(field + ".org_id", "no organisation " + v.org_id());
+    std::string basis;
+    if (Status s = internal::CheckValidatorOperator(*org->second, v, &basis); !s.ok()) {
+      return Invalid(field + ".org_id", s);
     }
     if (v.role() == VALIDATOR_VOTER) ++voters;
   }

@@ -1,19 +1,24 @@
 // Governance (IP-office quorum), accounts, roles, parameters, validators, and
 // a bank's own lending policy. docs/contracts.md "Governance".
 #include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
 
+#include "contracts/entitlement.h"
 #include "contracts/internal/context.h"
 #include "contracts/internal/records.h"
 #include "contracts/money.h"
 #include "contracts/internal/validate.h"
+#include "contracts/pool_keys.h"
 #include "contracts/state_keys.h"
 
 namespace pledger::contracts::internal {
-namespace {
 
 // Which organisation kinds may hold which role. IP-office powers stay with IP
 // offices; banks may appraise in-house (R27) and guarantee; anybody but an IP
-// office may own patents (a bank after a DISCOUNT enforcement, R17).
+// office may own patents (a bank after a DISCOUNT enforcement, R17). The
+// regulator's role names a supervisor, so only a regulator holds it.
 bool RoleAllowedFor(Role role, OrgKind kind) {
   switch (role) {
     case ROLE_IP_OFFICE:
@@ -31,10 +36,30 @@ bool RoleAllowedFor(Role role, OrgKind kind) {
       return kind != ORG_IP_OFFICE;
     case ROLE_AUDITOR:
       return true;
+    case ROLE_REGULATOR:
+      return kind == ORG_REGULATOR;
     default:
       return false;
   }
 }
+
+Status CheckValidatorOperator(const Organisation& org, const Validator& v, std::string* basis) {
+  if (v.role() == VALIDATOR_VOTER && !MayVote(org)) {
+    return Fail("VALIDATOR_ORG_NOT_IP_OFFICE", "node " + v.node_id() + ": voters are run by IP offices; " + org.id() +
+                                                   " (" + OrgKind_Name(org.kind()) +
+                                                   ") may at most run a learner");
+  }
+  *basis = std::string(ReplicaEntitlement(org));
+  if (basis->empty()) {
+    return Fail("VALIDATOR_ORG_NOT_ENTITLED",
+                "organisation " + org.id() + " (" + OrgKind_Name(org.kind()) +
+                    ") is not entitled to a full replica: a node receives every block, including other banks' "
+                    "loan terms; governance must grant it first (pledger-wallet gov replica-grant " + org.id() + ")");
+  }
+  return Status::OK();
+}
+
+namespace {
 
 Status CheckRoles(const google::protobuf::RepeatedField<int>& roles, OrgKind kind,
                   std::vector<Role>* out) {
@@ -108,6 +133,11 @@ Status ExecOrgAdd(TxContext& c, const OrgAdd& a) {
   PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("OrgAdd"));
   const Organisation& o = a.org();
   PLEDGER_RETURN_IF_ERROR(ValidateOrganisation(o));
+  if (o.replica_entitled() || o.removed() || o.removed_height() != 0) {
+    return Fail("ORG_FIELD_NOT_SETTABLE", "organisation " + o.id() +
+                                              ": replica_entitled is granted with OrgReplicaGrant and removed with "
+                                              "OrgRemove, never in OrgAdd; leave them unset");
+  }
   c.Touch(keys::Org(o.id()));
   std::optional<std::string> existing;
   PLEDGER_RETURN_IF_ERROR(c.GetRaw(keys::Org(o.id()), &existing));
@@ -164,6 +194,9 @@ Status ExecAccountRotateKey(TxContext& c, const AccountRotateKey& a) {
   PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("AccountRotateKey"));
   Account acc;
   PLEDGER_RETURN_IF_ERROR(LoadAccount(c, a.old_public_key_hex(), &acc));
+  // The new key would be a new account of the organisation.
+  Organisation org;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, acc.org_id(), &org));
   if (!ValidHex64(a.new_public_key_hex())) {
     return Fail("ACCOUNT_KEY_INVALID", "new public key must be 64 lower-case hex characters");
   }
@@ -275,9 +308,8 @@ Status ExecValidatorAdd(TxContext& c, const ValidatorAdd& a) {
   c.Touch(keys::Validator(v.node_id()));
   Organisation org;
   PLEDGER_RETURN_IF_ERROR(LoadOrg(c, v.org_id(), &org));
-  if (org.kind() != ORG_IP_OFFICE) {
-    return Fail("VALIDATOR_ORG_NOT_IP_OFFICE", "validators are run by IP offices; " + v.org_id() + " is not one");
-  }
+  std::string basis;
+  PLEDGER_RETURN_IF_ERROR(CheckValidatorOperator(org, v, &basis));
   std::vector<Validator> all;
   PLEDGER_RETURN_IF_ERROR(LoadValidators(c, &all));
   for (const Validator& e : all) {
@@ -288,7 +320,9 @@ Status ExecValidatorAdd(TxContext& c, const ValidatorAdd& a) {
   c.Write(keys::Validator(v.node_id()), v);
   c.Emit("validator.added", {{"node_id", v.node_id()},
                              {"role", ValidatorRole_Name(v.role())},
-                             {"public_key", v.public_key_hex()}});
+                             {"public_key", v.public_key_hex()},
+                             {"org_id", v.org_id()},
+                             {"entitlement", basis}});
   return Status::OK();
 }
 
@@ -301,7 +335,13 @@ Status ExecValidatorPromote(TxContext& c, const ValidatorPromote& a) {
   PLEDGER_RETURN_IF_ERROR(c.Read(keys::Validator(a.node_id()), &v, &found));
   if (!found) return Fail("VALIDATOR_NOT_FOUND", "no node " + a.node_id() + " in the validator set");
   if (v.role() != VALIDATOR_LEARNER) return Fail("VALIDATOR_NOT_LEARNER", "node " + a.node_id() + " is already a voter");
+  // The learner was admitted on its operator's replica entitlement; voting
+  // is the IP offices' alone, checked as if the node were added as a voter.
+  Organisation org;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, v.org_id(), &org));
   v.set_role(VALIDATOR_VOTER);
+  std::string basis;
+  PLEDGER_RETURN_IF_ERROR(CheckValidatorOperator(org, v, &basis));
   c.Write(keys::Validator(a.node_id()), v);
   c.Emit("validator.promoted", {{"node_id", v.node_id()}});
   return Status::OK();
@@ -326,6 +366,187 @@ Status ExecValidatorRemove(TxContext& c, const ValidatorRemove& a) {
   }
   c.Erase(keys::Validator(a.node_id()));
   c.Emit("validator.removed", {{"node_id", a.node_id()}, {"role", ValidatorRole_Name(target->role())}});
+  return Status::OK();
+}
+
+Status ExecOrgReplicaGrant(TxContext& c, const OrgReplicaGrant& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("OrgReplicaGrant"));
+  Organisation org;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.org_id(), &org));
+  if (EntitledByKind(org.kind())) {
+    return Fail("ORG_UNCHANGED", a.org_id() + " (" + OrgKind_Name(org.kind()) +
+                                     ") may run a replica by its kind; there is nothing to grant or revoke");
+  }
+  if (org.replica_entitled() == a.entitled()) {
+    return Fail("ORG_UNCHANGED", a.org_id() + (a.entitled() ? " is already" : " is not") + " entitled to a replica");
+  }
+  if (!a.entitled()) {
+    // A revocation with the node still in the set would leave the node
+    // receiving every block under an entitlement the ledger says is gone.
+    std::vector<Validator> all;
+    PLEDGER_RETURN_IF_ERROR(LoadValidators(c, &all));
+    for (const Validator& v : all) {
+      if (v.org_id() != a.org_id()) continue;
+      return Fail("ORG_OPERATES_VALIDATOR", "node " + v.node_id() + " of " + a.org_id() +
+                                                " is in the validator set; remove it first (pledger-wallet gov "
+                                                "validator-remove --node-id " + v.node_id() + "), then revoke");
+    }
+  }
+  org.set_replica_entitled(a.entitled());
+  c.Write(keys::Org(org.id()), org);
+  c.Emit(a.entitled() ? "org.replica_granted" : "org.replica_revoked",
+         {{"org_id", org.id()}, {"kind", OrgKind_Name(org.kind())}});
+  return Status::OK();
+}
+
+namespace {
+
+// The first pledge listed under an order index (ix/bank/, ix/borrower/,
+// ix/pledgor/) that is still REGISTERED; "" if none.
+Status FirstRegisteredPledge(TxContext& c, const std::string& prefix, std::string* id) {
+  std::vector<std::string> ids;
+  PLEDGER_RETURN_IF_ERROR(c.Scan(prefix, [&](std::string_view, std::string_view v) {
+    ids.emplace_back(v);
+    return true;
+  }));
+  for (const std::string& pid : ids) {
+    Pledge p;
+    bool found = false;
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Pledge(pid), &p, &found));
+    if (found && p.state() == PLEDGE_REGISTERED) {
+      *id = pid;
+      return Status::OK();
+    }
+  }
+  id->clear();
+  return Status::OK();
+}
+
+// The first pool listed under an order index (ix/trustee-pool/,
+// ix/guarantor-pool/) that is not wound down; "" if none.
+Status FirstLivePool(TxContext& c, const std::string& prefix, std::string* id) {
+  std::vector<std::string> ids;
+  PLEDGER_RETURN_IF_ERROR(c.Scan(prefix, [&](std::string_view, std::string_view v) {
+    ids.emplace_back(v);
+    return true;
+  }));
+  for (const std::string& pid : ids) {
+    Pool p;
+    bool found = false;
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Pool(pid), &p, &found));
+    if (found && p.state() != POOL_WOUND_DOWN) {
+      *id = pid;
+      return Status::OK();
+    }
+  }
+  id->clear();
+  return Status::OK();
+}
+
+// Nothing still running may lose a party that can no longer sign: a pledge
+// needs its pledgee and pledgors to change or end, a pool its trustee and
+// guarantor, a holding its holder to move.
+Status CheckNothingRunning(TxContext& c, const std::string& org) {
+  struct Side {
+    std::string prefix;  // an order index of the organisation's records
+    const char* as;
+  };
+  const Side sides[] = {{keys::BankPledgePrefix(org), "pledgee"},
+                              {keys::PledgorPledgePrefix(org), "pledgor"},
+                              {keys::BorrowerPledgePrefix(org), "debtor"}};
+  for (const Side& side : sides) {
+    std::string id;
+    PLEDGER_RETURN_IF_ERROR(FirstRegisteredPledge(c, side.prefix, &id));
+    if (!id.empty()) {
+      return Fail("ORG_HAS_ACTIVE_PLEDGES", org + " is " + side.as + " of registered pledge " + id +
+                                                "; every pledge it is party to must be repaid, cancelled or "
+                                                "enforced before it is removed");
+    }
+  }
+  const Side pools[] = {{keys::TrusteePoolPrefix(org), "trustee"}, {keys::GuarantorPoolPrefix(org), "guarantor"}};
+  for (const Side& side : pools) {
+    std::string id;
+    PLEDGER_RETURN_IF_ERROR(FirstLivePool(c, side.prefix, &id));
+    if (!id.empty()) {
+      return Fail("ORG_HAS_ACTIVE_POOLS", org + " is " + side.as + " of pool " + id +
+                                              ", which is not wound down; the trustee winds it down first "
+                                              "(PoolWindDown)");
+    }
+  }
+  const std::string holdings = keys::InvestorHoldingPrefix(org);
+  std::vector<std::string> refs;  // "<pool>/<rank>"
+  PLEDGER_RETURN_IF_ERROR(c.Scan(holdings, [&](std::string_view k, std::string_view) {
+    refs.emplace_back(k.substr(holdings.size()));
+    return true;
+  }));
+  for (const std::string& ref : refs) {
+    const std::string pool_id = ref.substr(0, ref.find('/'));
+    Pool p;
+    bool found = false;
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Pool(pool_id), &p, &found));
+    if (found && p.state() != POOL_WOUND_DOWN) {
+      return Fail("ORG_HAS_HOLDINGS", org + " holds units of tranche " + ref +
+                                          " and the pool is not wound down; transfer them to another investor "
+                                          "first (HoldingTransfer)");
+    }
+  }
+  return Status::OK();
+}
+
+// Removing an IP office shrinks the electorate. The offices that signed this
+// removal must still be a quorum of the offices left, or the consortium could
+// be left with no set of signers able to govern (offices without an active
+// IP_OFFICE account still count in the total).
+Status CheckQuorumAfterRemoval(TxContext& c, const std::string& org) {
+  const std::set<std::string> signing = c.SigningOrgs(ROLE_IP_OFFICE);
+  size_t left = 0, approving = 0;
+  PLEDGER_RETURN_IF_ERROR(c.Scan(keys::kIpOfficePrefix, [&](std::string_view k, std::string_view) {
+    const std::string office(k.substr(keys::kIpOfficePrefix.size()));
+    if (office == org) return true;
+    ++left;
+    if (signing.count(office)) ++approving;
+    return true;
+  }));
+  if (left == 0) {
+    return Fail("ORG_REMOVE_BREAKS_QUORUM", org + " is the last IP office; governance needs at least one");
+  }
+  if (approving * 2 <= left) {
+    return Fail("ORG_REMOVE_BREAKS_QUORUM",
+                "after removing " + org + ", " + std::to_string(left) + " IP offices remain and governance needs " +
+                    std::to_string(left / 2 + 1) + " of them; this removal is signed by " +
+                    std::to_string(approving) + ". Have IP offices of at least " + std::to_string(left / 2 + 1) +
+                    " remaining organisations co-sign it, so the remaining offices can still govern");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ExecOrgRemove(TxContext& c, const OrgRemove& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("OrgRemove"));
+  Organisation org;
+  PLEDGER_RETURN_IF_ERROR(ReadOrg(c, a.org_id(), &org));
+  if (org.removed()) {
+    return Fail("ORG_REMOVED", a.org_id() + " was already removed at height " + std::to_string(org.removed_height()));
+  }
+  std::vector<Validator> all;
+  PLEDGER_RETURN_IF_ERROR(LoadValidators(c, &all));
+  for (const Validator& v : all) {
+    if (v.org_id() != a.org_id()) continue;
+    return Fail("ORG_OPERATES_VALIDATOR", "node " + v.node_id() + " of " + a.org_id() +
+                                              " is in the validator set; remove it first (pledger-wallet gov "
+                                              "validator-remove --node-id " + v.node_id() + ")");
+  }
+  PLEDGER_RETURN_IF_ERROR(CheckNothingRunning(c, a.org_id()));
+  if (org.kind() == ORG_IP_OFFICE) PLEDGER_RETURN_IF_ERROR(CheckQuorumAfterRemoval(c, a.org_id()));
+
+  org.set_removed(true);
+  org.set_removed_height(c.height());
+  org.set_replica_entitled(false);
+  c.Write(keys::Org(org.id()), org);
+  // Out of the electorate: the quorum no longer counts it.
+  if (org.kind() == ORG_IP_OFFICE) c.Erase(keys::IpOffice(org.id()));
+  c.Emit("org.removed", {{"org_id", org.id()}, {"kind", OrgKind_Name(org.kind())}});
   return Status::OK();
 }
 

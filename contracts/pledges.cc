@@ -473,6 +473,7 @@ Status WritePledge(TxContext& c, const Pledge& pl, std::vector<Patent>& patents)
   const std::string order = keys::OrderKey(c.height(), c.index());
   c.Put(keys::BankPledgePrefix(pl.pledgee_org_id()) + order, pl.id());
   c.Put(keys::BorrowerPledgePrefix(pl.debtor_org_id()) + order, pl.id());
+  for (const std::string& org : pl.pledgor_org_ids()) c.Put(keys::PledgorPledgePrefix(org) + order, pl.id());
   for (Patent& p : patents) {
     p.set_active_pledge_id(pl.id());
     c.Write(keys::Patent(p.patent_no()), p);

@@ -57,6 +57,8 @@ inline std::string InvestorHolding(std::string_view org, std::string_view pool, 
 
 // "ix/trustee-pool/<org>/<order>" -> pool id: a trustee's pools in creation order.
 inline std::string TrusteePoolPrefix(std::string_view org) { return "ix/trustee-pool/" + std::string(org) + "/"; }
+// "ix/guarantor-pool/<org>/<order>" -> pool id: the pools a guarantor backs (H5).
+inline std::string GuarantorPoolPrefix(std::string_view org) { return "ix/guarantor-pool/" + std::string(org) + "/"; }
 
 }  // namespace pledger::contracts::keys
 

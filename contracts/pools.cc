@@ -354,7 +354,9 @@ Status ExecPoolCreate(TxContext& c, const PoolCreate& a) {
   const Pool p = NewPool(c, a);
   c.Touch(keys::Pool(p.id()));
   c.Write(keys::Pool(p.id()), p);
-  c.Put(keys::TrusteePoolPrefix(p.trustee_org_id()) + keys::OrderKey(c.height(), c.index()), p.id());
+  const std::string order = keys::OrderKey(c.height(), c.index());
+  c.Put(keys::TrusteePoolPrefix(p.trustee_org_id()) + order, p.id());
+  if (!p.guarantor_org_id().empty()) c.Put(keys::GuarantorPoolPrefix(p.guarantor_org_id()) + order, p.id());
   c.Emit("pool.created", {{"pool_id", p.id()},
                           {"trustee_org_id", p.trustee_org_id()},
                           {"model", PoolModel_Name(p.model())},

@@ -95,6 +95,11 @@ Result<PledgeList> QueryPledgesOfBorrower(const ledger::StateReader& s, std::str
   return ListPledges(s, keys::BorrowerPledgePrefix(debtor), limit);
 }
 
+Result<PledgeList> QueryPledgesOfPledgor(const ledger::StateReader& s, std::string_view pledgor, size_t limit) {
+  if (!internal::ValidId(pledgor)) return Status::InvalidArgument("ORG_ID_INVALID", "bad organisation id");
+  return ListPledges(s, keys::PledgorPledgePrefix(pledgor), limit);
+}
+
 Result<Valuation> QueryValuation(const ledger::StateReader& s, std::string_view id) {
   if (!internal::ValidObjectId(id)) {
     return Status::InvalidArgument("VALUATION_ID_INVALID", "a valuation id is 32 lower-case hex characters");

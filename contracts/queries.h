@@ -33,6 +33,10 @@ Result<Pledge> QueryPledge(const ledger::StateReader& s, std::string_view pledge
 Result<PledgeList> QueryPledgesOfBank(const ledger::StateReader& s, std::string_view bank_org_id, size_t limit = 0);
 Result<PledgeList> QueryPledgesOfBorrower(const ledger::StateReader& s, std::string_view debtor_org_id,
                                           size_t limit = 0);
+// The pledges an organisation gave as pledgor (its patents secure them),
+// whoever the debtor; same order and limit.
+Result<PledgeList> QueryPledgesOfPledgor(const ledger::StateReader& s, std::string_view pledgor_org_id,
+                                         size_t limit = 0);
 Result<Valuation> QueryValuation(const ledger::StateReader& s, std::string_view valuation_id);
 Result<Account> QueryAccount(const ledger::StateReader& s, std::string_view public_key_hex);
 Result<Organisation> QueryOrganisation(const ledger::StateReader& s, std::string_view org_id);

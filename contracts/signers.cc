@@ -100,7 +100,7 @@ void Governance(LedgerLookup* lookup, Requirements* r) {
                 std::to_string(n->count) + ")";
       if (!n->exact) {
         r->notes.push_back("the quorum counts the IP offices in the genesis (the node does not list the ledger's "
-                           "organisations); if offices were added since, more may be needed");
+                           "organisations); if offices were added or removed since, the quorum differs");
       }
     } else if (!n.ok()) {
       r->notes.push_back("could not count the IP-office organisations to size the quorum: " +
@@ -365,6 +365,8 @@ Requirements RequiredSigners(const Action& a, LedgerLookup* lookup) {
     case Action::kValidatorAdd:
     case Action::kValidatorPromote:
     case Action::kValidatorRemove:
+    case Action::kOrgReplicaGrant:
+    case Action::kOrgRemove:
       Governance(lookup, &r);
       break;
     case Action::kBankPolicySet:

@@ -32,7 +32,8 @@ namespace pledger::contracts {
 struct IpOfficeCount {
   int count = 0;
   // True when read from the ledger's current organisations; false when only
-  // the genesis could be read (a lower bound: organisations are never removed).
+  // the genesis could be read (an estimate: IP offices may have been added, or
+  // removed with OrgRemove, since).
   bool exact = true;
 };
 

@@ -56,6 +56,9 @@ inline std::string BankPledgePrefix(std::string_view org) { return "ix/bank/" + 
 inline std::string BorrowerPledgePrefix(std::string_view org) {
   return "ix/borrower/" + std::string(org) + "/";
 }
+// Pledges by pledgor, in R18 order -> pledge id: with the two above, every
+// party of a pledge finds it (OrgRemove refuses while one is registered).
+inline std::string PledgorPledgePrefix(std::string_view org) { return "ix/pledgor/" + std::string(org) + "/"; }
 inline std::string PatentPledgePrefix(std::string_view no) {
   return "ix/patent-pledge/" + std::string(no) + "/";
 }

@@ -151,6 +151,8 @@ Status ExecParamsSet(TxContext& c, const ParamsSet& a);
 Status ExecValidatorAdd(TxContext& c, const ValidatorAdd& a);
 Status ExecValidatorPromote(TxContext& c, const ValidatorPromote& a);
 Status ExecValidatorRemove(TxContext& c, const ValidatorRemove& a);
+Status ExecOrgReplicaGrant(TxContext& c, const OrgReplicaGrant& a);
+Status ExecOrgRemove(TxContext& c, const OrgRemove& a);
 Status ExecBankPolicySet(TxContext& c, const BankPolicySet& a);
 Status ExecPatentRegister(TxContext& c, const PatentRegister& a);
 Status ExecPatentStatus(TxContext& c, const PatentStatusUpdate& a);

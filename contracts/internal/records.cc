@@ -29,6 +29,16 @@ Status LoadAccount(TxContext& c, std::string_view key_hex, Account* a) {
 }
 
 Status LoadOrg(TxContext& c, std::string_view id, Organisation* org) {
+  PLEDGER_RETURN_IF_ERROR(ReadOrg(c, id, org));
+  if (org->removed()) {
+    return Fail("ORG_REMOVED", "organisation " + std::string(id) + " was removed at height " +
+                                   std::to_string(org->removed_height()) +
+                                   "; it can be party to nothing new: name another organisation");
+  }
+  return Status::OK();
+}
+
+Status ReadOrg(TxContext& c, std::string_view id, Organisation* org) {
   if (!ValidId(id)) {
     return Fail("ORG_ID_INVALID", "organisation id " + Quote(id) + " must match [a-z0-9._-]{1,64}");
   }

@@ -14,8 +14,12 @@ namespace pledger::contracts::internal {
 
 // ACCOUNT_KEY_INVALID, ACCOUNT_NOT_FOUND, ACCOUNT_RETIRED.
 Status LoadAccount(TxContext& c, std::string_view key_hex, Account* a);
-// ORG_ID_INVALID, ORG_NOT_FOUND.
+// ORG_ID_INVALID, ORG_NOT_FOUND, ORG_REMOVED: an action names an organisation
+// as a party, and a removed one is party to nothing new.
 Status LoadOrg(TxContext& c, std::string_view id, Organisation* org);
+// ORG_ID_INVALID, ORG_NOT_FOUND; a removed organisation is returned as it is
+// (for the governance actions that act on the record itself).
+Status ReadOrg(TxContext& c, std::string_view id, Organisation* org);
 // PATENT_NUMBER_INVALID, PATENT_CHECK_DIGIT_INVALID, PATENT_NOT_FOUND.
 Status LoadPatent(TxContext& c, std::string_view patent_no, Patent* p);
 // PLEDGE_ID_INVALID, PLEDGE_NOT_FOUND.
@@ -38,6 +42,12 @@ Status NotifyPledgee(TxContext& c, const Patent& p, std::string_view what);
 Status ValidateOrganisation(const Organisation& o);
 Status ValidateParams(const Params& p);
 Status ValidateValidator(const Validator& v);
+// Whether an organisation of `kind` may hold `role` (docs/contracts.md "Authorisation").
+bool RoleAllowedFor(Role role, OrgKind kind);
+// Whether `org` may run `v` (contracts/entitlement.h): voters only IP offices
+// (VALIDATOR_ORG_NOT_IP_OFFICE), learners only entitled organisations
+// (VALIDATOR_ORG_NOT_ENTITLED). *basis gets the entitlement basis.
+Status CheckValidatorOperator(const Organisation& org, const Validator& v, std::string* basis);
 
 }  // namespace pledger::contracts::internal
 

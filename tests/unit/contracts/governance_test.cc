@@ -229,6 +229,8 @@ TEST_CASE("wrong signer: every action refuses an unauthorised signer", "[unit][c
       {"ValidatorAdd", [](Action* a) { a->mutable_validator_add(); }, "GOV_QUORUM_NOT_MET"},
       {"ValidatorPromote", [](Action* a) { a->mutable_validator_promote()->set_node_id("node-a"); }, "GOV_QUORUM_NOT_MET"},
       {"ValidatorRemove", [](Action* a) { a->mutable_validator_remove()->set_node_id("node-a"); }, "GOV_QUORUM_NOT_MET"},
+      {"OrgReplicaGrant", [](Action* a) { a->mutable_org_replica_grant()->set_org_id("bank-a"); }, "GOV_QUORUM_NOT_MET"},
+      {"OrgRemove", [](Action* a) { a->mutable_org_remove()->set_org_id("sme-3"); }, "GOV_QUORUM_NOT_MET"},
       {"BankPolicySet", [](Action* a) { a->mutable_bank_policy_set()->set_bank_org_id("bank-a"); }, "AUTH_ROLE_MISSING"},
       {"PatentRegister", [](Action* a) { a->mutable_patent_register()->set_patent_no(Zl(2020, 1, 9000002)); }, "AUTH_ROLE_MISSING"},
       {"PatentStatusUpdate", [&](Action* a) { a->mutable_patent_status()->set_patent_no(p1); }, "AUTH_ROLE_MISSING"},
@@ -277,19 +279,24 @@ TEST_CASE("wrong signer: every action refuses an unauthorised signer", "[unit][c
   };
   // Every action kind but Noop has a row.
   CHECK(rows.size() == static_cast<size_t>(Action::descriptor()->field_count() - 1));
-  for (const Row& row : rows) {
-    INFO(row.name);
-    Action a;
-    row.build(&a);
-    auto before = w.state().data();
-    // bank-b is a real, active account: it just holds the wrong role or organisation.
-    auto r = w.Run(a, {"bank-b", "auditor-1"});
-    CHECK(r.code() == row.code);
-    CHECK(r.events_size() == 0);
-    for (const auto& [k, v] : w.state().data()) {
-      if (k.rfind("rp/", 0) == 0) continue;
-      auto it = before.find(k);
-      CHECK((it != before.end() && it->second == v));
+  // bank-b is a real, active account: it just holds the wrong role or
+  // organisation. Auditors and regulators are read-only: with them alone,
+  // every action is refused the same way.
+  for (const std::vector<std::string>& signers :
+       {std::vector<std::string>{"bank-b", "auditor-1"}, std::vector<std::string>{"auditor-1", "reg-1"}}) {
+    for (const Row& row : rows) {
+      INFO(row.name << " signed by " << signers.front() << " and " << signers.back());
+      Action a;
+      row.build(&a);
+      auto before = w.state().data();
+      auto r = w.Run(a, signers);
+      CHECK(r.code() == row.code);
+      CHECK(r.events_size() == 0);
+      for (const auto& [k, v] : w.state().data()) {
+        if (k.rfind("rp/", 0) == 0) continue;
+        auto it = before.find(k);
+        CHECK((it != before.end() && it->second == v));
+      }
     }
   }
 }

@@ -32,6 +32,7 @@ const std::vector<AccountSpec>& Accounts() {
       {"foreign-1", ORG_ENTERPRISE, {ROLE_OWNER}, 34},
       {"agency-1", ORG_PATENT_AGENCY, {ROLE_AUDITOR}, 40},
       {"auditor-1", ORG_AUDITOR, {ROLE_AUDITOR}, 41},
+      {"reg-1", ORG_REGULATOR, {ROLE_REGULATOR}, 42},
       // Pools and tranches.
       {"trustee-1", ORG_TRUSTEE, {ROLE_TRUSTEE}, 50},
       {"trustee-2", ORG_TRUSTEE, {ROLE_TRUSTEE}, 51},

@@ -37,7 +37,8 @@ bool HarnessHolds(const std::string& account, Role role) {
       {"sme-1", {ROLE_OWNER}}, {"sme-2", {ROLE_OWNER}}, {"sme-3", {ROLE_OWNER}},
       {"indiv-1", {ROLE_OWNER}}, {"foreign-1", {ROLE_OWNER}}, {"trustee-1", {ROLE_TRUSTEE}},
       {"trustee-2", {ROLE_TRUSTEE}}, {"guarantor-1", {ROLE_GUARANTOR}}, {"inv-1", {ROLE_INVESTOR}},
-      {"inv-2", {ROLE_INVESTOR}}, {"inv-3", {ROLE_INVESTOR}},
+      {"inv-2", {ROLE_INVESTOR}}, {"inv-3", {ROLE_INVESTOR}}, {"agency-1", {ROLE_AUDITOR}},
+      {"auditor-1", {ROLE_AUDITOR}}, {"reg-1", {ROLE_REGULATOR}},
   };
   auto it = kRoles.find(account);
   return it != kRoles.end() && it->second.count(role);
@@ -196,6 +197,17 @@ std::vector<Row> Rows() {
          REQUIRE(w.Run(AddLearner("node-b"), {"ipo-a", "ipo-b"}).code() == "OK");
          Action a;
          a.mutable_validator_remove()->set_node_id("node-b");
+         return a;
+       }},
+      {"OrgReplicaGrant", [](World&) {
+         Action a;
+         a.mutable_org_replica_grant()->set_org_id("bank-c");
+         a.mutable_org_replica_grant()->set_entitled(true);
+         return a;
+       }},
+      {"OrgRemove", [](World&) {
+         Action a;
+         a.mutable_org_remove()->set_org_id("sme-3");
          return a;
        }},
       {"BankPolicySet", [](World&) {
