@@ -23,6 +23,7 @@ const std::vector<Choice<contracts::Role>>& RoleChoices() {
       {"owner", contracts::ROLE_OWNER},         {"appraiser", contracts::ROLE_APPRAISER},
       {"trustee", contracts::ROLE_TRUSTEE},     {"investor", contracts::ROLE_INVESTOR},
       {"guarantor", contracts::ROLE_GUARANTOR}, {"auditor", contracts::ROLE_AUDITOR},
+      {"regulator", contracts::ROLE_REGULATOR},
   };
   return kChoices;
 }
@@ -40,6 +41,7 @@ const std::vector<Choice<contracts::OrgKind>>& KindChoices() {
       {"enterprise", contracts::ORG_ENTERPRISE},
       {"patent-agency", contracts::ORG_PATENT_AGENCY},
       {"investor", contracts::ORG_INVESTOR},
+      {"regulator", contracts::ORG_REGULATOR},
   };
   return kChoices;
 }
@@ -307,6 +309,32 @@ Result<Action> BuildValidatorNode(Context& c, bool promote) {
   return a;
 }
 
+// The organisation is the command's operand (`gov org-remove qtbank`), the
+// form the ledger's refusals quote.
+Result<std::string> OrgOperand(Context& c) {
+  const auto& pos = c.args().positional();
+  if (pos.empty()) return UsageError("missing organisation id (pledger-wallet " + c.command().Words() + " ORG)");
+  if (pos.size() > 1) return UsageError("unexpected argument '" + pos[1] + "': give one organisation");
+  auto id = ParseOrgId("org", pos[0]);
+  if (!id.ok()) return UsageError("ORG: '" + pos[0] + "' is not an id; ids are 1-64 characters of a-z 0-9 . _ -");
+  return *id;
+}
+
+Result<Action> BuildReplicaGrant(Context& c) {
+  Action a;
+  PLEDGER_ASSIGN_OR_RETURN(std::string org, OrgOperand(c));
+  a.mutable_org_replica_grant()->set_org_id(org);
+  a.mutable_org_replica_grant()->set_entitled(!c.args().Has("revoke"));
+  return a;
+}
+
+Result<Action> BuildOrgRemove(Context& c) {
+  Action a;
+  PLEDGER_ASSIGN_OR_RETURN(std::string org, OrgOperand(c));
+  a.mutable_org_remove()->set_org_id(org);
+  return a;
+}
+
 const char kQuorum[] =
     "Governance: signed by IP-office accounts of more than half of the IP-office organisations. Draft it with "
     "--out FILE and collect the signatures with `pledger-wallet sign FILE`.";
@@ -338,7 +366,8 @@ void AddGovernanceCommands(std::vector<Command>* out) {
                           F("id", "ID", "organisation id ([a-z0-9._-], never reused)", true),
                           F("name", "TEXT", "legal name (R3)", true),
                           F("kind", "KIND", "ip-office, bank, appraiser, trustee, guarantor, auditor, sme, "
-                                            "individual-business, enterprise, patent-agency or investor", true),
+                                            "individual-business, enterprise, patent-agency, investor or regulator",
+                            true),
                           F("address", "TEXT", "registered address (R3)", true),
                           Switch("foreign-non-resident", "a foreign party without residence in China (R5)")};
                       for (auto& d : PolicyFlagDefs()) f.push_back(d);
@@ -350,7 +379,8 @@ void AddGovernanceCommands(std::vector<Command>* out) {
   out->push_back(Tx("gov", "account-add", "Bind a public key to an organisation with roles", kQuorum,
                     {F("public-key", "HEX|FILE", "the account's Ed25519 public key (or a .pub file)", true),
                      F("org", "ORG", "its organisation", true),
-                     Many("role", "ROLE", "ip-office, bank, owner, appraiser, trustee, investor, guarantor or auditor", true)},
+                     Many("role", "ROLE", "ip-office, bank, owner, appraiser, trustee, investor, guarantor, auditor or "
+                                         "regulator (regulators only)", true)},
                     {"pledger-wallet gov account-add --public-key 8a88e3dd… --org buyer --role owner --out acct.json"},
                     BuildAccountAdd));
   out->push_back(Tx("gov", "account-suspend", "Suspend (or with --reinstate, reinstate) an account", kQuorum,
@@ -408,6 +438,28 @@ void AddGovernanceCommands(std::vector<Command>* out) {
                     {F("node-id", "ID", "node id", true)},
                     {"pledger-wallet gov validator-remove --node-id node4 --out remove.json"},
                     [](Context& c) { return BuildValidatorNode(c, false); }));
+  Command grant = Tx("gov", "replica-grant", "Entitle an organisation to run a full replica (or --revoke)",
+                     std::string(kQuorum) +
+                         " A node receives every block, including every bank's loan terms: only an entitled "
+                         "organisation may run a learner node (validator-add). IP offices, auditors and regulators "
+                         "are entitled by kind. A revocation is refused while the organisation's node is in the "
+                         "validator set: remove the node first.",
+                     {Switch("revoke", "withdraw the entitlement instead")},
+                     {"pledger-wallet gov replica-grant qtbank --out grant.json",
+                      "pledger-wallet gov replica-grant qtbank --revoke --out revoke.json"},
+                     BuildReplicaGrant);
+  grant.operands = "ORG";
+  out->push_back(std::move(grant));
+  Command remove = Tx("gov", "org-remove", "Remove an organisation for good (its accounts stop signing)",
+                      std::string(kQuorum) +
+                          " Refused while it runs a node in the validator set, is party to a registered pledge "
+                          "(pledgee, pledgor or debtor), is trustee or guarantor of a pool not wound down, or "
+                          "holds tranche units of one. The record stays readable and the id is never reused.",
+                      {},
+                      {"pledger-wallet gov org-remove oldbank --out remove-org.json"},
+                      BuildOrgRemove);
+  remove.operands = "ORG";
+  out->push_back(std::move(remove));
 }
 
 }  // namespace pledger::tools::wallet::actions

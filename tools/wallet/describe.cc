@@ -127,6 +127,18 @@ void DescribeGovernance(const Action& a, Description* d) {
       f("Bank", a.bank_policy_set().bank_org_id());
       f("Policy", PolicyText(a.bank_policy_set().policy()));
       break;
+    case Action::kOrgReplicaGrant: {
+      const auto& x = a.org_replica_grant();
+      d->title = x.entitled() ? "Entitle organisation " + x.org_id() + " to run a full replica (it will see every block)"
+                              : "Revoke organisation " + x.org_id() + "'s entitlement to run a full replica";
+      f("Organisation", x.org_id());
+      f("Replica", x.entitled() ? "granted" : "revoked");
+      break;
+    }
+    case Action::kOrgRemove:
+      d->title = "Remove organisation " + a.org_remove().org_id() + " for good (its accounts stop signing)";
+      f("Organisation", a.org_remove().org_id());
+      break;
     default:
       break;
   }
@@ -555,6 +567,8 @@ Description Describe(const contracts::Action& action) {
     case Action::kValidatorPromote:
     case Action::kValidatorRemove:
     case Action::kBankPolicySet:
+    case Action::kOrgReplicaGrant:
+    case Action::kOrgRemove:
       DescribeGovernance(action, &d);
       break;
     case Action::kPatentRegister:
