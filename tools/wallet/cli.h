@@ -13,6 +13,7 @@
 #define PLEDGER_TOOLS_WALLET_CLI_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -28,6 +29,7 @@
 #include "tools/wallet/keystore.h"
 #include "tools/wallet/node_client.h"
 #include "tools/wallet/secret.h"
+#include "tools/wallet/signin.h"
 #include "tools/wallet/wallet.h"
 
 namespace pledger::tools::wallet {
@@ -60,9 +62,11 @@ struct Command {
 };
 
 const std::vector<Command>& Commands();
-// Flags every command takes, and the extra flags of transaction commands.
+// Flags every command takes, the extra flags of transaction commands, and
+// those of commands that read from a node as an account (queries, submit).
 const std::vector<FlagDef>& GlobalFlags();
 const std::vector<FlagDef>& TxFlags();
+const std::vector<FlagDef>& ReadFlags();
 
 // The effective settings of this invocation: flags over PLEDGER_PROFILE over
 // the config's current profile.
@@ -93,10 +97,31 @@ class Context {
 
   Result<Settings> settings();
 
-  // The node of the settings, connected on first use. USAGE when no node URL
-  // is configured (the message names --node and `profile add`); transport
+  // The node of the settings, connected on first use, reading as the
+  // settings' account (see Credentials). USAGE when no node URL is
+  // configured (the message names --node and `profile add`); transport
   // errors surface on the first request (NODE_UNREACHABLE).
   Result<NodeClient*> node();
+  // Who node() reads as, in this order: nobody with --anonymous or without a
+  // key (and, after ReadWithoutKey, unless a saved sign-in applies); the
+  // profile's saved sign-in (signin.h) when it is for this chain and key and
+  // not about to expire; else the key itself, unlocked with the command's
+  // passphrase source or a prompt, signing every request. Reasons: the
+  // passphrase ones (secret.h), TOKEN_FILE_PERMISSIONS, TOKEN_FILE_CORRUPT,
+  // USAGE (no chain id to sign for).
+  Result<NodeEndpoint> Endpoint();
+  // A client for `endpoint` outside node()'s choice of reader (login signs
+  // even when a saved sign-in exists). Refuses credentials over plain http to
+  // another machine (USAGE naming --node).
+  Result<std::unique_ptr<NodeClient>> Connect(const NodeEndpoint& endpoint);
+  // For commands that promise not to ask for a passphrase (`key show`,
+  // `profile add`): node() reads with a saved sign-in or anonymously.
+  void ReadWithoutKey() { read_without_key_ = true; }
+  // How node() reads (anonymous until it connected).
+  ReaderKind reader() const { return node_ ? node_->reader() : ReaderKind::kAnonymous; }
+  // Unix ms (WalletIo::now_ms, else the process clock).
+  std::uint64_t NowMs() const;
+  TokenStore tokens() const { return TokenStore(home_); }
   // True when a node URL is configured (whether or not it answers).
   bool HasNodeUrl();
   // True once a request to the node failed with NODE_UNREACHABLE, so later
@@ -112,8 +137,10 @@ class Context {
   // prefix "new-passphrase" the --new-passphrase-* pair).
   PassphraseSource SourceFor(const std::string& prefix) const;
   Result<Secret> ReadSecret(const std::string& prefix, const std::string& prompt, bool confirm);
-  // The key named `name`, decrypted with the command's passphrase source.
-  Result<ledger::SecretKey> UnlockKey(const std::string& name);
+  // The key named `name`, decrypted with the command's passphrase source
+  // (`prompt` replaces the terminal prompt's words). Unlocked once per
+  // invocation: reading and signing in one command ask one passphrase.
+  Result<std::shared_ptr<const ledger::SecretKey>> UnlockKey(const std::string& name, const std::string& prompt = "");
   KdfLimits kdf() const;
 
   // Prints the error (and, with --json, {"error": {...}} on stdout) and returns
@@ -134,11 +161,13 @@ class Context {
   std::unique_ptr<NodeClient> node_;
   std::unique_ptr<NodeLookup> lookup_;
   bool node_down_ = false;
+  bool read_without_key_ = false;
+  std::map<std::string, std::shared_ptr<const ledger::SecretKey>> unlocked_;
 };
 
 // Exit code for an error status: USAGE (and the flag-naming parsers) -> 2,
-// NODE_UNREACHABLE -> 3, everything else -> 1. Rejections are reported by the
-// transaction flow itself (4).
+// NODE_UNREACHABLE -> 3, the node's access refusals -> 5, everything else ->
+// 1. Rejections are reported by the transaction flow itself (4).
 int ExitCodeFor(const Status& s);
 
 // Transaction flow (txflow.cc).

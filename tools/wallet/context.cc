@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "ledger/io/clock.h"
 #include "ledger/io/json.h"
 #include "ledger/io/proto/api.pb.h"
 #include "tools/wallet/cli.h"
@@ -99,6 +100,7 @@ int ExitCodeFor(const Status& s) {
   if (s.ok()) return kExitOk;
   if (s.reason() == "USAGE") return kExitUsage;
   if (s.reason() == "NODE_UNREACHABLE") return kExitUnreachable;
+  if (IsAccessRefusal(s.reason())) return kExitDenied;
   return kExitOther;
 }
 
@@ -153,6 +155,92 @@ bool Context::HasNodeUrl() {
   return s.ok() && !s->node_url.empty();
 }
 
+namespace {
+
+// Loopback hosts, where plain http never leaves the machine.
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+}  // namespace
+
+std::uint64_t Context::NowMs() const { return io_.now_ms ? io_.now_ms() : io::ProcessClock().NowMs(); }
+
+Result<NodeEndpoint> Context::Endpoint() {
+  PLEDGER_ASSIGN_OR_RETURN(Settings s, settings());
+  NodeEndpoint e;
+  e.url = s.node_url;
+  e.ca_file = s.ca_file;
+  if (args_.Has("anonymous") || s.key.empty()) return e;
+  auto info = keystore_.Info(s.key);
+  if (!info.ok()) {
+    if (info.status().reason() != "KEY_NOT_FOUND") return info.status();
+    Note("note: there is no key '" + s.key + "' in this wallet, so this reads anonymously (the public view); "
+         "import it with `pledger-wallet key import " + s.key + " --from FILE`");
+    return e;
+  }
+  // A saved sign-in belongs to its profile's key: --key NAME reads as another.
+  if (!s.profile.empty() && !args_.Has("key")) {
+    PLEDGER_ASSIGN_OR_RETURN(std::optional<SavedToken> saved, tokens().Load(s.profile));
+    if (saved) {
+      const std::string why = WhyNotUsable(*saved, s.chain_id, info->public_key_hex(), NowMs());
+      if (why.empty()) {
+        e.credentials.bearer_token = saved->token();
+        return e;
+      }
+      Note("note: not using the saved sign-in of profile '" + s.profile + "': " + why +
+           (read_without_key_ ? "" : "; signing with key '" + s.key + "' instead") +
+           " (`pledger-wallet login` signs in again)");
+    }
+  }
+  if (read_without_key_ && unlocked_.count(s.key) == 0) return e;
+  std::string chain = s.chain_id;
+  if (chain.empty() && !s.node_url.empty()) {
+    // A signature is for one chain. Without a profile that records it, the
+    // node says which one it runs (/v1/status needs no signature); a wrong
+    // answer only makes the node refuse the signature.
+    auto anon = Connect(e);
+    if (anon.ok()) {
+      auto st = (*anon)->NodeStatus();
+      if (st.ok()) chain = st->chain_id();
+    }
+  }
+  if (chain.empty()) {
+    return UsageError("--chain-id: reading as key '" + s.key + "' signs for one chain; give --chain-id ID or use a "
+                      "profile (it records the chain), or read the public view with --anonymous");
+  }
+  auto key = UnlockKey(s.key, "Passphrase for key '" + s.key + "' (to sign your reads; `pledger-wallet login` asks "
+                              "once for 15 minutes): ");
+  if (!key.ok()) {
+    if (key.status().reason() != "PASSPHRASE_UNAVAILABLE") return key.status();
+    return Status(key.status().code(), key.status().reason(),
+                  std::string(key.status().message()) + ". Reads are signed with key '" + s.key +
+                      "': sign in once with `pledger-wallet login`, or read the public view with --anonymous");
+  }
+  e.credentials.key = *key;
+  e.credentials.chain_id = chain;
+  return e;
+}
+
+Result<std::unique_ptr<NodeClient>> Context::Connect(const NodeEndpoint& endpoint) {
+  if (!io_.connect) return Status::Unavailable("NODE_UNREACHABLE", "this wallet has no network access");
+  auto url = io::ParseUrl(endpoint.url);
+  if (!url.ok()) return UsageError("--node: " + std::string(url.status().message()));
+  // A signature or a token sent in the clear to another machine could be
+  // read on the way (a token stands for the account, for whoever holds it).
+  if (endpoint.reader() != ReaderKind::kAnonymous && !url->tls && !IsLoopback(url->host)) {
+    return FlagError("node", endpoint.url + " is plain http to another machine: your signature or token would cross "
+                                            "the network in the clear. Use the node's https URL with --ca (the "
+                                            "consortium CA), or --anonymous for the public view");
+  }
+  auto transport = io_.connect(endpoint);
+  if (!transport.ok()) {
+    if (transport.status().reason() == "URL_INVALID") return UsageError("--node: " + std::string(transport.status().message()));
+    return transport.status();
+  }
+  return std::make_unique<NodeClient>(std::move(*transport), endpoint.url, endpoint.reader());
+}
+
 Result<NodeClient*> Context::node() {
   if (node_) return node_.get();
   PLEDGER_ASSIGN_OR_RETURN(Settings s, settings());
@@ -160,13 +248,8 @@ Result<NodeClient*> Context::node() {
     return UsageError("--node: no node to talk to; give --node URL or set up a profile with "
                       "`pledger-wallet profile add NAME --node URL --key KEY`");
   }
-  if (!io_.connect) return Status::Unavailable("NODE_UNREACHABLE", "this wallet has no network access");
-  auto transport = io_.connect(s.node_url, s.ca_file);
-  if (!transport.ok()) {
-    if (transport.status().reason() == "URL_INVALID") return UsageError("--node: " + std::string(transport.status().message()));
-    return transport.status();
-  }
-  node_ = std::make_unique<NodeClient>(std::move(*transport), s.node_url);
+  PLEDGER_ASSIGN_OR_RETURN(NodeEndpoint endpoint, Endpoint());
+  PLEDGER_ASSIGN_OR_RETURN(node_, Connect(endpoint));
   return node_.get();
 }
 
@@ -205,12 +288,18 @@ Result<Secret> Context::ReadSecret(const std::string& prefix, const std::string&
 
 KdfLimits Context::kdf() const { return io_.kdf ? *io_.kdf : DefaultKdfLimits(); }
 
-Result<ledger::SecretKey> Context::UnlockKey(const std::string& name) {
+Result<std::shared_ptr<const ledger::SecretKey>> Context::UnlockKey(const std::string& name,
+                                                                    const std::string& prompt) {
+  if (auto it = unlocked_.find(name); it != unlocked_.end()) return it->second;
   // Check the key exists (and its permissions) before asking for anything.
   PLEDGER_ASSIGN_OR_RETURN(KeyFile info, keystore_.Info(name));
-  PLEDGER_ASSIGN_OR_RETURN(Secret pass,
-                           ReadSecret("passphrase", "Passphrase for key '" + info.name() + "': ", /*confirm=*/false));
-  return keystore_.Load(name, pass.view());
+  PLEDGER_ASSIGN_OR_RETURN(
+      Secret pass,
+      ReadSecret("passphrase", prompt.empty() ? "Passphrase for key '" + info.name() + "': " : prompt, /*confirm=*/false));
+  PLEDGER_ASSIGN_OR_RETURN(ledger::SecretKey key, keystore_.Load(name, pass.view()));
+  auto shared = std::make_shared<const ledger::SecretKey>(std::move(key));
+  unlocked_.emplace(name, shared);
+  return shared;
 }
 
 }  // namespace pledger::tools::wallet

@@ -118,11 +118,14 @@ void PrintMainHelp(std::ostream& o) {
             "(3.85) or basis points (385bps); dates as YYYY-MM-DD, today, today+N or today-N; patent numbers as "
             "ZL201410362077.3.", 0)
     << "\n"
+    << Wrap("Reading: every read is signed as the profile's account (its key's passphrase is asked for), or "
+            "carries the token `pledger-wallet login` saved for 15 minutes; --anonymous reads the public view.", 0)
+    << "\n"
     << Wrap("Exit codes: 0 ok, 2 usage error (the message names the flag), 3 node unreachable, 4 transaction "
-            "rejected, 1 anything else.", 0)
+            "rejected, 5 the node refused you (not signed in, not entitled), 1 anything else.", 0)
     << "\n"
     << Wrap("Files live in ~/.pledger ($PLEDGER_HOME or --home): keys/NAME.json (encrypted, mode 0600) and "
-            "config.json (profiles). Reference: docs/wallet.md.", 0);
+            "config.json (profiles), tokens/PROFILE.json (saved sign-ins, mode 0600). Reference: docs/wallet.md.", 0);
 }
 
 void PrintGroupHelp(std::ostream& o, const std::string& group) {
@@ -155,6 +158,11 @@ void PrintCommandHelp(std::ostream& o, const Command& c) {
   if (c.kind == CommandKind::kTx) {
     o << "Transaction flags:\n";
     PrintFlags(o, TxFlags());
+    o << "\n";
+  }
+  if (c.kind == CommandKind::kQuery) {
+    o << "Reading flags (reads are signed as your account, or carry the token of `pledger-wallet login`):\n";
+    PrintFlags(o, ReadFlags());
     o << "\n";
   }
   o << "Global flags:\n";

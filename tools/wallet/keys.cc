@@ -225,6 +225,7 @@ int KeyShow(Context& c) {
   if (!info.ok()) return c.Fail(info.status());
   KeyView v = ViewOf(c, *info);
   std::string note;
+  c.ReadWithoutKey();  // key show asks for no passphrase
   if (c.lookup() != nullptr) {
     auto n = c.node();
     if (n.ok()) {
@@ -256,7 +257,7 @@ int KeyShow(Context& c) {
 void PrintProfile(Context& c, const Profile& p, bool current) {
   PrintFields(c.out(), {{"Profile", p.name() + (current ? " (current)" : "")},
                         {"Node", p.node_url()},
-                        {"Key", p.key()},
+                        {"Key", p.key().empty() ? "(none: reads the public view, signs nothing)" : p.key()},
                         {"Chain", p.chain_id()},
                         {"CA file", p.ca_file().empty() ? "(none: plain http)" : p.ca_file()}});
 }
@@ -269,9 +270,11 @@ int ProfileAdd(Context& c) {
   if (!url.ok()) return c.Fail(url.status());
   auto parsed = io::ParseUrl(*url);
   if (!parsed.ok()) return c.Fail(FlagError("node", std::string(parsed.status().message())));
-  auto key = c.args().Require("key");
-  if (!key.ok()) return c.Fail(key.status());
-  if (Status s = ValidateKeyName(*key); !s.ok()) return c.Fail(FlagError("key", std::string(s.message())));
+  // A profile without a key reads the public (gazette) view and signs nothing.
+  const std::string key = c.args().Get("key").value_or("");
+  if (!key.empty()) {
+    if (Status s = ValidateKeyName(key); !s.ok()) return c.Fail(FlagError("key", std::string(s.message())));
+  }
   std::string ca = c.args().Get("ca").value_or("");
   if (parsed->tls && ca.empty()) return c.Fail(FlagError("ca", "an https node URL needs the consortium CA file"));
   if (!ca.empty() && !io::FileExists(ca)) return c.Fail(FlagError("ca", ca + " does not exist"));
@@ -288,6 +291,7 @@ int ProfileAdd(Context& c) {
   }
   std::string chain = c.args().Get("chain-id").value_or("");
   if (chain.empty()) {
+    c.ReadWithoutKey();  // the chain id is public; the new profile's key may not even exist yet
     auto n = c.node();
     if (!n.ok()) return c.Fail(n.status());
     auto st = (*n)->NodeStatus();
@@ -301,7 +305,7 @@ int ProfileAdd(Context& c) {
   Profile p;
   p.set_name(*name);
   p.set_node_url(*url);
-  p.set_key(*key);
+  p.set_key(key);
   p.set_chain_id(chain);
   p.set_ca_file(ca);
   WalletConfig updated;
@@ -320,9 +324,11 @@ int ProfileAdd(Context& c) {
     c.out() << "Saved profile '" << *name << "'" << (make_current ? " (now current)" : "") << ".\n";
     PrintProfile(c, p, make_current);
   }
-  if (!io::FileExists(c.keystore().KeyPath(*key))) {
-    c.Note("note: there is no key '" + *key + "' yet; create or import it with `pledger-wallet key new " + *key +
-           "` or `pledger-wallet key import " + *key + " --from FILE`");
+  if (key.empty()) {
+    c.Note("note: profile '" + *name + "' has no key: it reads the public (gazette) view and cannot sign");
+  } else if (!io::FileExists(c.keystore().KeyPath(key))) {
+    c.Note("note: there is no key '" + key + "' yet; create or import it with `pledger-wallet key new " + key +
+           "` or `pledger-wallet key import " + key + " --from FILE`");
   }
   return kExitOk;
 }
@@ -453,14 +459,19 @@ void AddKeyCommands(std::vector<Command>* out) {
                        KeyShow));
   out->push_back(Local("profile", "add", "NAME", "Save a profile: node URL, key, chain id, CA file",
                        "The first profile becomes current (or give --use). Without --chain-id the chain id is read "
-                       "from the node. https URLs need --ca, the consortium CA certificate.",
+                       "from the node. https URLs need --ca, the consortium CA certificate (pledger-admin writes it "
+                       "as consortium-ca.crt). Reads are signed with the key (or carry the token of "
+                       "`pledger-wallet login`); a profile without --key reads the public (gazette) view.",
                        {{"node", "URL", "the node's API, e.g. http://127.0.0.1:26601", false, true},
-                        {"key", "NAME", "the key to sign with", false, true},
+                        {"key", "NAME", "the key to sign and read with (none: read the public view only)", false,
+                         false},
                         {"chain-id", "ID", "the chain id (default: asked from the node)", false, false},
                         {"ca", "FILE", "consortium CA certificate for https", false, false},
                         {"use", "", "make it the current profile", false, false},
                         {"force", "", "replace an existing profile of that name", false, false}},
-                       {"pledger-wallet profile add qtbank --node http://127.0.0.1:26601 --key qtbank"}, ProfileAdd));
+                       {"pledger-wallet profile add qtbank --node https://127.0.0.1:26601 --key qtbank --ca "
+                        "devnet/consortium-ca.crt"},
+                       ProfileAdd));
   out->push_back(Local("profile", "use", "NAME", "Make a profile the current one",
                        "PLEDGER_PROFILE or --profile override it for one command.", {},
                        {"pledger-wallet profile use lianke"}, ProfileUse));

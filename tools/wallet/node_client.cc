@@ -40,6 +40,7 @@ class HttpTransport : public NodeTransport {
 StatusCode CategoryOfHttp(int status) {
   switch (status) {
     case 400: return StatusCode::kInvalidArgument;
+    case 401: return StatusCode::kUnauthenticated;
     case 403: return StatusCode::kPermissionDenied;
     case 404: return StatusCode::kNotFound;
     case 409: return StatusCode::kFailedPrecondition;
@@ -52,12 +53,12 @@ StatusCode CategoryOfHttp(int status) {
 
 }  // namespace
 
-Result<std::unique_ptr<NodeTransport>> ConnectHttp(const std::string& url, const std::string& ca_file,
-                                                   milliseconds timeout) {
+Result<std::unique_ptr<NodeTransport>> ConnectHttp(const NodeEndpoint& endpoint, milliseconds timeout) {
   io::HttpClientOptions o;
-  o.ca_file = ca_file;
+  o.ca_file = endpoint.ca_file;
+  o.credentials = endpoint.credentials;
   o.timeout = timeout;
-  PLEDGER_ASSIGN_OR_RETURN(std::unique_ptr<io::HttpClient> client, io::HttpClient::Create(url, o));
+  PLEDGER_ASSIGN_OR_RETURN(std::unique_ptr<io::HttpClient> client, io::HttpClient::Create(endpoint.url, o));
   return std::unique_ptr<NodeTransport>(std::make_unique<HttpTransport>(std::move(client)));
 }
 
@@ -72,12 +73,23 @@ pledger::Status ParseApiJson(const std::string& json, google::protobuf::Message*
   return pledger::Status::OK();
 }
 
-pledger::Status ApiError(const io::HttpResponse& response) {
+std::string SignInHint(ReaderKind reader) {
+  if (reader == ReaderKind::kAnonymous) {
+    return "use a profile with your account's key (`pledger-wallet profile add NAME --node URL --key KEY`), "
+           "without --anonymous";
+  }
+  return "run `pledger-wallet login`";
+}
+
+pledger::Status ApiError(const io::HttpResponse& response, ReaderKind reader) {
   api::ErrorView view;
   google::protobuf::util::JsonParseOptions opts;
   opts.ignore_unknown_fields = true;
   if (google::protobuf::util::JsonStringToMessage(response.body, &view, opts).ok() &&
       !view.error().code().empty()) {
+    if (IsAccessRefusal(view.error().code())) {
+      return AccessRefusal(response.status, view.error().code(), reader, SignInHint(reader), view.error().message());
+    }
     return pledger::Status(CategoryOfHttp(response.status), view.error().code(), view.error().message());
   }
   std::string body = response.body.substr(0, 200);
@@ -93,9 +105,38 @@ Result<io::HttpResponse> NodeClient::Call(const std::string& method, const std::
 }
 
 pledger::Status NodeClient::Get(const std::string& target, google::protobuf::Message* msg) {
+  PLEDGER_ASSIGN_OR_RETURN(std::string body, GetBody(target));
+  return ParseApiJson(body, msg, "GET " + target);
+}
+
+Result<std::string> NodeClient::GetBody(const std::string& target) {
   PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, Call("GET", target, "", "", kQueryTimeout));
-  if (r.status < 200 || r.status >= 300) return ApiError(r);
-  return ParseApiJson(r.body, msg, "GET " + target);
+  if (r.status < 200 || r.status >= 300) return ApiError(r, reader_);
+  return std::move(r.body);
+}
+
+Result<TokenAnswer> NodeClient::IssueToken() {
+  PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, Call("POST", "/v1/auth/token", "", "", kQueryTimeout));
+  if (r.status == 404) {
+    pledger::Status s = ApiError(r, reader_);
+    if (s.reason() == "ROUTE_NOT_FOUND" || s.reason() == "HTTP_404") {
+      return pledger::Status::FailedPrecondition(
+          "TOKENS_UNSUPPORTED", "the node at " + url_ + " does not issue tokens (a pledgerd before request "
+                                "authentication); reads are signed with your key instead, so give "
+                                "--passphrase-env/--passphrase-fd or answer the prompt on each command");
+    }
+    return s;
+  }
+  if (r.status != 200) return ApiError(r, reader_);
+  TokenAnswer t;
+  PLEDGER_RETURN_IF_ERROR(ParseApiJson(r.body, &t, "POST /v1/auth/token"));
+  return t;
+}
+
+Result<WhoAmIAnswer> NodeClient::WhoAmI() {
+  WhoAmIAnswer v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/auth/whoami", &v));
+  return v;
 }
 
 Result<api::StatusView> NodeClient::NodeStatus() {
@@ -172,7 +213,7 @@ Result<api::SubmitResponse> NodeClient::Submit(const std::string& raw_tx, millis
       std::this_thread::sleep_for(std::chrono::seconds(1));
       continue;
     }
-    if (r.status != 200 && r.status != 202) return ApiError(r);
+    if (r.status != 200 && r.status != 202) return ApiError(r, reader_);
     api::SubmitResponse resp;
     PLEDGER_RETURN_IF_ERROR(ParseApiJson(r.body, &resp, "POST /v1/txs"));
     return resp;
@@ -209,7 +250,7 @@ Result<api::TxView> NodeClient::WaitForTx(const std::string& tx_id_hex,
       v.set_status("PENDING");
       return v;
     }
-    return ApiError(r);
+    return ApiError(r, reader_);
   }
 }
 

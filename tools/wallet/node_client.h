@@ -8,7 +8,14 @@
 //   - transport failures: reason NODE_UNREACHABLE (the wallet exits with 3);
 //   - {"error": {"code", "message"}} answers: reason = the API's code, category
 //     from the HTTP status (404 -> NotFound, 409 -> FailedPrecondition, ...);
+//   - access refusals (401 AUTH_*, 403 READ_FORBIDDEN, 503 AUTH_BUSY): the
+//     node's code, and a message in words that fit how the wallet asked
+//     (tools/common/access.h);
 //   - a body that does not parse: reason NODE_RESPONSE_INVALID.
+//
+// Who the wallet reads as is fixed when the transport is opened
+// (NodeEndpoint::credentials): every request is then signed with the
+// account's key (afresh on a retry) or carries a saved token, or neither.
 // Unknown JSON fields are ignored when reading, so a newer node still talks to
 // this wallet.
 //
@@ -27,8 +34,11 @@
 #include "consensus/status.h"
 #include "contracts/proto/query.pb.h"
 #include "contracts/proto/state.pb.h"
+#include "ledger/io/http_client.h"
 #include "ledger/io/http_message.h"
 #include "ledger/io/proto/api.pb.h"
+#include "tools/common/access.h"
+#include "tools/proto/wallet.pb.h"
 
 namespace pledger::tools::wallet {
 
@@ -42,20 +52,33 @@ class NodeTransport {
                                              std::chrono::milliseconds timeout) = 0;
 };
 
-// An HTTP(S) transport to `url`. For https, `ca_file` is the consortium CA.
+// Where and as whom the wallet talks to a node.
+struct NodeEndpoint {
+  std::string url;
+  std::string ca_file;                  // the consortium CA, for https
+  io::RequestCredentials credentials;   // none: anonymous
+  ReaderKind reader() const {
+    if (credentials.key) return ReaderKind::kSigned;
+    return credentials.bearer_token.empty() ? ReaderKind::kAnonymous : ReaderKind::kToken;
+  }
+};
+
+// An HTTP(S) transport to the endpoint (its credentials on every request).
 // Reasons: URL_INVALID, TLS_CONFIG_INVALID.
-Result<std::unique_ptr<NodeTransport>> ConnectHttp(const std::string& url, const std::string& ca_file,
-                                                   std::chrono::milliseconds timeout);
+Result<std::unique_ptr<NodeTransport>> ConnectHttp(const NodeEndpoint& endpoint, std::chrono::milliseconds timeout);
 
 class NodeClient {
  public:
-  NodeClient(std::unique_ptr<NodeTransport> transport, std::string url)
-      : transport_(std::move(transport)), url_(std::move(url)) {}
+  NodeClient(std::unique_ptr<NodeTransport> transport, std::string url, ReaderKind reader = ReaderKind::kAnonymous)
+      : transport_(std::move(transport)), url_(std::move(url)), reader_(reader) {}
 
   const std::string& url() const { return url_; }
+  ReaderKind reader() const { return reader_; }
 
   // GET `target` into `msg`. Errors as described above.
   pledger::Status Get(const std::string& target, google::protobuf::Message* msg);
+  // GET `target`: the body of a 2xx answer, as the node sent it.
+  Result<std::string> GetBody(const std::string& target);
 
   Result<api::StatusView> NodeStatus();
   Result<contracts::Params> Params();
@@ -70,6 +93,12 @@ class NodeClient {
                                                bool allow_draw);
   // Every organisation of one kind (GET /v1/orgs?kind=...).
   Result<api::OrgList> Orgs(contracts::OrgKind kind);
+
+  // A bearer token for the account that signs this request (POST
+  // /v1/auth/token; the client must sign with its key).
+  Result<TokenAnswer> IssueToken();
+  // Who the node takes this client for (GET /v1/auth/whoami).
+  Result<WhoAmIAnswer> WhoAmI();
 
   // POSTs the exact transaction bytes. With wait > 0 the node holds the
   // request until the transaction is committed or the wait runs out.
@@ -88,13 +117,17 @@ class NodeClient {
                                   std::chrono::milliseconds timeout);
   std::unique_ptr<NodeTransport> transport_;
   std::string url_;
+  ReaderKind reader_;
 };
 
 // Parses a JSON answer leniently (unknown fields ignored).
 pledger::Status ParseApiJson(const std::string& json, google::protobuf::Message* msg, const std::string& what);
 
-// The error a non-2xx answer stands for.
-pledger::Status ApiError(const io::HttpResponse& response);
+// The error a non-2xx answer stands for, for a client that asked as `reader`.
+pledger::Status ApiError(const io::HttpResponse& response, ReaderKind reader = ReaderKind::kAnonymous);
+
+// How to sign in, for the words of an access refusal to a reader of this kind.
+std::string SignInHint(ReaderKind reader);
 
 }  // namespace pledger::tools::wallet
 

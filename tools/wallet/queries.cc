@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ostream>
+#include <type_traits>
 
 #include "contracts/dates.h"
 #include "contracts/limits.h"
@@ -24,33 +25,41 @@ Result<std::string> Operand(Context& c, const std::string& what) {
   return pos[0];
 }
 
-// GETs `target` into `msg` and prints it as JSON (with --json) or through
-// `print`. Returns the exit code.
+// GETs `target` and prints the node's answer unchanged (with --json) or `msg`
+// through `print`; a printer that takes the answer's ReadMark as well shows
+// withheld fields as such. A trimmed answer ends with one line saying which
+// fields were withheld and why; `what` names the record there ("this
+// pledge"). Returns the exit code.
 template <typename M, typename P>
-int Query(Context& c, const std::string& target, P print) {
+int Query(Context& c, const std::string& target, P print, const std::string& what = "this record") {
   auto n = c.node();
   if (!n.ok()) return c.Fail(n.status());
-  M msg;
-  Status s = c.Observe((*n)->Get(target, &msg));
-  if (!s.ok()) return c.Fail(s);
+  auto body = (*n)->GetBody(target);
+  c.Observe(body.status());
+  if (!body.ok()) return c.Fail(body.status());
   if (c.json()) {
-    c.out() << io::ToJson(msg) << "\n";
+    c.out() << *body << (body->empty() || body->back() != '\n' ? "\n" : "");
+    return kExitOk;
+  }
+  M msg;
+  if (Status s = ParseApiJson(*body, &msg, "GET " + target); !s.ok()) return c.Fail(s);
+  const ReadMark mark = ReadMarkOf(*body);
+  if constexpr (std::is_invocable_v<P, const M&, const ReadMark&>) {
+    print(msg, mark);
   } else {
     print(msg);
+  }
+  std::string line = WithheldLine(mark, (*n)->reader(), what, SignInHint((*n)->reader()));
+  if (!line.empty()) {
+    line[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(line[0])));
+    c.out() << "\n" << line << "\n";
   }
   return kExitOk;
 }
 
-// "2026-11-27 09:31:05 CST" (China Standard Time, as the contracts' dates).
-std::string FormatTime(std::uint64_t ms) {
-  if (ms == 0) return "-";
-  const std::uint64_t local = ms + contracts::kChinaOffsetMs;
-  const auto day = static_cast<std::int32_t>(local / contracts::kMsPerDay);
-  const std::uint64_t secs = (local % contracts::kMsPerDay) / 1000;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, " %02u:%02u:%02u CST", static_cast<unsigned>(secs / 3600),
-                static_cast<unsigned>(secs / 60 % 60), static_cast<unsigned>(secs % 60));
-  return contracts::FormatDate(day) + buf;
+// `text`, or "(withheld)" when the node left `field` out for this reader.
+std::string Shown(const ReadMark& m, std::string_view field, const std::string& text) {
+  return m.Withheld(field) ? "(withheld)" : text;
 }
 
 std::string Yuan(std::int64_t fen) { return FormatYuan(fen) + " yuan"; }
@@ -60,25 +69,30 @@ std::string RiskWord(contracts::RiskClass r) {
   return r == contracts::RISK_CLASS_UNSPECIFIED ? "normal" : Friendly(contracts::RiskClass_Name(r), "RISK_");
 }
 
-void PrintPledge(std::ostream& o, const contracts::Pledge& p) {
+void PrintPledge(std::ostream& o, const contracts::Pledge& p, const ReadMark& m) {
+  // Fields a node withholds from a non-party read "(withheld)", not 0.00.
+  auto money = [&](std::string_view field, std::int64_t fen) { return Shown(m, field, Yuan(fen)); };
   Fields f{{"Pledge", p.id()},
            {"State", PledgeStateWord(p.state())},
            {"Patents", Join(p.patent_nos())},
            {"Pledgee (bank)", p.pledgee_org_id()},
            {"Pledgors", Join(p.pledgor_org_ids())},
            {"Debtor", p.debtor_org_id()},
-           {"Debt", p.debt_type() + ", principal " + Yuan(p.principal_fen()) + ", interest " +
-                        FormatBps(p.interest_rate_bps())},
-           {"Due", FormatDay(p.due_date())},
-           {"Outstanding", "principal " + Yuan(p.outstanding_principal_fen()) + ", interest " +
-                               Yuan(p.outstanding_interest_fen()) + ", costs " + Yuan(p.outstanding_costs_fen())},
-           {"Repaid", Yuan(p.repaid_fen())},
-           {"Scope", p.scope()},
-           {"Valuation", p.valuation_id().empty() ? "(none)" : p.valuation_id() + ", LTV " + FormatBps(p.ltv_bps())},
+           {"Debt", Shown(m, "debt_type", p.debt_type()) + ", principal " + money("principal_fen", p.principal_fen()) +
+                        ", interest " + Shown(m, "interest_rate_bps", FormatBps(p.interest_rate_bps()))},
+           {"Due", Shown(m, "due_date", FormatDay(p.due_date()))},
+           {"Outstanding", "principal " + money("outstanding_principal_fen", p.outstanding_principal_fen()) +
+                               ", interest " + money("outstanding_interest_fen", p.outstanding_interest_fen()) +
+                               ", costs " + money("outstanding_costs_fen", p.outstanding_costs_fen())},
+           {"Repaid", money("repaid_fen", p.repaid_fen())},
+           {"Scope", Shown(m, "scope", p.scope())},
+           {"Valuation", m.Withheld("valuation_id") ? "(withheld)"
+                         : p.valuation_id().empty()  ? "(none)"
+                                                     : p.valuation_id() + ", LTV " + Shown(m, "ltv_bps", FormatBps(p.ltv_bps()))},
            {"Risk class", RiskWord(p.risk_class())},
            {"Registered", FormatDay(p.reg_date()) + " at height " + std::to_string(p.reg_height()) + " (rank order R18)"},
            {"Changes / renewals", std::to_string(p.changes()) + " / " + std::to_string(p.renewals())},
-           {"Contract", "sha256 " + p.contract_hash()}};
+           {"Contract", Shown(m, "contract_hash", "sha256 " + p.contract_hash())}};
   if (p.forfeiture_clause()) f.emplace_back("Forfeiture clause", "yes (R8: priority payment only)");
   if (p.caution_ack()) f.emplace_back("Caution acknowledged", "yes (R33)");
   if (p.state() == contracts::PLEDGE_CANCELLED) {
@@ -88,15 +102,18 @@ void PrintPledge(std::ostream& o, const contracts::Pledge& p) {
   if (p.state() == contracts::PLEDGE_ENFORCED) {
     const auto& e = p.enforcement();
     f.emplace_back("Enforced", FormatDay(e.date()) + " by " + Friendly(contracts::EnforceMethod_Name(e.method()), "ENFORCE_") +
-                                   ": proceeds " + Yuan(e.proceeds_fen()) + ", to the bank " + Yuan(e.to_pledgee_fen()) +
-                                   ", surplus " + Yuan(e.surplus_fen()) + ", shortfall " + Yuan(e.shortfall_fen()));
+                                   ": proceeds " + money("proceeds_fen", e.proceeds_fen()) + ", to the bank " +
+                                   money("to_pledgee_fen", e.to_pledgee_fen()) + ", surplus " +
+                                   money("surplus_fen", e.surplus_fen()) + ", shortfall " +
+                                   money("shortfall_fen", e.shortfall_fen()));
     f.emplace_back("Assigned to", p.assigned_to_org_ids().empty() ? "(not yet: the patents stay locked)"
                                                                   : p.assigned_to_org_ids());
   }
   PrintFields(o, f);
 }
 
-void PrintPatent(std::ostream& o, const contracts::PatentView& v) {
+void PrintPatent(std::ostream& o, const contracts::PatentView& v, const ReadMark& m) {
+  auto money = [&](std::string_view field, std::int64_t fen) { return Shown(m, field, Yuan(fen)); };
   const auto& p = v.patent();
   std::string owners;
   for (const auto& ow : p.owners()) owners += (owners.empty() ? "" : ", ") + ow.org_id() + " " + FormatBps(ow.share_bps());
@@ -129,8 +146,9 @@ void PrintPatent(std::ostream& o, const contracts::PatentView& v) {
   if (v.has_active_pledge() && !v.active_pledge().id().empty()) {
     const auto& a = v.active_pledge();
     o << "\nActive pledge " << a.id() << " (" << PledgeStateWord(a.state()) << "): bank " << a.pledgee_org_id()
-      << ", " << Yuan(a.principal_fen()) << " due " << FormatDay(a.due_date()) << ", outstanding principal "
-      << Yuan(a.outstanding_principal_fen()) << "\n";
+      << ", " << money("principal_fen", a.principal_fen()) << " due "
+      << Shown(m, "due_date", FormatDay(a.due_date())) << ", outstanding principal "
+      << money("outstanding_principal_fen", a.outstanding_principal_fen()) << "\n";
   } else {
     o << "\nNo active pledge.\n";
   }
@@ -140,7 +158,7 @@ void PrintPatent(std::ostream& o, const contracts::PatentView& v) {
     for (const auto& l : p.licences()) {
       rows.push_back({l.id(), Friendly(contracts::LicenceType_Name(l.type()), "LICENCE_"),
                       l.licensee_org_id().empty() ? "(open)" : l.licensee_org_id(),
-                      FormatDay(l.start_date()) + " .. " + FormatDay(l.end_date()), Yuan(l.royalty_fen()),
+                      FormatDay(l.start_date()) + " .. " + FormatDay(l.end_date()), money("royalty_fen", l.royalty_fen()),
                       l.filed_late() ? "filed late" : ""});
     }
     PrintTable(o, {"ID", "TYPE", "LICENSEE", "TERM", "ROYALTY", ""}, rows);
@@ -150,8 +168,8 @@ void PrintPatent(std::ostream& o, const contracts::PatentView& v) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& val : v.valuations()) {
       rows.push_back({val.id(), val.appraiser_org_id(), Friendly(contracts::ValuationMethod_Name(val.method()), "VALUATION_"),
-                      FormatDay(val.base_date()), FormatDay(val.valid_until()), Yuan(val.value_fen()),
-                      Yuan(val.realisable_value_fen())});
+                      FormatDay(val.base_date()), FormatDay(val.valid_until()), money("value_fen", val.value_fen()),
+                      money("realisable_value_fen", val.realisable_value_fen())});
     }
     PrintTable(o, {"ID", "APPRAISER", "METHOD", "BASE DATE", "VALID UNTIL", "VALUE", "REALISABLE"}, rows);
   }
@@ -165,7 +183,7 @@ void PrintHistory(std::ostream& o, const contracts::HistoryPage& h) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& e : h.entries()) {
-    rows.push_back({std::to_string(e.height()) + "." + std::to_string(e.index()), FormatTime(e.time_ms()),
+    rows.push_back({std::to_string(e.height()) + "." + std::to_string(e.index()), FormatTimeCst(e.time_ms()),
                     ActionWords(e.action()), e.code(), e.tx_id()});
   }
   o << "History of " << h.entity() << " (oldest first):\n";
@@ -195,7 +213,7 @@ int RunStatus(Context& c) {
     PrintFields(c.out(), {{"Node", s.node_id() + " (" + s.version() + ")"},
                           {"Chain", s.chain_id()},
                           {"Role", s.role() + ", term " + std::to_string(s.term()) + ", leader " + s.leader()},
-                          {"Height", std::to_string(s.height()) + ", last block " + FormatTime(s.last_block_time_ms())},
+                          {"Height", std::to_string(s.height()) + ", last block " + FormatTimeCst(s.last_block_time_ms())},
                           {"State root", s.state_root()},
                           {"Mempool", std::to_string(s.mempool_txs()) + " transactions"},
                           {"Catching up", s.catching_up() ? "yes" : "no"},
@@ -228,7 +246,10 @@ int RunPatentShow(Context& c) {
   if (!op.ok()) return c.Fail(op.status());
   auto no = ParsePatentNo("patent", *op);
   if (!no.ok()) return c.Fail(no.status());
-  return Query<contracts::PatentView>(c, "/v1/patents/" + *no, [&](const contracts::PatentView& v) { PrintPatent(c.out(), v); });
+  return Query<contracts::PatentView>(
+      c, "/v1/patents/" + *no,
+      [&](const contracts::PatentView& v, const ReadMark& m) { PrintPatent(c.out(), v, m); },
+      "this patent's pledge, licences and valuations");
 }
 
 int RunPatentHistory(Context& c) {
@@ -275,7 +296,8 @@ int RunPledgeShow(Context& c) {
   if (!id.ok()) return c.Fail(id.status());
   auto target = AsOfTarget(c, "/v1/pledges/" + *id);
   if (!target.ok()) return c.Fail(target.status());
-  return Query<contracts::Pledge>(c, *target, [&](const contracts::Pledge& p) { PrintPledge(c.out(), p); });
+  return Query<contracts::Pledge>(
+      c, *target, [&](const contracts::Pledge& p, const ReadMark& m) { PrintPledge(c.out(), p, m); }, "this pledge");
 }
 
 int RunPledgeList(Context& c) {
@@ -284,7 +306,7 @@ int RunPledgeList(Context& c) {
   const std::string flag = bank ? "bank" : "borrower";
   auto org = ParseOrgId(flag, *c.args().Get(flag));
   if (!org.ok()) return c.Fail(org.status());
-  return Query<contracts::PledgeList>(c, "/v1/pledges?" + flag + "=" + *org, [&](const contracts::PledgeList& l) {
+  auto print = [&](const contracts::PledgeList& l, const ReadMark& m) {
     if (l.pledges_size() == 0) {
       c.out() << "No pledges for " << flag << " " << *org << ".\n";
       return;
@@ -292,12 +314,19 @@ int RunPledgeList(Context& c) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : l.pledges()) {
       const auto& p = r.pledge();
+      // The marks are for the whole list and a reader may be a party to some
+      // of its pledges: a pledge's principal is never 0, so an absent one is
+      // the sign that this entry was trimmed.
+      const bool trimmed = m.Withheld("principal_fen") && p.principal_fen() == 0;
+      auto cell = [&](const std::string& text) { return trimmed ? std::string("(withheld)") : text; };
       rows.push_back({std::to_string(r.rank()), p.id(), PledgeStateWord(p.state()), p.pledgee_org_id(), p.debtor_org_id(),
-                      FormatYuan(p.principal_fen()), FormatYuan(p.outstanding_principal_fen()), FormatDay(p.due_date()),
+                      cell(FormatYuan(p.principal_fen())), cell(FormatYuan(p.outstanding_principal_fen())),
+                      m.Withheld("due_date") && p.due_date() == 0 ? "(withheld)" : FormatDay(p.due_date()),
                       Join(p.patent_nos())});
     }
     PrintTable(c.out(), {"RANK", "PLEDGE", "STATE", "BANK", "DEBTOR", "PRINCIPAL", "OUTSTANDING", "DUE", "PATENTS"}, rows);
-  });
+  };
+  return Query<contracts::PledgeList>(c, "/v1/pledges?" + flag + "=" + *org, print, "the pledges marked (withheld)");
 }
 
 int RunValuationShow(Context& c) {
@@ -353,13 +382,15 @@ int RunOrgShow(Context& c) {
   if (!id.ok()) return c.Fail(id.status());
   auto target = AsOfTarget(c, "/v1/orgs/" + *id);
   if (!target.ok()) return c.Fail(target.status());
-  return Query<contracts::Organisation>(c, *target, [&](const contracts::Organisation& o) {
+  auto print = [&](const contracts::Organisation& o, const ReadMark& m) {
     Fields f{{"Organisation", o.id()},
              {"Name", o.name()},
              {"Kind", Friendly(contracts::OrgKind_Name(o.kind()), "ORG_")},
              {"Address", o.address()}};
     if (o.foreign_non_resident()) f.emplace_back("Foreign non-resident", "yes (R5)");
-    if (o.kind() == contracts::ORG_BANK) {
+    if (o.kind() == contracts::ORG_BANK && (m.Withheld("lending_policy") || m.Withheld("ltv_cap_bps"))) {
+      f.emplace_back("Lending policy", "(withheld)");
+    } else if (o.kind() == contracts::ORG_BANK) {
       const auto& p = o.lending_policy();
       f.emplace_back("LTV cap", p.ltv_cap_bps() == 0 ? "none" : FormatBps(p.ltv_cap_bps()));
       f.emplace_back("Minimum remaining life", std::to_string(p.min_life_days_invention()) + " days (inventions), " +
@@ -367,7 +398,8 @@ int RunOrgShow(Context& c) {
       f.emplace_back("Valuation required", p.valuation_required() ? "yes" : "no");
     }
     PrintFields(c.out(), f);
-  });
+  };
+  return Query<contracts::Organisation>(c, *target, print, "this bank's lending policy");
 }
 
 int RunOrgLending(Context& c) {
@@ -409,7 +441,7 @@ int RunTxShow(Context& c) {
     }
     c.out() << "Transaction " << v.tx_id() << "\n";
     PrintFields(c.out(), {{"Block", std::to_string(v.height()) + " (index " + std::to_string(v.index()) + "), " +
-                                        FormatTime(v.block_time_ms())},
+                                        FormatTimeCst(v.block_time_ms())},
                           {"Block hash", v.block_hash()},
                           {"Attested", std::string(v.attestation().attested() ? "yes" : "not yet") + " (" +
                                            std::to_string(v.attestation().signatures()) + " of " +

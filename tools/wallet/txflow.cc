@@ -491,18 +491,25 @@ int ShowDryRun(Context& c, const ledger::Transaction& tx, const ledger::TxBody& 
   return kExitOk;
 }
 
-// Signs with the settings' key, after showing an interactive user what it signs.
-Status SignWithOwnKey(Context& c, const Settings& settings, const ledger::TxBody& body, ledger::Transaction* tx) {
+// Unlocks the settings' key to sign `action`, after showing an interactive
+// user what it will sign: the passphrase is consent to exactly this. Done
+// before the node is asked anything, so reads signed with the same key do
+// not ask first, with other words.
+Status UnlockToSign(Context& c, const Settings& settings, const contracts::Action& action) {
   if (settings.key.empty()) {
     return UsageError("--key: no key to sign with; give --key NAME or set one in the profile "
                       "(`pledger-wallet profile add`), or use --no-sign with --out");
   }
   if (c.io().interactive) {
     c.err() << "You are about to sign:\n";
-    for (const auto& line : Describe(body.action()).Lines()) c.err() << "  " << line << "\n";
+    for (const auto& line : Describe(action).Lines()) c.err() << "  " << line << "\n";
   }
-  PLEDGER_ASSIGN_OR_RETURN(ledger::SecretKey key, c.UnlockKey(settings.key));
-  ledger::SignTransaction(tx, key);
+  return c.UnlockKey(settings.key).status();
+}
+
+Status SignWithOwnKey(Context& c, const Settings& settings, ledger::Transaction* tx) {
+  PLEDGER_ASSIGN_OR_RETURN(std::shared_ptr<const ledger::SecretKey> key, c.UnlockKey(settings.key));
+  ledger::SignTransaction(tx, *key);
   return Status::OK();
 }
 
@@ -545,6 +552,9 @@ int RunTxCommand(Context& c) {
 
   auto action = c.command().build(c);
   if (!action.ok()) return c.Fail(action.status());
+  if (!dry && !no_sign) {
+    if (Status s = UnlockToSign(c, *settings, *action); !s.ok()) return c.Fail(s);
+  }
 
   auto node = AskNode(c);
   if (!node.ok()) return c.Fail(node.status());
@@ -568,7 +578,7 @@ int RunTxCommand(Context& c) {
 
   if (dry) return ShowDryRun(c, tx, *body);
   if (!no_sign) {
-    if (Status s = SignWithOwnKey(c, *settings, *body, &tx); !s.ok()) return c.Fail(s);
+    if (Status s = SignWithOwnKey(c, *settings, &tx); !s.ok()) return c.Fail(s);
   }
   if (draft) return WriteDraft(c, tx, !no_sign);
   Status check = CheckSignersBeforeSubmit(c, tx, *body);
@@ -633,6 +643,10 @@ int RunSign(Context& c) {
   // with this tool: check first when a node can tell.
   auto info = c.keystore().Info(settings->key);
   if (!info.ok()) return c.Fail(info.status());
+  // Unlocked now, after the description: the one passphrase also signs the
+  // account look-up below when there is no saved sign-in.
+  auto key = c.UnlockKey(settings->key);
+  if (!key.ok()) return c.Fail(key.status());
   if (c.lookup() != nullptr && !c.args().Has("force")) {
     auto n = c.node();
     if (n.ok()) {
@@ -645,13 +659,11 @@ int RunSign(Context& c) {
       }
     }
   }
-  auto key = c.UnlockKey(settings->key);
-  if (!key.ok()) return c.Fail(key.status());
-  const std::string me = ledger::HexEncode(key->public_key());
+  const std::string me = ledger::HexEncode((*key)->public_key());
   bool already = false;
   for (const auto& s : t->file.tx().signatures()) already = already || ledger::HexEncode(s.public_key()) == me;
   ledger::Transaction tx = t->file.tx();
-  ledger::SignTransaction(&tx, *key);
+  ledger::SignTransaction(&tx, **key);
   TxFile updated = t->file;
   *updated.mutable_tx() = tx;
   // The description is regenerated from the signed body, never carried over.
@@ -737,6 +749,8 @@ void AddFileCommands(std::vector<Command>* out) {
                   {"timeout", "SECONDS", "how long to wait for the receipt (default 120)", false, false},
                   {"force", "", "submit even if a required signature seems missing", false, false},
                   {"quiet", "", "print only the created object's id (or the transaction id)", false, false}};
+  // Submitting and waiting read from the node as the profile's account.
+  for (const auto& f : ReadFlags()) submit.flags.push_back(f);
   submit.examples = {"pledger-wallet submit pledge.json"};
   submit.run = RunSubmit;
   out->push_back(submit);

@@ -17,6 +17,7 @@ void AddKeyCommands(std::vector<Command>* out);
 void AddTxCommands(std::vector<Command>* out);
 void AddQueryCommands(std::vector<Command>* out);
 void AddFileCommands(std::vector<Command>* out);
+void AddSessionCommands(std::vector<Command>* out);
 
 namespace {
 
@@ -107,6 +108,17 @@ const std::vector<FlagDef>& TxFlags() {
   return kFlags;
 }
 
+const std::vector<FlagDef>& ReadFlags() {
+  static const std::vector<FlagDef> kFlags = {
+      {"key", "NAME", "read as this key's account instead of the profile's", false, false},
+      {"passphrase-fd", "N", "read the key's passphrase from file descriptor N (reads are signed)", false, false},
+      {"passphrase-env", "VAR", "read the key's passphrase from environment variable VAR (reads are signed)", false,
+       false},
+      {"anonymous", "", "read without signing: the public (gazette) view, amounts withheld", false, false},
+  };
+  return kFlags;
+}
+
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = [] {
     std::vector<Command> all;
@@ -114,6 +126,7 @@ const std::vector<Command>& Commands() {
     AddTxCommands(&all);
     AddQueryCommands(&all);
     AddFileCommands(&all);
+    AddSessionCommands(&all);
     // Keep each group's commands together (help lists them in table order).
     std::stable_sort(all.begin(), all.end(), [](const Command& a, const Command& b) {
       return a.group.empty() != b.group.empty() ? !a.group.empty() : false;
@@ -133,9 +146,7 @@ WalletIo ProcessIo() {
     return std::string(v);
   };
   io.prompt = PromptOnTty;
-  io.connect = [](const std::string& url, const std::string& ca) {
-    return ConnectHttp(url, ca, std::chrono::milliseconds(30000));
-  };
+  io.connect = [](const NodeEndpoint& endpoint) { return ConnectHttp(endpoint, std::chrono::milliseconds(30000)); };
   io.nonce = [] {
     ledger::EnsureCryptoInitialized();
     std::uint64_t n = 0;
@@ -253,6 +264,7 @@ int RunWallet(const std::vector<std::string>& args, WalletIo& io) {
   };
   add(GlobalFlags());
   if (cmd->kind == CommandKind::kTx) add(TxFlags());
+  if (cmd->kind == CommandKind::kQuery) add(ReadFlags());
   std::vector<FlagSpec> specs;
   for (const auto& f : defs) specs.emplace_back(f.name.c_str(), !f.value.empty(), f.repeated);
   auto parsed = Args::Parse(rest, specs);

@@ -5,10 +5,13 @@
 //
 // Exit codes (kExit*): 0 success; 2 usage error or local validation failure
 // (the message names the flag); 3 node unreachable; 4 transaction rejected
-// (refused at admission or committed with a non-OK receipt); 1 anything else.
+// (refused at admission or committed with a non-OK receipt); 5 the node
+// refused the reader (401 AUTH_*, 403 READ_FORBIDDEN, 503 AUTH_BUSY); 1
+// anything else.
 //
-// Secrets: no passphrase or seed is ever written to `out`/`err` or put in an
-// error message (see secret.h and keystore.h).
+// Secrets: no passphrase, seed or token is ever written to `out`/`err` or
+// put in an error message (see secret.h, keystore.h, signin.h); the one
+// exception is the token `login --print-token` is asked to print.
 //
 // Thread safety: RunWallet keeps its state on the stack; concurrent calls
 // with distinct WalletIo values are safe except for terminal prompts
@@ -36,6 +39,7 @@ inline constexpr int kExitOther = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitUnreachable = 3;
 inline constexpr int kExitRejected = 4;
+inline constexpr int kExitDenied = 5;
 
 // Everything a command touches outside its arguments.
 struct WalletIo {
@@ -45,8 +49,12 @@ struct WalletIo {
   std::function<std::optional<std::string>(const std::string& name)> getenv;
   // The no-echo passphrase prompt; unset: no terminal.
   std::function<Result<Secret>(const std::string& prompt)> prompt;
-  // Opens a transport to a node URL (https needs the CA file).
-  std::function<Result<std::unique_ptr<NodeTransport>>(const std::string& url, const std::string& ca_file)> connect;
+  // Opens a transport to a node (https needs the CA file), sending the
+  // endpoint's credentials with every request.
+  std::function<Result<std::unique_ptr<NodeTransport>>(const NodeEndpoint& endpoint)> connect;
+  // Unix milliseconds, for the expiry of saved sign-ins; unset: the process
+  // clock (ledger/io/clock.h), the one a request's signature is dated by.
+  std::function<std::uint64_t()> now_ms;
   // Fresh transaction nonces (random in production, fixed in tests).
   std::function<std::uint64_t()> nonce;
   std::optional<std::int32_t> today;  // pinned "today" (days since 1970, CST); unset: the clock

@@ -33,7 +33,8 @@ io::HttpResponse Error(int status, const std::string& code, const std::string& m
 
 class FakeTransport : public NodeTransport {
  public:
-  explicit FakeTransport(std::shared_ptr<FakeNodeState> s) : s_(std::move(s)) {}
+  FakeTransport(std::shared_ptr<FakeNodeState> s, io::RequestCredentials credentials)
+      : s_(std::move(s)), credentials_(std::move(credentials)) {}
 
   Result<io::HttpResponse> Request(const std::string& method, const std::string& target, const std::string& body,
                                      const std::string&, std::chrono::milliseconds) override {
@@ -41,7 +42,20 @@ class FakeTransport : public NodeTransport {
     const std::map<std::string, std::string> query = Query(target);
     s_->requests.push_back(method + " " + path);
     s_->targets.push_back(method + " " + target);
+    if (credentials_.key) {
+      s_->auth.push_back("key:" + ledger::HexEncode(credentials_.key->public_key()));
+      s_->signed_chains.push_back(credentials_.chain_id);
+    } else {
+      s_->auth.push_back(credentials_.bearer_token.empty() ? "anonymous" : "bearer:" + credentials_.bearer_token);
+    }
+    if (auto it = s_->canned.find(method + " " + path); it != s_->canned.end()) {
+      io::HttpResponse r;
+      r.status = it->second.first;
+      r.body = it->second.second;
+      return r;
+    }
     auto starts = [&](const std::string& p) { return path.rfind(p, 0) == 0; };
+    if (method == "POST" && path == "/v1/auth/token") return IssueToken();
     if (method == "POST" && path == "/v1/txs") return Submit(body);
     if (path == "/v1/status") {
       api::StatusView v;
@@ -135,6 +149,21 @@ class FakeTransport : public NodeTransport {
     return Error(404, "ROUTE_NOT_FOUND", "fake node has no pool route " + sub);
   }
 
+  io::HttpResponse IssueToken() {
+    if (!s_->issue_tokens) return Error(404, "ROUTE_NOT_FOUND", "no route POST /v1/auth/token");
+    if (!credentials_.key) return Error(401, "AUTH_MISSING", "a token is issued for a signed request only");
+    const std::string hex = ledger::HexEncode(credentials_.key->public_key());
+    auto it = s_->accounts.find(hex);
+    if (it == s_->accounts.end()) return Error(401, "AUTH_UNKNOWN_ACCOUNT", "no such account");
+    tools::TokenAnswer t;
+    t.set_token("token" + std::to_string(++s_->tokens_issued));
+    t.set_expires_ms(s_->now_ms + s_->token_life_ms);
+    t.set_account(hex);
+    t.set_org_id(it->second.org_id());
+    for (int r : it->second.roles()) t.add_roles(contracts::Role_Name(static_cast<contracts::Role>(r)));
+    return Json(200, t);
+  }
+
   Result<io::HttpResponse> Submit(const std::string& raw) {
     auto tx = ledger::DecodeTransaction(raw);
     if (!tx.ok()) return Error(400, std::string(tx.status().reason()), std::string(tx.status().message()));
@@ -153,6 +182,7 @@ class FakeTransport : public NodeTransport {
     return Json(200, resp);
   }
   std::shared_ptr<FakeNodeState> s_;
+  io::RequestCredentials credentials_;
 };
 
 }  // namespace
@@ -169,12 +199,15 @@ void FakeNodeState::AddAccount(const ledger::SecretKey& key, const std::string& 
 
 std::shared_ptr<FakeNodeState> MakeFakeNode() {
   auto s = std::make_shared<FakeNodeState>();
+  s->now_ms = static_cast<std::uint64_t>(WalletToday()) * 86'400'000 + 4 * 3'600'000;
   s->params = contracts::DefaultParams();
   s->receipt.set_code("OK");
   return s;
 }
 
-WalletHarness::WalletHarness() { env["PW"] = "correct horse battery staple"; }
+WalletHarness::WalletHarness() : now_ms(static_cast<std::uint64_t>(WalletToday()) * 86'400'000 + 4 * 3'600'000) {
+  env["PW"] = "correct horse battery staple";
+}
 
 WalletRun WalletHarness::Run(std::vector<std::string> args) {
   std::ostringstream out, err;
@@ -187,8 +220,8 @@ WalletRun WalletHarness::Run(std::vector<std::string> args) {
     return it->second;
   };
   // No terminal: a command that would prompt fails like a script without a tty.
-  io.connect = [this](const std::string& url,
-                      const std::string&) -> Result<std::unique_ptr<NodeTransport>> {
+  io.connect = [this](const tools::wallet::NodeEndpoint& endpoint) -> Result<std::unique_ptr<NodeTransport>> {
+    const std::string& url = endpoint.url;
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
       return Status::InvalidArgument("URL_INVALID", "node URL '" + url + "' must start with http:// or https://");
     }
@@ -201,8 +234,9 @@ WalletRun WalletHarness::Run(std::vector<std::string> args) {
       };
       return std::unique_ptr<NodeTransport>(std::make_unique<Down>());
     }
-    return std::unique_ptr<NodeTransport>(std::make_unique<FakeTransport>(node));
+    return std::unique_ptr<NodeTransport>(std::make_unique<FakeTransport>(node, endpoint.credentials));
   };
+  io.now_ms = [this] { return now_ms; };
   io.nonce = [] { return std::uint64_t{42}; };
   io.today = WalletToday();
   io.kdf = tools::KdfLimits{1, 8192};

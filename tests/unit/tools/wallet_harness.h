@@ -51,6 +51,22 @@ struct FakeNodeState {
   std::vector<ledger::Transaction> submitted;
   std::vector<std::string> requests;  // "GET /v1/status", ...
   std::vector<std::string> targets;   // the same with their query strings
+  // Who each request was sent as: "anonymous", "key:<public key hex>" (a
+  // signed request; the chain id it signs for in `signed_chains`) or
+  // "bearer:<token>".
+  std::vector<std::string> auth;
+  std::vector<std::string> signed_chains;
+
+  // POST /v1/auth/token: a signed request gets "token<N>" for the account of
+  // its key (404 ROUTE_NOT_FOUND when !issue_tokens, as an older node),
+  // expiring `token_life_ms` after `now_ms`.
+  bool issue_tokens = true;
+  std::uint64_t now_ms = 0;
+  std::uint64_t token_life_ms = 15 * 60 * 1000;
+  int tokens_issued = 0;
+  // Answers that replace the fake's own, by "METHOD /path" (no query): the
+  // HTTP status and the exact body (an access refusal, a trimmed record).
+  std::map<std::string, std::pair<int, std::string>> canned;
 
   // Adds an account with one role.
   void AddAccount(const ledger::SecretKey& key, const std::string& org, contracts::Role role);
@@ -79,6 +95,8 @@ class WalletHarness {
   std::map<std::string, std::string> env;
   // Set to give the wallet a node; unset, every connection is unreachable.
   std::shared_ptr<FakeNodeState> node;
+  // The wallet's clock (Unix ms): noon CST of WalletToday(), unless moved.
+  std::uint64_t now_ms;
 
   // Imports `key` under `name` with passphrase $PW, through `key import`
   // of a PEM file as pledger-admin writes them.

@@ -201,7 +201,7 @@ struct Deal {
   }
   // `pledger-wallet --node ... args` with the party's key.
   static std::vector<std::string> Online(std::vector<std::string> args, const std::string& key) {
-    args.insert(args.begin(), {"--node", "http://n:1"});
+    args.insert(args.begin(), {"--node", "http://127.0.0.1:1"});
     for (const std::string& w : {std::string("--chain-id"), std::string("test-chain"), std::string("--key"), key,
                                  std::string("--passphrase-env"), std::string("PW")}) {
       args.push_back(w);
@@ -453,7 +453,7 @@ void ExpectUsageErrors(const std::vector<BadCase>& cases, const std::shared_ptr<
     WalletHarness h;
     h.node = node;
     std::vector<std::string> args = c.args;
-    if (node) args.insert(args.begin(), {"--node", "http://n:1"});
+    if (node) args.insert(args.begin(), {"--node", "http://127.0.0.1:1"});
     args = Offline(args, h.Path("t.json"));
     WalletRun r = h.Run(args);
     INFO(Words(c.args) << "\n -> " << r.err);
@@ -625,7 +625,7 @@ TEST_CASE("wallet pool: with a node the wallet checks the deal against the pool 
   h.node = node;
   open.mutable_pool()->set_legal_maturity_date(DaysFromCivil(2029, 6, 30));
   node->pools[kPool] = open;
-  WalletRun r = h.Run(Plus({"--node", "http://n:1"}, Offline(IssueArgs(), h.Path("t.json"))));
+  WalletRun r = h.Run(Plus({"--node", "http://127.0.0.1:1"}, Offline(IssueArgs(), h.Path("t.json"))));
   INFO(r.err);
   CHECK(r.code == kExitOk);
   CHECK(std::count(node->requests.begin(), node->requests.end(), "GET /v1/pools/" + kPool) >= 1);
@@ -642,12 +642,12 @@ TEST_CASE("wallet pool: with a node the wallet checks the deal against the pool 
 
 // Drafts `args` unsigned on `h` and returns `inspect`'s text.
 std::string DraftAndInspect(WalletHarness& h, std::vector<std::string> args, bool online) {
-  if (online) args.insert(args.begin(), {"--node", "http://n:1"});
+  if (online) args.insert(args.begin(), {"--node", "http://127.0.0.1:1"});
   WalletRun r = h.Run(Offline(args, h.Path("d.json")));
   INFO(Words(args) << "\n" << r.err);
   REQUIRE(r.code == kExitOk);
   std::vector<std::string> inspect = {"inspect", h.Path("d.json")};
-  if (online) inspect.insert(inspect.begin(), {"--node", "http://n:1"});
+  if (online) inspect.insert(inspect.begin(), {"--node", "http://127.0.0.1:1"});
   r = h.Run(inspect);
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
@@ -788,7 +788,7 @@ TEST_CASE("wallet pool: the trustee submits alone; the guarantor co-signs a draw
   auto data = io::ReadFile(d.trustee.Path("pay.json"));
   REQUIRE(data.ok());
   REQUIRE(io::WriteFileAtomic(d.guarantor.Path("pay.json"), *data).ok());
-  r = d.guarantor.Run({"--node", "http://n:1", "sign", d.guarantor.Path("pay.json"), "--key", "guar",
+  r = d.guarantor.Run({"--node", "http://127.0.0.1:1", "sign", d.guarantor.Path("pay.json"), "--key", "guar",
                        "--passphrase-env", "PW"});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
@@ -796,7 +796,7 @@ TEST_CASE("wallet pool: the trustee submits alone; the guarantor co-signs a draw
   data = io::ReadFile(d.guarantor.Path("pay.json"));
   REQUIRE(data.ok());
   REQUIRE(io::WriteFileAtomic(d.trustee.Path("pay.json"), *data).ok());
-  r = d.trustee.Run({"--node", "http://n:1", "submit", d.trustee.Path("pay.json")});
+  r = d.trustee.Run({"--node", "http://127.0.0.1:1", "submit", d.trustee.Path("pay.json")});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
   REQUIRE(d.node->submitted.size() == 2);
@@ -825,7 +825,7 @@ TEST_CASE("wallet pool: the trustee submits alone; the guarantor co-signs a draw
 TEST_CASE("wallet pool: queries show the pool, statements, previews, holdings and organisations", "[unit][wallet]") {
   Deal d;
   WalletHarness& h = d.investor;
-  WalletRun r = h.Run({"--node", "http://n:1", "pool", "show", kPool});
+  WalletRun r = h.Run({"--node", "http://127.0.0.1:1", "pool", "show", kPool});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("State:") != std::string::npos);
@@ -835,26 +835,26 @@ TEST_CASE("wallet pool: queries show the pool, statements, previews, holdings an
   CHECK(r.out.find(kP1) != std::string::npos);
   CHECK(r.out.find("800,000.00") != std::string::npos);
   CHECK(r.out.find("8,000") != std::string::npos);  // inv-a's units
-  r = h.Run({"--node", "http://n:1", "pool", "show", kPool, "--json"});
+  r = h.Run({"--node", "http://127.0.0.1:1", "pool", "show", kPool, "--json"});
   REQUIRE(r.code == kExitOk);
   contracts::PoolView v;
   REQUIRE(io::ParseJson(r.out, &v, "pool show").ok());
   CHECK(v.pool().deal_size_fen() == 1'000'000 * kYuan);
   CHECK(v.tranches_size() == 3);
 
-  r = h.Run({"--node", "http://n:1", "pool", "show", kPledge1});
+  r = h.Run({"--node", "http://127.0.0.1:1", "pool", "show", kPledge1});
   CHECK(r.code != kExitOk);
   CHECK(r.err.find("POOL_NOT_FOUND") != std::string::npos);
 
   d.node->previews[kPool + "/2026-11-27"] = Preview(1'234'567);
-  r = h.Run({"--node", "http://n:1", "pool", "preview", kPool});
+  r = h.Run({"--node", "http://127.0.0.1:1", "pool", "preview", kPool});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("Preview of the payment date 2026-11-27") != std::string::npos);
   CHECK(r.out.find("The waterfall draws 12,345.67 yuan from the guarantor (H5)") != std::string::npos);
   CHECK(d.node->targets.back() == "GET /v1/pools/" + kPool + "/preview?date=2026-11-27");
   d.node->previews[kPool + "/2026-12-31/no-draw"] = Preview(0);
-  r = h.Run({"--node", "http://n:1", "pool", "preview", kPool, "--date", "2026-12-31", "--no-shortfall-draw"});
+  r = h.Run({"--node", "http://127.0.0.1:1", "pool", "preview", kPool, "--date", "2026-12-31", "--no-shortfall-draw"});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);  // a planning date after today is allowed
   CHECK(r.out.find("draws") == std::string::npos);
@@ -864,20 +864,20 @@ TEST_CASE("wallet pool: queries show the pool, statements, previews, holdings an
   st.set_payment_date(DaysFromCivil(2026, 11, 20));
   st.set_senior_shortfall_fen(50'000);
   d.node->statements[kPool + "/2026-11-20"] = st;
-  r = h.Run({"--node", "http://n:1", "pool", "statement", kPool, "--date", "2026-11-20"});
+  r = h.Run({"--node", "http://127.0.0.1:1", "pool", "statement", kPool, "--date", "2026-11-20"});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("500.00 yuan unpaid: grounds for a trigger (H8)") != std::string::npos);
   CHECK(r.out.find("senior interest") != std::string::npos);
-  r = h.Run({"--node", "http://n:1", "pool", "statement", kPool});
+  r = h.Run({"--node", "http://127.0.0.1:1", "pool", "statement", kPool});
   CHECK(r.code == kExitUsage);
-  r = h.Run({"--node", "http://n:1", "pool", "statement", kPool, "--date", "2026-11-21"});
+  r = h.Run({"--node", "http://127.0.0.1:1", "pool", "statement", kPool, "--date", "2026-11-21"});
   CHECK(r.err.find("POOL_STATEMENT_NOT_FOUND") != std::string::npos);
 
-  r = h.Run({"--node", "http://n:1", "pools", "--trustee", "spv"});
+  r = h.Run({"--node", "http://127.0.0.1:1", "pools", "--trustee", "spv"});
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find(kPool) != std::string::npos);
-  r = h.Run({"--node", "http://n:1", "pools", "--trustee", "nobody"});
+  r = h.Run({"--node", "http://127.0.0.1:1", "pools", "--trustee", "nobody"});
   CHECK(r.out.find("No pools of trustee nobody.") != std::string::npos);
 
   contracts::HoldingList hl;
@@ -888,11 +888,11 @@ TEST_CASE("wallet pool: queries show the pool, statements, previews, holdings an
   hold->set_units(8000);
   hold->set_interest_received_fen(240'000);
   d.node->holdings["inv-a"] = hl;
-  r = h.Run({"--node", "http://n:1", "holdings", "--investor", "inv-a"});
+  r = h.Run({"--node", "http://127.0.0.1:1", "holdings", "--investor", "inv-a"});
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("800,000.00") != std::string::npos);  // face of 8,000 units
   CHECK(r.out.find("2,400.00") != std::string::npos);
-  r = h.Run({"--node", "http://n:1", "holdings"});
+  r = h.Run({"--node", "http://127.0.0.1:1", "holdings"});
   CHECK(r.code == kExitUsage);
 
   for (auto [id, kind] : std::vector<std::pair<std::string, contracts::OrgKind>>{
@@ -900,12 +900,12 @@ TEST_CASE("wallet pool: queries show the pool, statements, previews, holdings an
     d.node->orgs[id].set_id(id);
     d.node->orgs[id].set_kind(kind);
   }
-  r = h.Run({"--node", "http://n:1", "org", "list", "--kind", "trustee"});
+  r = h.Run({"--node", "http://127.0.0.1:1", "org", "list", "--kind", "trustee"});
   REQUIRE(r.code == kExitOk);
   CHECK(d.node->targets.back() == "GET /v1/orgs?kind=ORG_TRUSTEE");
   CHECK(r.out.find("spv") != std::string::npos);
   CHECK(r.out.find("guar") == std::string::npos);
-  r = h.Run({"--node", "http://n:1", "org", "list", "--kind", "pirate"});
+  r = h.Run({"--node", "http://127.0.0.1:1", "org", "list", "--kind", "pirate"});
   CHECK(r.code == kExitUsage);
   CHECK(r.err.find("--kind: 'pirate' is not one of") != std::string::npos);
 }

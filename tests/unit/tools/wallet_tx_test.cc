@@ -505,7 +505,7 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
 
   // With a node: keys resolve to organisations; the IP office is still missing.
   p.owner.node = p.node;
-  r = p.owner.Run({"--node", "http://n:1", "inspect", p.owner.Path("pledge.json")});
+  r = p.owner.Run({"--node", "http://127.0.0.1:1", "inspect", p.owner.Path("pledge.json")});
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("qtbank (bank)") != std::string::npos);
   CHECK(r.out.find("lianke (owner)") != std::string::npos);
@@ -514,7 +514,7 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   CHECK(r.out.find("[MISSING] an IP office (registers the pledge, R1)") != std::string::npos);
   CHECK(r.out.find("Still to sign: an IP office") != std::string::npos);
 
-  r = p.owner.Run({"--node", "http://n:1", "inspect", p.owner.Path("pledge.json"), "--json"});
+  r = p.owner.Run({"--node", "http://127.0.0.1:1", "inspect", p.owner.Path("pledge.json"), "--json"});
   REQUIRE(r.code == kExitOk);
   tools::InspectView v;
   REQUIRE(io::ParseJson(r.out, &v, "inspect").ok());
@@ -530,7 +530,7 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   CHECK(v.node_height() == 40);
 
   // Submitting now is refused locally: the IP office has not signed.
-  r = p.owner.Run({"--node", "http://n:1", "submit", p.owner.Path("pledge.json")});
+  r = p.owner.Run({"--node", "http://127.0.0.1:1", "submit", p.owner.Path("pledge.json")});
   CHECK(r.code == kExitUsage);
   CHECK(r.err.find("also needs the signature of: an IP office") != std::string::npos);
   CHECK(p.node->submitted.empty());
@@ -541,10 +541,10 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   REQUIRE(r.code == kExitOk);
   Parties::Carry(p.office, p.bank, "pledge.json");
   p.bank.node = p.node;
-  r = p.bank.Run({"--node", "http://n:1", "inspect", p.bank.Path("pledge.json")});
+  r = p.bank.Run({"--node", "http://127.0.0.1:1", "inspect", p.bank.Path("pledge.json")});
   CHECK(r.out.find("Complete: every required party signed") != std::string::npos);
   p.node->receipt.add_events()->set_type("pledge.registered");
-  r = p.bank.Run({"--node", "http://n:1", "submit", p.bank.Path("pledge.json")});
+  r = p.bank.Run({"--node", "http://127.0.0.1:1", "submit", p.bank.Path("pledge.json")});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("Committed at height 41: OK") != std::string::npos);
@@ -561,12 +561,12 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   p.node->receipt.set_message("patent ZL201410362077.3 is already pledged; cancel the existing pledge first");
   p.node->receipt.add_grounds("PLEDGE_PATENT_ALREADY_PLEDGED (R7i): patent ZL201410362077.3 is already pledged");
   p.node->receipt.add_grounds("PLEDGE_LTV_EXCEEDED (R29): LTV 60.00 % is above the cap");
-  r = p.bank.Run({"--node", "http://n:1", "submit", p.bank.Path("pledge.json")});
+  r = p.bank.Run({"--node", "http://127.0.0.1:1", "submit", p.bank.Path("pledge.json")});
   CHECK(r.code == kExitRejected);
   CHECK(r.out.find("REFUSED at height 41: PLEDGE_PATENT_ALREADY_PLEDGED") != std::string::npos);
   CHECK(r.out.find("R7i (refused: another pledge is still active)") != std::string::npos);
   CHECK(r.out.find("- PLEDGE_LTV_EXCEEDED (R29)") != std::string::npos);
-  r = p.bank.Run({"--node", "http://n:1", "submit", p.bank.Path("pledge.json"), "--json"});
+  r = p.bank.Run({"--node", "http://127.0.0.1:1", "submit", p.bank.Path("pledge.json"), "--json"});
   CHECK(r.code == kExitRejected);
   tools::SubmitResult sr;
   REQUIRE(io::ParseJson(r.out, &sr, "submit").ok());
@@ -578,7 +578,7 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   // Refused at admission (before ordering): exit 4 as well.
   p.node->refuse_status = 409;
   p.node->refuse_code = "TX_REPLAYED";
-  r = p.bank.Run({"--node", "http://n:1", "submit", p.bank.Path("pledge.json")});
+  r = p.bank.Run({"--node", "http://127.0.0.1:1", "submit", p.bank.Path("pledge.json")});
   CHECK(r.code == kExitRejected);
   CHECK(r.out.find("REFUSED by the node before ordering: TX_REPLAYED") != std::string::npos);
 }
@@ -613,7 +613,7 @@ TEST_CASE("wallet tx: tampered files are caught", "[unit][wallet]") {
     CHECK(r.code == kExitOther);
     CHECK(r.err.find("SIGNATURE_INVALID") != std::string::npos);
     p.bank.node = p.node;
-    r = p.bank.Run({"--node", "http://n:1", "submit", path, "--force"});
+    r = p.bank.Run({"--node", "http://127.0.0.1:1", "submit", path, "--force"});
     CHECK(r.code == kExitOther);
     CHECK(p.node->submitted.empty());
   }
@@ -634,7 +634,7 @@ TEST_CASE("wallet tx: tampered files are caught", "[unit][wallet]") {
     CHECK(r.err.find("TXFILE_INVALID") != std::string::npos);
   }
   SECTION("signing a file for another chain needs --force") {
-    REQUIRE(p.owner.Run({"profile", "add", "lk", "--node", "http://n:1", "--key", "lianke", "--chain-id", "other"}).code ==
+    REQUIRE(p.owner.Run({"profile", "add", "lk", "--node", "http://127.0.0.1:1", "--key", "lianke", "--chain-id", "other"}).code ==
             kExitOk);
     Parties::Carry(p.bank, p.owner, "pledge.json");
     WalletRun r = p.owner.Run({"sign", p.owner.Path("pledge.json"), "--passphrase-env", "PW"});
@@ -672,7 +672,7 @@ TEST_CASE("wallet tx: direct submission checks signers, signs, submits and waits
   auto args = DraftPledge(p.bank);
   args.resize(args.size() - 2);  // no --out
   args.push_back("--node");
-  args.push_back("http://n:1");
+  args.push_back("http://127.0.0.1:1");
   args = std::vector<std::string>(args.begin(), args.end());
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--expiry-height") args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
@@ -686,7 +686,7 @@ TEST_CASE("wallet tx: direct submission checks signers, signs, submits and waits
   WalletHarness appraiser;
   appraiser.ImportKey("appraiser", TestKey(5));
   appraiser.node = p.node;
-  REQUIRE(appraiser.Run({"profile", "add", "ap", "--node", "http://n:1", "--key", "appraiser"}).code == kExitOk);
+  REQUIRE(appraiser.Run({"profile", "add", "ap", "--node", "http://127.0.0.1:1", "--key", "appraiser"}).code == kExitOk);
   r = appraiser.Run({"valuation", "record", "--patent", kPatent, "--method", "income", "--base-date", "today",
                      "--value", "20000000", "--realisable", "12000000", "--report-hash", kHash, "--licence-no", "L-1",
                      "--passphrase-env", "PW", "--json"});
@@ -714,9 +714,10 @@ TEST_CASE("wallet tx: direct submission checks signers, signs, submits and waits
   CHECK(r.out == contracts::ObjectIdFromTxId(ledger::TxId(p.node->submitted[1])) + "\n");
   p.node->submitted.pop_back();
 
-  // --dry-run signs and sends nothing.
+  // --dry-run signs and sends no transaction (its reads are signed, as every read).
   r = appraiser.Run({"valuation", "record", "--patent", kPatent, "--method", "cost", "--base-date", "today",
-                     "--value", "1", "--report-hash", kHash, "--licence-no", "L-1", "--dry-run"});
+                     "--value", "1", "--report-hash", kHash, "--licence-no", "L-1", "--dry-run", "--passphrase-env",
+                     "PW"});
   CHECK(r.code == kExitOk);
   CHECK(r.out.find("Dry run") != std::string::npos);
   CHECK(p.node->submitted.size() == 1);
@@ -729,7 +730,7 @@ TEST_CASE("wallet tx: direct submission checks signers, signs, submits and waits
   pl.set_outstanding_interest_fen(1604167);
   pl.set_outstanding_costs_fen(50000);
   p.node->pledges[kPledgeId] = pl;
-  r = p.bank.Run({"--node", "http://n:1", "pledge", "repay", "--pledge", kPledgeId, "--full", "--key", "qtbank",
+  r = p.bank.Run({"--node", "http://127.0.0.1:1", "pledge", "repay", "--pledge", kPledgeId, "--full", "--key", "qtbank",
                   "--passphrase-env", "PW"});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
@@ -739,13 +740,13 @@ TEST_CASE("wallet tx: direct submission checks signers, signs, submits and waits
   CHECK(body.action().loan_repay().amount_fen() == 501654167);
 
   // A key that is not the pledgee's: the check before submitting says so.
-  r = p.bank.Run({"--node", "http://n:1", "pledge", "classify", "--pledge", kPledgeId, "--class", "loss", "--key",
+  r = p.bank.Run({"--node", "http://127.0.0.1:1", "pledge", "classify", "--pledge", kPledgeId, "--class", "loss", "--key",
                   "qtbank", "--passphrase-env", "PW", "--no-wait"});
   CHECK(r.code == kExitOk);
   CHECK(r.out.find("Submitted") != std::string::npos);
   pl.set_pledgee_org_id("xhbank");
   p.node->pledges[kPledgeId] = pl;
-  r = p.bank.Run({"--node", "http://n:1", "pledge", "classify", "--pledge", kPledgeId, "--class", "loss", "--key",
+  r = p.bank.Run({"--node", "http://127.0.0.1:1", "pledge", "classify", "--pledge", kPledgeId, "--class", "loss", "--key",
                   "qtbank", "--passphrase-env", "PW"});
   CHECK(r.code == kExitUsage);
   CHECK(r.err.find("bank xhbank (pledgee)") != std::string::npos);
@@ -754,7 +755,7 @@ TEST_CASE("wallet tx: direct submission checks signers, signs, submits and waits
 TEST_CASE("wallet tx: governance needs a quorum of IP offices", "[unit][wallet]") {
   Parties p;
   p.office.node = p.node;
-  WalletRun r = p.office.Run({"--node", "http://n:1", "gov", "org-add", "--id", "buyer", "--name", "Buyer Co.",
+  WalletRun r = p.office.Run({"--node", "http://127.0.0.1:1", "gov", "org-add", "--id", "buyer", "--name", "Buyer Co.",
                               "--kind", "enterprise", "--address", "Hangzhou", "--key", "zjipo", "--passphrase-env",
                               "PW", "--out", p.office.Path("org.json")});
   INFO(r.err);
@@ -767,12 +768,12 @@ TEST_CASE("wallet tx: governance needs a quorum of IP offices", "[unit][wallet]"
   nb.ImportKey("nbipo", TestKey(4));
   nb.node = p.node;
   Parties::Carry(p.office, nb, "org.json");
-  r = nb.Run({"--node", "http://n:1", "sign", nb.Path("org.json"), "--key", "nbipo", "--passphrase-env", "PW"});
+  r = nb.Run({"--node", "http://127.0.0.1:1", "sign", nb.Path("org.json"), "--key", "nbipo", "--passphrase-env", "PW"});
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("[signed]  IP offices of 2 different") != std::string::npos);
   // A key that is no account would spoil the file: sign refuses.
   nb.ImportKey("stranger", TestKey(9));
-  r = nb.Run({"--node", "http://n:1", "sign", nb.Path("org.json"), "--key", "stranger", "--passphrase-env", "PW"});
+  r = nb.Run({"--node", "http://127.0.0.1:1", "sign", nb.Path("org.json"), "--key", "stranger", "--passphrase-env", "PW"});
   CHECK(r.code == kExitUsage);
   CHECK(r.err.find("is not an account on this chain") != std::string::npos);
 }
