@@ -2,6 +2,7 @@
 // scripts read. The checks themselves live in bundle.h, prover.h and
 // verifier.h; this file only wires them to sources and streams.
 #include <google/protobuf/util/json_util.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -25,7 +26,11 @@
 #include "tools/audit/register.h"
 #include "tools/audit/source.h"
 #include "tools/audit/verifier.h"
+#include "ledger/io/pki.h"
+#include "tools/common/access.h"
 #include "tools/common/args.h"
+#include "tools/wallet/config.h"
+#include "tools/wallet/keystore.h"
 
 namespace pledger::tools::audit {
 namespace {
@@ -51,6 +56,11 @@ struct Command {
 const Flag kNode{"node", "URL", "read from this node's API (http://host:port or https://...)"};
 const Flag kDataDir{"data-dir", "DIR", "read from a data directory instead: a stopped node's, or a replica of verify --keep"};
 const Flag kCa{"ca", "FILE", "consortium CA certificate, for an https node"};
+const Flag kKey{"key", "FILE", "sign every read with this account key: a PEM (pledger-admin) or a wallet key file"};
+const Flag kProfile{"profile", "NAME", "sign every read as a pledger-wallet profile's key (its node and CA too)"};
+const Flag kHome{"home", "DIR", "the wallet directory of --profile (default: $PLEDGER_HOME, else ~/.pledger)"};
+const Flag kPassFd{"passphrase-fd", "N", "read the key's passphrase from file descriptor N"};
+const Flag kPassEnv{"passphrase-env", "VAR", "read the key's passphrase from environment variable VAR"};
 const Flag kGenesis{"genesis", "FILE", "your copy of the chain's genesis file: the root of every check (required)"};
 const Flag kJson{"json", "", "machine-readable output (protobuf JSON) on standard output"};
 
@@ -59,6 +69,7 @@ const Flag kJson{"json", "", "machine-readable output (protobuf JSON) on standar
 int ExitFor(const Status& s) {
   if (s.reason() == "USAGE") return kExitUsage;
   if (s.reason() == "NODE_UNREACHABLE") return kExitUnreachable;
+  if (IsAccessRefusal(s.reason())) return kExitDenied;
   return kExitFailed;
 }
 
@@ -67,6 +78,9 @@ int Fail(AuditIo& io, const std::string& command, const Status& s) {
           << s.message() << "\n";
   if (s.reason() == "USAGE") *io.err << "Run `pledger-audit " << command << " --help` for its flags.\n";
   if (s.reason() == "NODE_UNREACHABLE") *io.err << "Check --node (and --ca for https), or read a data directory with --data-dir.\n";
+  if (IsAccessRefusal(s.reason())) {
+    *io.err << "A data directory (--data-dir, a stopped node's or a replica) needs no key.\n";
+  }
   return ExitFor(s);
 }
 
@@ -93,14 +107,104 @@ Result<std::string> ReadGenesis(const Args& args) {
   return bytes;
 }
 
-Result<std::unique_ptr<ChainSource>> OpenSource(const Args& args) {
-  const bool node = args.Has("node"), dir = args.Has("data-dir");
-  if (node == dir) return UsageError("give exactly one source: --node URL or --data-dir DIR");
+// The wallet directory a --profile is read from: --home, $PLEDGER_HOME, ~/.pledger.
+std::string WalletHome(AuditIo& io, const Args& args) {
+  if (auto h = args.Get("home"); h && !h->empty()) return *h;
+  if (io.getenv) {
+    if (auto h = io.getenv("PLEDGER_HOME"); h && !h->empty()) return *h;
+    if (auto h = io.getenv("HOME"); h && !h->empty()) return *h + "/.pledger";
+  }
+  return "./.pledger";
+}
+
+Result<wallet::Secret> ReadAuditPassphrase(AuditIo& io, const Args& args, const std::string& prompt) {
+  wallet::PassphraseSource src;
+  if (auto fd = args.Get("passphrase-fd")) {
+    auto n = args.GetInt("passphrase-fd", 0, 0, 65535);
+    if (!n.ok()) return n.status();
+    src.fd = static_cast<int>(*n);
+  }
+  if (auto env = args.Get("passphrase-env")) src.env_var = *env;
+  if (src.fd && src.env_var) return UsageError("give one of --passphrase-fd and --passphrase-env, not both");
+  wallet::SecretIo sio{io.getenv, io.prompt};
+  return wallet::ReadPassphrase(src, "passphrase", prompt, /*confirm=*/false, sio);
+}
+
+// The account key of --key FILE: a PEM file (pledger-admin's accounts/NAME.key)
+// or a wallet key file (`pledger-wallet key export`, asks its passphrase).
+Result<std::shared_ptr<const ledger::SecretKey>> KeyFromFile(AuditIo& io, const Args& args, const std::string& path) {
+  auto data = io::ReadFile(path, 64 << 10);
+  if (!data.ok()) return UsageError("--key: cannot read " + path + ": " + std::string(data.status().message()));
+  struct Wipe {
+    std::string& s;
+    ~Wipe() { sodium_memzero(s.data(), s.size()); }
+  } wipe{*data};
+  if (data->find("-----BEGIN") != std::string::npos) {
+    auto k = io::Ed25519KeyFromPem(*data);
+    if (!k.ok()) return UsageError("--key: " + path + " is not an Ed25519 private key in PKCS#8 PEM");
+    return std::make_shared<const ledger::SecretKey>(std::move(*k));
+  }
+  auto file = Keystore::ParseKeyFile(*data);
+  if (!file.ok()) {
+    return UsageError("--key: " + path + " is neither a PEM private key nor a pledger-wallet key file");
+  }
+  PLEDGER_ASSIGN_OR_RETURN(wallet::Secret pass, ReadAuditPassphrase(io, args, "Passphrase of the key file " + path + ": "));
+  PLEDGER_ASSIGN_OR_RETURN(ledger::SecretKey k, Keystore::Decrypt(*file, pass.view()));
+  return std::make_shared<const ledger::SecretKey>(std::move(k));
+}
+
+// Where and as whom to read a node: --node/--ca, else the profile's, with
+// the key of --key or of the profile; anonymous without either.
+struct NodeAccess {
+  std::string url;
+  std::string ca_file;
+  io::RequestCredentials credentials;
+};
+
+Result<NodeAccess> ResolveNodeAccess(AuditIo& io, const Args& args, const std::string& chain_id) {
+  NodeAccess a;
+  a.url = args.Get("node").value_or("");
+  a.ca_file = args.Get("ca").value_or("");
+  if (args.Has("key") && args.Has("profile")) return UsageError("give --key FILE or --profile NAME, not both");
+  if (auto path = args.Get("key")) {
+    PLEDGER_ASSIGN_OR_RETURN(a.credentials.key, KeyFromFile(io, args, *path));
+  } else if (auto name = args.Get("profile")) {
+    const std::string home = WalletHome(io, args);
+    PLEDGER_ASSIGN_OR_RETURN(WalletConfig cfg, wallet::ConfigStore(home).Load());
+    const Profile* p = wallet::FindProfile(cfg, *name);
+    if (p == nullptr) return UsageError("--profile: no profile named '" + *name + "' in " + home + "/config.json");
+    if (!p->chain_id().empty() && p->chain_id() != chain_id) {
+      return UsageError("--profile: profile '" + *name + "' is for chain '" + p->chain_id() +
+                        "' but the genesis file is chain '" + chain_id + "'");
+    }
+    if (a.url.empty()) a.url = p->node_url();
+    if (a.ca_file.empty()) a.ca_file = p->ca_file();
+    if (p->key().empty()) return UsageError("--profile: profile '" + *name + "' has no key to sign with");
+    Keystore ks(home);
+    PLEDGER_RETURN_IF_ERROR(ks.Info(p->key()).status());
+    PLEDGER_ASSIGN_OR_RETURN(wallet::Secret pass,
+                             ReadAuditPassphrase(io, args, "Passphrase for key '" + p->key() + "': "));
+    PLEDGER_ASSIGN_OR_RETURN(ledger::SecretKey k, ks.Load(p->key(), pass.view()));
+    a.credentials.key = std::make_shared<const ledger::SecretKey>(std::move(k));
+  }
+  if (a.credentials.key) a.credentials.chain_id = chain_id;
+  return a;
+}
+
+// The source of the flags: a data directory (read without any key), or a
+// node read as the account of --key or --profile.
+Result<std::unique_ptr<ChainSource>> OpenSource(AuditIo& io, const Args& args, const std::string& genesis_bytes) {
+  const bool node = args.Has("node") || (args.Has("profile") && !args.Has("data-dir"));
+  const bool dir = args.Has("data-dir");
+  if (node == dir) return UsageError("give exactly one source: --node URL (or --profile NAME) or --data-dir DIR");
   if (dir) {
     PLEDGER_ASSIGN_OR_RETURN(auto d, DirSource::Open(*args.Get("data-dir")));
     return std::unique_ptr<ChainSource>(std::move(d));
   }
-  PLEDGER_ASSIGN_OR_RETURN(auto n, NodeSource::Connect(*args.Get("node"), args.Get("ca").value_or("")));
+  PLEDGER_ASSIGN_OR_RETURN(contracts::Genesis g, contracts::ParseGenesis(genesis_bytes));
+  PLEDGER_ASSIGN_OR_RETURN(NodeAccess a, ResolveNodeAccess(io, args, g.chain_id()));
+  if (a.url.empty()) return UsageError("--node: profile '" + *args.Get("profile") + "' names no node; give --node URL");
+  PLEDGER_ASSIGN_OR_RETURN(auto n, NodeSource::Connect(a.url, a.ca_file, std::move(a.credentials)));
   return std::unique_ptr<ChainSource>(std::move(n));
 }
 
@@ -193,7 +297,7 @@ int HistoryCmd(AuditIo& io, const Args& args) {
   if (args.Has("json") + args.Has("csv") > 1) return Fail(io, "history", UsageError("give --json or --csv, not both"));
   auto genesis = ReadGenesis(args);
   if (!genesis.ok()) return Fail(io, "history", genesis.status());
-  auto src = OpenSource(args);
+  auto src = OpenSource(io, args, *genesis);
   if (!src.ok()) return Fail(io, "history", src.status());
   if (args.Has("as-of")) return AsOf(io, args, src->get(), *entity, *genesis);
   auto limit = args.GetInt("limit", 0, 0, INT64_MAX);
@@ -315,7 +419,7 @@ int ProofCmd(AuditIo& io, const Args& args) {
   }
   auto genesis = ReadGenesis(args);
   if (!genesis.ok()) return Fail(io, "proof", genesis.status());
-  auto src = OpenSource(args);
+  auto src = OpenSource(io, args, *genesis);
   if (!src.ok()) return Fail(io, "proof", src.status());
   if (Status s = CompareNodeGenesis(src->get(), *genesis); !s.ok()) return Fail(io, "proof", s);
   auto prover = Prover::Create(src->get(), *genesis);
@@ -411,7 +515,7 @@ int VerifyCmd(AuditIo& io, const Args& args) {
   auto threads = args.GetInt("threads", 0, 0, 256);
   if (!to.ok()) return Fail(io, "verify", to.status());
   if (!threads.ok()) return Fail(io, "verify", threads.status());
-  auto src = OpenSource(args);
+  auto src = OpenSource(io, args, *genesis);
   if (!src.ok()) return Fail(io, "verify", src.status());
   if (Status s = CompareNodeGenesis(src->get(), *genesis); !s.ok()) return Fail(io, "verify", s);
   VerifyOptions o;
@@ -464,7 +568,7 @@ int ExportCmd(AuditIo& io, const Args& args) {
   if (!genesis.ok()) return Fail(io, "export", genesis.status());
   auto to = args.GetInt("to", 0, 0, INT64_MAX);
   if (!to.ok()) return Fail(io, "export", to.status());
-  auto src = OpenSource(args);
+  auto src = OpenSource(io, args, *genesis);
   if (!src.ok()) return Fail(io, "export", src.status());
   if (Status s = CompareNodeGenesis(src->get(), *genesis); !s.ok()) return Fail(io, "export", s);
   auto replica = ReplicaOf(src->get(), *genesis);
@@ -516,7 +620,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"history", "ENTITY",
        "every transaction that touched a patent, pledge, pool, tranche, account or organisation, oldest first",
-       {kNode, kDataDir, kCa, kGenesis, kJson,
+       {kNode, kDataDir, kCa, kKey, kProfile, kHome, kPassFd, kPassEnv, kGenesis, kJson,
         {"csv", "", "CSV output"},
         {"as-of", "HEIGHT", "instead: the patent, pledge, pool or tranche record as it was after block HEIGHT"},
         {"limit", "N", "stop after N entries (prints the cursor to continue)"},
@@ -524,13 +628,13 @@ const std::vector<Command>& Commands() {
         {"page-size", "N", "entries per request to the source (1..1000, default 1000)"}},
        HistoryCmd},
       {"proof", "TX_ID", "write an evidence bundle that proves a committed transaction offline",
-       {kNode, kDataDir, kCa, kGenesis, {"out", "FILE", "where to write the bundle (required)"},
+       {kNode, kDataDir, kCa, kKey, kProfile, kHome, kPassFd, kPassEnv, kGenesis, {"out", "FILE", "where to write the bundle (required)"},
         {"force", "", "replace FILE if it exists"}},
        ProofCmd},
       {"check-proof", "FILE", "check an evidence bundle with nothing but the genesis file",
        {kGenesis, kJson}, CheckProofCmd},
       {"verify", "", "re-execute and check the whole chain from the genesis file",
-       {kNode, kDataDir, kCa, kGenesis, kJson,
+       {kNode, kDataDir, kCa, kKey, kProfile, kHome, kPassFd, kPassEnv, kGenesis, kJson,
         {"keep", "DIR", "keep the checked replica in DIR (resumes if DIR holds one); query it with --data-dir"},
         {"to", "HEIGHT", "stop after block HEIGHT (default: the source's tip)"},
         {"threads", "N", "signature-verification threads (default: all cores)"},
@@ -538,7 +642,7 @@ const std::vector<Command>& Commands() {
         {"quiet", "", "no progress lines"}},
        VerifyCmd},
       {"export", "", "the pledge register (active and historical) with the gazette's columns (R10)",
-       {kNode, kDataDir, kCa, kGenesis, {"format", "csv|json", "output format (default csv)"},
+       {kNode, kDataDir, kCa, kKey, kProfile, kHome, kPassFd, kPassEnv, kGenesis, {"format", "csv|json", "output format (default csv)"},
         {"out", "FILE", "write to FILE instead of standard output"},
         {"announcements", "", "CSV of the gazette announcements (registrations, changes, cancellations) instead"},
         {"active-only", "", "only pledges in force"},
@@ -559,8 +663,12 @@ void MainHelp(std::ostream& o) {
        "Sources: --node URL (any node; verify, proof and history check what it serves against signatures and\n"
        "attestations, but history cannot see entries a node leaves out and --as-of records are its word; see\n"
        "docs/audit.md) or --data-dir DIR (a stopped node's directory, opened read-only, or a replica written\n"
-       "by verify --keep).\n\n"
-       "Exit codes: 0 everything checked, 1 a check failed (or another error), 2 usage, 3 node unreachable.\n"
+       "by verify --keep).\n"
+       "A node serves raw blocks only to IP offices, auditors and regulators: every read is signed with such an\n"
+       "account's key, --key FILE (pledger-admin's PEM or a wallet key file) or --profile NAME (a wallet\n"
+       "profile: its key, node and CA). A data directory needs no key.\n\n"
+       "Exit codes: 0 everything checked, 1 a check failed (or another error), 2 usage, 3 node unreachable,\n"
+       "5 the node refused the reader (AUTH_*, READ_FORBIDDEN).\n"
        "`pledger-audit COMMAND --help` shows a command's flags.\n";
 }
 

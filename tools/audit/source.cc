@@ -55,7 +55,7 @@ Status ParseLenient(const std::string& json, google::protobuf::Message* msg, con
   return Status::OK();
 }
 
-Status ApiStatus(const io::HttpResponse& r, const std::string& target) {
+Status ApiStatus(const io::HttpResponse& r, const std::string& target, ReaderKind reader) {
   api::ErrorView e;
   std::string code = "HTTP_" + std::to_string(r.status);
   std::string message = "the node answered " + std::to_string(r.status) + " to GET " + target;
@@ -63,6 +63,7 @@ Status ApiStatus(const io::HttpResponse& r, const std::string& target) {
     code = e.error().code();
     message = e.error().message();
   }
+  if (IsAccessRefusal(code)) return AccessRefusal(r.status, code, reader, kAuditorSignIn, message);
   switch (r.status) {
     case 400: return Status::InvalidArgument(code, message);
     case 404: return Status::NotFound(code, message);
@@ -222,21 +223,27 @@ Result<std::pair<std::uint64_t, std::uint32_t>> DirSource::LocateTx(const std::s
 
 NodeSource::~NodeSource() = default;
 
-Result<std::unique_ptr<NodeSource>> NodeSource::Connect(const std::string& url, const std::string& ca_file) {
+Result<std::unique_ptr<NodeSource>> NodeSource::Connect(const std::string& url, const std::string& ca_file,
+                                                        io::RequestCredentials credentials) {
   io::HttpClientOptions o;
   o.ca_file = ca_file;
+  const ReaderKind reader = credentials.key ? ReaderKind::kSigned
+                            : credentials.bearer_token.empty() ? ReaderKind::kAnonymous
+                                                               : ReaderKind::kToken;
+  o.credentials = std::move(credentials);
   o.timeout = std::chrono::milliseconds(60000);
   o.response_limit = 64u << 20;
   PLEDGER_ASSIGN_OR_RETURN(auto client, io::HttpClient::Create(url, o));
   std::unique_ptr<NodeSource> src(new NodeSource());
   src->url_ = url;
+  src->reader_ = reader;
   src->client_ = std::move(client);
   return src;
 }
 
 Result<std::string> NodeSource::Get(const std::string& target) {
   PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, client_->Get(target));
-  if (r.status < 200 || r.status > 299) return ApiStatus(r, target);
+  if (r.status < 200 || r.status > 299) return ApiStatus(r, target, reader_);
   return std::move(r.body);
 }
 

@@ -9,7 +9,8 @@
 //
 // Errors: NODE_UNREACHABLE (the node did not answer; exit code 3),
 // NODE_RESPONSE_INVALID (an answer that does not parse), the API's own codes
-// (e.g. BLOCK_NOT_FOUND), DB_LOCKED (a running node holds the directory),
+// (e.g. BLOCK_NOT_FOUND; the access refusals AUTH_* and READ_FORBIDDEN, exit
+// code 5), DB_LOCKED (a running node holds the directory),
 // DB_NOT_FOUND, DB_CORRUPT, DB_IO, CHAIN_NOT_INITIALISED.
 //
 // Thread safety: one source per thread. verify reads blocks on its fetch
@@ -29,16 +30,14 @@
 #include "consensus/status.h"
 #include "contracts/history.h"
 #include "contracts/proto/history.pb.h"
+#include "ledger/io/http_client.h"
+#include "tools/common/access.h"
 
 namespace leveldb {
 class DB;
 class Env;
 class Logger;
 }  // namespace leveldb
-
-namespace pledger::io {
-class HttpClient;
-}
 
 namespace pledger::tools::audit {
 
@@ -119,12 +118,21 @@ class DirSource final : public ChainSource, public contracts::IndexReader {
   std::unique_ptr<leveldb::DB> db_;  // declared last: closed first
 };
 
-// A node's HTTP API (docs/api.md).
+// How an access refusal tells the auditor to sign in.
+inline constexpr std::string_view kAuditorSignIn =
+    "give the key of an auditor, regulator or IP-office account with --key FILE or --profile NAME";
+
+// A node's HTTP API (docs/api.md). Nodes serve raw blocks only to IP
+// offices, auditors and regulators, so an auditor reads with `credentials`:
+// every request signed with the account's key (afresh on a retry). Access
+// refusals keep the node's code (AUTH_*, READ_FORBIDDEN) with a message in
+// words (tools/common/access.h).
 class NodeSource final : public ChainSource {
  public:
   // `ca_file`: the consortium CA for an https URL. Reasons: URL_INVALID,
   // TLS_CONFIG_INVALID.
-  static Result<std::unique_ptr<NodeSource>> Connect(const std::string& url, const std::string& ca_file);
+  static Result<std::unique_ptr<NodeSource>> Connect(const std::string& url, const std::string& ca_file,
+                                                     io::RequestCredentials credentials = {});
   ~NodeSource() override;
 
   std::string Describe() const override { return "node " + url_; }
@@ -145,6 +153,7 @@ class NodeSource final : public ChainSource {
   Result<std::string> Get(const std::string& target);
   Result<std::string> GetJson(const std::string& target, google::protobuf::Message* msg);
   std::string url_;
+  ReaderKind reader_ = ReaderKind::kAnonymous;
   std::unique_ptr<io::HttpClient> client_;
 };
 

@@ -3,8 +3,15 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
 
+#include "contracts/genesis.h"
 #include "ledger/io/files.h"
+#include "ledger/io/pki.h"
+#include "tools/wallet/config.h"
+#include "tools/wallet/keystore.h"
 #include "tests/support/test_util.h"
 #include "tests/unit/tools/audit_chain.h"
 #include "tests/unit/tools/audit_testing.h"
@@ -119,6 +126,80 @@ TEST_CASE("export lists the pledge register with the gazette's columns and its a
   REQUIRE(text.ok());
   CHECK_THAT(*text, Catch::StartsWith("kind,date,pledge_id"));
   CHECK(std::count(text->begin(), text->end(), '\n') == e.announcements_size() + 1);
+}
+
+TEST_CASE("reading a node as an account: --key FILE or a wallet --profile, the chain from the genesis") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  c.Close();
+  const std::string g = c.genesis_path();
+  auto genesis = contracts::ParseGenesis(*io::ReadFile(g));
+  REQUIRE(genesis.ok());
+  std::map<std::string, std::string> env{{"PW", "auditor passphrase"}};
+  auto run = [&](const std::vector<std::string>& args) {
+    std::ostringstream out, err;
+    tools::audit::AuditIo io{&out, &err};
+    io.getenv = [&](const std::string& name) -> std::optional<std::string> {
+      auto it = env.find(name);
+      return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
+    CliResult r;
+    r.code = tools::audit::RunAudit(args, io);
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+  };
+  const std::vector<std::string> verify = {"verify", "--genesis", g, "--quiet"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> a = verify;
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  };
+
+  CliResult r = run(with({"--node", "http://127.0.0.1:1", "--key", tmp.Sub("missing.key")}));
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--key: cannot read"));
+  REQUIRE(io::WriteFileAtomic(tmp.Sub("auditor.key"), *io::Ed25519KeyToPem(TestKey(5)), 0600).ok());
+  r = run(with({"--node", "http://127.0.0.1:1", "--key", tmp.Sub("auditor.key"), "--profile", "a"}));
+  CHECK(r.code == 2);
+  // A usable key, then the node: unreachable (3), not a key error.
+  r = run(with({"--node", "http://127.0.0.1:1", "--key", tmp.Sub("auditor.key")}));
+  CHECK(r.code == 3);
+  CHECK_THAT(r.err, Catch::Contains("NODE_UNREACHABLE"));
+
+  // A wallet profile: its key (with its passphrase), node and chain.
+  const std::string home = tmp.Sub("wallet");
+  tools::Keystore ks(home);
+  REQUIRE(ks.Save("auditor", TestKey(5), env["PW"], tools::KdfLimits{1, 8192}).ok());
+  tools::WalletConfig cfg;
+  auto* p = cfg.add_profiles();
+  p->set_name("audit");
+  p->set_node_url("http://127.0.0.1:1");
+  p->set_key("auditor");
+  p->set_chain_id(genesis->chain_id());
+  auto* other = cfg.add_profiles();
+  *other = *p;
+  other->set_name("elsewhere");
+  other->set_chain_id("another-chain");
+  REQUIRE(tools::wallet::ConfigStore(home).Save(cfg).ok());
+  r = run(with({"--profile", "nope", "--home", home}));
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Catch::Contains("no profile named 'nope'"));
+  r = run(with({"--profile", "elsewhere", "--home", home, "--passphrase-env", "PW"}));
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Catch::Contains("is for chain 'another-chain'"));
+  r = run(with({"--profile", "audit", "--home", home}));
+  CHECK(r.code == 1);  // no terminal, no passphrase flag
+  CHECK_THAT(r.err, Catch::Contains("PASSPHRASE_UNAVAILABLE"));
+  env["WRONG"] = "not it";
+  r = run(with({"--profile", "audit", "--home", home, "--passphrase-env", "WRONG"}));
+  CHECK_THAT(r.err, Catch::Contains("WRONG_PASSPHRASE"));
+  r = run(with({"--profile", "audit", "--home", home, "--passphrase-env", "PW"}));
+  CHECK(r.code == 3);  // the profile's node
+  CHECK(r.err.find(env["PW"]) == std::string::npos);
+  // A data directory needs no key, whatever else is given.
+  r = run({"verify", "--data-dir", tmp.Sub("nowhere"), "--genesis", g, "--key", tmp.Sub("missing.key")});
+  CHECK_THAT(r.err, Catch::Contains("DB_NOT_FOUND"));
 }
 
 }  // namespace pledger::test
