@@ -1,24 +1,43 @@
 // pledger-bench: drives a running Pledger cluster with concurrent clients
-// sending realistic signed transactions, and prints committed tx/s and
-// submit-to-commit latency. A program that prints figures, not a test.
+// sending realistic signed transactions or authenticated reads, and prints
+// committed tx/s (or reads/s) and latency. A program that prints figures,
+// not a test.
 //
 //   pledger-bench [--nodes URL,URL,...] [--duration SECONDS] [--clients N]
-//                 [--mix flow|patent] [--record FILE] [--accounts DIR]
-//                 [--ca FILE] [--warmup SECONDS] [--threads N]
+//                 [--mix flow|patent|read] [--auth sign|token|none] [--anonymous]
+//                 [--record FILE] [--accounts DIR] [--ca FILE] [--warmup SECONDS]
+//                 [--threads N] [--chain ID]
 //
-// Defaults target tools/devnet.sh: nodes http://127.0.0.1:26601..26603 and
-// the devnet's account keys in devnet/accounts.
+// Defaults target tools/devnet.sh: nodes https://127.0.0.1:26601..26603 with
+// the devnet's CA (devnet/consortium-ca.crt) and its account keys in
+// devnet/accounts.
 //
 // Each client has its own connection to one node (round-robin) and one
-// transaction in flight, submitted with ?wait so the latency is from
-// submission to the committed receipt. All clients share --threads io
-// threads (default 1). --mix flow (default) runs, per patent,
-// a registration (1 signature, IP office), a valuation (1 signature,
-// appraiser) and a pledge registration (3 signatures: bank, owner, IP office);
-// --mix patent sends registrations only (single-signature workload).
+// request in flight. All clients share --threads io threads (default 1).
+//
+// Writes, submitted with ?wait so the latency is from submission to the
+// committed receipt: --mix flow (default) runs, per patent, a registration
+// (1 signature, IP office), a valuation (1 signature, appraiser) and a pledge
+// registration (3 signatures: bank, owner, IP office); --mix patent sends
+// registrations only (single-signature workload).
+//
+// Reads, --mix read: each client first files one patent, valuation and
+// pledge as the flow does (not measured; the run starts once every client
+// has one), then reads them in turn, GET /v1/patents/{no} and GET
+// /v1/pledges/{id}, as the bank that holds the pledge (the full view). Only
+// 200 answers count; anything else is listed by its code.
+//
+// Who the requests come from (docs/api.md "Access"), --auth:
+//   sign   (default) every request signed by its account's key, a fresh
+//          nonce each: the submitting party for a write (IP office, appraiser,
+//          bank), the bank for a read;
+//   token  each client asks once for a bearer token (a signed POST
+//          /v1/auth/token as the bank) and sends it with every request;
+//   none   (or --anonymous) no credentials: reads get the public view.
 //
 // Output: one line per second, a summary, and a last line of JSON:
-//   {"committed_tps": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ...}
+//   writes: {"committed_tps": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ..., "auth": ...}
+//   reads:  {"reads_per_s": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ..., "auth": ...}
 // --record FILE writes the id of every transaction acknowledged as committed
 // (one hex id per line), so a check after a fault can prove none was lost:
 // `pledger-bench --check FILE [--nodes ...]` asks every node for every id and
@@ -42,10 +61,14 @@
 #include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
 
+#include "ledger/io/clock.h"
 #include "ledger/io/files.h"
 #include "ledger/io/http_client.h"
+#include "ledger/io/request_auth.h"
 #include "ledger/io/pki.h"
+#include "ledger/io/json.h"
 #include "ledger/io/proto/api.pb.h"
+#include "ledger/io/proto/config.pb.h"
 #include "tools/common/args.h"
 #include "tools/common/workload.h"
 
@@ -61,9 +84,17 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
+enum class Auth { kSign, kToken, kNone };
+const char* AuthName(Auth a) { return a == Auth::kSign ? "sign" : a == Auth::kToken ? "token" : "none"; }
+
+enum class Mix { kFlow, kPatent, kRead };
+
 struct Shared {
   std::atomic<bool> stop{false};
   std::atomic<bool> measuring{false};
+  std::atomic<std::uint64_t> reads{0};         // 200 answers in the measured window
+  std::atomic<int> seeded{0};                  // read mix: clients with their patent and pledge
+  std::atomic<std::uint64_t> tokens{0};        // tokens obtained
   std::atomic<std::uint64_t> committed{0};     // measured window only
   std::atomic<std::uint64_t> committed_all{0};
   std::atomic<std::uint64_t> errors{0};
@@ -94,25 +125,37 @@ std::string CodeOfAnswer(int status, const std::string& body) {
   return body.substr(p + 16, e - p - 16);
 }
 
+// The value of "name":"..." in a small JSON answer, "" if absent.
+std::string JsonString(const std::string& body, const std::string& name) {
+  const std::string key = "\"" + name + "\":\"";
+  auto p = body.find(key);
+  if (p == std::string::npos) return "";
+  auto e = body.find('"', p + key.size());
+  return e == std::string::npos ? "" : body.substr(p + key.size(), e - p - key.size());
+}
+
 // One simulated client: its own keep-alive connection to one node and one
-// transaction in flight, submitted with ?wait. Every client of a run shares
-// one io thread: the load generator runs on the same two cores as the nodes,
-// and a thread per client would spend a large share of the machine's CPU on
-// context switches and per-thread timers.
+// request in flight (a transaction submitted with ?wait, or a read). Every
+// client of a run shares one io thread: the load generator runs on the same
+// two cores as the nodes, and a thread per client would spend a large share
+// of the machine's CPU on context switches and per-thread timers.
 //
 // Lifetime: owned by the shared_ptrs its pending handlers hold; it stops
 // issuing requests once Shared::stop is set.
 class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
  public:
   AsyncClient(asio::io_context& io, ssl::context* tls, Shared* s, const WorkloadParties& parties,
-              io::Url url, std::uint32_t run, std::uint32_t id, bool flow)
-      : io_(io), tls_(tls), s_(s), url_(std::move(url)), flow_(flow), w_(parties, run, id), resolver_(io),
-        pause_(io) {}
+              io::Url url, std::uint32_t run, std::uint32_t id, Mix mix, Auth auth)
+      : io_(io), tls_(tls), s_(s), url_(std::move(url)), mix_(mix), auth_(auth), parties_(parties),
+        w_(parties, run, id), resolver_(io), pause_(io) {}
 
   void Start() { Connect(); }
 
  private:
+  enum class Kind { kTx, kToken, kRead };
+
   beast::tcp_stream& Tcp() { return secure_ ? beast::get_lowest_layer(*secure_) : *plain_; }
+  bool Flow() const { return mix_ != Mix::kPatent; }
 
   void Connect() {
     if (s_->stop) return;
@@ -142,34 +185,65 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
                             });
   }
 
-  // The next transaction: the flow's next step after an accepted one, else a
-  // new patent.
+  // The next request: a token first when the client reads with one; then the
+  // flow's next step after an accepted one, or a new patent; in the read
+  // mix, once the client has its pledge, reads.
   void Next() {
     if (s_->stop) return;
+    attempts_ = 0;
+    if (auth_ == Auth::kToken && token_.empty()) {
+      kind_ = Kind::kToken;
+      return Send("POST", "/v1/auth/token", "", parties_.bank.get());
+    }
+    if (mix_ == Mix::kRead && seeded_) {
+      kind_ = Kind::kRead;
+      read_pledge_ = !read_pledge_;
+      return Send("GET", read_pledge_ ? "/v1/pledges/" + pledge_id_ : "/v1/patents/" + patent_.patent_no, "",
+                  parties_.bank.get());
+    }
     const std::uint64_t expiry = s_->expiry.load();
-    if (flow_ && step_ == 1) {
+    if (Flow() && step_ == 1) {
       tx_ = w_.Valuation(patent_.patent_no, expiry);
-    } else if (flow_ && step_ == 2) {
+    } else if (Flow() && step_ == 2) {
       tx_ = w_.Pledge(patent_.patent_no, valuation_.object_id, expiry);
     } else {
       step_ = 0;
       tx_ = w_.PatentRegister(expiry);
     }
-    attempts_ = 0;
-    Send();
+    kind_ = Kind::kTx;
+    Send("POST", "/v1/txs?wait=20000", tx_.raw, tx_.submitter.get());
   }
 
-  void Send() {
+  // Sends one request with this client's credentials: signed by `signer`
+  // (afresh for every send, retries included: a nonce is good once), the
+  // token, or none. The token request itself is always signed.
+  void Send(const std::string& method, const std::string& target, const std::string& body,
+            const ledger::SecretKey* signer) {
     if (s_->stop) return;
+    method_ = method;
+    target_ = target;
+    body_ = body;
+    signer_ = signer;
     req_ = {};
-    req_.method(http::verb::post);
-    req_.target(url_.base_path + "/v1/txs?wait=20000");
+    req_.method_string(method);
+    req_.target(url_.base_path + target);
     req_.version(11);
     req_.set(http::field::host, url_.host);
-    req_.set(http::field::content_type, "application/x-protobuf");
+    if (!body.empty()) req_.set(http::field::content_type, "application/x-protobuf");
     req_.keep_alive(true);
-    req_.body() = tx_.raw;
+    req_.body() = body;
     req_.prepare_payload();
+    if ((auth_ == Auth::kSign || kind_ == Kind::kToken) && signer != nullptr) {
+      auto header = io::SignRequestHeader(*signer, parties_.chain_id, method, url_.base_path + target, body,
+                                          io::ProcessClock().NowMs(), io::RandomRequestNonce());
+      if (!header.ok()) {
+        std::fprintf(stderr, "pledger-bench: %s\n", header.status().ToString().c_str());
+        std::exit(2);
+      }
+      req_.set(http::field::authorization, *header);
+    } else if (auth_ == Auth::kToken) {
+      req_.set(http::field::authorization, "Bearer " + token_);
+    }
     sent_at_ = Clock::now();
     Tcp().expires_after(25s);
     auto done = [self = shared_from_this()](error_code ec, size_t) {
@@ -182,6 +256,8 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
       http::async_write(*plain_, req_, std::move(done));
     }
   }
+
+  void Resend() { Send(method_, target_, body_, signer_); }
 
   void Read() {
     parser_.emplace();
@@ -197,11 +273,29 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     }
   }
 
+  void Count(const std::string& code) {
+    std::lock_guard<std::mutex> lock(s_->mu);
+    ++s_->error_codes[code];
+  }
+
   void OnAnswer() {
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - sent_at_).count();
     auto& res = parser_->get();
     const bool keep_alive = res.keep_alive();
-    const std::string code = CodeOfAnswer(static_cast<int>(res.result_int()), res.body());
+    const int status = static_cast<int>(res.result_int());
+    if (status == 401 && auth_ == Auth::kToken) token_.clear();  // expired or refused: ask again
+    if (kind_ == Kind::kToken) {
+      token_ = status == 200 ? JsonString(res.body(), "token") : "";
+      if (token_.empty()) {
+        ++s_->errors;
+        Count("TOKEN:HTTP_" + std::to_string(status) + ":" + CodeOf(res.body()));
+        return Pause(keep_alive);
+      }
+      ++s_->tokens;
+      return Continue(keep_alive);
+    }
+    if (kind_ == Kind::kRead) return OnRead(status, res.body(), ms, keep_alive);
+    const std::string code = CodeOfAnswer(status, res.body());
     if (code == "BUSY") {
       ++s_->busy;
       if (++attempts_ >= 50) {
@@ -212,7 +306,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
       pause_.async_wait([self = shared_from_this(), keep_alive](error_code ec) {
         if (ec) return;
         if (!keep_alive) return self->Connect();  // Connect ends in Next: a fresh transaction
-        self->Send();
+        self->Resend();
       });
       return;
     }
@@ -221,21 +315,42 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     {
       std::lock_guard<std::mutex> lock(s_->mu);
       if (!ok) ++s_->error_codes[code];
-      if (s_->measuring) s_->latencies_ms.push_back(ms);
+      if (s_->measuring && mix_ != Mix::kRead) s_->latencies_ms.push_back(ms);
       if (s_->record.is_open() && code.rfind("HTTP_", 0) != 0) s_->record << ledger::HexEncode(tx_.id) << "\n";
     }
     if (!ok) ++s_->rejected;
-    if (s_->measuring) ++s_->committed;
-    if (ok && flow_ && step_ == 0) {
+    if (s_->measuring && mix_ != Mix::kRead) ++s_->committed;
+    if (ok && Flow() && step_ == 0) {
       patent_ = tx_;
       step_ = 1;
-    } else if (ok && flow_ && step_ == 1) {
+    } else if (ok && Flow() && step_ == 1) {
       valuation_ = tx_;
       step_ = 2;
     } else {
+      if (ok && mix_ == Mix::kRead && step_ == 2 && !seeded_) {
+        seeded_ = true;
+        pledge_id_ = tx_.object_id;
+        ++s_->seeded;
+      }
       step_ = 0;
     }
     Continue(keep_alive);
+  }
+
+  // A read counts only when answered 200; anything else is listed by code.
+  void OnRead(int status, const std::string& body, double ms, bool keep_alive) {
+    if (status == 200) {
+      if (s_->measuring) {
+        ++s_->reads;
+        std::lock_guard<std::mutex> lock(s_->mu);
+        s_->latencies_ms.push_back(ms);
+      }
+      return Continue(keep_alive);
+    }
+    if (status == 503) ++s_->busy;
+    ++s_->errors;
+    Count("READ:HTTP_" + std::to_string(status) + ":" + CodeOf(body));
+    Pause(keep_alive);
   }
 
   void Continue(bool keep_alive) {
@@ -243,15 +358,20 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     Connect();
   }
 
-  // A transport failure abandons the transaction in flight (it may still
-  // commit; it is not counted) and redials after a pause.
+  // After a refusal: a short pause so a misconfigured run does not spin.
+  void Pause(bool keep_alive) {
+    pause_.expires_after(50ms);
+    pause_.async_wait([self = shared_from_this(), keep_alive](error_code ec) {
+      if (!ec) self->Continue(keep_alive);
+    });
+  }
+
+  // A transport failure abandons the request in flight (a transaction may
+  // still commit; it is not counted) and redials after a pause.
   void Fail() {
     if (s_->stop) return;
     ++s_->errors;
-    {
-      std::lock_guard<std::mutex> lock(s_->mu);
-      ++s_->error_codes["NODE_UNREACHABLE"];
-    }
+    Count("NODE_UNREACHABLE");
     step_ = 0;
     pause_.expires_after(100ms);
     pause_.async_wait([self = shared_from_this()](error_code ec) {
@@ -263,7 +383,9 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   ssl::context* tls_;
   Shared* s_;
   io::Url url_;
-  bool flow_;
+  Mix mix_;
+  Auth auth_;
+  WorkloadParties parties_;
   Workload w_;
   tcp::resolver resolver_;
   asio::steady_timer pause_;
@@ -275,6 +397,13 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   WorkloadTx tx_, patent_, valuation_;
   int step_ = 0;  // flow: 0 patent, 1 valuation, 2 pledge
   int attempts_ = 0;
+  Kind kind_ = Kind::kTx;
+  std::string method_, target_, body_;
+  const ledger::SecretKey* signer_ = nullptr;
+  std::string token_;
+  bool seeded_ = false;      // read mix: patent_ and pledge_id_ are on the ledger
+  bool read_pledge_ = false;
+  std::string pledge_id_;
   Clock::time_point sent_at_;
 };
 
@@ -303,8 +432,10 @@ std::shared_ptr<const ledger::SecretKey> LoadKey(const std::string& dir, const s
   return std::make_shared<const ledger::SecretKey>(std::move(*key));
 }
 
-// --check FILE: every recorded id must be committed on every node.
-int Check(const std::string& file, const std::vector<std::string>& nodes, const std::string& ca) {
+// --check FILE: every recorded id must be committed on every node. Asked as
+// the IP office (a full reader: every transaction in full).
+int Check(const std::string& file, const std::vector<std::string>& nodes, const std::string& ca,
+          const io::RequestCredentials& credentials) {
   std::ifstream in(file);
   if (!in) {
     std::fprintf(stderr, "pledger-bench: cannot read %s\n", file.c_str());
@@ -318,6 +449,7 @@ int Check(const std::string& file, const std::vector<std::string>& nodes, const 
   for (const auto& url : nodes) {
     io::HttpClientOptions o;
     o.ca_file = ca;
+    o.credentials = credentials;
     o.timeout = 10s;
     auto c = io::HttpClient::Create(url, o);
     if (!c.ok()) {
@@ -331,6 +463,11 @@ int Check(const std::string& file, const std::vector<std::string>& nodes, const 
         std::fprintf(stderr, "pledger-bench: %s: %s\n", url.c_str(), r.status().ToString().c_str());
         return 3;
       }
+      if (r->status == 401 || r->status == 403) {
+        std::fprintf(stderr, "pledger-bench: %s refused the reader: HTTP %d %s\n", url.c_str(), r->status,
+                     CodeOf(r->body).c_str());
+        return 3;
+      }
       if (r->status != 200) {
         if (missing < 10) std::printf("  %s: %s is not committed (HTTP %d)\n", url.c_str(), id.c_str(), r->status);
         ++missing;
@@ -342,29 +479,77 @@ int Check(const std::string& file, const std::vector<std::string>& nodes, const 
   return missing_total == 0 ? 0 : 1;
 }
 
+// The devnet's node URLs and CA (tools/devnet.sh), from its node configs:
+// https unless a config says "api_tls": false, on the ports it chose.
+struct Targets {
+  std::vector<std::string> nodes;
+  std::string ca;
+};
+Targets DevnetTargets() {
+  Targets t;
+  for (int n = 1; n <= 3; ++n) {
+    const std::string dir = "devnet/nodes/node" + std::to_string(n);
+    config::NodeConfig c;
+    if (!io::ReadJsonFile(dir + "/config.json", &c).ok() || c.api_listen().empty()) continue;
+    const bool tls = !c.has_api_tls() || c.api_tls();
+    t.nodes.push_back(std::string(tls ? "https://" : "http://") + c.api_listen());
+    if (tls && t.ca.empty() && !c.tls_ca_file().empty()) {
+      t.ca = c.tls_ca_file()[0] == '/' ? c.tls_ca_file() : dir + "/" + c.tls_ca_file();
+    }
+  }
+  if (t.nodes.empty()) t.nodes = {"https://127.0.0.1:26601", "https://127.0.0.1:26602", "https://127.0.0.1:26603"};
+  if (t.ca.empty() && io::FileExists("devnet/consortium-ca.crt")) t.ca = "devnet/consortium-ca.crt";
+  return t;
+}
+
 int Main(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
-                          {{"check"}, {"nodes"}, {"duration"}, {"clients"}, {"mix"}, {"record"}, {"accounts"},
-                           {"ca"}, {"warmup"}, {"threads"}, {"chain"}, {"ip-office"}, {"bank"}, {"owner"},
-                           {"appraiser"}, {"bank-org"}, {"owner-org"}, {"help", false}});
+                          {{"check"}, {"nodes"}, {"duration"}, {"clients"}, {"mix"}, {"auth"}, {"anonymous", false},
+                           {"record"}, {"accounts"}, {"ca"}, {"warmup"}, {"threads"}, {"chain"}, {"ip-office"},
+                           {"bank"}, {"owner"}, {"appraiser"}, {"bank-org"}, {"owner-org"}, {"help", false}});
   if (!args.ok()) {
     std::fprintf(stderr, "pledger-bench: %s\n", args.status().ToString().c_str());
     return 2;
   }
   if (args->Has("help")) {
-    std::puts("usage: pledger-bench [--nodes URL,...] [--duration S] [--clients N] [--mix flow|patent]\n"
-              "                     [--record FILE] [--accounts DIR] [--ca FILE] [--warmup S] [--threads N]\n"
-              "       pledger-bench --check FILE [--nodes URL,...]   every recorded id committed everywhere?");
+    std::puts("usage: pledger-bench [--nodes URL,...] [--duration S] [--clients N] [--mix flow|patent|read]\n"
+              "                     [--auth sign|token|none] [--anonymous] [--record FILE] [--accounts DIR]\n"
+              "                     [--ca FILE] [--warmup S] [--threads N] [--chain ID]\n"
+              "       pledger-bench --check FILE [--nodes URL,...]   every recorded id committed everywhere?\n"
+              "Defaults: the devnet's nodes and CA (devnet/nodes/*/config.json), its keys in devnet/accounts,\n"
+              "chain pledger-devnet, every request signed by its account (--auth sign).");
     return 0;
   }
-  std::string nodes_arg = args->Get("nodes").value_or(
-      "http://127.0.0.1:26601,http://127.0.0.1:26602,http://127.0.0.1:26603");
+  const Targets devnet = DevnetTargets();
   std::vector<std::string> nodes;
-  std::stringstream ss(nodes_arg);
-  for (std::string u; std::getline(ss, u, ',');) {
-    if (!u.empty()) nodes.push_back(u);
+  if (auto list = args->Get("nodes")) {
+    std::stringstream ss(*list);
+    for (std::string u; std::getline(ss, u, ',');) {
+      if (!u.empty()) nodes.push_back(u);
+    }
+  } else {
+    nodes = devnet.nodes;
   }
-  if (auto check = args->Get("check")) return Check(*check, nodes, args->Get("ca").value_or(""));
+  if (nodes.empty()) {
+    std::fprintf(stderr, "pledger-bench: --nodes names no node\n");
+    return 2;
+  }
+  std::string ca = args->Get("ca").value_or(args->Has("nodes") ? "" : devnet.ca);
+  std::string accounts = args->Get("accounts").value_or("devnet/accounts");
+  WorkloadParties parties;
+  parties.chain_id = args->Get("chain").value_or("pledger-devnet");
+  parties.ip_office = LoadKey(accounts, args->Get("ip-office").value_or("zjipo-clerk"));
+  parties.bank = LoadKey(accounts, args->Get("bank").value_or("qtbank"));
+  parties.owner = LoadKey(accounts, args->Get("owner").value_or("lianke-owner"));
+  parties.appraiser = LoadKey(accounts, args->Get("appraiser").value_or("appraiser"));
+  parties.bank_org = args->Get("bank-org").value_or("qtbank");
+  parties.owner_org = args->Get("owner-org").value_or("lianke");
+  // The IP office reads everything (a full reader): the probe and --check ask as it.
+  io::RequestCredentials office;
+  office.key = parties.ip_office;
+  office.chain_id = parties.chain_id;
+  if (auto check = args->Get("check")) return Check(*check, nodes, ca, office);
+
   auto duration = args->GetInt("duration", 30, 1, 86400);
   auto clients = args->GetInt("clients", 64, 1, 4096);
   auto warmup = args->GetInt("warmup", 3, 0, 600);
@@ -375,25 +560,34 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
-  std::string mix = args->Get("mix").value_or("flow");
-  if (mix != "flow" && mix != "patent") {
-    std::fprintf(stderr, "pledger-bench: --mix must be flow or patent\n");
+  const std::string mix_word = args->Get("mix").value_or("flow");
+  Mix mix = Mix::kFlow;
+  if (mix_word == "patent") {
+    mix = Mix::kPatent;
+  } else if (mix_word == "read") {
+    mix = Mix::kRead;
+  } else if (mix_word != "flow") {
+    std::fprintf(stderr, "pledger-bench: --mix must be flow, patent or read\n");
     return 2;
   }
-  std::string accounts = args->Get("accounts").value_or("devnet/accounts");
-  std::string ca = args->Get("ca").value_or("");
-
-  WorkloadParties parties;
-  parties.chain_id = args->Get("chain").value_or("pledger-devnet");
-  parties.ip_office = LoadKey(accounts, args->Get("ip-office").value_or("zjipo-clerk"));
-  parties.bank = LoadKey(accounts, args->Get("bank").value_or("qtbank"));
-  parties.owner = LoadKey(accounts, args->Get("owner").value_or("lianke-owner"));
-  parties.appraiser = LoadKey(accounts, args->Get("appraiser").value_or("appraiser"));
-  parties.bank_org = args->Get("bank-org").value_or("qtbank");
-  parties.owner_org = args->Get("owner-org").value_or("lianke");
+  const std::string auth_word = args->Get("auth").value_or(args->Has("anonymous") ? "none" : "sign");
+  Auth auth = Auth::kSign;
+  if (auth_word == "token") {
+    auth = Auth::kToken;
+  } else if (auth_word == "none") {
+    auth = Auth::kNone;
+  } else if (auth_word != "sign") {
+    std::fprintf(stderr, "pledger-bench: --auth must be sign, token or none\n");
+    return 2;
+  }
+  if (args->Has("anonymous") && auth != Auth::kNone) {
+    std::fprintf(stderr, "pledger-bench: --anonymous is --auth none; give one of them\n");
+    return 2;
+  }
 
   io::HttpClientOptions co;
   co.ca_file = ca;
+  co.credentials = office;
   co.timeout = 5s;
   auto probe = io::HttpClient::Create(nodes[0], co);
   if (!probe.ok()) {
@@ -417,8 +611,8 @@ int Main(int argc, char** argv) {
     }
   }
   std::uint32_t run = static_cast<std::uint32_t>(std::random_device{}());
-  std::printf("pledger-bench: %zu node(s), %lld clients, mix %s, warm-up %lld s, duration %lld s\n",
-              nodes.size(), static_cast<long long>(*clients), mix.c_str(),
+  std::printf("pledger-bench: %zu node(s), %lld clients, mix %s, auth %s, warm-up %lld s, duration %lld s\n",
+              nodes.size(), static_cast<long long>(*clients), mix_word.c_str(), AuthName(auth),
               static_cast<long long>(*warmup), static_cast<long long>(*duration));
   // Clients are spread over --threads io threads (default 1: enough for
   // several thousand tx/s, and the fewest context switches).
@@ -452,20 +646,39 @@ int Main(int argc, char** argv) {
   for (std::int64_t i = 0; i < *clients; ++i) {
     auto& io = *ios[static_cast<size_t>(i % *threads)];
     std::make_shared<AsyncClient>(io, &tls, &s, parties, urls[static_cast<size_t>(i) % urls.size()], run,
-                                  static_cast<std::uint32_t>(i), mix == "flow")
+                                  static_cast<std::uint32_t>(i), mix, auth)
         ->Start();
   }
   std::vector<std::thread> threads_run;
   for (auto& io : ios) threads_run.emplace_back([&io] { io->run(); });
+  const bool reads = mix == Mix::kRead;
+  if (reads) {
+    // Every client files its patent and pledge before anything is measured.
+    std::printf("pledger-bench: filing one patent, valuation and pledge per client to read...\n");
+    std::fflush(stdout);
+    const auto deadline = Clock::now() + 300s;
+    while (s.seeded.load() < *clients && Clock::now() < deadline) std::this_thread::sleep_for(100ms);
+    if (s.seeded.load() < *clients) {
+      std::fprintf(stderr, "pledger-bench: only %d of %lld clients filed their pledge in 300 s\n", s.seeded.load(),
+                   static_cast<long long>(*clients));
+      for (const auto& [code, n] : s.error_codes) {
+        std::fprintf(stderr, "  %s: %llu\n", code.c_str(), static_cast<unsigned long long>(n));
+      }
+      s.stop = true;
+      for (auto& io : ios) io->stop();
+      for (auto& t : threads_run) t.join();
+      return 1;
+    }
+  }
   std::this_thread::sleep_for(std::chrono::seconds(*warmup));
   s.measuring = true;
   auto start = Clock::now();
   std::uint64_t last = 0;
   for (std::int64_t sec = 1; sec <= *duration; ++sec) {
     std::this_thread::sleep_until(start + std::chrono::seconds(sec));
-    std::uint64_t now = s.committed.load();
-    std::printf("  t=%3llds  committed %6llu tx/s  (total %llu, errors %llu, busy %llu)\n",
-                static_cast<long long>(sec), static_cast<unsigned long long>(now - last),
+    std::uint64_t now = reads ? s.reads.load() : s.committed.load();
+    std::printf("  t=%3llds  %s %6llu %s  (total %llu, errors %llu, busy %llu)\n", static_cast<long long>(sec),
+                reads ? "read" : "committed", static_cast<unsigned long long>(now - last), reads ? "reads/s" : "tx/s",
                 static_cast<unsigned long long>(now), static_cast<unsigned long long>(s.errors + s.rejected),
                 static_cast<unsigned long long>(s.busy.load()));
     std::fflush(stdout);
@@ -478,6 +691,7 @@ int Main(int argc, char** argv) {
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   s.measuring = false;
   std::uint64_t committed = s.committed.load();
+  const std::uint64_t read_count = s.reads.load();
   s.stop = true;
   // Requests still waiting for their receipts are abandoned, not counted.
   for (auto& io : ios) io->stop();
@@ -496,6 +710,24 @@ int Main(int argc, char** argv) {
   };
   double tps = static_cast<double>(committed) / elapsed;
   std::uint64_t errors = s.errors.load() + s.rejected.load();
+  if (reads) {
+    const double rps = static_cast<double>(read_count) / elapsed;
+    std::printf("read %llu records (200 answers) in %.1f s: %.0f reads/s, auth %s (%llu tokens)\n",
+                static_cast<unsigned long long>(read_count), elapsed, rps, AuthName(auth),
+                static_cast<unsigned long long>(s.tokens.load()));
+    std::printf("latency request->answer: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", pct(0.50), pct(0.99),
+                lat.empty() ? 0.0 : lat.back());
+    std::printf("errors %llu, 503 answers %llu\n", static_cast<unsigned long long>(errors),
+                static_cast<unsigned long long>(s.busy.load()));
+    for (const auto& [code, n] : s.error_codes) {
+      std::printf("  %s: %llu\n", code.c_str(), static_cast<unsigned long long>(n));
+    }
+    std::printf("{\"reads_per_s\": %.0f, \"p50_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f, "
+                "\"errors\": %llu, \"clients\": %lld, \"mix\": \"read\", \"auth\": \"%s\", \"duration_s\": %.1f}\n",
+                rps, pct(0.50), pct(0.99), lat.empty() ? 0.0 : lat.back(), static_cast<unsigned long long>(errors),
+                static_cast<long long>(*clients), AuthName(auth), elapsed);
+    return 0;
+  }
   std::printf("committed %llu transactions in %.1f s: %.0f tx/s\n",
               static_cast<unsigned long long>(committed), elapsed, tps);
   std::printf("latency submit->commit: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", pct(0.50), pct(0.99),
@@ -507,10 +739,10 @@ int Main(int argc, char** argv) {
     std::printf("  %s: %llu\n", code.c_str(), static_cast<unsigned long long>(n));
   }
   std::printf("{\"committed_tps\": %.0f, \"p50_ms\": %.1f, \"p99_ms\": %.1f, \"max_ms\": %.1f, "
-              "\"errors\": %llu, \"clients\": %lld, \"mix\": \"%s\", \"duration_s\": %.1f}\n",
+              "\"errors\": %llu, \"clients\": %lld, \"mix\": \"%s\", \"auth\": \"%s\", \"duration_s\": %.1f}\n",
               tps, pct(0.50), pct(0.99), lat.empty() ? 0.0 : lat.back(),
-              static_cast<unsigned long long>(errors), static_cast<long long>(*clients), mix.c_str(),
-              elapsed);
+              static_cast<unsigned long long>(errors), static_cast<long long>(*clients), mix_word.c_str(),
+              AuthName(auth), elapsed);
   return 0;
 }
 

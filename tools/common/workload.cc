@@ -74,6 +74,7 @@ WorkloadTx Workload::PatentRegister(std::uint64_t expiry_height) {
   o->set_org_id(p_.owner_org);
   o->set_share_bps(10000);
   WorkloadTx tx = Sign(ledger::SerializeCanonical(b), {p_.ip_office.get()});
+  tx.submitter = p_.ip_office;
   tx.patent_no = no;
   return tx;
 }
@@ -89,6 +90,7 @@ WorkloadTx Workload::Valuation(const std::string& patent_no, std::uint64_t expir
   v->set_report_hash(ReportHash("appraisal report " + patent_no));
   v->set_appraiser_licence_no("ZJ-AP-2024-017");
   WorkloadTx tx = Sign(ledger::SerializeCanonical(b), {p_.appraiser.get()});
+  tx.submitter = p_.appraiser;
   tx.object_id = contracts::ObjectIdFromTxId(tx.id);
   tx.patent_no = patent_no;
   return tx;
@@ -110,6 +112,7 @@ WorkloadTx Workload::Pledge(const std::string& patent_no, const std::string& val
   p->set_valuation_id(valuation_id);
   p->set_contract_hash(ReportHash("loan contract " + patent_no));
   WorkloadTx tx = Sign(ledger::SerializeCanonical(b), {p_.bank.get(), p_.owner.get(), p_.ip_office.get()});
+  tx.submitter = p_.bank;
   tx.object_id = contracts::ObjectIdFromTxId(tx.id);
   tx.patent_no = patent_no;
   return tx;

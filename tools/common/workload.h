@@ -32,6 +32,9 @@ struct WorkloadTx {
   ledger::Hash256 id{};
   std::string object_id;   // for valuations and pledges: the id the contracts give them
   std::string patent_no;   // the patent it concerns
+  // The party that submits it (the IP office registers, the appraiser
+  // values, the bank files the pledge): whose key signs the HTTP request.
+  std::shared_ptr<const ledger::SecretKey> submitter;
 };
 
 class Workload {
