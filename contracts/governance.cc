@@ -401,24 +401,44 @@ Status ExecOrgReplicaGrant(TxContext& c, const OrgReplicaGrant& a) {
 
 namespace {
 
+// Whether a pledge still needs its parties: REGISTERED, or (when
+// `enforced_counts`) ENFORCED with a patent still locked until the sale is
+// assigned, which takes the pledgee's co-signature (R17).
+Status PledgeRunning(TxContext& c, const Pledge& p, bool enforced_counts, bool* running) {
+  *running = p.state() == PLEDGE_REGISTERED;
+  if (*running || !enforced_counts || p.state() != PLEDGE_ENFORCED) return Status::OK();
+  for (const std::string& no : p.patent_nos()) {
+    Patent patent;
+    bool found = false;
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Patent(no), &patent, &found));
+    if (found && patent.active_pledge_id() == p.id()) {
+      *running = true;
+      return Status::OK();
+    }
+  }
+  return Status::OK();
+}
+
 // The first pledge listed under an order index (ix/bank/, ix/borrower/,
-// ix/pledgor/) that is still REGISTERED; "" if none.
-Status FirstRegisteredPledge(TxContext& c, const std::string& prefix, std::string* id) {
+// ix/pledgor/) that still runs; *id is "" if none.
+Status FirstRunningPledge(TxContext& c, const std::string& prefix, bool enforced_counts, Pledge* out,
+                          std::string* id) {
   std::vector<std::string> ids;
   PLEDGER_RETURN_IF_ERROR(c.Scan(prefix, [&](std::string_view, std::string_view v) {
     ids.emplace_back(v);
     return true;
   }));
+  id->clear();
   for (const std::string& pid : ids) {
-    Pledge p;
     bool found = false;
-    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Pledge(pid), &p, &found));
-    if (found && p.state() == PLEDGE_REGISTERED) {
+    PLEDGER_RETURN_IF_ERROR(c.Read(keys::Pledge(pid), out, &found));
+    bool running = false;
+    if (found) PLEDGER_RETURN_IF_ERROR(PledgeRunning(c, *out, enforced_counts, &running));
+    if (running) {
       *id = pid;
       return Status::OK();
     }
   }
-  id->clear();
   return Status::OK();
 }
 
@@ -452,16 +472,23 @@ Status CheckNothingRunning(TxContext& c, const std::string& org) {
     const char* as;
   };
   const Side sides[] = {{keys::BankPledgePrefix(org), "pledgee"},
-                              {keys::PledgorPledgePrefix(org), "pledgor"},
-                              {keys::BorrowerPledgePrefix(org), "debtor"}};
+                        {keys::PledgorPledgePrefix(org), "pledgor"},
+                        {keys::BorrowerPledgePrefix(org), "debtor"}};
   for (const Side& side : sides) {
+    const bool pledgee = side.prefix == keys::BankPledgePrefix(org);
+    Pledge p;
     std::string id;
-    PLEDGER_RETURN_IF_ERROR(FirstRegisteredPledge(c, side.prefix, &id));
-    if (!id.empty()) {
-      return Fail("ORG_HAS_ACTIVE_PLEDGES", org + " is " + side.as + " of registered pledge " + id +
-                                                "; every pledge it is party to must be repaid, cancelled or "
-                                                "enforced before it is removed");
+    PLEDGER_RETURN_IF_ERROR(FirstRunningPledge(c, side.prefix, pledgee, &p, &id));
+    if (id.empty()) continue;
+    if (p.state() == PLEDGE_ENFORCED) {
+      return Fail("ORG_HAS_ACTIVE_PLEDGES", org + " is pledgee of pledge " + id +
+                                                ", enforced, whose sale still waits for its assignment (R17); "
+                                                "complete it (PatentAssign co-signed by " + org +
+                                                ") or cancel the pledge before removing " + org);
     }
+    return Fail("ORG_HAS_ACTIVE_PLEDGES", org + " is " + side.as + " of registered pledge " + id +
+                                              "; every pledge it is party to must be repaid, cancelled or "
+                                              "enforced before it is removed");
   }
   const Side pools[] = {{keys::TrusteePoolPrefix(org), "trustee"}, {keys::GuarantorPoolPrefix(org), "guarantor"}};
   for (const Side& side : pools) {

@@ -273,6 +273,37 @@ TEST_CASE("org removal: refused while the organisation is party to something run
     CHECK(w.Run(Remove("sme-2"), kQuorum).code() == "OK");
     CHECK(w.Run(Remove("indiv-1"), kQuorum).code() == "OK");
   }
+  SECTION("an enforced pledge holds its pledgee until the sale is assigned") {
+    const std::string no = Zl(2020, 1, 8100002);
+    REQUIRE(w.RegisterPatent(no, {{"sme-1", 10000}}).code() == "OK");
+    REQUIRE(w.Run(w.PledgeAction("bank-c", {"sme-1"}, {no}), {"bank-c", "sme-1", "ipo-a"}).code() == "OK");
+    const std::string id = w.last_object_id();
+    w.SetToday(DaysFromCivil(2025, 7, 1));
+    Action enforce;
+    enforce.mutable_pledge_enforce()->set_pledge_id(id);
+    enforce.mutable_pledge_enforce()->set_method(ENFORCE_AUCTION);
+    enforce.mutable_pledge_enforce()->set_proceeds_fen(50'000'000);
+    enforce.mutable_pledge_enforce()->set_document_hash(Hash("auction"));
+    REQUIRE(w.Run(enforce, {"bank-c"}).code() == "OK");
+    REQUIRE(w.GetPledge(id).state() == PLEDGE_ENFORCED);
+
+    auto r = w.Run(Remove("bank-c"), kQuorum);
+    CHECK(r.code() == "ORG_HAS_ACTIVE_PLEDGES");
+    CHECK_THAT(r.message(), Catch::Contains("whose sale still waits for its assignment"));
+    // The pledgor's and debtor's part ended with the enforcement.
+    CHECK(w.Run(Remove("sme-1"), kQuorum).code() == "OK");
+
+    Action sale;
+    PatentAssign* x = sale.mutable_patent_assign();
+    x->set_patent_no(no);
+    x->set_basis(TRANSFER_COURT);
+    x->set_document_hash(Hash("enforcement ruling"));
+    Owner* o = x->add_new_owners();
+    o->set_org_id("sme-3");
+    o->set_share_bps(10000);
+    REQUIRE(w.Run(sale, {"ipo-a", "bank-c"}).code() == "OK");
+    CHECK(w.Run(Remove("bank-c"), kQuorum).code() == "OK");
+  }
 }
 
 TEST_CASE("org removal: pools and holdings are settled first", "[unit][contracts][orgs]") {
