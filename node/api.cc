@@ -9,6 +9,7 @@
 #include "ledger/bytes.h"
 #include "ledger/io/json.h"
 #include "ledger/io/proto/api.pb.h"
+#include "node/api/response.h"
 #include "node/api/routes.h"
 #include "node/node_impl.h"
 
@@ -21,6 +22,52 @@ constexpr char kVersion[] = "pledgerd 0.1.0";
 
 void NodeImpl::HandleHttp(HttpRequest req, HttpResponder respond) {
   DispatchApi(*this, std::move(req), std::move(respond));
+}
+
+void NodeImpl::HandleMetricsHttp(HttpRequest req, HttpResponder respond) {
+  if (req.method != "GET") {
+    HttpResponse r = Error(405, "METHOD_NOT_ALLOWED", "the metrics listener serves GET only");
+    r.headers.emplace_back("Allow", "GET");
+    return respond(r);
+  }
+  if (req.path == "/metrics") {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = MetricsText();
+    return respond(r);
+  }
+  if (req.path == "/healthz") {
+    // The same answer as the API's /healthz (node_info.cc).
+    Status health = Health();
+    HttpResponse r;
+    r.content_type = "text/plain";
+    r.status = health.ok() ? 200 : 503;
+    r.body = health.ok() ? "ok\n" : "unhealthy: " + health.ToString() + "\n";
+    return respond(r);
+  }
+  respond(Error(404, "ROUTE_NOT_FOUND", "the metrics listener serves /metrics and /healthz only"));
+}
+
+// ---------------------------------------------------------------------------
+// Access
+
+Result<AuthenticatedReader> NodeImpl::Authenticate(const HttpRequest& req) { return auth_->Authenticate(req); }
+
+Result<api::TokenView> NodeImpl::IssueToken(const AuthenticatedReader& reader) {
+  const std::uint64_t now = io::SystemClock().NowMs();
+  PLEDGER_ASSIGN_OR_RETURN(std::string token, auth_->MintToken(reader, now));
+  api::TokenView v;
+  v.set_token(std::move(token));
+  v.set_expires_ms(now + limits::kAuthTokenLifetimeMs);
+  v.set_account(reader.account_hex());
+  v.set_org_id(reader.org_id);
+  for (contracts::Role r : reader.roles) v.add_roles(r);
+  v.set_issuer(node_id_);
+  return v;
+}
+
+bool NodeImpl::AnonymousReadsAllowed() const {
+  return !config_.has_api_anonymous_reads() || config_.api_anonymous_reads();
 }
 
 // ---------------------------------------------------------------------------

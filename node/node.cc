@@ -80,6 +80,18 @@ NodeImpl::NodeImpl(config::NodeConfig config, std::string base_dir, const io::Cl
 
 NodeImpl::~NodeImpl() { Stop(); }
 
+namespace {
+
+// Whether `host` (from a host:port setting) names the loopback interface.
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  auto addr = boost::asio::ip::make_address(host, ec);
+  return !ec && addr.is_loopback();
+}
+
+}  // namespace
+
 Status NodeImpl::Start() {
   // ---- configuration, each field checked and named ----
   node_id_ = config_.node_id();
@@ -239,11 +251,30 @@ Status NodeImpl::Start() {
       [this](const std::string& id, const ledger::PublicKey& k) { return Authorize(id, k); });
   PLEDGER_RETURN_IF_ERROR(transport_->Start());
 
+  // ---- API: who is asking, then what they may read (node/api/access.h) ----
+  accounts_ = std::make_unique<StateAccountDirectory>(ledger_->state());
+  AuthenticatorOptions ao;
+  ao.chain_id = config_.chain_id();
+  // Clients sign with their system clock (ledger/io/http_client.cc), so the
+  // window is judged on ours, not on the test seam that moves block times.
+  ao.clock = &io::SystemClock();
+  ao.accounts = accounts_.get();
+  ao.validator_keys = [dir = accounts_.get()](std::string_view id) { return dir->ValidatorKey(id); };
+  ao.node_id = node_id_;
+  ao.node_key = node_key_.get();
+  auth_ = std::make_unique<RequestAuthenticator>(std::move(ao));
+
   PLEDGER_ASSIGN_OR_RETURN(auto api_hp, SplitHostPort(config_.api_listen(), "api_listen"));
+  const bool api_tls = !config_.has_api_tls() || config_.api_tls();
+  if (!api_tls && !IsLoopbackHost(api_hp.first)) {
+    return Status::InvalidArgument(
+        "CONFIG_INVALID", "api_tls is false, but plain HTTP is served only on a loopback address and api_listen is " +
+                              config_.api_listen() + ": serve HTTPS (drop api_tls or set it true), or listen on 127.0.0.1");
+  }
   HttpOptions ho;
   ho.host = api_hp.first;
   ho.port = api_hp.second;
-  if (config_.api_tls()) {
+  if (api_tls) {
     ho.tls_cert_file = to.cert_file;
     ho.tls_key_file = key_file;
   }
@@ -251,6 +282,16 @@ Status NodeImpl::Start() {
     HandleHttp(std::move(req), std::move(r));
   });
   PLEDGER_RETURN_IF_ERROR(http_->Start());
+  if (!config_.metrics_listen().empty()) {
+    PLEDGER_ASSIGN_OR_RETURN(auto m_hp, SplitHostPort(config_.metrics_listen(), "metrics_listen"));
+    HttpOptions mo;
+    mo.host = m_hp.first;
+    mo.port = m_hp.second;
+    metrics_http_ = std::make_unique<HttpServer>(api_io_, mo, [this](HttpRequest req, HttpResponder r) {
+      HandleMetricsHttp(std::move(req), std::move(r));
+    });
+    PLEDGER_RETURN_IF_ERROR(metrics_http_->Start());
+  }
   RefreshMembers();  // now that the transport exists: dial the peers
 
   // ---- threads ----
@@ -275,8 +316,10 @@ Status NodeImpl::Start() {
     RaftLoop();
   });
   PLOG(kInfo, "node") << "started: peers on " << config_.peer_listen() << ", API on "
-                      << (config_.api_tls() ? "https://" : "http://") << api_hp.first << ":"
-                      << http_->port() << ", chain height " << applied_height_.load()
+                      << (api_tls ? "https://" : "http://") << api_hp.first << ":" << http_->port()
+                      << (AnonymousReadsAllowed() ? " (anonymous readers get the public view)" : " (accounts only)")
+                      << (metrics_http_ ? ", metrics on " + config_.metrics_listen() : std::string())
+                      << ", chain height " << applied_height_.load()
                       << ", applied index " << applied_index_.load();
   if (&clock_ != &io::SystemClock()) {
     PLOG(kWarn, "node") << "block times come from the " << clock_.Describe()
@@ -289,6 +332,7 @@ void NodeImpl::Stop() {
   if (stopped_.exchange(true)) return;
   PLOG(kInfo, "node") << "stopping";
   if (http_) http_->Stop();
+  if (metrics_http_) metrics_http_->Stop();
   if (transport_) transport_->Stop();
   {
     io::MutexLock lock(&raft_mu_);

@@ -57,6 +57,8 @@
 #include "ledger/ledger.h"
 #include "node/api/backend.h"
 #include "node/api/waiters.h"
+#include "node/auth/authenticator.h"
+#include "node/auth/state_directory.h"
 #include "node/http_server.h"
 #include "node/limits.h"
 #include "node/mempool.h"
@@ -121,6 +123,10 @@ class NodeImpl : public ApiBackend {
   Status AdmitFromClient(std::string raw, ledger::Hash256* id) override;
   std::optional<WaiterTable::Ticket> AddWaiter(const ledger::Hash256& id, Waiter waiter) override;
   std::optional<Waiter> RemoveWaiter(const WaiterTable::Ticket& ticket) override;
+  Result<AuthenticatedReader> Authenticate(const HttpRequest& req) override;
+  Result<api::TokenView> IssueToken(const AuthenticatedReader& reader) override;
+  bool AnonymousReadsAllowed() const override;
+  const std::string& chain_id() const override { return config_.chain_id(); }
 
  private:
   // ---- raft thread (node.cc) ----
@@ -192,6 +198,8 @@ class NodeImpl : public ApiBackend {
   // Requests go through the route table (node/api/routes.h); the handlers
   // reach the node only through its ApiBackend side below.
   void HandleHttp(HttpRequest req, HttpResponder respond);
+  // The metrics listener (metrics_listen): /metrics and /healthz only.
+  void HandleMetricsHttp(HttpRequest req, HttpResponder respond);
   void NotifyWaiters(const ledger::Hash256& id, const ledger::Receipt& receipt,
                      std::uint64_t height, std::uint32_t index);
   void ExpireWaiters();
@@ -241,6 +249,10 @@ class NodeImpl : public ApiBackend {
   boost::asio::io_context api_io_;
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<HttpServer> metrics_http_;  // null without metrics_listen
+  // Who is asking (node/auth/): accounts and validator keys from the state.
+  std::unique_ptr<StateAccountDirectory> accounts_;
+  std::unique_ptr<RequestAuthenticator> auth_;
   std::vector<std::thread> threads_;
 
   // ---- raft thread queue ----

@@ -133,6 +133,7 @@ bool FastSubmitResponseJson(const api::SubmitResponse& response, std::string* ou
       if (!Receipt(out, t.receipt())) return false;
     }
     if (!StringField(out, "receipt_code", t.receipt_code())) return false;
+    if (!StringField(out, "action", t.action())) return false;
     out->push_back('}');
   }
   out->push_back('}');

@@ -9,6 +9,7 @@ pledger_unit_test(node_test
     unit/node/submit_json_test.cc
     unit/node/block_txs_test.cc
     unit/node/api_params_test.cc
+    unit/node/access_test.cc
     unit/node/api_test.cc
     unit/node/request_auth_test.cc
     unit/node/auth_test.cc

@@ -16,7 +16,9 @@
 
 #include "consensus/status.h"
 #include "ledger/ledger.h"
+#include "ledger/io/proto/api.pb.h"
 #include "ledger/proto/ledger.pb.h"
+#include "node/auth/authenticator.h"
 #include "node/api/waiters.h"
 
 namespace pledger::node {
@@ -38,6 +40,19 @@ class ApiBackend {
   virtual Result<std::vector<ledger::Attestation>> BlockAttestations(std::uint64_t height) = 0;
   // Node ids of the validators that vote now.
   virtual std::set<std::string> VotingValidators() = 0;
+
+  // ---- access (node/auth/, node/api/access.h) ----
+  // Who sent `req`: its Authorization header checked against the chain's
+  // accounts as of the last block. Verifies Ed25519: work pool only.
+  // Reasons: the AUTH_ codes of node/auth/authenticator.h.
+  virtual Result<AuthenticatedReader> Authenticate(const HttpRequest& req) = 0;
+  // A bearer token for a reader authenticated by a signed request.
+  virtual Result<api::TokenView> IssueToken(const AuthenticatedReader& reader) = 0;
+  // Whether this node answers requests that carry no credentials (with the
+  // public view); the node's `api_anonymous_reads` setting.
+  virtual bool AnonymousReadsAllowed() const = 0;
+  // The chain id (the realm of a 401's WWW-Authenticate).
+  virtual const std::string& chain_id() const = 0;
 
   // ---- the node itself ----
   // OK while the node applies blocks; else the error that stopped it.

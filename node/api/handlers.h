@@ -21,6 +21,10 @@ void HandleMetrics(ApiCall& call);
 void HandleStatus(ApiCall& call);
 void HandleGenesis(ApiCall& call);
 
+// ---- auth.cc: tokens and who-am-I ----
+void HandleAuthToken(ApiCall& call);
+void HandleWhoAmI(ApiCall& call);
+
 // ---- txs.cc ----
 void HandleSubmitTx(ApiCall& call);
 void HandleGetTx(ApiCall& call);
@@ -69,13 +73,19 @@ void Reply(ApiCall& call, const Result<T>& result) {
   call.respond(Json(200, *result));
 }
 
+// 200 with `record` as the reader may see it: complete, or with what
+// access.h withheld named (ScopedJson).
+void ReplyScoped(ApiCall& call, const google::protobuf::Message& record, const Withheld& withheld);
+
 // ?height=H of single-record routes: 0 (absent) means now. Reason: PARAM_INVALID.
 Result<std::uint64_t> AsOfHeight(const ApiCall& call);
 
-// Answers the record at state key `key` as it was after block `height`
-// (history.cc): 404 NOT_FOUND_AT_HEIGHT if it did not exist, 500
-// STATE_RECORD_CORRUPT if the stored version does not parse as `*msg`.
-void ReplyAsOf(ApiCall& call, const std::string& key, std::uint64_t height, google::protobuf::Message* msg);
+// Reads the record at state key `key` as it was after block `height`
+// (history.cc) into *msg. On failure answers the call itself and returns
+// false: 404 NOT_FOUND_AT_HEIGHT if it did not exist, 500
+// STATE_RECORD_CORRUPT if the stored version does not parse as `*msg`. The
+// caller scopes the record (access.h) as it would the record now.
+bool LoadAsOf(ApiCall& call, const std::string& key, std::uint64_t height, google::protobuf::Message* msg);
 
 // Whether the node's validators signed the block at `height` (blocks.cc).
 Result<api::AttestationStatus> AttestationStatusOf(ApiBackend& backend, std::uint64_t height);

@@ -8,12 +8,20 @@
 namespace pledger::node {
 namespace {
 
-// One page of `entity`'s history: ?after=CURSOR&limit=N.
+// One page of `entity`'s history: ?after=CURSOR&limit=N, in full for the
+// entity's parties, else its gazetted entries (access.h).
 void ReplyHistoryPage(ApiCall& call, const std::string& entity) {
   auto limit = QueryUint(call.req, "limit", limits::kHistoryPageDefault, 1, call.route.limits.items_max);
   if (!limit.ok()) return call.respond(Error(limit.status()));
-  Reply(call, contracts::QueryHistory(call.backend.ledger().db(), entity,
-                                      QueryString(call.req, "after").value_or(""), static_cast<size_t>(*limit)));
+  auto page = contracts::QueryHistory(call.backend.ledger().db(), entity, QueryString(call.req, "after").value_or(""),
+                                      static_cast<size_t>(*limit));
+  if (!page.ok()) return call.respond(Error(page.status()));
+  auto state = call.backend.ledger().state().SnapshotReader();
+  auto party = IsPartyToEntity(call.reader, *state, entity);
+  if (!party.ok()) return call.respond(Error(party.status()));
+  Withheld w;
+  ScopeHistoryPage(call.reader, *party, &*page, &w);
+  ReplyScoped(call, *page, w);
 }
 
 }  // namespace
@@ -26,18 +34,29 @@ void HandlePatentHistory(ApiCall& call) { ReplyHistoryPage(call, "patent/" + cal
 
 Result<std::uint64_t> AsOfHeight(const ApiCall& call) { return QueryUint(call.req, "height", 0, 0, UINT64_MAX); }
 
-void ReplyAsOf(ApiCall& call, const std::string& key, std::uint64_t height, google::protobuf::Message* msg) {
+bool LoadAsOf(ApiCall& call, const std::string& key, std::uint64_t height, google::protobuf::Message* msg) {
   auto v = contracts::StateAsOf(call.backend.ledger().db(), key, height, &call.backend.genesis_writes());
-  if (!v.ok()) return call.respond(Error(v.status()));
+  if (!v.ok()) {
+    call.respond(Error(v.status()));
+    return false;
+  }
   if (!v->has_value()) {
-    return call.respond(
-        Error(404, "NOT_FOUND_AT_HEIGHT", key + " did not exist at height " + std::to_string(height)));
+    call.respond(Error(404, "NOT_FOUND_AT_HEIGHT", key + " did not exist at height " + std::to_string(height)));
+    return false;
   }
   if (!msg->ParseFromString(**v)) {
-    return call.respond(Error(Status::Corruption(
+    call.respond(Error(Status::Corruption(
         "STATE_RECORD_CORRUPT", "the version of " + key + " at height " + std::to_string(height) + " does not parse")));
+    return false;
   }
-  call.respond(Json(200, *msg));
+  return true;
+}
+
+void ReplyScoped(ApiCall& call, const google::protobuf::Message& record, const Withheld& withheld) {
+  HttpResponse r;
+  r.status = 200;
+  r.body = ScopedJson(record, withheld);
+  call.respond(std::move(r));
 }
 
 }  // namespace pledger::node

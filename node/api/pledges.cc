@@ -1,5 +1,5 @@
 // Pledges (one, or a bank's or borrower's in registration order) and
-// valuations.
+// valuations, as the reader may see them (access.h).
 #include "contracts/queries.h"
 #include "node/api/handlers.h"
 #include "node/api/params.h"
@@ -10,26 +10,47 @@ void HandlePledge(ApiCall& call) {
   auto as_of = AsOfHeight(call);
   if (!as_of.ok()) return call.respond(Error(as_of.status()));
   const std::string& id = call.Param("id");
+  Withheld w;
+  contracts::Pledge p;
   if (*as_of > 0) {
-    contracts::Pledge p;
-    return ReplyAsOf(call, "pledge/" + id, *as_of, &p);
+    if (!LoadAsOf(call, "pledge/" + id, *as_of, &p)) return;
+  } else {
+    auto state = call.backend.ledger().state().SnapshotReader();
+    auto now = contracts::QueryPledge(*state, id);
+    if (!now.ok()) return call.respond(Error(now.status()));
+    p = std::move(*now);
   }
-  auto state = call.backend.ledger().state().SnapshotReader();
-  Reply(call, contracts::QueryPledge(*state, id));
+  ScopePledge(call.reader, &p, "", &w);
+  ReplyScoped(call, p, w);
 }
 
 void HandlePledgeList(ApiCall& call) {
   auto state = call.backend.ledger().state().SnapshotReader();
-  if (auto bank = QueryString(call.req, "bank")) return Reply(call, contracts::QueryPledgesOfBank(*state, *bank));
-  if (auto borrower = QueryString(call.req, "borrower")) {
-    return Reply(call, contracts::QueryPledgesOfBorrower(*state, *borrower));
+  Result<contracts::PledgeList> list = Status::InvalidArgument("QUERY_INVALID", "give ?bank=ORG or ?borrower=ORG");
+  if (auto bank = QueryString(call.req, "bank")) {
+    list = contracts::QueryPledgesOfBank(*state, *bank);
+  } else if (auto borrower = QueryString(call.req, "borrower")) {
+    list = contracts::QueryPledgesOfBorrower(*state, *borrower);
   }
-  call.respond(Error(400, "QUERY_INVALID", "give ?bank=ORG or ?borrower=ORG"));
+  if (!list.ok()) return call.respond(Error(list.status()));
+  Withheld w;
+  ScopePledgeList(call.reader, &*list, &w);
+  ReplyScoped(call, *list, w);
 }
 
 void HandleValuation(ApiCall& call) {
   auto state = call.backend.ledger().state().SnapshotReader();
-  Reply(call, contracts::QueryValuation(*state, call.Param("id")));
+  auto v = contracts::QueryValuation(*state, call.Param("id"));
+  if (!v.ok()) return call.respond(Error(v.status()));
+  auto may = MayReadValuation(call.reader, *state, *v);
+  if (!may.ok()) return call.respond(Error(may.status()));
+  if (!*may) {
+    return call.respond(AuthError(Forbidden(call.reader, "valuation " + v->id(),
+                                            "its appraiser, the owners of the valued patents, the banks that "
+                                            "lend against it, IP offices, auditors and regulators"),
+                                  call.backend.chain_id()));
+  }
+  Reply(call, v);
 }
 
 }  // namespace pledger::node

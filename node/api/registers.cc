@@ -39,7 +39,8 @@ void HandleAccount(ApiCall& call) {
   const std::string& key = call.Param("key");
   if (*as_of > 0) {
     contracts::Account a;
-    return ReplyAsOf(call, contracts::keys::Account(key), *as_of, &a);
+    if (LoadAsOf(call, contracts::keys::Account(key), *as_of, &a)) call.respond(Json(200, a));
+    return;
   }
   auto state = call.backend.ledger().state().SnapshotReader();
   Reply(call, contracts::QueryAccount(*state, key));
@@ -53,22 +54,37 @@ void HandleOrgList(ApiCall& call) {
         Error(400, "QUERY_INVALID", "kind must be an OrgKind name such as ORG_IP_OFFICE or ORG_TRUSTEE"));
   }
   auto state = call.backend.ledger().state().SnapshotReader();
-  Reply(call, OrgsOfKind(*state, kind, static_cast<size_t>(call.route.limits.items_max)));
+  auto list = OrgsOfKind(*state, kind, static_cast<size_t>(call.route.limits.items_max));
+  if (!list.ok()) return call.respond(Error(list.status()));
+  Withheld w;
+  ScopeOrgList(call.reader, &*list, &w);
+  ReplyScoped(call, *list, w);
 }
 
 void HandleOrg(ApiCall& call) {
   auto as_of = AsOfHeight(call);
   if (!as_of.ok()) return call.respond(Error(as_of.status()));
   const std::string& id = call.Param("id");
+  contracts::Organisation o;
   if (*as_of > 0) {
-    contracts::Organisation o;
-    return ReplyAsOf(call, contracts::keys::Org(id), *as_of, &o);
+    if (!LoadAsOf(call, contracts::keys::Org(id), *as_of, &o)) return;
+  } else {
+    auto state = call.backend.ledger().state().SnapshotReader();
+    auto now = contracts::QueryOrganisation(*state, id);
+    if (!now.ok()) return call.respond(Error(now.status()));
+    o = std::move(*now);
   }
-  auto state = call.backend.ledger().state().SnapshotReader();
-  Reply(call, contracts::QueryOrganisation(*state, id));
+  Withheld w;
+  ScopeOrganisation(call.reader, &o, "", &w);
+  ReplyScoped(call, o, w);
 }
 
 void HandleOrgLending(ApiCall& call) {
+  if (!MayReadLending(call.reader, call.Param("id"))) {
+    return call.respond(AuthError(
+        Forbidden(call.reader, call.Param("id") + "'s lending figures", "the bank itself, IP offices, auditors and regulators"),
+        call.backend.chain_id()));
+  }
   auto state = call.backend.ledger().state().SnapshotReader();
   Reply(call, contracts::QueryLendingReport(*state, call.Param("id")));
 }
@@ -83,7 +99,8 @@ void HandleParams(ApiCall& call) {
   if (!as_of.ok()) return call.respond(Error(as_of.status()));
   if (*as_of > 0) {
     contracts::Params p;
-    return ReplyAsOf(call, std::string(contracts::keys::kParams), *as_of, &p);
+    if (LoadAsOf(call, std::string(contracts::keys::kParams), *as_of, &p)) call.respond(Json(200, p));
+    return;
   }
   auto state = call.backend.ledger().state().SnapshotReader();
   Reply(call, contracts::QueryParams(*state));

@@ -15,8 +15,10 @@ HttpResponse Json(int status, const google::protobuf::Message& m) {
 int HttpStatusOf(const Status& s) {
   switch (s.code()) {
     case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kUnauthenticated: return 400;
+    case StatusCode::kUnauthenticated:
+      // Who-is-asking failures; a transaction's bad signature stays a 400.
+      return s.reason().substr(0, 5) == "AUTH_" ? 401 : 400;
+    case StatusCode::kInvalidArgument: return 400;
     case StatusCode::kPermissionDenied: return 403;
     case StatusCode::kNotFound: return 404;
     case StatusCode::kAlreadyExists:
@@ -34,6 +36,16 @@ HttpResponse Error(const Status& s) {
   v.mutable_error()->set_message(std::string(s.message()));
   HttpResponse r = Json(HttpStatusOf(s), v);
   if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+HttpResponse AuthError(const Status& s, const std::string& chain_id) {
+  HttpResponse r = Error(s);
+  if (r.status == 401) {
+    // RFC 9110 11.6.1: a 401 names the schemes that would be accepted.
+    r.headers.emplace_back("WWW-Authenticate",
+                           "Pledger-Ed25519 realm=\"" + chain_id + "\", Bearer realm=\"" + chain_id + "\"");
+  }
   return r;
 }
 

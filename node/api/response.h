@@ -15,7 +15,9 @@ namespace pledger::node {
 // `status` with `m` in protobuf's JSON mapping (proto field names).
 HttpResponse Json(int status, const google::protobuf::Message& m);
 
-// The HTTP status a Status maps to: InvalidArgument 400, PermissionDenied 403,
+// The HTTP status a Status maps to: Unauthenticated with an AUTH_ reason 401
+// (other Unauthenticated reasons, such as a transaction's bad signature,
+// 400), InvalidArgument 400, PermissionDenied 403,
 // NotFound 404, FailedPrecondition 409, ResourceExhausted/Unavailable 503
 // (with Retry-After), anything else (Corruption, IOError, Internal) 500.
 int HttpStatusOf(const Status& s);
@@ -23,6 +25,9 @@ int HttpStatusOf(const Status& s);
 // An error answer carrying the Status's reason as its code.
 HttpResponse Error(const Status& s);
 HttpResponse Error(int status, const std::string& code, const std::string& message);
+// Error(s), and on a 401 the WWW-Authenticate header naming both schemes
+// with the chain id as realm.
+HttpResponse AuthError(const Status& s, const std::string& chain_id);
 
 }  // namespace pledger::node
 

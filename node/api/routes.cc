@@ -1,6 +1,7 @@
 #include "node/api/routes.h"
 
 #include <array>
+#include <memory>
 
 #include "node/api/handlers.h"
 #include "node/limits.h"
@@ -19,6 +20,9 @@ constexpr std::array kRoutes{
     ApiRoute{"node.metrics", "GET", "/metrics", HandleMetrics, kNone},
     ApiRoute{"node.status", "GET", "/v1/status", HandleStatus, kNone},
     ApiRoute{"node.genesis", "GET", "/v1/genesis", HandleGenesis, kNone},
+    // Access.
+    ApiRoute{"auth.token", "POST", "/v1/auth/token", HandleAuthToken, kNone},
+    ApiRoute{"auth.whoami", "GET", "/v1/auth/whoami", HandleWhoAmI, kNone},
     // Transactions.
     ApiRoute{"txs.submit", "POST", "/v1/txs", HandleSubmitTx, kWait},
     ApiRoute{"txs.get", "GET", "/v1/txs/{id}", HandleGetTx, kWait},
@@ -103,6 +107,35 @@ bool MatchRoute(std::string_view pattern, std::string_view path,
   return true;
 }
 
+namespace {
+
+// Runs the route's handler for `reader` if the route's policy lets it in.
+void RunGuarded(ApiBackend& backend, const ApiRoute& route, HttpRequest req,
+                std::vector<std::pair<std::string_view, std::string>> params, HttpResponder respond,
+                Reader reader) {
+  const RoutePolicy* policy = FindRoutePolicy(route.id);
+  if (policy == nullptr) {
+    // Fail closed: a route nobody wrote a policy for serves nobody.
+    return respond(Error(500, "ROUTE_POLICY_MISSING", std::string(route.id) + " has no read policy"));
+  }
+  Status allowed = CheckRouteAccess(*policy, reader, backend.AnonymousReadsAllowed());
+  if (!allowed.ok()) return respond(AuthError(allowed, backend.chain_id()));
+  ApiCall call{backend, route, std::move(req), std::move(params), std::move(respond), std::move(reader)};
+  route.handler(call);
+}
+
+Reader ReaderOf(const AuthenticatedReader& a) {
+  Reader r;
+  r.anonymous = false;
+  r.key = a.account_key;
+  r.org_id = a.org_id;
+  r.roles = a.roles;
+  r.via_token = a.via == AuthenticatedReader::Via::kToken;
+  return r;
+}
+
+}  // namespace
+
 void DispatchApi(ApiBackend& backend, HttpRequest req, HttpResponder respond) {
   std::string allow;
   for (const ApiRoute& route : kRoutes) {
@@ -112,8 +145,21 @@ void DispatchApi(ApiBackend& backend, HttpRequest req, HttpResponder respond) {
       if (allow.find(route.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + std::string(route.method);
       continue;
     }
-    ApiCall call{backend, route, std::move(req), std::move(params), std::move(respond)};
-    return route.handler(call);
+    if (req.headers.find("authorization") == req.headers.end()) {
+      return RunGuarded(backend, route, std::move(req), std::move(params), std::move(respond), Reader{});
+    }
+    // Checking the signature costs a verification: not on the API thread.
+    auto shared = std::make_shared<HttpResponder>(std::move(respond));
+    ApiBackend* b = &backend;
+    const ApiRoute* r = &route;
+    bool queued = backend.RunOnWorkPool(
+        [b, r, req = std::move(req), params = std::move(params), shared]() mutable {
+          auto who = b->Authenticate(req);
+          if (!who.ok()) return (*shared)(AuthError(who.status(), b->chain_id()));
+          RunGuarded(*b, *r, std::move(req), std::move(params), std::move(*shared), ReaderOf(*who));
+        });
+    if (!queued) (*shared)(Error(Status::ResourceExhausted("NODE_BUSY", "the node is busy; retry shortly")));
+    return;
   }
   if (!allow.empty()) {
     HttpResponse r = Error(405, "METHOD_NOT_ALLOWED", req.method + " is not allowed on " + req.path + "; use " + allow);

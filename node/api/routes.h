@@ -10,8 +10,13 @@
 //
 // Dispatch: a path no route matches is 404 ROUTE_NOT_FOUND; a path some
 // route matches with another method is 405 METHOD_NOT_ALLOWED with an Allow
-// header. Handlers run on the API thread and must not block: anything that
-// verifies signatures or waits goes to the work pool or the waiter table.
+// header. Then who is asking: a request without an Authorization header is
+// an anonymous reader, handled on the API thread; one with it is checked on
+// the work pool (an Ed25519 verification) and its handler runs there (503
+// NODE_BUSY when the pool's queue is full). The route's policy (access.h)
+// decides before the handler runs: 401 with WWW-Authenticate, or 403.
+// Handlers must not block: anything that verifies signatures or waits goes
+// to the work pool or the waiter table.
 #ifndef PLEDGER_NODE_API_ROUTES_H_
 #define PLEDGER_NODE_API_ROUTES_H_
 
@@ -22,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "node/api/access.h"
 #include "node/api/backend.h"
 #include "node/http_server.h"
 
@@ -38,13 +44,16 @@ struct RouteLimits {
 struct ApiRoute;
 
 // One request being handled: the request, the values of the route's path
-// parameters, and the responder (call it once, now or later from any thread).
+// parameters, who is asking (checked against the route's policy before the
+// handler runs), and the responder (call it once, now or later from any
+// thread).
 struct ApiCall {
   ApiBackend& backend;
   const ApiRoute& route;
   HttpRequest req;
   std::vector<std::pair<std::string_view, std::string>> params;
   HttpResponder respond;
+  Reader reader;
 
   // The value of path parameter `name` (empty if the pattern has none).
   const std::string& Param(std::string_view name) const;

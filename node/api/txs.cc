@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 
+#include "contracts/action_name.h"
 #include "ledger/block.h"
 #include "ledger/bytes.h"
 #include "ledger/io/json.h"
@@ -47,6 +48,7 @@ Result<api::TxView> TxViewOf(ApiBackend& backend, const ledger::Hash256& id) {
                                                      " does not parse");
   }
   v.set_receipt_code(v.receipt().code());
+  v.set_action(contracts::ActionName(v.body()));
   std::vector<ledger::Hash256> leaves;
   leaves.reserve(static_cast<size_t>(b.txs_size()));
   for (const auto& raw : b.txs()) leaves.push_back(ledger::MerkleLeafHash(raw));
@@ -58,6 +60,15 @@ Result<api::TxView> TxViewOf(ApiBackend& backend, const ledger::Hash256& id) {
   p->set_tx_root(ledger::HexEncode(h.tx_root()));
   PLEDGER_ASSIGN_OR_RETURN(*v.mutable_attestation(), AttestationStatusOf(backend, loc.height()));
   return v;
+}
+
+// The committed transaction as `reader` may see it (access.h).
+HttpResponse ScopedTxAnswer(const Reader& reader, api::TxView view) {
+  Withheld w;
+  ScopeTxView(reader, &view, &w);
+  HttpResponse r;
+  r.body = ScopedJson(view, w);
+  return r;
 }
 
 HttpResponse CommittedView(const std::string& hex, api::TxView view) {
@@ -131,11 +142,22 @@ void HandleGetTx(ApiCall& call) {
   auto wait = QueryWait(call.req, call.route.limits.wait_ms_max);
   if (!wait.ok()) return call.respond(Error(wait.status()));
   auto view = TxViewOf(call.backend, *id);
-  if (view.ok()) return call.respond(Json(200, *view));
+  if (view.ok()) return call.respond(ScopedTxAnswer(call.reader, std::move(*view)));
   if (!view.status().IsNotFound()) return call.respond(Error(view.status()));
   const bool pending = call.backend.InMempool(*id);
   if (wait->count() > 0 && pending) {
-    auto ticket = call.backend.AddWaiter(*id, Waiter{call.respond, Clock::now() + *wait, hex});
+    // The applier answers waiters with the receipt it has in hand; a reader
+    // who may not see all of it gets the committed view re-read and scoped.
+    ApiBackend* backend = &call.backend;
+    HttpResponder scoped = [backend, id = *id, reader = call.reader, respond = call.respond](HttpResponse r) {
+      if (r.status != 200 || reader.full()) return respond(std::move(r));
+      bool queued = backend->RunOnWorkPool([backend, id, reader, respond] {
+        auto v = TxViewOf(*backend, id);
+        respond(v.ok() ? ScopedTxAnswer(reader, std::move(*v)) : Error(v.status()));
+      });
+      if (!queued) respond(Error(Status::ResourceExhausted("NODE_BUSY", "the node is busy; retry shortly")));
+    };
+    auto ticket = call.backend.AddWaiter(*id, Waiter{scoped, Clock::now() + *wait, hex});
     if (ticket) {
       // Committed between the read above and the registration? The applier
       // may have answered the waiters before this one existed.
@@ -143,7 +165,7 @@ void HandleGetTx(ApiCall& call) {
       if (!again.ok() && again.status().IsNotFound()) return;
       if (!call.backend.RemoveWaiter(*ticket)) return;
       if (!again.ok()) return call.respond(Error(again.status()));
-      return call.respond(Json(200, *again));
+      return call.respond(ScopedTxAnswer(call.reader, std::move(*again)));
     }
   }
   if (pending) {

@@ -236,14 +236,20 @@ std::string TestCluster::ApiUrl(int i) const {
 
 io::HttpClient& TestCluster::Client(int i) {
   Proc& p = nodes_[i];
-  if (!p.client) {
-    io::HttpClientOptions o;
-    o.timeout = 10s;
-    auto c = io::HttpClient::Create(ApiUrl(i), o);
-    if (!c.ok()) Die(c.status().ToString());
-    p.client = std::move(*c);
-  }
+  if (!p.client) p.client = ClientAs(i, "ipo-a");
   return *p.client;
+}
+
+std::unique_ptr<io::HttpClient> TestCluster::ClientAs(int i, const std::string& account) {
+  io::HttpClientOptions o;
+  o.timeout = 10s;
+  if (!account.empty()) {
+    o.credentials.chain_id = chain_id();
+    o.credentials.key = accounts_.at(account);
+  }
+  auto c = io::HttpClient::Create(ApiUrl(i), o);
+  if (!c.ok()) Die(c.status().ToString());
+  return std::move(*c);
 }
 
 Result<api::StatusView> TestCluster::Status(int i) {

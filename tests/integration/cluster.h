@@ -69,7 +69,11 @@ class TestCluster {
   std::string ApiUrl(int i) const;
   std::string NodeId(int i) const { return nodes_[i].id; }
   std::string ConfigPath(int i) const { return nodes_[i].config; }
+  // Node i's API, read as the registrar (account "ipo-a": every record in full).
   io::HttpClient& Client(int i);
+  // A new client reading as `account` (a name as for Account()), or
+  // anonymously for "".
+  std::unique_ptr<io::HttpClient> ClientAs(int i, const std::string& account);
 
   Result<api::StatusView> Status(int i);
   // Index of the node that says it is leader (and that the others follow), or -1.

@@ -78,6 +78,21 @@ class FakeNode final : public ApiBackend {
     std::lock_guard<std::mutex> lock(mu_);
     return waiters_.Remove(t);
   }
+  // Signatures are the authenticator's tests' business (auth_test.cc) and the
+  // cluster's (access matrix): here any Authorization header stands for the
+  // registrar's account, and none for an anonymous reader.
+  Result<AuthenticatedReader> Authenticate(const HttpRequest&) override {
+    AuthenticatedReader r;
+    r.account_key = test::TestKey(2).public_key();
+    r.org_id = "ipo-a";
+    r.roles = {contracts::ROLE_IP_OFFICE};
+    return r;
+  }
+  Result<api::TokenView> IssueToken(const AuthenticatedReader&) override {
+    return Status::FailedPrecondition("AUTH_TOKENS_UNAVAILABLE", "no tokens here");
+  }
+  bool AnonymousReadsAllowed() const override { return true; }
+  const std::string& chain_id() const override { return chain_; }
 
   // What the applier does after committing a block: answer the waiters.
   void Notify(const ledger::Hash256& id, std::uint64_t height, std::uint32_t index) {
@@ -128,6 +143,7 @@ class FakeNode final : public ApiBackend {
  private:
   test::TempDir dir_;
   std::string genesis_ = "genesis-bytes";
+  std::string chain_ = kChain;
   ledger::WriteSet genesis_writes_;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::mutex mu_;
@@ -142,8 +158,9 @@ struct Answer {
   const HttpResponse* operator->() const { return &**got; }
 };
 
+// Sends a request as the registrar (`as_registrar`) or anonymously.
 Answer Send(FakeNode& node, const std::string& method, const std::string& target, std::string body = "",
-            const std::string& content_type = "") {
+            const std::string& content_type = "", bool as_registrar = true) {
   HttpRequest req;
   req.method = method;
   req.target = target;
@@ -162,6 +179,7 @@ Answer Send(FakeNode& node, const std::string& method, const std::string& target
     }
   }
   if (!content_type.empty()) req.headers["content-type"] = content_type;
+  if (as_registrar) req.headers["authorization"] = "registrar";
   req.body = std::move(body);
   Answer a;
   auto got = a.got;
@@ -321,6 +339,48 @@ TEST_CASE("api: waiters on one id are removed one by one", "[api]") {
   CHECK(t.size() == 1);
   CHECK(t.TakeExpired(std::chrono::steady_clock::now()).size() == 1);  // deadline {} is long past
   CHECK(t.empty());
+}
+
+TEST_CASE("access: every route has a read policy, and every policy a route", "[api][access]") {
+  std::set<std::string_view> routes;
+  for (const ApiRoute& r : ApiRoutes()) {
+    routes.insert(r.id);
+    INFO(r.id);
+    CHECK(FindRoutePolicy(r.id) != nullptr);  // a new route needs its line in access.cc
+  }
+  for (const RoutePolicy& p : RoutePolicies()) {
+    INFO(p.route_id);
+    CHECK(routes.count(p.route_id) == 1);  // no policy for a route that is gone
+  }
+}
+
+TEST_CASE("access: an anonymous reader gets 401 with WWW-Authenticate where an account is needed", "[api][access]") {
+  FakeNode node;
+  for (const char* target : {"/v1/raw/blocks?from=1&to=1"}) {
+    Answer a = Send(node, "GET", target, "", "", /*as_registrar=*/false);
+    REQUIRE(a.ready());
+    INFO(target);
+    CHECK(a->status == 401);
+    CHECK(CodeOf(*a) == "AUTH_MISSING");
+    bool challenge = false;
+    for (const auto& [k, v] : a->headers) {
+      challenge = challenge || (k == "WWW-Authenticate" && v.find("Pledger-Ed25519 realm=\"pledger-test\"") == 0);
+    }
+    CHECK(challenge);
+  }
+  Answer token = Send(node, "POST", "/v1/auth/token", "", "", /*as_registrar=*/false);
+  CHECK(token->status == 401);
+  // Public routes stay open, and whoami says what the reader gets.
+  Answer who = Send(node, "GET", "/v1/auth/whoami", "", "", /*as_registrar=*/false);
+  REQUIRE(who->status == 200);
+  api::WhoAmIView w;
+  REQUIRE(io::ParseJson(who->body, &w, "whoami").ok());
+  CHECK(w.via() == "anonymous");
+  CHECK(w.view() == "gazette");
+  Answer as_registrar = Send(node, "GET", "/v1/auth/whoami");
+  REQUIRE(io::ParseJson(as_registrar->body, &w, "whoami").ok());
+  CHECK(w.view() == "full");
+  CHECK(w.org_id() == "ipo-a");
 }
 
 }  // namespace

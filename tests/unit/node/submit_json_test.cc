@@ -119,7 +119,7 @@ TEST_CASE("submit json: a committed receipt takes the fast path; other views fal
         "\"COMMITTED\",\"height\":\"42\",\"index\":7,\"block_hash\":\"\",\"block_time_ms\":\"0\",\"receipt\":{"
         "\"tx_id\":\"Af8Q\",\"code\":\"TX_REPLAYED\",\"message\":\"transaction 0123456789abcdef… appears earlier in "
         "this block\",\"events\":[{\"type\":\"patent.registered\",\"attributes\":[{\"key\":\"title\",\"value\":"
-        "\"一种\\u003c专利\\u003e\"}]}],\"grounds\":[],\"rule\":\"\"},\"receipt_code\":\"TX_REPLAYED\"}}");
+        "\"一种\\u003c专利\\u003e\"}]}],\"grounds\":[],\"rule\":\"\"},\"receipt_code\":\"TX_REPLAYED\",\"action\":\"\"}}");
   CHECK(out == io::ToJson(r, /*pretty=*/false));
 
   t->mutable_proof();  // a field CommittedAnswer never sets
