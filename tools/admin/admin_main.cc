@@ -32,7 +32,8 @@ constexpr char kUsage[] =
     "  init --spec FILE --out DIR\n"
     "      Create a CA, node certificates and keys, account keys, genesis.json and one\n"
     "      config per node from a consortium description (see tools/devnet/consortium.json).\n"
-    "      Node APIs serve HTTPS with the consortium CA unless the spec says \"api_tls\": false.\n"
+    "      Node APIs serve HTTPS with the consortium CA unless the spec says \"api_tls\": false;\n"
+    "      clients pin DIR/consortium-ca.crt (wallet profiles' --ca, curl --cacert).\n"
     "  add-node --ca DIR --genesis FILE --id ID --org ORG --peer HOST:PORT --api HOST:PORT\n"
     "           --join-peer ID=HOST:PORT [--join-peer ...] --out DIR [--plain-api]\n"
     "      Certificate, key and config for a node joining later; prints its public key\n"
@@ -61,10 +62,18 @@ int Init(int argc, char** argv) {
   if (!s.ok()) return Fail(s);
   auto files = CreateConsortium(spec, *out);
   if (!files.ok()) return Fail(files.status());
+  const bool tls = !spec.has_api_tls() || spec.api_tls();
   std::printf("consortium '%s' created in %s\n", spec.chain_id().c_str(), out->c_str());
   std::printf("  genesis: %s\n", files->genesis_file.c_str());
-  for (const auto& c : files->node_configs) std::printf("  node:    %s\n", c.c_str());
+  for (int i = 0; i < spec.nodes_size(); ++i) {
+    std::printf("  node:    %s  (API %s://%s)\n", files->node_configs[static_cast<size_t>(i)].c_str(),
+                tls ? "https" : "http", spec.nodes(i).api_address().c_str());
+  }
   std::printf("  account keys: %s/accounts/ (import with `pledger-wallet key import`)\n", out->c_str());
+  std::printf("  consortium CA for clients: %s (pledger-wallet profile add ... --ca FILE, pledger-audit --ca FILE,\n"
+              "    curl --cacert FILE); keep %s/ca/ (the CA's private key) offline\n",
+              files->client_ca_file.c_str(), out->c_str());
+  if (!tls) std::printf("  the APIs serve plain HTTP (\"api_tls\": false): loopback only\n");
   return 0;
 }
 

@@ -159,6 +159,10 @@ Result<ConsortiumFiles> CreateConsortium(const ConsortiumSpec& spec, const std::
   PLEDGER_RETURN_IF_ERROR(io::MakeDirs(out + "/ca", 0700));
   PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(out + "/ca/ca.key", ca.key_pem, 0600, true));
   PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(out + "/ca/ca.crt", ca.cert_pem, 0644));
+  // The certificate clients pin, outside ca/: ca/ holds the CA's private key
+  // and is never handed out, so wallets, auditors and curl get this copy.
+  files.client_ca_file = out + "/consortium-ca.crt";
+  PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(files.client_ca_file, ca.cert_pem, 0644));
   files.genesis_file = out + "/genesis.json";
   PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(files.genesis_file, genesis, 0644));
   for (int i = 0; i < spec.nodes_size(); ++i) {

@@ -5,6 +5,9 @@
 //
 // Output layout under `out`:
 //   ca/ca.crt, ca/ca.key (0600)
+//   consortium-ca.crt          the CA certificate clients pin (wallet profiles'
+//                              --ca, pledger-audit --ca, curl --cacert): a copy
+//                              of ca/ca.crt outside the directory with the key
 //   genesis.json
 //   nodes/<id>/{config.json, node.crt, node.key (0600), ca.crt, genesis.json}   dir 0700
 //   accounts/<name>.key (PKCS#8 PEM, 0600), accounts/<name>.pub (hex public key)
@@ -30,6 +33,7 @@ Status ValidateSpec(const ConsortiumSpec& spec);
 
 struct ConsortiumFiles {
   std::string genesis_file;
+  std::string client_ca_file;             // consortium-ca.crt
   std::vector<std::string> node_configs;  // one per node, spec order
 };
 Result<ConsortiumFiles> CreateConsortium(const ConsortiumSpec& spec, const std::string& out);
