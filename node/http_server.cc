@@ -177,7 +177,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     for (const auto& f : req) {
       std::string name(f.name_string());
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      out.headers[name] = std::string(f.value());
+      // A repeated field is one comma-joined value (RFC 9110 5.3), so two
+      // Authorization headers are one malformed credential, never "the last".
+      auto [it, fresh] = out.headers.try_emplace(name, std::string(f.value()));
+      if (!fresh) it->second.append(", ").append(f.value().data(), f.value().size());
     }
     out.body = std::move(req.body());
     version_ = req.version();
