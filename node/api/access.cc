@@ -40,8 +40,8 @@ constexpr std::array kPolicies{
     RoutePolicy{"pledges.list", RouteAccess::kScoped, "each pledge as pledges.get"},
     RoutePolicy{"valuations.get", RouteAccess::kScoped, "appraiser, owners, lending banks, full readers; others refused"},
     RoutePolicy{"accounts.get", RouteAccess::kPublic, "anyone: key, organisation, roles, suspension"},
-    RoutePolicy{"orgs.list", RouteAccess::kScoped, "anyone; a bank's lending policy to the bank and full readers"},
-    RoutePolicy{"orgs.get", RouteAccess::kScoped, "as orgs.list"},
+    RoutePolicy{"orgs.list", RouteAccess::kPublic, "anyone: names, kinds, addresses, a bank's published lending policy"},
+    RoutePolicy{"orgs.get", RouteAccess::kPublic, "as orgs.list"},
     RoutePolicy{"orgs.lending", RouteAccess::kScoped, "the bank itself and full readers; others refused"},
     RoutePolicy{"pools.list", RouteAccess::kScoped, "trustee and full readers in full; others the gazette fields"},
     RoutePolicy{"pools.get", RouteAccess::kScoped, "trustee, guarantor, full readers in full; investors their holdings; others gazette"},
@@ -74,8 +74,6 @@ constexpr std::array<std::string_view, 10> kPoolGazette{
     "id", "name", "trustee_org_id", "model", "state", "created_date", "created_height", "legal_maturity_date",
     "issue_date", "wound_down_date"};
 constexpr std::array<std::string_view, 5> kPoolMemberGazette{"pool_id", "ref", "kind", "state", "admitted_date"};
-constexpr std::array<std::string_view, 6> kOrgPublic{"id", "name", "kind", "address", "foreign_non_resident",
-                                                      "removed"};
 
 std::string Join(std::string_view path, std::string_view field) {
   if (path.empty()) return std::string(field);
@@ -274,21 +272,6 @@ Result<bool> MayReadValuation(const Reader& reader, const ledger::StateReader& s
 
 bool MayReadLending(const Reader& reader, std::string_view bank_org_id) {
   return reader.full() || reader.Is(bank_org_id);
-}
-
-void ScopeOrganisation(const Reader& reader, contracts::Organisation* o, std::string_view path, Withheld* out) {
-  if (reader.full() || reader.Is(o->id())) return;
-  // Every organisation but a bank has an empty policy; naming it for all
-  // would say nothing, naming it only for banks says only what `kind` says.
-  if (o->kind() == contracts::ORG_BANK) {
-    KeepOnly(o, kOrgPublic, path, out);
-  } else {
-    o->clear_lending_policy();
-  }
-}
-
-void ScopeOrgList(const Reader& reader, api::OrgList* list, Withheld* out) {
-  for (auto& o : *list->mutable_organisations()) ScopeOrganisation(reader, &o, "organisations[]", out);
 }
 
 // ---------------------------------------------------------------------------

@@ -133,10 +133,6 @@ Result<bool> MayReadValuation(const Reader& reader, const ledger::StateReader& s
 // A bank's lending figures: the bank itself and full readers.
 bool MayReadLending(const Reader& reader, std::string_view bank_org_id);
 
-// Organisations: a bank's lending policy is the bank's and full readers'.
-void ScopeOrganisation(const Reader& reader, contracts::Organisation* o, std::string_view path, Withheld* out);
-void ScopeOrgList(const Reader& reader, api::OrgList* list, Withheld* out);
-
 // Pools: trustee, guarantor and full readers see everything; an investor
 // sees the pool with its own holdings only; others the gazette fields (the
 // pool, its trustee and state, which patents it locks: R31).
