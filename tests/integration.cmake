@@ -5,3 +5,7 @@ target_link_libraries(pledger_cluster_harness PUBLIC pledger_tools pledger_test_
 target_compile_definitions(pledger_cluster_harness PUBLIC PLEDGER_BIN_DIR="${PROJECT_BINARY_DIR}/bin")
 
 pledger_integration_test(cluster_test SOURCES integration/cluster_test.cc LIBS pledger_node DEPENDS pledgerd)
+
+# Ledger time against one faulty clock (docs/node.md "Ledger time"): the
+# leader's clock a year ahead, then behind. About 15 s.
+pledger_integration_test(clock_test SOURCES integration/clock_test.cc LIBS pledger_node DEPENDS pledgerd TIMEOUT 120)
