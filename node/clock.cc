@@ -46,7 +46,7 @@ const ledger::VoterKeys& NodeImpl::ApplyVoters() {
   return *apply_voters_;
 }
 
-void NodeImpl::SendClockReading() {
+void NodeImpl::SendClockReading(std::uint64_t leader) {
   bool voter = false;
   {
     io::MutexLock lock(&members_mu_);
@@ -54,8 +54,7 @@ void NodeImpl::SendClockReading() {
     voter = it != members_.end() && it->second.on_ledger && it->second.voter;
   }
   if (!voter || !transport_) return;
-  std::uint64_t leader;
-  {
+  if (leader == 0) {
     io::MutexLock lock(&status_mu_);
     leader = raft_status_.leader_id;
   }

@@ -540,7 +540,7 @@ void NodeImpl::MaybePropose() {
     mempool_->ReleaseInFlight();
     in_flight_.reset();
     if (leader != 0 && leader != raft_id_) {
-      SendClockReading();  // a new leader needs readings before its first block
+      SendClockReading(leader);  // a new leader needs readings before its first block
       // A new leader: hand it what we hold, it may not have seen it.
       auto pending = mempool_->PendingRaw(limits::kForwardOnLeaderChangeMax);
       if (!pending.empty()) pool_->Submit([this, pending] { ForwardPending(pending); });

@@ -190,8 +190,9 @@ class NodeImpl : public ApiBackend {
   // (cached until a block changes the validator set, or a catch-up).
   const ledger::VoterKeys& ApplyVoters() REQUIRES(apply_thread_);
   // A voter signs (applied height, clock_.NowMs()) and sends it to the
-  // leader. Any thread; no-op on the leader itself and on non-voters.
-  void SendClockReading();
+  // leader (`leader`, or the one in raft_status_ for 0). Any thread; no-op on
+  // the leader itself and on non-voters.
+  void SendClockReading(std::uint64_t leader = 0);
   void OnClockReading(const std::string& from, const std::string& bytes);  // peer io
   void OnClockRequest(const std::string& from);                           // peer io
   // Leader: the readings for block `height` into *out (its own, fresh, and
