@@ -86,6 +86,14 @@ void MakeLeader(TestCluster& c, int want) {
     auto s = c.Status(want);
     return s.ok() && s->role() == "LEADER";
   }, 20s));
+  // Every node (one was just restarted) is up and follows it.
+  CLUSTER_REQUIRE(c, c.WaitFor([&] {
+    for (int i = 0; i < c.size(); ++i) {
+      auto s = c.Status(i);
+      if (!s.ok() || s->leader() != c.NodeId(want)) return false;
+    }
+    return true;
+  }, 20s));
 }
 
 std::string Sign(const ledger::TxBody& body, const std::vector<const ledger::SecretKey*>& keys) {
@@ -211,7 +219,7 @@ TEST_CASE("clock: a leader whose clock is a year ahead, then a year behind, does
 
   // ---- a year behind ------------------------------------------------------
   skewed.Set(-kYearMs);
-  CLUSTER_REQUIRE(c, c.Status(0).ok() && c.Status(0)->role() == "LEADER");
+  CLUSTER_REQUIRE(c, (c.Status(0).ok() && c.Status(0)->role() == "LEADER"));
   std::int64_t before = LastBlockTime(c, 0);
   std::this_thread::sleep_for(1500ms);
   CHECK(Commit(c, 1, w.PatentRegister(expiry).raw) == "OK");
