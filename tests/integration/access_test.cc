@@ -764,12 +764,12 @@ TEST_CASE("access: every route x every reader, hostile requests, tokens across n
          return Refused(r);
        }},
       // An id that is no valuation (the pool's: the object id of a pool_create
-      // transaction). Everyone gets 404, so a non-party can tell a valuation's
-      // id (403) from another object's (404) and learn which transactions
-      // were valuations, an action txs.get withholds from it. Asserted as the
-      // node behaves; noted in the report.
+      // transaction). Only full readers learn it is none (404); everyone else
+      // gets the refusal a real valuation would give them, so a 404 beside a
+      // 403 cannot tell which transactions recorded valuations (an action
+      // txs.get withholds from non-parties).
       {"valuations.get", "not a valuation", "GET", "/v1/valuations/" + pool_id, "", {},
-       [](const ReaderSpec&) { return Error(404, "VALUATION_NOT_FOUND"); }},
+       [](const ReaderSpec& r) { return r.full ? Error(404, "VALUATION_NOT_FOUND") : Refused(r); }},
       {"accounts.get", "", "GET", "/v1/accounts/" + bank_a_hex, "", {},
        [](const ReaderSpec&) { return With(Whole(), {{"org_id", "bank-a"}}); }},
       // Organisations are public, a bank's lending policy included (its
