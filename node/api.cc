@@ -2,6 +2,7 @@
 // route table (node/api/routes.h), whose handlers reach the node only through
 // the ApiBackend methods here; and the waiter table, which the applier
 // answers as transactions commit.
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "ledger/io/json.h"
 #include "ledger/io/proto/api.pb.h"
 #include "node/api/response.h"
+#include "node/log.h"
 #include "node/api/routes.h"
 #include "node/node_impl.h"
 
@@ -46,6 +48,56 @@ void NodeImpl::HandleMetricsHttp(HttpRequest req, HttpResponder respond) {
     return respond(r);
   }
   respond(Error(404, "ROUTE_NOT_FOUND", "the metrics listener serves /metrics and /healthz only"));
+}
+
+// ---------------------------------------------------------------------------
+// Certificates
+
+namespace {
+
+// "10 days", "1 day": whole days left, rounded up (a certificate with 2 hours
+// left expires "in 1 day", not "in 0 days").
+std::string DaysLeft(std::int64_t seconds) {
+  const std::int64_t days = (seconds + 86399) / 86400;
+  return std::to_string(days) + (days == 1 ? " day" : " days");
+}
+
+}  // namespace
+
+std::vector<api::CertificateView> NodeImpl::Certificates() {
+  const auto now_s = static_cast<std::int64_t>(io::SystemClock().NowMs() / 1000);
+  std::vector<api::CertificateView> out;
+  auto add = [&](const char* kind, const std::string& subject, std::int64_t not_after_s) {
+    api::CertificateView c;
+    c.set_kind(kind);
+    c.set_subject(subject);
+    c.set_not_after_ms(static_cast<std::uint64_t>(std::max<std::int64_t>(not_after_s, 0)) * 1000);
+    c.set_seconds_left(not_after_s - now_s);
+    c.set_expiring(not_after_s - now_s <= limits::kCertWarnDays * 86400);
+    out.push_back(std::move(c));
+  };
+  add("node", node_id_, own_cert_.not_after_s);
+  add("ca", ca_cert_.subject, ca_cert_.not_after_s);
+  if (transport_) {
+    for (const auto& [id, st] : transport_->Stats()) {
+      if (st.cert_not_after_s > 0) add("peer", id, st.cert_not_after_s);
+    }
+  }
+  return out;
+}
+
+void NodeImpl::WarnCertExpiry() {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& c : Certificates()) {
+    if (!c.expiring()) continue;
+    auto& last = cert_warned_[c.kind() + "/" + c.subject()];
+    if (last != std::chrono::steady_clock::time_point{} && now - last < std::chrono::hours(24)) continue;
+    last = now;
+    PLOG(kWarn, "tls") << c.kind() << " certificate " << c.subject()
+                       << (c.seconds_left() <= 0 ? " has expired"
+                                                 : " expires in " + DaysLeft(c.seconds_left()))
+                       << " (not after " << c.not_after_ms() / 1000 << " Unix s): renew it before peers and clients refuse it";
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -167,6 +219,15 @@ std::string NodeImpl::StatusJson() {
   v.set_catching_up(catching_up_.load());
   v.set_version(kVersion);
   v.set_raft_first_index(rs.first_index);
+  for (auto& c : Certificates()) {
+    if (c.expiring()) {
+      v.add_warnings(c.kind() + " certificate " + c.subject() +
+                     (c.seconds_left() <= 0 ? " has expired"
+                                            : " expires in " + DaysLeft(c.seconds_left())) +
+                     ": renew it (docs/operations.md)");
+    }
+    *v.add_certificates() = std::move(c);
+  }
   {
     io::MutexLock lock(&clock_mu_);
     for (const auto& [id, off] : clock_offsets_) {
@@ -176,6 +237,10 @@ std::string NodeImpl::StatusJson() {
     }
     v.set_clock_skewed(clock_skewed_);
     v.set_clock_skew_max_ms(clock_skew_max_ms_);
+    if (clock_skewed_) {
+      v.add_warnings("this node's clock is off the ledger time by more than " +
+                     std::to_string(clock_skew_max_ms_) + " ms: fix its time source (docs/node.md, \"Ledger time\")");
+    }
   }
   auto stats = transport_->Stats();
   std::map<std::uint64_t, consensus::PeerProgress> progress;
@@ -253,6 +318,12 @@ std::string NodeImpl::MetricsText() {
   metric("pledger_state_root_mismatches_total", "counter",
          "Attestations whose state root differs from this node's.",
          static_cast<double>(metrics_.state_root_mismatches.load()));
+  o << "# HELP pledger_cert_expiry_seconds Seconds until a certificate expires (negative: expired).\n"
+    << "# TYPE pledger_cert_expiry_seconds gauge\n";
+  for (const auto& c : Certificates()) {
+    o << "pledger_cert_expiry_seconds{kind=\"" << c.kind() << "\",subject=\"" << c.subject() << "\"} "
+      << c.seconds_left() << "\n";
+  }
   {
     io::MutexLock lock(&clock_mu_);
     metric("pledger_clock_skewed", "gauge",

@@ -212,6 +212,11 @@ static_assert(kCatchupResponseBytesMax + kCatchupStateChunkBytes < kPeerFrameByt
 static_assert(kForwardFrameBytes < kPeerFrameBytesMax);
 static_assert(kAuthClockSkewMs < kAuthTokenLifetimeMs);
 
+// Certificates: operators are warned (status, wallet status, a daily log
+// line) this many days before one expires: a month leaves time to obtain and
+// roll out a renewal across organisations.
+inline constexpr std::int64_t kCertWarnDays = 30;
+
 }  // namespace pledger::node::limits
 
 #endif  // PLEDGER_NODE_LIMITS_H_

@@ -7,6 +7,8 @@
 #include <utility>
 #include <boost/asio.hpp>
 #include <cstdlib>
+#include <ctime>
+#include <tuple>
 #include <filesystem>
 #include <random>
 
@@ -82,6 +84,16 @@ NodeImpl::~NodeImpl() { Stop(); }
 
 namespace {
 
+// "2027-01-31 12:00:00 UTC" for log lines and messages.
+std::string FormatUtc(std::int64_t unix_s) {
+  std::time_t t = static_cast<std::time_t>(unix_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
 // Whether `host` (from a host:port setting) names the loopback interface.
 bool IsLoopbackHost(const std::string& host) {
   if (host == "localhost") return true;
@@ -146,6 +158,31 @@ Status NodeImpl::Start() {
     return Status::InvalidArgument("CONFIG_INVALID",
                                    "tls_cert_file is for node '" + cert_id.node_id +
                                        "' or another key; node_id and tls_key_file must match it");
+  }
+  // An expired certificate would be refused by every peer and client: say
+  // which one, now, rather than fail every handshake later.
+  {
+    PLEDGER_ASSIGN_OR_RETURN(own_cert_, io::CertValidityFromPem(cert_pem));
+    const std::string ca_path = Resolve(base_dir_, config_.tls_ca_file());
+    PLEDGER_ASSIGN_OR_RETURN(std::string ca_pem, io::ReadFile(ca_path));
+    auto ca = io::CertValidityFromPem(ca_pem);
+    if (!ca.ok()) return ca.status().WithContext("tls_ca_file " + ca_path);
+    ca_cert_ = *ca;
+    const auto now_s = static_cast<std::int64_t>(io::SystemClock().NowMs() / 1000);
+    for (const auto& [what, path, v] : {std::tuple{"node certificate", Resolve(base_dir_, config_.tls_cert_file()), own_cert_},
+                                        std::tuple{"CA certificate", ca_path, ca_cert_}}) {
+      if (v.not_after_s <= now_s) {
+        return Status::FailedPrecondition(
+            "CERT_EXPIRED", std::string("the ") + what + " " + path + " (" + v.subject + ") expired on " +
+                                FormatUtc(v.not_after_s) + ": install a renewed one (docs/operations.md) and restart");
+      }
+      if (v.not_before_s > now_s) {
+        return Status::FailedPrecondition(
+            "CERT_NOT_YET_VALID", std::string("the ") + what + " " + path + " (" + v.subject +
+                                      ") is valid only from " + FormatUtc(v.not_before_s) +
+                                      ": check this machine's clock or the certificate");
+      }
+    }
   }
 
   PLEDGER_ASSIGN_OR_RETURN(genesis_bytes_, io::ReadFile(Resolve(base_dir_, config_.genesis_file())));
@@ -293,6 +330,8 @@ Status NodeImpl::Start() {
     PLEDGER_RETURN_IF_ERROR(metrics_http_->Start());
   }
   RefreshMembers();  // now that the transport exists: dial the peers
+
+  WarnCertExpiry();  // at start, then daily from the raft thread's housekeeping
 
   // ---- threads ----
   // Each thread carries its role's name (at most 15 characters), so an
@@ -488,6 +527,7 @@ void NodeImpl::RaftLoop() {
       mempool_->RemoveExpired(applied_height_ + 1);
       SendClockReading();  // idle or not, the leader holds a recent reading of ours
       pool_->Submit([this] { ExpireWaiters(); });
+      WarnCertExpiry();
     }
   }
 }

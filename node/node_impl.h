@@ -60,6 +60,7 @@
 #include "node/api/waiters.h"
 #include "node/auth/authenticator.h"
 #include "node/auth/state_directory.h"
+#include "ledger/io/pki.h"
 #include "node/http_server.h"
 #include "node/limits.h"
 #include "node/mempool.h"
@@ -223,6 +224,11 @@ class NodeImpl : public ApiBackend {
   // Requests go through the route table (node/api/routes.h); the handlers
   // reach the node only through its ApiBackend side below.
   void HandleHttp(HttpRequest req, HttpResponder respond);
+  // Certificates and their expiry (api.cc): own, CA, and each peer's as
+  // presented at its last connection; and the daily warning in the last
+  // kCertWarnDays (raft thread's housekeeping).
+  std::vector<api::CertificateView> Certificates();
+  void WarnCertExpiry();
   // The metrics listener (metrics_listen): /metrics and /healthz only.
   void HandleMetricsHttp(HttpRequest req, HttpResponder respond);
   void NotifyWaiters(const ledger::Hash256& id, const ledger::Receipt& receipt,
@@ -278,6 +284,10 @@ class NodeImpl : public ApiBackend {
   // Who is asking (node/auth/): accounts and validator keys from the state.
   std::unique_ptr<StateAccountDirectory> accounts_;
   std::unique_ptr<RequestAuthenticator> auth_;
+  io::CertValidity own_cert_;  // set in Start, then read-only
+  io::CertValidity ca_cert_;
+  // When each certificate (by kind/subject) was last warned about; raft thread.
+  std::map<std::string, std::chrono::steady_clock::time_point> cert_warned_;
   std::vector<std::thread> threads_;
 
   // ---- raft thread queue ----

@@ -214,6 +214,7 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
   size_t queued_bytes = 0;
   std::atomic<std::uint64_t> sent{0}, dropped{0}, connects{0};
   std::atomic<bool> up{false};
+  std::atomic<std::int64_t> cert_not_after_s{0};  // of the peer's certificate, last handshake
 
   bool Enqueue(std::string frame) {
     std::lock_guard<std::mutex> lock(qmu);
@@ -270,6 +271,7 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
     }
     if (!impl->authorize(id->node_id, id->key)) return Fail("peer is not in the validator set");
     key = id->key;
+    cert_not_after_s = id->not_after_s;
     timer.cancel();
     connected = true;
     up = true;
@@ -486,6 +488,7 @@ std::map<std::string, PeerStats> PeerTransport::Stats() const {
     s.frames_sent = o->sent;
     s.frames_dropped = o->dropped;
     s.connects = o->connects;
+    s.cert_not_after_s = o->cert_not_after_s;
     std::lock_guard<std::mutex> ql(o->qmu);
     s.queued_frames = o->queue.size();
   }

@@ -76,6 +76,9 @@ struct PeerStats {
   std::uint64_t frames_received = 0;
   std::uint64_t connects = 0;  // outbound connections established; more than 1 = it redialled
   size_t queued_frames = 0;
+  // End of validity of the certificate the peer presented when we last
+  // connected to it (Unix seconds; 0 before the first connection).
+  std::int64_t cert_not_after_s = 0;
 };
 
 class PeerTransport {

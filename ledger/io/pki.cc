@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 
+#include <ctime>
 #include <memory>
 
 namespace pledger::io {
@@ -197,6 +198,36 @@ Result<std::string> IssueNodeCertificate(const std::string& ca_cert_pem,
   return CertToPem(cert.get());
 }
 
+namespace {
+
+// An ASN1_TIME as Unix seconds (UTC). Reason: CERT_INVALID.
+Result<std::int64_t> UnixSeconds(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
+    return Status::InvalidArgument("CERT_INVALID", "certificate has an unreadable validity date");
+  }
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+std::string SubjectCn(X509* cert) {
+  X509_NAME* name = X509_get_subject_name(cert);
+  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (idx < 0) return "";
+  ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(cn)), static_cast<size_t>(ASN1_STRING_length(cn)));
+}
+
+}  // namespace
+
+Result<CertValidity> CertValidityFromPem(const std::string& pem) {
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<X509> cert, X509FromPem(pem));
+  CertValidity v;
+  v.subject = SubjectCn(cert.get());
+  PLEDGER_ASSIGN_OR_RETURN(v.not_before_s, UnixSeconds(X509_get0_notBefore(cert.get())));
+  PLEDGER_ASSIGN_OR_RETURN(v.not_after_s, UnixSeconds(X509_get0_notAfter(cert.get())));
+  return v;
+}
+
 Result<CertIdentity> IdentityFromX509(void* x509) {
   X509* cert = static_cast<X509*>(x509);
   if (cert == nullptr) return Status::Unauthenticated("CERT_MISSING", "peer sent no certificate");
@@ -215,6 +246,9 @@ Result<CertIdentity> IdentityFromX509(void* x509) {
   if (EVP_PKEY_get_raw_public_key(pkey, id.key.data(), &len) != 1 || len != id.key.size()) {
     return Status::Unauthenticated("CERT_INVALID", "cannot read the certificate's public key");
   }
+  auto not_after = UnixSeconds(X509_get0_notAfter(cert));
+  if (!not_after.ok()) return Status::Unauthenticated("CERT_INVALID", not_after.status().message());
+  id.not_after_s = *not_after;
   return id;
 }
 

@@ -47,7 +47,17 @@ Result<ledger::SecretKey> Ed25519KeyFromPem(const std::string& pem);
 struct CertIdentity {
   std::string node_id;       // subject CN
   ledger::PublicKey key{};   // Ed25519 public key
+  std::int64_t not_after_s = 0;  // end of validity, Unix seconds
 };
+
+// A certificate's validity period, for expiry warnings.
+struct CertValidity {
+  std::string subject;       // subject CN ("" if none)
+  std::int64_t not_before_s = 0;  // Unix seconds
+  std::int64_t not_after_s = 0;
+};
+// The first certificate of a PEM text. Reason: CERT_INVALID.
+Result<CertValidity> CertValidityFromPem(const std::string& pem);
 // Parses a PEM certificate. Reasons: CERT_INVALID, CERT_NOT_ED25519.
 Result<CertIdentity> IdentityFromCertPem(const std::string& pem);
 // From an X509* (as void* to keep OpenSSL out of this header).

@@ -41,15 +41,18 @@ void HandlePledgeList(ApiCall& call) {
 void HandleValuation(ApiCall& call) {
   auto state = call.backend.ledger().state().SnapshotReader();
   auto v = contracts::QueryValuation(*state, call.Param("id"));
-  if (!v.ok()) return call.respond(Error(v.status()));
+  auto forbidden = [&] {
+    call.respond(AuthError(Forbidden(call.reader, "valuation " + call.Param("id"),
+                                     "its appraiser, the owners of the valued patents, the banks that "
+                                     "lend against it, IP offices, auditors and regulators"),
+                           call.backend.chain_id()));
+  };
+  // Only full readers learn that an id is no valuation: for anyone else a
+  // 404 beside a 403 would tell which transactions recorded valuations.
+  if (!v.ok()) return v.status().IsNotFound() && !call.reader.full() ? forbidden() : call.respond(Error(v.status()));
   auto may = MayReadValuation(call.reader, *state, *v);
   if (!may.ok()) return call.respond(Error(may.status()));
-  if (!*may) {
-    return call.respond(AuthError(Forbidden(call.reader, "valuation " + v->id(),
-                                            "its appraiser, the owners of the valued patents, the banks that "
-                                            "lend against it, IP offices, auditors and regulators"),
-                                  call.backend.chain_id()));
-  }
+  if (!*may) return forbidden();
   Reply(call, v);
 }
 

@@ -48,12 +48,17 @@ void HandlePoolStatement(ApiCall& call) {
   auto state = call.backend.ledger().state().SnapshotReader();
   auto pool = contracts::QueryPool(*state, call.Param("id"));
   if (!pool.ok()) return call.respond(Error(pool.status()));
-  auto st = contracts::QueryPoolStatement(*state, call.Param("id"), *day);
-  if (!st.ok()) return call.respond(Error(st.status()));
+  // Access first: which dates have a statement is itself withheld from
+  // non-parties (pools.get), so they get the same refusal for every date.
+  contracts::PoolStatement probe;
   Withheld w;
-  if (Status s = ScopePoolStatement(call.reader, *pool, &*st, &w); !s.ok()) {
+  if (Status s = ScopePoolStatement(call.reader, *pool, &probe, &w); !s.ok()) {
     return call.respond(AuthError(s, call.backend.chain_id()));
   }
+  auto st = contracts::QueryPoolStatement(*state, call.Param("id"), *day);
+  if (!st.ok()) return call.respond(Error(st.status()));
+  w = Withheld();
+  (void)ScopePoolStatement(call.reader, *pool, &*st, &w);
   ReplyScoped(call, *st, w);
 }
 

@@ -71,23 +71,62 @@ HttpResponse ScopedTxAnswer(const Reader& reader, api::TxView view) {
   return r;
 }
 
-HttpResponse CommittedView(const std::string& hex, api::TxView view) {
+// A submitter's answer once its transaction is committed, as `reader` may
+// see it: a submitter is not necessarily a signer (anyone may relay signed
+// bytes), and the receipt's events carry figures the body does not (an LTV).
+HttpResponse CommittedView(const Reader& reader, const std::string& hex, api::TxView view) {
+  Withheld inner;
+  ScopeTxView(reader, &view, &inner);
   api::SubmitResponse resp;
   resp.set_tx_id(hex);
   resp.set_status("COMMITTED");
   *resp.mutable_tx() = std::move(view);
-  return Json(200, resp);
+  Withheld outer;
+  for (const std::string& p : inner.paths()) outer.Add("tx." + p);
+  HttpResponse r;
+  r.body = ScopedJson(resp, outer);
+  return r;
+}
+
+// Whether `reader` sees transaction `raw` whole (a full reader or a signer):
+// then the applier's answer to a waiter can go out as it is.
+bool SeesWhole(const Reader& reader, const std::string& raw) {
+  if (reader.full()) return true;
+  if (reader.anonymous) return false;
+  ledger::Transaction tx;
+  if (!tx.ParseFromString(raw)) return false;
+  for (const auto& sig : tx.signatures()) {
+    if (sig.public_key() == ledger::AsStringView(ledger::ByteSpan(reader.key))) return true;
+  }
+  return false;
+}
+
+// A waiter's responder that cuts the applier's committed answer to what
+// `reader` may see, re-reading the transaction on the work pool.
+HttpResponder ScopedWaiter(ApiBackend* backend, const ledger::Hash256& id, const Reader& reader,
+                           HttpResponder respond, bool submit) {
+  return [backend, id, reader, respond = std::move(respond), submit](HttpResponse r) {
+    if (r.status != 200) return respond(std::move(r));
+    bool queued = backend->RunOnWorkPool([backend, id, reader, respond, submit] {
+      auto v = TxViewOf(*backend, id);
+      if (!v.ok()) return respond(Error(v.status()));
+      respond(submit ? CommittedView(reader, ledger::HexEncode(id), std::move(*v)) : ScopedTxAnswer(reader, std::move(*v)));
+    });
+    if (!queued) respond(Error(Status::ResourceExhausted("NODE_BUSY", "the node is busy; retry shortly")));
+  };
 }
 
 // Work pool: admit the transaction, then answer now or register a waiter.
-void AdmitAndAnswer(ApiBackend& backend, std::string raw, std::chrono::milliseconds wait,
+void AdmitAndAnswer(ApiBackend& backend, std::string raw, std::chrono::milliseconds wait, const Reader& reader,
                     const std::shared_ptr<HttpResponder>& respond) {
+  const bool whole = SeesWhole(reader, raw);
   ledger::Hash256 id{};
   Status s = backend.AdmitFromClient(std::move(raw), &id);
   if (!s.ok() && s.reason() != "TX_ALREADY_COMMITTED") return (*respond)(Error(s));
   const std::string hex = ledger::HexEncode(id);
   if (wait.count() > 0) {
-    auto ticket = backend.AddWaiter(id, Waiter{*respond, Clock::now() + wait, hex});
+    HttpResponder on_commit = whole ? *respond : ScopedWaiter(&backend, id, reader, *respond, /*submit=*/true);
+    auto ticket = backend.AddWaiter(id, Waiter{on_commit, Clock::now() + wait, hex});
     if (!ticket) {
       return (*respond)(Error(Status::ResourceExhausted(
           "TOO_MANY_WAITERS", "too many clients are waiting; retry without wait or later")));
@@ -98,7 +137,7 @@ void AdmitAndAnswer(ApiBackend& backend, std::string raw, std::chrono::milliseco
     if (!view.ok() && view.status().IsNotFound()) return;  // the applier answers when it commits
     if (!backend.RemoveWaiter(*ticket)) return;            // it did already
     if (!view.ok()) return (*respond)(Error(view.status()));
-    return (*respond)(CommittedView(hex, std::move(*view)));
+    return (*respond)(CommittedView(reader, hex, std::move(*view)));
   }
   api::SubmitResponse resp;
   resp.set_tx_id(hex);
@@ -129,8 +168,8 @@ void HandleSubmitTx(ApiCall& call) {
   }
   auto respond = std::make_shared<HttpResponder>(std::move(call.respond));
   ApiBackend* backend = &call.backend;
-  bool queued = backend->RunOnWorkPool([backend, raw = std::move(raw), wait = *wait, respond]() mutable {
-    AdmitAndAnswer(*backend, std::move(raw), wait, respond);
+  bool queued = backend->RunOnWorkPool([backend, raw = std::move(raw), wait = *wait, reader = call.reader, respond]() mutable {
+    AdmitAndAnswer(*backend, std::move(raw), wait, reader, respond);
   });
   if (!queued) (*respond)(Error(Status::ResourceExhausted("NODE_BUSY", "the node is busy; retry shortly")));
 }
@@ -148,15 +187,9 @@ void HandleGetTx(ApiCall& call) {
   if (wait->count() > 0 && pending) {
     // The applier answers waiters with the receipt it has in hand; a reader
     // who may not see all of it gets the committed view re-read and scoped.
-    ApiBackend* backend = &call.backend;
-    HttpResponder scoped = [backend, id = *id, reader = call.reader, respond = call.respond](HttpResponse r) {
-      if (r.status != 200 || reader.full()) return respond(std::move(r));
-      bool queued = backend->RunOnWorkPool([backend, id, reader, respond] {
-        auto v = TxViewOf(*backend, id);
-        respond(v.ok() ? ScopedTxAnswer(reader, std::move(*v)) : Error(v.status()));
-      });
-      if (!queued) respond(Error(Status::ResourceExhausted("NODE_BUSY", "the node is busy; retry shortly")));
-    };
+    HttpResponder scoped = call.reader.full() ? call.respond
+                                              : ScopedWaiter(&call.backend, *id, call.reader, call.respond,
+                                                             /*submit=*/false);
     auto ticket = call.backend.AddWaiter(*id, Waiter{scoped, Clock::now() + *wait, hex});
     if (ticket) {
       // Committed between the read above and the registration? The applier

@@ -12,6 +12,7 @@
 #include "ledger/tx.h"
 #include "ledger/io/files.h"
 #include "ledger/io/json.h"
+#include "ledger/io/pki.h"
 #include "tests/integration/cluster.h"
 #include "ledger/io/proto/config.pb.h"
 #include "node/transport.h"
@@ -429,6 +430,65 @@ TEST_CASE("cluster: a node refuses a data directory in use or of another chain",
   CHECK(unknown.output.find("no_such_field") != std::string::npos);
 }
 
+
+// Issue 16 (expiry is visible): a certificate within 30 days of expiry shows
+// in the node's own status and metrics and in its peers', and an expired one
+// stops the node at start, naming the file.
+TEST_CASE("cluster: certificate expiry is shown 30 days ahead, and an expired certificate stops the node",
+          "[integration]") {
+  TestCluster c;
+  const std::string node_dir = c.dir() + "/nodes/" + c.NodeId(0);
+  auto ca_cert = io::ReadFile(c.dir() + "/ca/ca.crt");
+  auto ca_key = io::ReadFile(c.dir() + "/ca/ca.key");
+  auto key_pem = io::ReadFile(node_dir + "/node.key");
+  REQUIRE((ca_cert.ok() && ca_key.ok() && key_pem.ok()));
+  auto key = io::Ed25519KeyFromPem(*key_pem);
+  REQUIRE(key.ok());
+  auto reissue = [&](int days) {
+    auto cert = io::IssueNodeCertificate(*ca_cert, *ca_key, c.NodeId(0), "ipo-a", *key, {"127.0.0.1", "localhost"}, days);
+    REQUIRE(cert.ok());
+    REQUIRE(io::WriteFileAtomic(node_dir + "/node.crt", *cert, 0644).ok());
+  };
+  reissue(10);
+  c.StartAll();
+  CLUSTER_REQUIRE(c, c.WaitForLeader(20s) >= 0);
+  // Its peers have connected to it, so they know its certificate too.
+  CLUSTER_REQUIRE(c, c.WaitFor([&] {
+    auto st = c.Status(1);
+    if (!st.ok()) return false;
+    for (const auto& cert : st->certificates()) {
+      if (cert.kind() == "peer" && cert.subject() == c.NodeId(0) && cert.expiring()) return true;
+    }
+    return false;
+  }, 20s));
+  auto own = c.Status(0);
+  REQUIRE(own.ok());
+  bool warned = false;
+  for (const auto& w : own->warnings()) UNSCOPED_INFO(w);
+  for (const auto& w : own->warnings()) warned = warned || w.find("node certificate " + c.NodeId(0) + " expires in 10 days") != std::string::npos;
+  CHECK(warned);
+  bool ca_listed = false;
+  for (const auto& cert : own->certificates()) {
+    if (cert.kind() == "ca") {
+      ca_listed = true;
+      CHECK_FALSE(cert.expiring());
+    }
+  }
+  CHECK(ca_listed);
+  auto metrics = c.Client(0).Get("/metrics");
+  REQUIRE(metrics.ok());
+  CHECK(metrics->body.find("pledger_cert_expiry_seconds{kind=\"node\",subject=\"" + c.NodeId(0) + "\"} ") !=
+        std::string::npos);
+  CHECK(c.LogContains(0, "node certificate " + c.NodeId(0) + " expires in 10 days"));
+
+  c.Stop(0);
+  reissue(-1);
+  RunResult expired = RunPledgerd(c.ConfigPath(0), 20s);
+  INFO(expired.output);
+  CHECK(expired.exit_code != 0);
+  CHECK(expired.output.find("CERT_EXPIRED") != std::string::npos);
+  CHECK(expired.output.find("node.crt") != std::string::npos);
+}
 
 // The applier's first fatal error is written by the apply thread and read by
 // the API thread for /healthz; this runs both at once. Under the ThreadSanitizer

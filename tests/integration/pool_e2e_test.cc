@@ -138,7 +138,7 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
     Run filed_licence = ipo({"sign", ipo.Path(file), "--passphrase-env", "PW"});
     EXPECT_EXIT(c, filed_licence, 0);
     CHECK(filed_licence.out.find("Complete: every required party signed") != std::string::npos);
-    EXPECT_EXIT(c, ipo({"submit", ipo.Path(file)}), 0);
+    EXPECT_EXIT(c, ipo({"submit", ipo.Path(file), "--passphrase-env", "PW"}), 0);
   }
   Run val = appraiser({"valuation", "record", "--patent", p1, "--method", "income", "--base-date", "today", "--value",
                        "20,000,000", "--realisable", "12,000,000", "--report-hash", doc, "--licence-no",
@@ -165,12 +165,12 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   CHECK(drafted.out.find("[MISSING] owner sme (admits its patent, R31)") != std::string::npos);
   Carry(spv, sme, "admit.json");
   EXPECT_EXIT(c, sme({"sign", sme.Path("admit.json"), "--passphrase-env", "PW"}), 0);
-  Run admitted = sme({"submit", sme.Path("admit.json"), "--json"});
+  Run admitted = sme({"submit", sme.Path("admit.json"), "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, admitted, 0);
   tools::SubmitResult admit_result = submitted(admitted);
   CHECK(HasEvent(admit_result, "pool.patent_admitted"));
   pool_txs.push_back(admit_result.tx_id());
-  Run patent = bank({"patent", "show", p1, "--json"});
+  Run patent = bank({"patent", "show", p1, "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, patent, 0);
   CHECK(ParseOut<contracts::PatentView>(patent).patent().pool_id() == pool);
 
@@ -183,7 +183,7 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   EXPECT_EXIT(c, sme({"sign", sme.Path("assign.json"), "--passphrase-env", "PW"}), 0);
   Carry(sme, buyer, "assign.json");
   EXPECT_EXIT(c, buyer({"sign", buyer.Path("assign.json"), "--passphrase-env", "PW"}), 0);
-  Run assign = buyer({"submit", buyer.Path("assign.json"), "--json"});
+  Run assign = buyer({"submit", buyer.Path("assign.json"), "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, assign, 4);
   tools::SubmitResult assign_result = ParseOut<tools::SubmitResult>(assign);
   CHECK(assign_result.code() == "PATENT_POOLED");
@@ -205,7 +205,7 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
     Carry(ipo, bank, file);
   };
   draft_pledge("pledge.json");
-  Run pledge = bank({"submit", bank.Path("pledge.json"), "--json"});
+  Run pledge = bank({"submit", bank.Path("pledge.json"), "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, pledge, 4);
   tools::SubmitResult pledge_result = ParseOut<tools::SubmitResult>(pledge);
   CHECK(pledge_result.code() == "PLEDGE_PATENT_POOLED");
@@ -246,17 +246,17 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   pool_txs.push_back(submitted(collected).tx_id());
 
   auto statement = [&](std::int32_t date) {
-    Run r = inv_a({"pool", "statement", pool, "--date", contracts::FormatDate(date), "--json"});
+    Run r = inv_a({"pool", "statement", pool, "--date", contracts::FormatDate(date), "--json", "--passphrase-env", "PW"});
     EXPECT_EXIT(c, r, 0);
     return ParseOut<contracts::PoolStatement>(r);
   };
   auto pool_view = [&] {
-    Run r = inv_b({"pool", "show", pool, "--json"});
+    Run r = inv_b({"pool", "show", pool, "--json", "--passphrase-env", "PW"});
     EXPECT_EXIT(c, r, 0);
     return ParseOut<contracts::PoolView>(r);
   };
   auto holdings = [&](const Wallet& w, const std::string& org) {
-    Run r = w({"holdings", "--investor", org, "--json"});
+    Run r = w({"holdings", "--investor", org, "--json", "--passphrase-env", "PW"});
     EXPECT_EXIT(c, r, 0);
     return ParseOut<contracts::HoldingList>(r);
   };
@@ -265,7 +265,7 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   //    the first senior step 400,000, the rest (16,200) to the subordinated
   //    holder (H1-H6).
   clock.SetNoonOf(issue_date + 30);
-  Run preview = spv({"pool", "preview", pool, "--json"});
+  Run preview = spv({"pool", "preview", pool, "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, preview, 0);
   CHECK(ParseOut<contracts::PoolStatement>(preview).guarantor_draw_fen() == 0);
   Run paid = spv({"pool", "pay", "--pool", pool, "--passphrase-env", "PW", "--json"});
@@ -309,7 +309,7 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   EXPECT_EXIT(c, small, 0);
   pool_txs.push_back(submitted(small).tx_id());
   clock.SetNoonOf(issue_date + 60);
-  preview = guar({"pool", "preview", pool, "--json"});
+  preview = guar({"pool", "preview", pool, "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, preview, 0);
   CHECK(ParseOut<contracts::PoolStatement>(preview).guarantor_draw_fen() == 700 * kYuan);
   Run alone = spv({"pool", "pay", "--pool", pool, "--passphrase-env", "PW"});
@@ -322,7 +322,7 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   Run cosigned = guar({"sign", guar.Path("pay2.json"), "--passphrase-env", "PW"});
   EXPECT_EXIT(c, cosigned, 0);
   CHECK(cosigned.out.find("Complete: every required party signed") != std::string::npos);
-  Run pay2_run = guar({"submit", guar.Path("pay2.json"), "--json"});
+  Run pay2_run = guar({"submit", guar.Path("pay2.json"), "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, pay2_run, 0);
   tools::SubmitResult pay2 = submitted(pay2_run);
   CHECK(HasEvent(pay2, "pool.shortfall_drawn"));
@@ -385,7 +385,7 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   contracts::PoolView v4 = pool_view();
   CHECK(v4.pool().state() == contracts::POOL_WOUND_DOWN);
   for (const auto& m : v4.members()) CHECK(m.state() == contracts::POOL_MEMBER_RELEASED);
-  patent = bank({"patent", "show", p1, "--json"});
+  patent = bank({"patent", "show", p1, "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, patent, 0);
   CHECK(ParseOut<contracts::PatentView>(patent).patent().pool_id().empty());
   // The closed pool takes nothing more.
@@ -397,15 +397,16 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
 
   // 13. The same pledge, drafted again, now registers.
   draft_pledge("pledge2.json");
-  Run pledged = bank({"submit", bank.Path("pledge2.json"), "--json"});
+  Run pledged = bank({"submit", bank.Path("pledge2.json"), "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, pledged, 0);
   CHECK(submitted(pledged).code() == "OK");
 
   // 14. The auditor's history of the pool: exactly the deal's transactions,
   //     in order, refusals included, each checked against its block.
   Run audit = RunProgram("pledger-audit",
-                         {"history", "pool", pool, "--node", c.ApiUrl(1), "--genesis", root + "/genesis.json", "--json"},
-                         {}, root);
+                         {"history", "pool", pool, "--node", c.ApiUrl(1), "--genesis", root + "/genesis.json", "--json",
+                          "--key", root + "/accounts/ipo-a.key"},
+                         env, root);
   INFO(audit.command << "\n" << audit.out << audit.err);
   REQUIRE(audit.code == 0);
   tools::audit::HistoryReport report = ParseOut<tools::audit::HistoryReport>(audit);
@@ -420,8 +421,8 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   // The pool as it was right after its creation, through the node's API (--as-of).
   audit = RunProgram("pledger-audit",
                      {"history", "pool", pool, "--as-of", std::to_string(report.entries(0).height()), "--node",
-                      c.ApiUrl(0), "--genesis", root + "/genesis.json", "--json"},
-                     {}, root);
+                      c.ApiUrl(0), "--genesis", root + "/genesis.json", "--json", "--key", root + "/accounts/ipo-a.key"},
+                     env, root);
   INFO(audit.command << "\n" << audit.out << audit.err);
   REQUIRE(audit.code == 0);
   tools::audit::AsOfReport then = ParseOut<tools::audit::AsOfReport>(audit);
@@ -434,8 +435,8 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   // And a tranche's: issuance, the transfer, the refused transfer, the payment dates.
   audit = RunProgram("pledger-audit",
                      {"history", "tranche", pool, "1", "--node", c.ApiUrl(2), "--genesis", root + "/genesis.json",
-                      "--json"},
-                     {}, root);
+                      "--json", "--key", root + "/accounts/ipo-a.key"},
+                     env, root);
   INFO(audit.command << "\n" << audit.out << audit.err);
   REQUIRE(audit.code == 0);
   report = ParseOut<tools::audit::HistoryReport>(audit);

@@ -31,6 +31,7 @@
 #include "ledger/io/work_pool.h"
 #include "tools/audit/bundle.h"
 #include "tools/audit/validators.h"
+#include "tools/common/access.h"
 
 namespace pledger::tools::audit {
 namespace {
@@ -267,7 +268,9 @@ class Run {
         }
         if (!it.error.ok()) {
           const std::string_view r = it.error.reason();
-          if (r == "NODE_UNREACHABLE" || r.rfind("DB_", 0) == 0) return it.error;
+          // Errors of the source, not findings about the chain: the node did
+          // not answer, refused the reader, or the directory is unreadable.
+          if (r == "NODE_UNREACHABLE" || r.rfind("DB_", 0) == 0 || IsAccessRefusal(r)) return it.error;
           Fail(h, std::string(r), std::string(it.error.message()));
           break;
         }
