@@ -250,7 +250,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     req_.prepare_payload();
     if (auth == Auth::kSign && signer != nullptr) {
       auto header = io::SignRequestHeader(*signer, parties_.chain_id, method, url_.base_path + target, body,
-                                          io::ProcessClock().NowMs(), io::RandomRequestNonce());
+                                          io::SystemClock().NowMs(), io::RandomRequestNonce());
       if (!header.ok()) {
         std::fprintf(stderr, "pledger-bench: %s\n", header.status().ToString().c_str());
         std::exit(2);
