@@ -194,6 +194,11 @@ inline constexpr std::uint64_t kAuthClockSkewMs = 60'000;
 // AUTH_BUSY) rather than the cache growing; bearer tokens need no nonce, so
 // busy clients use one.
 inline constexpr std::size_t kAuthNonceCacheMax = 250'000;
+// Tokens whose signature was checked, remembered so a session's later
+// requests skip the Ed25519 verification (node/auth/authenticator.h). An
+// entry is ~300 bytes; 20,000 live sessions is ~6 MiB. When full of live
+// tokens it is emptied, not grown: tokens are then verified again.
+inline constexpr std::size_t kAuthVerifiedTokensMax = 20'000;
 // Lifetime of a bearer token: long enough for a browser session's burst of
 // reads, short enough that a leaked token is soon worthless. Suspension takes
 // effect at once regardless (checked on every use).

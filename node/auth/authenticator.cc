@@ -156,17 +156,38 @@ Result<AuthenticatedReader> RequestAuthenticator::VerifyToken(std::string_view t
                   "the token's issuer " + t.issuer_node_id +
                       " is not a validator of this chain now: ask a node for a new token");
   }
-  if (!ledger::Verify(*issuer_key, ledger::AsBytes(TokenSigningBytes(options_.chain_id, d.payload)),
-                      d.signature)) {
-    return Unauth("AUTH_SIGNATURE_INVALID",
-                  "the token's signature does not verify for issuer " + t.issuer_node_id +
-                      " on chain " + options_.chain_id + ": ask a node of this chain for a token");
+  bool known = false;
+  {
+    io::MutexLock lock(&tokens_mu_);
+    auto hit = verified_tokens_.find(std::string(token));
+    known = hit != verified_tokens_.end() && hit->second.issuer_key == *issuer_key;
+  }
+  if (!known) {
+    if (!ledger::Verify(*issuer_key, ledger::AsBytes(TokenSigningBytes(options_.chain_id, d.payload)),
+                        d.signature)) {
+      return Unauth("AUTH_SIGNATURE_INVALID",
+                    "the token's signature does not verify for issuer " + t.issuer_node_id +
+                        " on chain " + options_.chain_id + ": ask a node of this chain for a token");
+    }
+    io::MutexLock lock(&tokens_mu_);
+    if (verified_tokens_.size() >= limits::kAuthVerifiedTokensMax) {
+      std::erase_if(verified_tokens_, [&](const auto& e) { return e.second.expires_ms <= now_ms; });
+      // Still full of live tokens: start over rather than grow; they are
+      // verified again as they come back.
+      if (verified_tokens_.size() >= limits::kAuthVerifiedTokensMax) verified_tokens_.clear();
+    }
+    verified_tokens_[std::string(token)] = VerifiedToken{*issuer_key, t.expires_ms};
   }
   PLEDGER_ASSIGN_OR_RETURN(AuthenticatedReader reader, CheckAccount(t.account_key));
   reader.via = AuthenticatedReader::Via::kToken;
   reader.token_issuer = t.issuer_node_id;
   reader.token_expires_ms = t.expires_ms;
   return reader;
+}
+
+std::size_t RequestAuthenticator::verified_tokens() const {
+  io::MutexLock lock(&tokens_mu_);
+  return verified_tokens_.size();
 }
 
 }  // namespace pledger::node

@@ -38,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,7 @@
 #include "ledger/io/clock.h"
 #include "ledger/io/http_message.h"
 #include "ledger/io/request_auth.h"
+#include "ledger/io/sync.h"
 #include "ledger/proto/contract_types.pb.h"
 #include "node/auth/nonce_cache.h"
 #include "node/limits.h"
@@ -126,12 +128,25 @@ class RequestAuthenticator {
   Result<AuthenticatedReader> VerifyToken(std::string_view token, std::uint64_t now_ms) const;
 
   const NonceCache& nonce_cache() const { return nonces_; }
+  // Tokens whose issuer signature was verified (tests read the count).
+  std::size_t verified_tokens() const;
 
  private:
   Result<AuthenticatedReader> CheckAccount(const ledger::PublicKey& key) const;
 
   const AuthenticatorOptions options_;
   NonceCache nonces_;
+  // A token is sent with every request of a session; its issuer's signature
+  // is checked once, then remembered by the token's exact text (the whole
+  // text: a signature paired with another payload is another key) with the
+  // issuer key it verified under, until it expires. A hit still checks
+  // expiry, that the issuer's key in force is the same one, and the account.
+  struct VerifiedToken {
+    ledger::PublicKey issuer_key{};
+    std::uint64_t expires_ms = 0;
+  };
+  mutable io::Mutex tokens_mu_;
+  mutable std::map<std::string, VerifiedToken> verified_tokens_ GUARDED_BY(tokens_mu_);
 };
 
 }  // namespace pledger::node

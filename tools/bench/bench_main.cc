@@ -31,9 +31,11 @@
 //   sign   (default) every request signed by its account's key, a fresh
 //          nonce each: the submitting party for a write (IP office, appraiser,
 //          bank), the bank for a read;
-//   token  each client asks once for a bearer token (a signed POST
-//          /v1/auth/token as the bank) and sends it with every request;
-//   none   (or --anonymous) no credentials: reads get the public view.
+//   token  each client asks once per account for a bearer token (a signed
+//          POST /v1/auth/token) and sends it with that account's requests;
+//   none   (or --anonymous; reads only) no credentials: the public view.
+// The read mix files its patents and pledges signed whatever --auth says:
+// they are the set-up, and a node shows a receipt only to its signers.
 //
 // Output: one line per second, a summary, and a last line of JSON:
 //   writes: {"committed_tps": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ..., "auth": ...}
@@ -185,45 +187,58 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
                             });
   }
 
-  // The next request: a token first when the client reads with one; then the
-  // flow's next step after an accepted one, or a new patent; in the read
-  // mix, once the client has its pledge, reads.
+  // The next request: the flow's next step after an accepted one, or a new
+  // patent; in the read mix, once the client has its pledge, reads. With
+  // --auth token, a request whose account has no token yet waits behind one
+  // signed POST /v1/auth/token for that account.
   void Next() {
     if (s_->stop) return;
     attempts_ = 0;
-    if (auth_ == Auth::kToken && token_.empty()) {
-      kind_ = Kind::kToken;
-      return Send("POST", "/v1/auth/token", "", parties_.bank.get());
-    }
     if (mix_ == Mix::kRead && seeded_) {
       kind_ = Kind::kRead;
       read_pledge_ = !read_pledge_;
-      return Send("GET", read_pledge_ ? "/v1/pledges/" + pledge_id_ : "/v1/patents/" + patent_.patent_no, "",
-                  parties_.bank.get());
-    }
-    const std::uint64_t expiry = s_->expiry.load();
-    if (Flow() && step_ == 1) {
-      tx_ = w_.Valuation(patent_.patent_no, expiry);
-    } else if (Flow() && step_ == 2) {
-      tx_ = w_.Pledge(patent_.patent_no, valuation_.object_id, expiry);
+      method_ = "GET";
+      target_ = read_pledge_ ? "/v1/pledges/" + pledge_id_ : "/v1/patents/" + patent_.patent_no;
+      body_.clear();
+      signer_ = parties_.bank.get();
     } else {
-      step_ = 0;
-      tx_ = w_.PatentRegister(expiry);
+      const std::uint64_t expiry = s_->expiry.load();
+      if (Flow() && step_ == 1) {
+        tx_ = w_.Valuation(patent_.patent_no, expiry);
+      } else if (Flow() && step_ == 2) {
+        tx_ = w_.Pledge(patent_.patent_no, valuation_.object_id, expiry);
+      } else {
+        step_ = 0;
+        tx_ = w_.PatentRegister(expiry);
+      }
+      kind_ = Kind::kTx;
+      method_ = "POST";
+      target_ = "/v1/txs?wait=20000";
+      body_ = tx_.raw;
+      signer_ = tx_.submitter.get();
     }
-    kind_ = Kind::kTx;
-    Send("POST", "/v1/txs?wait=20000", tx_.raw, tx_.submitter.get());
+    SendPending();
   }
 
-  // Sends one request with this client's credentials: signed by `signer`
-  // (afresh for every send, retries included: a nonce is good once), the
-  // token, or none. The token request itself is always signed.
+  // How the pending request proves its account: the read mix files its
+  // patents and pledges signed whatever --auth says (they are the set-up,
+  // not what is measured, and a receipt is shown only to the signers).
+  Auth AuthOfPending() const { return mix_ == Mix::kRead && kind_ == Kind::kTx ? Auth::kSign : auth_; }
+
+  void SendPending() {
+    if (AuthOfPending() == Auth::kToken && tokens_[signer_].empty()) {
+      waiting_kind_ = kind_;
+      kind_ = Kind::kToken;
+      return Send("POST", "/v1/auth/token", "", signer_, Auth::kSign);
+    }
+    Send(method_, target_, body_, signer_, AuthOfPending());
+  }
+
+  // Sends one request: signed by `signer` (afresh for every send, retries
+  // included: a nonce is good once), with `signer`'s token, or with nothing.
   void Send(const std::string& method, const std::string& target, const std::string& body,
-            const ledger::SecretKey* signer) {
+            const ledger::SecretKey* signer, Auth auth) {
     if (s_->stop) return;
-    method_ = method;
-    target_ = target;
-    body_ = body;
-    signer_ = signer;
     req_ = {};
     req_.method_string(method);
     req_.target(url_.base_path + target);
@@ -233,16 +248,16 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     req_.keep_alive(true);
     req_.body() = body;
     req_.prepare_payload();
-    if ((auth_ == Auth::kSign || kind_ == Kind::kToken) && signer != nullptr) {
+    if (auth == Auth::kSign && signer != nullptr) {
       auto header = io::SignRequestHeader(*signer, parties_.chain_id, method, url_.base_path + target, body,
-                                          io::ProcessClock().NowMs(), io::RandomRequestNonce());
+                                          io::SystemClock().NowMs(), io::RandomRequestNonce());
       if (!header.ok()) {
         std::fprintf(stderr, "pledger-bench: %s\n", header.status().ToString().c_str());
         std::exit(2);
       }
       req_.set(http::field::authorization, *header);
-    } else if (auth_ == Auth::kToken) {
-      req_.set(http::field::authorization, "Bearer " + token_);
+    } else if (auth == Auth::kToken) {
+      req_.set(http::field::authorization, "Bearer " + tokens_[signer]);
     }
     sent_at_ = Clock::now();
     Tcp().expires_after(25s);
@@ -257,7 +272,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     }
   }
 
-  void Resend() { Send(method_, target_, body_, signer_); }
+  void Resend() { SendPending(); }
 
   void Read() {
     parser_.emplace();
@@ -283,17 +298,21 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     auto& res = parser_->get();
     const bool keep_alive = res.keep_alive();
     const int status = static_cast<int>(res.result_int());
-    if (status == 401 && auth_ == Auth::kToken) token_.clear();  // expired or refused: ask again
     if (kind_ == Kind::kToken) {
-      token_ = status == 200 ? JsonString(res.body(), "token") : "";
-      if (token_.empty()) {
+      kind_ = waiting_kind_;
+      std::string& token = tokens_[signer_];
+      token = status == 200 ? JsonString(res.body(), "token") : "";
+      if (token.empty()) {
         ++s_->errors;
         Count("TOKEN:HTTP_" + std::to_string(status) + ":" + CodeOf(res.body()));
         return Pause(keep_alive);
       }
       ++s_->tokens;
-      return Continue(keep_alive);
+      if (!keep_alive) return Connect();  // Connect ends in Next: the request is built again
+      return SendPending();
     }
+    // An expired or refused token: the next request of that account asks again.
+    if (status == 401 && AuthOfPending() == Auth::kToken) tokens_[signer_].clear();
     if (kind_ == Kind::kRead) return OnRead(status, res.body(), ms, keep_alive);
     const std::string code = CodeOfAnswer(status, res.body());
     if (code == "BUSY") {
@@ -398,9 +417,11 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   int step_ = 0;  // flow: 0 patent, 1 valuation, 2 pledge
   int attempts_ = 0;
   Kind kind_ = Kind::kTx;
+  // The request in flight (or waiting for its account's token).
   std::string method_, target_, body_;
   const ledger::SecretKey* signer_ = nullptr;
-  std::string token_;
+  Kind waiting_kind_ = Kind::kTx;
+  std::map<const ledger::SecretKey*, std::string> tokens_;  // --auth token: one per account
   bool seeded_ = false;      // read mix: patent_ and pledge_id_ are on the ledger
   bool read_pledge_ = false;
   std::string pledge_id_;
@@ -584,6 +605,12 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "pledger-bench: --anonymous is --auth none; give one of them\n");
     return 2;
   }
+  if (auth == Auth::kNone && mix != Mix::kRead) {
+    // A node shows a receipt only to the transaction's signers and full
+    // readers: anonymous writes could not tell OK from a refusal.
+    std::fprintf(stderr, "pledger-bench: --auth none (--anonymous) measures reads: give --mix read\n");
+    return 2;
+  }
 
   io::HttpClientOptions co;
   co.ca_file = ca;
@@ -657,7 +684,13 @@ int Main(int argc, char** argv) {
     std::printf("pledger-bench: filing one patent, valuation and pledge per client to read...\n");
     std::fflush(stdout);
     const auto deadline = Clock::now() + 300s;
-    while (s.seeded.load() < *clients && Clock::now() < deadline) std::this_thread::sleep_for(100ms);
+    for (int tick = 1; s.seeded.load() < *clients && Clock::now() < deadline; ++tick) {
+      std::this_thread::sleep_for(100ms);
+      if (tick % 100 == 0) {
+        auto hh = Height(**probe);
+        if (hh.ok()) s.expiry = *hh + 3000;
+      }
+    }
     if (s.seeded.load() < *clients) {
       std::fprintf(stderr, "pledger-bench: only %d of %lld clients filed their pledge in 300 s\n", s.seeded.load(),
                    static_cast<long long>(*clients));

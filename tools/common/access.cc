@@ -26,6 +26,8 @@ std::string Quoted(std::string_view node_message) {
 std::string FieldWords(std::string_view path) {
   const size_t dot = path.rfind('.');
   std::string f(dot == std::string_view::npos ? path : path.substr(dot + 1));
+  if (f.size() > 2 && f.compare(f.size() - 2, 2, "[]") == 0) f.resize(f.size() - 2);
+  if (f == "ltv_bps") return "LTV";
   for (std::string_view unit : {"_fen", "_bps", "_hex"}) {
     if (f.size() > unit.size() && f.compare(f.size() - unit.size(), unit.size(), unit) == 0) {
       f.resize(f.size() - unit.size());
@@ -36,11 +38,17 @@ std::string FieldWords(std::string_view path) {
   return f;
 }
 
-bool LooksLikeAmounts(const std::vector<std::string>& paths) {
-  return std::any_of(paths.begin(), paths.end(), [](const std::string& p) {
-    return p.size() > 4 && (p.compare(p.size() - 4, 4, "_fen") == 0 || p.compare(p.size() - 4, 4, "_bps") == 0);
-  });
+// Money and rates: what a reader misses most, so named one by one; a whole
+// list of valuations counts as money too.
+bool IsAmount(const std::string& p) {
+  auto ends = [&](std::string_view x) {
+    return p.size() >= x.size() && p.compare(p.size() - x.size(), x.size(), x) == 0;
+  };
+  return ends("_fen") || ends("_bps") || ends("valuations[]") || ends("valuations");
 }
+
+// At most this many names in the one line; --json lists every path.
+constexpr size_t kNamesInLine = 8;
 
 }  // namespace
 
@@ -144,7 +152,29 @@ std::string WithheldWords(const std::vector<std::string>& paths) {
 
 std::string WithheldLine(const ReadMark& mark, ReaderKind reader, std::string_view what, std::string_view sign_in) {
   if (!mark.trimmed()) return "";
-  const std::string kind = LooksLikeAmounts(mark.redacted) ? "amounts withheld" : "fields withheld";
+  std::vector<std::string> amounts;
+  size_t others = 0;
+  for (const std::string& p : mark.redacted) {
+    if (IsAmount(p)) {
+      amounts.push_back(p);
+    } else {
+      ++others;
+    }
+  }
+  std::string head;
+  if (!amounts.empty()) {
+    std::string names = WithheldWords(amounts);
+    size_t shown = 0, cut = std::string::npos;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names.compare(i, 2, ", ") == 0 && ++shown == kNamesInLine) cut = i;
+    }
+    if (cut != std::string::npos) names = names.substr(0, cut) + ", ...";
+    head = "amounts withheld (" + names + ")";
+    if (others > 0) head += " with " + std::to_string(others) + (others == 1 ? " other field" : " other fields");
+  } else {
+    head = std::to_string(others) + (others == 1 ? " field withheld" : " fields withheld");
+  }
+  head += " (--json lists them)";
   const std::string view = mark.view.empty() ? "gazette" : mark.view;
   const std::string w = what.empty() ? std::string("this record") : std::string(what);
   std::string why;
@@ -156,7 +186,7 @@ std::string WithheldLine(const ReadMark& mark, ReaderKind reader, std::string_vi
   } else {
     why = "you are not a party to " + w + " (" + view + " view)";
   }
-  return kind + " (" + WithheldWords(mark.redacted) + "): " + why;
+  return head + ": " + why;
 }
 
 }  // namespace pledger::tools

@@ -119,7 +119,7 @@ class Context {
   void ReadWithoutKey() { read_without_key_ = true; }
   // How node() reads (anonymous until it connected).
   ReaderKind reader() const { return node_ ? node_->reader() : ReaderKind::kAnonymous; }
-  // Unix ms (WalletIo::now_ms, else the process clock).
+  // Unix ms (WalletIo::now_ms, else the system clock).
   std::uint64_t NowMs() const;
   TokenStore tokens() const { return TokenStore(home_); }
   // True when a node URL is configured (whether or not it answers).

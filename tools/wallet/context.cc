@@ -164,7 +164,9 @@ bool IsLoopback(const std::string& host) {
 
 }  // namespace
 
-std::uint64_t Context::NowMs() const { return io_.now_ms ? io_.now_ms() : io::ProcessClock().NowMs(); }
+// The system clock, not the process clock a test may move: request
+// signatures (io::HttpClient) and the nodes' token expiries are both on it.
+std::uint64_t Context::NowMs() const { return io_.now_ms ? io_.now_ms() : io::SystemClock().NowMs(); }
 
 Result<NodeEndpoint> Context::Endpoint() {
   PLEDGER_ASSIGN_OR_RETURN(Settings s, settings());

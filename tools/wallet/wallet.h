@@ -52,8 +52,9 @@ struct WalletIo {
   // Opens a transport to a node (https needs the CA file), sending the
   // endpoint's credentials with every request.
   std::function<Result<std::unique_ptr<NodeTransport>>(const NodeEndpoint& endpoint)> connect;
-  // Unix milliseconds, for the expiry of saved sign-ins; unset: the process
-  // clock (ledger/io/clock.h), the one a request's signature is dated by.
+  // Unix milliseconds, for the expiry of saved sign-ins; unset: the system
+  // clock (the one request signatures and the nodes' token expiries use; a
+  // test clock moves only the ledger's dates).
   std::function<std::uint64_t()> now_ms;
   // Fresh transaction nonces (random in production, fixed in tests).
   std::function<std::uint64_t()> nonce;

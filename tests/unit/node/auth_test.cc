@@ -460,6 +460,31 @@ TEST_CASE("auth: a token not signed by a current validator is AUTH_SIGNATURE_INV
   CHECK(Reason(auth.VerifyToken(t2, kT0)) == "AUTH_SIGNATURE_INVALID");
 }
 
+TEST_CASE("auth: a token's signature is verified once, then remembered under the key it verified with",
+          "[unit][node][auth][token]") {
+  Fixture f;
+  RequestAuthenticator auth(f.Options());
+  AuthenticatedReader reader;
+  reader.account_key = f.bank.public_key();
+  const std::string token = RequestAuthenticator(f.Options(kChain, "node-2", &f.node2)).MintToken(reader, kT0).value();
+  CHECK(auth.verified_tokens() == 0);
+  REQUIRE(auth.VerifyToken(token, kT0).ok());
+  CHECK(auth.verified_tokens() == 1);
+  REQUIRE(auth.VerifyToken(token, kT0 + 1).ok());
+  CHECK(auth.verified_tokens() == 1);
+  // The remembered signature paired with another payload is another token:
+  // verified afresh, and refused.
+  auto raw = Base64UrlDecode(token).value();
+  // expires_ms one millisecond earlier (big-endian, with the borrow).
+  for (size_t i = raw.size() - 64 - 1;; --i) {
+    if (raw[i]-- != 0) break;
+  }
+  CHECK(Reason(auth.VerifyToken(Base64UrlEncode(raw), kT0)) == "AUTH_SIGNATURE_INVALID");
+  // The issuer's key rotated: the remembered check no longer counts.
+  f.validators["node-2"] = f.outsider.public_key();
+  CHECK(Reason(auth.VerifyToken(token, kT0 + 2)) == "AUTH_SIGNATURE_INVALID");
+}
+
 TEST_CASE("auth: a token stops working once its account is suspended", "[unit][node][auth][token]") {
   Fixture f;
   RequestAuthenticator auth(f.Options());

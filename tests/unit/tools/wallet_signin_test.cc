@@ -329,8 +329,8 @@ TEST_CASE("wallet signin: a trimmed answer says which fields were withheld and w
   REQUIRE(r.code == kExitOk);
   CHECK(r.out.find("principal (withheld), interest (withheld)") != std::string::npos);
   CHECK(r.out.find("0.00 yuan") != std::string::npos);  // interest and costs outstanding were not withheld
-  CHECK(r.out.find("Amounts withheld (principal, interest rate, outstanding principal): you are not a party to "
-                   "this pledge (gazette view)") != std::string::npos);
+  CHECK(r.out.find("Amounts withheld (principal, interest rate, outstanding principal) (--json lists them): you are "
+                   "not a party to this pledge (gazette view)") != std::string::npos);
   r = b.h.Run({"pledge", "show", kPledge, "--json"});
   REQUIRE(r.code == kExitOk);
   CHECK(r.out == body + "\n");
@@ -368,8 +368,18 @@ TEST_CASE("wallet signin: the words of access codes and trimmed answers", "[unit
   CHECK_FALSE(m.Withheld("fen"));
   CHECK(tools::WithheldWords(m.redacted) == "principal, units");
   CHECK(tools::WithheldLine(m, ReaderKind::kToken, "this pool", "") ==
-        "amounts withheld (principal, units): your account sees this pool as one of its parties, and a party sees "
-        "only its share (party view)");
+        "amounts withheld (principal) with 1 other field (--json lists them): your account sees this pool as one of "
+        "its parties, and a party sees only its share (party view)");
+  // Many amounts: the first eight named; other fields counted.
+  tools::ReadMark many;
+  for (const char* f : {"a_fen", "b_fen", "c_fen", "d_fen", "e_fen", "f_fen", "g_fen", "h_fen", "i_fen", "ltv_bps",
+                        "valuations[]", "scope", "debt_type"}) {
+    many.redacted.push_back(std::string("active_pledge.") + f);
+  }
+  CHECK(tools::WithheldLine(many, ReaderKind::kSigned, "this patent's pledge", "") ==
+        "amounts withheld (a, b, c, d, e, f, g, h, ...) with 2 other fields (--json lists them): you are not a party "
+        "to this patent's pledge (gazette view)");
+  CHECK(tools::WithheldWords({"x.ltv_bps", "valuations[]"}) == "LTV, valuations");
   CHECK_FALSE(tools::ReadMarkOf("[1,2]").trimmed());
   CHECK_FALSE(tools::ReadMarkOf("not json").trimmed());
   CHECK(tools::WithheldLine(tools::ReadMarkOf("{\"id\":\"x\"}"), ReaderKind::kSigned, "this pledge", "").empty());
