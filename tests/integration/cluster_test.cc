@@ -14,6 +14,7 @@
 #include "ledger/io/json.h"
 #include "ledger/io/pki.h"
 #include "tests/integration/cluster.h"
+#include "tests/integration/wallet_runner.h"
 #include "ledger/io/proto/config.pb.h"
 #include "node/transport.h"
 #include "tests/support/pki_fixture.h"
@@ -480,6 +481,12 @@ TEST_CASE("cluster: certificate expiry is shown 30 days ahead, and an expired ce
   CHECK(metrics->body.find("pledger_cert_expiry_seconds{kind=\"node\",subject=\"" + c.NodeId(0) + "\"} ") !=
         std::string::npos);
   CHECK(c.LogContains(0, "node certificate " + c.NodeId(0) + " expires in 10 days"));
+  // The operator's wallet says so too, in the status it prints.
+  Run status = RunProgram("pledger-wallet", {"--node", c.ApiUrl(0), "status", "--anonymous"}, {}, c.dir());
+  INFO(status.out << status.err);
+  CHECK(status.code == 0);
+  CHECK(status.out.find("Warning: node certificate " + c.NodeId(0) + " expires in 10 days") != std::string::npos);
+  CHECK(status.out.find("EXPIRES IN 10 DAYS") != std::string::npos);
 
   c.Stop(0);
   reissue(-1);
