@@ -127,7 +127,7 @@ TEST_CASE("auth: a good signature is accepted and names the account", "[unit][no
   CHECK(auth.Authenticate(f.Signed(f.bank, "GET", "/v1/status", "", kT0 + limits::kAuthClockSkewMs)).ok());
 }
 
-TEST_CASE("auth: no header is AUTH_MISSING; a malformed one AUTH_MALFORMED", "[unit][node][auth]") {
+TEST_CASE("auth: no header is AUTH_MISSING, a malformed one AUTH_MALFORMED", "[unit][node][auth]") {
   Fixture f;
   RequestAuthenticator auth(f.Options());
   io::HttpRequest r = f.Signed(f.bank, "GET", "/v1/status", "", kT0);
