@@ -2,7 +2,7 @@
 // header (a signed request or a bearer token, ledger/io/request_auth.h) and
 // answers with the on-chain account behind it, or with the reason it cannot.
 // It decides identity only: which routes need it and what each reader may see
-// is the access policy's business (not wired yet; docs/api.md, "Access").
+// is the read policy's business (node/api/access.h; docs/api.md, "Who may read what").
 //
 // Checks, in this order, each with its stable reason (all Unauthenticated,
 // HTTP 401, except AUTH_BUSY):
