@@ -5,5 +5,5 @@ target_link_libraries(pledger_cluster_harness PUBLIC pledger_tools pledger_test_
 target_compile_definitions(pledger_cluster_harness PUBLIC PLEDGER_BIN_DIR="${PROJECT_BINARY_DIR}/bin")
 
 pledger_integration_test(cluster_test SOURCES integration/cluster_test.cc LIBS pledger_node pledger_wallet_runner
-                         DEPENDS pledgerd pledger-wallet)
+                         DEPENDS pledgerd pledger-wallet pledger-admin)
 pledger_integration_test(access_test SOURCES integration/access_test.cc LIBS pledger_node DEPENDS pledgerd)

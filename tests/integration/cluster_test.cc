@@ -495,6 +495,25 @@ TEST_CASE("cluster: certificate expiry is shown 30 days ahead, and an expired ce
   CHECK(expired.exit_code != 0);
   CHECK(expired.output.find("CERT_EXPIRED") != std::string::npos);
   CHECK(expired.output.find("node.crt") != std::string::npos);
+
+  // The operator's way out: a renewed certificate for the same node and key
+  // (no governance step), then a restart; its peers take it back.
+  Run renew = RunProgram("pledger-admin", {"renew-cert", "--ca", c.dir() + "/ca", "--node-dir", node_dir, "--org",
+                                           "ipo-a", "--days", "400"}, {}, c.dir());
+  INFO(renew.out << renew.err);
+  REQUIRE(renew.code == 0);
+  c.Start(0);
+  CLUSTER_REQUIRE(c, c.WaitFor([&] {
+    auto st = c.Status(1);
+    if (!st.ok()) return false;
+    for (const auto& cert : st->certificates()) {
+      if (cert.kind() == "peer" && cert.subject() == c.NodeId(0)) return !cert.expiring();
+    }
+    return false;
+  }, 20s));
+  auto renewed = c.Status(0);
+  REQUIRE(renewed.ok());
+  CHECK(renewed->warnings_size() == 0);
 }
 
 // The applier's first fatal error is written by the apply thread and read by
