@@ -126,6 +126,7 @@ class NodeImpl : public ApiBackend {
   std::optional<WaiterTable::Ticket> AddWaiter(const ledger::Hash256& id, Waiter waiter) override;
   std::optional<Waiter> RemoveWaiter(const WaiterTable::Ticket& ticket) override;
   Result<AuthenticatedReader> Authenticate(const HttpRequest& req) override;
+  std::optional<Result<AuthenticatedReader>> AuthenticateCheap(const HttpRequest& req) override;
   Result<api::TokenView> IssueToken(const AuthenticatedReader& reader) override;
   bool AnonymousReadsAllowed() const override;
   const std::string& chain_id() const override { return config_.chain_id(); }

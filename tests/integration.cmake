@@ -4,7 +4,8 @@ pledger_target_defaults(pledger_cluster_harness)
 target_link_libraries(pledger_cluster_harness PUBLIC pledger_tools pledger_test_support)
 target_compile_definitions(pledger_cluster_harness PUBLIC PLEDGER_BIN_DIR="${PROJECT_BINARY_DIR}/bin")
 
-pledger_integration_test(cluster_test SOURCES integration/cluster_test.cc LIBS pledger_node DEPENDS pledgerd)
+pledger_integration_test(cluster_test SOURCES integration/cluster_test.cc LIBS pledger_node pledger_wallet_runner
+                         DEPENDS pledgerd pledger-wallet pledger-admin)
 pledger_integration_test(access_test SOURCES integration/access_test.cc LIBS pledger_node DEPENDS pledgerd)
 
 # Ledger time against one faulty clock (docs/node.md "Ledger time"): the

@@ -46,6 +46,9 @@ class ApiBackend {
   // accounts as of the last block. Verifies Ed25519: work pool only.
   // Reasons: the AUTH_ codes of node/auth/authenticator.h.
   virtual Result<AuthenticatedReader> Authenticate(const HttpRequest& req) = 0;
+  // Authenticate's answer when it needs no signature verification (a token
+  // already verified), for the API thread; nullopt: use Authenticate.
+  virtual std::optional<Result<AuthenticatedReader>> AuthenticateCheap(const HttpRequest& req) = 0;
   // A bearer token for a reader authenticated by a signed request.
   virtual Result<api::TokenView> IssueToken(const AuthenticatedReader& reader) = 0;
   // Whether this node answers requests that carry no credentials (with the

@@ -134,6 +134,23 @@ Result<std::string> RequestAuthenticator::MintToken(const AuthenticatedReader& r
 
 Result<AuthenticatedReader> RequestAuthenticator::VerifyToken(std::string_view token,
                                                               std::uint64_t now_ms) const {
+  return CheckToken(token, now_ms, /*verify=*/true, nullptr);
+}
+
+std::optional<Result<AuthenticatedReader>> RequestAuthenticator::AuthenticateKnownToken(
+    const io::HttpRequest& req) const {
+  auto it = req.headers.find("authorization");
+  if (it == req.headers.end()) return std::nullopt;
+  auto auth = io::ParseAuthorization(it->second);
+  if (!auth.ok() || auth->kind != io::ParsedAuth::Kind::kBearer) return std::nullopt;
+  bool unverified = false;
+  auto r = CheckToken(auth->token, options_.clock->NowMs(), /*verify=*/false, &unverified);
+  if (unverified) return std::nullopt;
+  return r;
+}
+
+Result<AuthenticatedReader> RequestAuthenticator::CheckToken(std::string_view token, std::uint64_t now_ms,
+                                                             bool verify, bool* unverified) const {
   PLEDGER_ASSIGN_OR_RETURN(DecodedToken d, DecodeToken(token));
   const TokenFields& t = d.fields;
   if (t.expires_ms <= t.issued_ms || t.expires_ms - t.issued_ms > limits::kAuthTokenLifetimeMs) {
@@ -163,6 +180,10 @@ Result<AuthenticatedReader> RequestAuthenticator::VerifyToken(std::string_view t
     known = hit != verified_tokens_.end() && hit->second.issuer_key == *issuer_key;
   }
   if (!known) {
+    if (!verify) {
+      *unverified = true;  // the caller verifies on the work pool; this answer is never sent
+      return Status::Internal("TOKEN_NOT_VERIFIED", "the token's signature is not checked yet");
+    }
     if (!ledger::Verify(*issuer_key, ledger::AsBytes(TokenSigningBytes(options_.chain_id, d.payload)),
                         d.signature)) {
       return Unauth("AUTH_SIGNATURE_INVALID",

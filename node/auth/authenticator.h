@@ -2,7 +2,7 @@
 // header (a signed request or a bearer token, ledger/io/request_auth.h) and
 // answers with the on-chain account behind it, or with the reason it cannot.
 // It decides identity only: which routes need it and what each reader may see
-// is the access policy's business (not wired yet; docs/api.md, "Access").
+// is the read policy's business (node/api/access.h; docs/api.md, "Who may read what").
 //
 // Checks, in this order, each with its stable reason (all Unauthenticated,
 // HTTP 401, except AUTH_BUSY):
@@ -118,6 +118,12 @@ class RequestAuthenticator {
   // once. Verifies an Ed25519 signature: call it from the work pool.
   Result<AuthenticatedReader> Authenticate(const io::HttpRequest& req);
 
+  // The same answer as Authenticate when it needs no signature check: a
+  // bearer token whose issuer signature was already verified (every check
+  // but that one runs). nullopt when a verification is needed: call
+  // Authenticate on the work pool. Cheap enough for the API thread.
+  std::optional<Result<AuthenticatedReader>> AuthenticateKnownToken(const io::HttpRequest& req) const;
+
   // A bearer token for `reader`, valid kAuthTokenLifetimeMs from now_ms.
   // Only for a reader authenticated by a signed request (a token does not
   // extend itself): AUTH_SIGNATURE_REQUIRED otherwise.
@@ -133,6 +139,10 @@ class RequestAuthenticator {
 
  private:
   Result<AuthenticatedReader> CheckAccount(const ledger::PublicKey& key) const;
+  // VerifyToken; with `verify` false, sets *unverified (and answers nothing
+  // meaningful) instead of verifying a signature not seen before.
+  Result<AuthenticatedReader> CheckToken(std::string_view token, std::uint64_t now_ms, bool verify,
+                                         bool* unverified) const;
 
   const AuthenticatorOptions options_;
   NonceCache nonces_;

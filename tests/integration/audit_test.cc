@@ -404,7 +404,7 @@ TEST_CASE("audit: verify catches a tampered block, state record and attestation 
 
 // Needs the node side of request authentication (raw blocks for full
 // readers only); until it is in, a node serves everyone and this fails.
-TEST_CASE("audit: a node serves raw blocks only to full readers; others are refused in words",
+TEST_CASE("audit: a node serves raw blocks only to full readers, and refuses the others in words",
           "[integration][access]") {
   TestCluster c(WithAuditor());
   c.StartAll();

@@ -14,6 +14,7 @@
 #include "ledger/io/json.h"
 #include "ledger/io/pki.h"
 #include "tests/integration/cluster.h"
+#include "tests/integration/wallet_runner.h"
 #include "ledger/io/proto/config.pb.h"
 #include "node/transport.h"
 #include "tests/support/pki_fixture.h"
@@ -480,6 +481,12 @@ TEST_CASE("cluster: certificate expiry is shown 30 days ahead, and an expired ce
   CHECK(metrics->body.find("pledger_cert_expiry_seconds{kind=\"node\",subject=\"" + c.NodeId(0) + "\"} ") !=
         std::string::npos);
   CHECK(c.LogContains(0, "node certificate " + c.NodeId(0) + " expires in 10 days"));
+  // The operator's wallet says so too, in the status it prints.
+  Run status = RunProgram("pledger-wallet", {"--node", c.ApiUrl(0), "status", "--anonymous"}, {}, c.dir());
+  INFO(status.out << status.err);
+  CHECK(status.code == 0);
+  CHECK(status.out.find("Warning: node certificate " + c.NodeId(0) + " expires in 10 days") != std::string::npos);
+  CHECK(status.out.find("EXPIRES IN 10 DAYS") != std::string::npos);
 
   c.Stop(0);
   reissue(-1);
@@ -488,6 +495,25 @@ TEST_CASE("cluster: certificate expiry is shown 30 days ahead, and an expired ce
   CHECK(expired.exit_code != 0);
   CHECK(expired.output.find("CERT_EXPIRED") != std::string::npos);
   CHECK(expired.output.find("node.crt") != std::string::npos);
+
+  // The operator's way out: a renewed certificate for the same node and key
+  // (no governance step), then a restart; its peers take it back.
+  Run renew = RunProgram("pledger-admin", {"renew-cert", "--ca", c.dir() + "/ca", "--node-dir", node_dir, "--org",
+                                           "ipo-a", "--days", "400"}, {}, c.dir());
+  INFO(renew.out << renew.err);
+  REQUIRE(renew.code == 0);
+  c.Start(0);
+  CLUSTER_REQUIRE(c, c.WaitFor([&] {
+    auto st = c.Status(1);
+    if (!st.ok()) return false;
+    for (const auto& cert : st->certificates()) {
+      if (cert.kind() == "peer" && cert.subject() == c.NodeId(0)) return !cert.expiring();
+    }
+    return false;
+  }, 20s));
+  auto renewed = c.Status(0);
+  REQUIRE(renewed.ok());
+  CHECK(renewed->warnings_size() == 0);
 }
 
 // The applier's first fatal error is written by the apply thread and read by

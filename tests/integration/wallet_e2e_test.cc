@@ -274,7 +274,7 @@ TEST_CASE("wallet e2e: co-signed pledge, refused second pledge and transfer, rep
 
 // Needs the node side of request authentication (tokens, the read policy);
 // until it is in, login finds no token route and every reader sees all.
-TEST_CASE("wallet e2e: the pledgee reads its pledge in full; another bank and the public get the gazette view",
+TEST_CASE("wallet e2e: the pledgee reads its pledge in full, another bank and the public get the gazette view",
           "[integration][access]") {
   TestCluster c;
   c.StartAll();

@@ -5,10 +5,12 @@
 //                          --peer HOST:PORT --api HOST:PORT --join-peer ID=HOST:PORT...
 //                          --out DIR/nodes/ID [--plain-api]
 //   pledger-admin add-account --name NAME --out DIR
+//   pledger-admin renew-cert --ca DIR/ca --node-dir DIR/nodes/ID --org ORG [--days N]
 //
 // Exit codes: 0 ok, 2 usage error, 1 anything else. Everything written that
 // holds a key has mode 0600; no key is ever printed.
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include <map>
@@ -39,6 +41,9 @@ constexpr char kUsage[] =
     "      Certificate, key and config for a node joining later; prints its public key\n"
     "      for the governance transaction that admits it. The API serves HTTPS with the\n"
     "      node certificate unless --plain-api.\n"
+    "  renew-cert --ca DIR --node-dir DIR --org ORG [--days N]\n"
+    "      A new certificate for an existing node (same id and key: no governance step),\n"
+    "      valid N days (default 825); restart that node to use it. docs/operations.md.\n"
     "  add-account --name NAME --out DIR\n"
     "      A new account key pair: DIR/NAME.key (0600) and DIR/NAME.pub.\n"
     "  inspect DATA_DIR [--keys PREFIX]\n"
@@ -119,6 +124,26 @@ int AddNode(int argc, char** argv) {
               "then start it: pledgerd --config %s/config.json\n",
               n.node_id.c_str(), n.public_key_hex.c_str(), n.org_id.c_str(),
               n.peer_address.c_str(), n.api_address.c_str(), out->c_str());
+  return 0;
+}
+
+int RenewCert(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {{"ca"}, {"node-dir"}, {"org"}, {"days"}});
+  if (!args.ok()) return Fail(args.status());
+  auto ca = args->Require("ca");
+  auto node_dir = args->Require("node-dir");
+  auto org = args->Require("org");
+  auto days = args->GetInt("days", 825, 1, 3650);
+  for (const Status* st : {&ca.status(), &node_dir.status(), &org.status(), &days.status()}) {
+    if (!st->ok()) return Fail(*st);
+  }
+  auto not_after = RenewNodeCertificate(*ca, *node_dir, *org, static_cast<int>(*days));
+  if (!not_after.ok()) return Fail(not_after.status());
+  std::time_t t = static_cast<std::time_t>(*not_after);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%d", std::gmtime(&t));
+  std::printf("renewed the certificate in %s, valid until %s UTC; restart that node to use it\n",
+              node_dir->c_str(), when);
   return 0;
 }
 
@@ -221,6 +246,7 @@ int main(int argc, char** argv) {
   if (cmd == "init") return Init(argc, argv);
   if (cmd == "add-node") return AddNode(argc, argv);
   if (cmd == "add-account") return AddAccount(argc, argv);
+  if (cmd == "renew-cert") return RenewCert(argc, argv);
   if (cmd == "inspect") return Inspect(argc, argv);
   std::fprintf(stderr, "pledger-admin: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;

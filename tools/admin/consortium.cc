@@ -214,4 +214,23 @@ Status CreateNodeFiles(const std::string& ca_dir, const std::string& genesis_fil
   return WriteNode(node_dir, ca_cert, genesis_bytes, cert, key_pem, c);
 }
 
+Result<std::int64_t> RenewNodeCertificate(const std::string& ca_dir, const std::string& node_dir,
+                                          const std::string& org_id, int validity_days) {
+  config::NodeConfig c;
+  PLEDGER_RETURN_IF_ERROR(io::ReadJsonFile(node_dir + "/config.json", &c));
+  auto in_dir = [&](const std::string& f) { return !f.empty() && f[0] == '/' ? f : node_dir + "/" + f; };
+  PLEDGER_ASSIGN_OR_RETURN(std::string ca_cert, io::ReadFile(ca_dir + "/ca.crt"));
+  PLEDGER_ASSIGN_OR_RETURN(std::string ca_key, io::ReadFile(ca_dir + "/ca.key"));
+  PLEDGER_ASSIGN_OR_RETURN(std::string key_pem, io::ReadFile(in_dir(c.tls_key_file())));
+  PLEDGER_ASSIGN_OR_RETURN(ledger::SecretKey key, io::Ed25519KeyFromPem(key_pem));
+  std::vector<std::string> hosts{HostOf(c.peer_listen())};
+  if (HostOf(c.api_listen()) != hosts[0]) hosts.push_back(HostOf(c.api_listen()));
+  if (hosts[0] == "127.0.0.1") hosts.push_back("localhost");
+  PLEDGER_ASSIGN_OR_RETURN(std::string cert, io::IssueNodeCertificate(ca_cert, ca_key, c.node_id(), org_id, key,
+                                                                        hosts, validity_days));
+  PLEDGER_ASSIGN_OR_RETURN(io::CertValidity v, io::CertValidityFromPem(cert));
+  PLEDGER_RETURN_IF_ERROR(io::WriteFileAtomic(in_dir(c.tls_cert_file()), cert, 0644));
+  return v.not_after_s;
+}
+
 }  // namespace pledger::tools

@@ -52,6 +52,15 @@ Status CreateNodeFiles(const std::string& ca_dir, const std::string& genesis_fil
                        const std::vector<config::PeerConfig>& peers, NewNode* node,
                        const std::string& node_dir, int validity_days);
 
+// A new certificate for the node in `node_dir` (its config.json and key stay
+// as they are): same node id and key, so no governance step, valid
+// `validity_days` from now, signed by the CA in `ca_dir`. Written atomically
+// over the certificate the config names; the node reads it at its next
+// start. Returns the new certificate's end of validity (Unix seconds).
+// Reasons: the files' and the PKI's.
+Result<std::int64_t> RenewNodeCertificate(const std::string& ca_dir, const std::string& node_dir,
+                                          const std::string& org_id, int validity_days);
+
 // host:port with a numeric port. Reason: SPEC_INVALID / USAGE per caller.
 Status ValidateHostPort(const std::string& hp, const std::string& what);
 std::string HostOf(const std::string& hp);

@@ -28,11 +28,12 @@
 // 200 answers count; anything else is listed by its code.
 //
 // Who the requests come from (docs/api.md "Access"), --auth:
-//   sign   (default) every request signed by its account's key, a fresh
-//          nonce each: the submitting party for a write (IP office, appraiser,
-//          bank), the bank for a read;
-//   token  each client asks once per account for a bearer token (a signed
-//          POST /v1/auth/token) and sends it with that account's requests;
+//   token  (default) each client asks once per account for a bearer token
+//          (a signed POST /v1/auth/token) and sends it with that account's
+//          requests: what a long-running client (a bank's core system) does;
+//   sign   every request signed by its account's key, a fresh nonce each:
+//          the submitting party for a write (IP office, appraiser, bank), the
+//          bank for a read; the cost of one more signature per request;
 //   none   (or --anonymous; reads only) no credentials: the public view.
 // The read mix files its patents and pledges signed whatever --auth says:
 // they are the set-up, and a node shows a receipt only to its signers.
@@ -538,7 +539,7 @@ int Main(int argc, char** argv) {
               "                     [--ca FILE] [--warmup S] [--threads N] [--chain ID]\n"
               "       pledger-bench --check FILE [--nodes URL,...]   every recorded id committed everywhere?\n"
               "Defaults: the devnet's nodes and CA (devnet/nodes/*/config.json), its keys in devnet/accounts,\n"
-              "chain pledger-devnet, every request signed by its account (--auth sign).");
+              "chain pledger-devnet, requests carry its accounts' session tokens (--auth token).");
     return 0;
   }
   const Targets devnet = DevnetTargets();
@@ -591,7 +592,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "pledger-bench: --mix must be flow, patent or read\n");
     return 2;
   }
-  const std::string auth_word = args->Get("auth").value_or(args->Has("anonymous") ? "none" : "sign");
+  const std::string auth_word = args->Get("auth").value_or(args->Has("anonymous") ? "none" : "token");
   Auth auth = Auth::kSign;
   if (auth_word == "token") {
     auth = Auth::kToken;

@@ -57,7 +57,10 @@ class Context::NodeLookup : public contracts::LedgerLookup {
     auto list = n->Orgs(contracts::ORG_IP_OFFICE);
     c_->Observe(list.status());
     if (list.ok() && list->organisations_size() > 0 && !list->truncated()) {
-      ip_offices_ = contracts::IpOfficeCount{list->organisations_size(), true};
+      // A removed office keeps its record but no longer counts for the quorum.
+      int count = 0;
+      for (const auto& o : list->organisations()) count += o.removed() ? 0 : 1;
+      ip_offices_ = contracts::IpOfficeCount{count, true};
       return *ip_offices_;
     }
     if (!list.ok() && list.status().reason() != "ROUTE_NOT_FOUND") return list.status();

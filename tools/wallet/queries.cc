@@ -227,6 +227,20 @@ int RunStatus(Context& c) {
       }
       PrintTable(c.out(), {"PEER", "LINK", "RAFT", "LAG"}, rows);
     }
+    if (s.certificates_size() > 0) {
+      c.out() << "\nCertificates:\n";
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& cert : s.certificates()) {
+        rows.push_back({cert.kind(), cert.subject(), FormatTimeCst(cert.not_after_ms()),
+                        cert.seconds_left() <= 0 ? "EXPIRED"
+                        : cert.expiring()        ? "EXPIRES IN " + std::to_string((cert.seconds_left() + 86399) / 86400) + " DAYS"
+                                                 : std::to_string(cert.seconds_left() / 86400) + " days"});
+      }
+      PrintTable(c.out(), {"CERTIFICATE", "SUBJECT", "NOT AFTER", "LEFT"}, rows);
+    }
+    // What the operator must act on, last, where it is seen (30 days ahead
+    // for certificates).
+    for (const auto& w : s.warnings()) c.out() << "\nWarning: " << w << "\n";
   });
 }
 

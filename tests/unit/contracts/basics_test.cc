@@ -69,7 +69,7 @@ bool HasMapField(const google::protobuf::Descriptor* d, std::set<const google::p
   return false;
 }
 
-TEST_CASE("encode: records and receipts have no map fields; EncodeRecord == SerializeCanonical",
+TEST_CASE("encode: records and receipts have no map fields, EncodeRecord == SerializeCanonical",
           "[unit][contracts][encode]") {
   std::set<const google::protobuf::Descriptor*> seen;
   for (const auto* d : {Account::descriptor(), Patent::descriptor(), Pledge::descriptor(), Valuation::descriptor(),

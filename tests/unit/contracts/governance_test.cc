@@ -183,7 +183,7 @@ TEST_CASE("engine: chain, expiry window, replay, unknown signers, bad signatures
 // (contracts/replay.h, tested with the applier and the auditor). The engine keeps
 // no replay records in state, so an accepted transaction writes only what its
 // action writes; what it still refuses is a repeat inside the block it runs.
-TEST_CASE("engine: no replay records in state; a repeat inside one block is TX_REPLAYED", "[unit][contracts][engine]") {
+TEST_CASE("engine: no replay records in state, a repeat inside one block is TX_REPLAYED", "[unit][contracts][engine]") {
   World w;
   Action a;
   a.mutable_bank_policy_set()->set_bank_org_id("bank-a");

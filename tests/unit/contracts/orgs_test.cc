@@ -116,7 +116,7 @@ TEST_CASE("regulator: the role belongs to regulators alone, and it signs nothing
   CHECK(w.Run(policy, {"reg-1"}).code() == "AUTH_ROLE_MISSING");
 }
 
-TEST_CASE("validators: voters are IP offices; learners need an entitlement", "[unit][contracts][orgs]") {
+TEST_CASE("validators: voters are IP offices, learners need an entitlement", "[unit][contracts][orgs]") {
   World w;
   SECTION("by kind: IP offices, auditors and regulators") {
     auto r = w.Run(AddNode("node-b", "ipo-b", VALIDATOR_VOTER), kQuorum);

@@ -211,7 +211,7 @@ TEST_CASE("pools: a pledged patent enters only with the pledgee's consent", "[un
   CHECK(w.Get<PoolMember>(keys::PoolMember(f.pool, f.p1)).pledgee_org_id() == "bank-a");
 }
 
-TEST_CASE("pools: the pool lock refuses assignment, a new pledge and licences; removal and wind-down free it",
+TEST_CASE("pools: the pool lock refuses assignment, a new pledge and licences, removal and wind-down free it",
           "[unit][contracts][pools][locks]") {
   Fixture f;
   World& w = f.w;

@@ -83,7 +83,7 @@ TEST_CASE("R25: patent numbers carry a mod-11 check character", "[unit][contract
   CHECK_CODE(w.Run(a, {"ipo-a"}), "PATENT_CHECK_DIGIT_INVALID", "R25");
 }
 
-TEST_CASE("R19: the term runs from the filing date; adjustment only for inventions", "[unit][contracts][R19]") {
+TEST_CASE("R19: the term runs from the filing date, adjustment only for inventions", "[unit][contracts][R19]") {
   World w;
   REQUIRE(w.RegisterPatent("ZL201410362077.3", {{"sme-1", 10000}}, DaysFromCivil(2014, 7, 28), DaysFromCivil(2016, 1, 6)).code() == "OK");
   CHECK(w.GetPatent("ZL201410362077.3").expiry_date() == DaysFromCivil(2034, 7, 27));
@@ -116,7 +116,7 @@ TEST_CASE("R19: the term runs from the filing date; adjustment only for inventio
   CHECK_CODE(w.Run(a, {"ipo-a"}), "PATENT_TYPE_MISMATCH", "R25");
 }
 
-TEST_CASE("R1: a pledge needs the bank, every pledgor and an IP office; it is effective on registration", "[unit][contracts][R1]") {
+TEST_CASE("R1: a pledge needs the bank, every pledgor and an IP office, it is effective on registration", "[unit][contracts][R1]") {
   Fixture f;
   Action a = f.w.PledgeAction("bank-a", {"sme-1"}, {f.p1});
   CHECK_CODE(f.w.Run(a, {"bank-a", "sme-1"}), "AUTH_ROLE_MISSING", "");
@@ -221,7 +221,7 @@ TEST_CASE("R7b-e: patent not in force, not granted, fees unpaid, frozen", "[unit
   CHECK_THAT(fr.grounds(1), Catch::StartsWith("PLEDGE_PATENT_FROZEN (R7e)"));
 }
 
-TEST_CASE("R7f, R7i: due date within the term; one active pledge", "[unit][contracts][R7f][R7i]") {
+TEST_CASE("R7f, R7i: due date within the term, one active pledge", "[unit][contracts][R7f][R7i]") {
   Fixture f;
   Action a = f.w.PledgeAction("bank-a", {"sme-1"}, {f.p1});
   a.mutable_pledge_register()->set_due_date(DaysFromCivil(2041, 1, 1));
@@ -305,7 +305,7 @@ TEST_CASE("R8: a forfeiture clause is flagged and never transfers the patent", "
   CHECK(f.w.GetPatent(f.p1).owners(0).org_id() == "sme-1");
 }
 
-TEST_CASE("R11: changes need the agreement; an extension re-checks R7f", "[unit][contracts][R11]") {
+TEST_CASE("R11: changes need the agreement, an extension re-checks R7f", "[unit][contracts][R11]") {
   Fixture f;
   std::string id = f.Pledge();
   Action c;
@@ -328,7 +328,7 @@ TEST_CASE("R11: changes need the agreement; an extension re-checks R7f", "[unit]
   CHECK(p.changes() == 1);
 }
 
-TEST_CASE("R12, R16: payments go to costs, interest, principal; full repayment cancels and unlocks", "[unit][contracts][R12][R16]") {
+TEST_CASE("R12, R16: payments go to costs, interest, principal, full repayment cancels and unlocks", "[unit][contracts][R12][R16]") {
   Fixture f;
   std::string id = f.Pledge();
   Action acc;
@@ -440,7 +440,7 @@ TEST_CASE("R15: preservation and suspension freeze assignments and pledge proced
   CHECK_OK(f.w.Run(as, {"ipo-a", "sme-1", "sme-2", "sme-3"}));
 }
 
-TEST_CASE("R17: enforcement after default; pledgee gets min(proceeds, claim)", "[unit][contracts][R17]") {
+TEST_CASE("R17: enforcement after default, pledgee gets min(proceeds, claim)", "[unit][contracts][R17]") {
   Fixture f;
   std::string id = f.Pledge();
   Action e;
@@ -500,7 +500,7 @@ TEST_CASE("R18: a bank's and a borrower's pledges list in registration order", "
   CHECK(view->active_pledge().id() == first);
 }
 
-TEST_CASE("R20: fee grace, surcharge and retroactive termination; month-end rule", "[unit][contracts][R20]") {
+TEST_CASE("R20: fee grace, surcharge and retroactive termination, month-end rule", "[unit][contracts][R20]") {
   CHECK(AddMonths(DaysFromCivil(2024, 8, 31), 6) == DaysFromCivil(2025, 2, 28));
   CHECK(AddMonths(DaysFromCivil(2024, 1, 31), 1) == DaysFromCivil(2024, 2, 29));
   CHECK(AddMonths(DaysFromCivil(2024, 3, 15), -3) == DaysFromCivil(2023, 12, 15));
@@ -536,7 +536,7 @@ TEST_CASE("R20: fee grace, surcharge and retroactive termination; month-end rule
   CHECK(f.w.GetPatent(f.p1).status() == PATENT_RESTORED);
 }
 
-TEST_CASE("R21, R26: register transitions; invalid patents cannot be assigned", "[unit][contracts][R21][R26]") {
+TEST_CASE("R21, R26: register transitions, invalid patents cannot be assigned", "[unit][contracts][R21][R26]") {
   Fixture f;
   CHECK_CODE(f.Status(f.p1, PATENT_EVENT_INVALIDATED), "PATENT_TRANSITION_INVALID", "R26");
   CHECK_CODE(f.Status(f.p1, PATENT_EVENT_GRANTED), "PATENT_TRANSITION_INVALID", "R26");
@@ -556,7 +556,7 @@ TEST_CASE("R21, R26: register transitions; invalid patents cannot be assigned", 
   CHECK(f.w.GetPatent(f.p2).status() == PATENT_PARTIALLY_INVALID);
 }
 
-TEST_CASE("R22, R23: assignments need every owner and the assignee; licences by co-owners", "[unit][contracts][R22][R23]") {
+TEST_CASE("R22, R23: assignments need every owner and the assignee, licences by co-owners", "[unit][contracts][R22][R23]") {
   Fixture f;
   Action as;
   as.mutable_patent_assign()->set_patent_no(f.p2);

@@ -89,7 +89,7 @@ TEST_CASE("Ed25519: wrong lengths are clear errors", "[crypto]") {
   CHECK(PublicKeyFromHex("00").status().reason() == "KEY_LENGTH_INVALID");
 }
 
-TEST_CASE("Ed25519: generated keys sign and verify; seeds round-trip", "[crypto]") {
+TEST_CASE("Ed25519: generated keys sign and verify, seeds round-trip", "[crypto]") {
   SecretKey a = SecretKey::Generate();
   SecretKey b = SecretKey::Generate();
   CHECK(a.public_key() != b.public_key());

@@ -29,7 +29,7 @@ TEST_CASE("state: the empty state has a fixed root", "[state]") {
   CHECK(st.root() == StateStore::RootOf({}));
 }
 
-TEST_CASE("state: writes, overwrites and deletes; root depends on content only", "[state]") {
+TEST_CASE("state: writes, overwrites and deletes, root depends on content only", "[state]") {
   test::TempDir dir;
   auto db = Database::Open(dir.Sub("db"));
   REQUIRE(db.ok());

@@ -17,7 +17,7 @@ Hash256 RandomId(std::mt19937_64& rng) {
   return id;
 }
 
-TEST_CASE("tx id set: every inserted id is found, through growth; others are not", "[txidset]") {
+TEST_CASE("tx id set: every inserted id is found, through growth, others are not", "[txidset]") {
   std::uint64_t seed = test::TestSeed("tx id set random");
   INFO("seed " << seed << " (replay with PLEDGER_SEED=" << seed << ")");
   std::mt19937_64 rng(seed);

@@ -52,7 +52,7 @@ TEST_CASE("api params: wait, booleans, dates", "[api]") {
   CHECK_FALSE(ParseIsoDate("1900-01-01").has_value());  // before the contracts' range
 }
 
-TEST_CASE("api routes: patterns match whole segments; {x...} takes the rest", "[api]") {
+TEST_CASE("api routes: patterns match whole segments, {x...} takes the rest", "[api]") {
   std::vector<std::pair<std::string_view, std::string>> params;
   CHECK(MatchRoute("/v1/status", "/v1/status", &params));
   CHECK(MatchRoute("/v1/status", "/v1//status/", &params));

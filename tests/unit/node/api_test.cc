@@ -88,6 +88,7 @@ class FakeNode final : public ApiBackend {
     r.roles = {contracts::ROLE_IP_OFFICE};
     return r;
   }
+  std::optional<Result<AuthenticatedReader>> AuthenticateCheap(const HttpRequest&) override { return std::nullopt; }
   Result<api::TokenView> IssueToken(const AuthenticatedReader&) override {
     return Status::FailedPrecondition("AUTH_TOKENS_UNAVAILABLE", "no tokens here");
   }

@@ -127,7 +127,7 @@ TEST_CASE("auth: a good signature is accepted and names the account", "[unit][no
   CHECK(auth.Authenticate(f.Signed(f.bank, "GET", "/v1/status", "", kT0 + limits::kAuthClockSkewMs)).ok());
 }
 
-TEST_CASE("auth: no header is AUTH_MISSING; a malformed one AUTH_MALFORMED", "[unit][node][auth]") {
+TEST_CASE("auth: no header is AUTH_MISSING, a malformed one AUTH_MALFORMED", "[unit][node][auth]") {
   Fixture f;
   RequestAuthenticator auth(f.Options());
   io::HttpRequest r = f.Signed(f.bank, "GET", "/v1/status", "", kT0);
@@ -468,8 +468,20 @@ TEST_CASE("auth: a token's signature is verified once, then remembered under the
   reader.account_key = f.bank.public_key();
   const std::string token = RequestAuthenticator(f.Options(kChain, "node-2", &f.node2)).MintToken(reader, kT0).value();
   CHECK(auth.verified_tokens() == 0);
+  // The API thread's shortcut declines a token it has not verified...
+  f.clock.now = kT0;
+  CHECK_FALSE(auth.AuthenticateKnownToken(WithBearer(token)).has_value());
   REQUIRE(auth.VerifyToken(token, kT0).ok());
   CHECK(auth.verified_tokens() == 1);
+  // ...and answers for one it has, with every check but the signature's.
+  auto known = auth.AuthenticateKnownToken(WithBearer(token));
+  REQUIRE(known.has_value());
+  REQUIRE(known->ok());
+  CHECK((*known)->via == AuthenticatedReader::Via::kToken);
+  f.dir.At(f.bank.public_key()).suspended = true;
+  CHECK(Reason(*auth.AuthenticateKnownToken(WithBearer(token))) == "AUTH_SUSPENDED");
+  f.dir.At(f.bank.public_key()).suspended = false;
+  CHECK_FALSE(auth.AuthenticateKnownToken(f.Signed(f.bank, "GET", "/v1/status", "", kT0)).has_value());
   REQUIRE(auth.VerifyToken(token, kT0 + 1).ok());
   CHECK(auth.verified_tokens() == 1);
   // The remembered signature paired with another payload is another token:

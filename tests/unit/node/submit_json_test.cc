@@ -93,7 +93,7 @@ TEST_CASE("submit json: the waiter answer is byte for byte protobuf's JSON", "[u
   CHECK(fallback > 100);
 }
 
-TEST_CASE("submit json: a committed receipt takes the fast path; other views fall back", "[unit][node][json]") {
+TEST_CASE("submit json: a committed receipt takes the fast path, other views fall back", "[unit][node][json]") {
   api::SubmitResponse r;
   r.set_tx_id("ab12");
   r.set_status("COMMITTED");

@@ -37,7 +37,7 @@ TEST_CASE("usage errors exit 2 and say what to do") {
   CHECK(RunCli({"check-proof", "x.pb"}).code == 2);  // --genesis is required
 }
 
-TEST_CASE("an unreachable node exits 3; a file that is no bundle fails with its reason") {
+TEST_CASE("an unreachable node exits 3, a file that is no bundle fails with its reason") {
   TempDir tmp;
   TestChain c(tmp.Sub("chain"));
   c.Close();

@@ -215,7 +215,7 @@ TEST_CASE("wallet cli: bad flags of other actions name the flag", "[unit][wallet
   }
 }
 
-TEST_CASE("wallet cli: unknown commands and flags get suggestions; help exits 0", "[unit][wallet]") {
+TEST_CASE("wallet cli: unknown commands and flags get suggestions, help exits 0", "[unit][wallet]") {
   WalletHarness h;
   WalletRun r = h.Run({"pledge", "regster"});
   CHECK(r.code == kExitUsage);

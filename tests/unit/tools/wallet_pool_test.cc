@@ -761,7 +761,7 @@ TEST_CASE("wallet pool: with a node the signers are the pool's own parties", "[u
   CHECK(out.find("[MISSING] the pool's guarantor") == std::string::npos);
 }
 
-TEST_CASE("wallet pool: the trustee submits alone; the guarantor co-signs a drawing payment date", "[unit][wallet]") {
+TEST_CASE("wallet pool: the trustee submits alone, the guarantor co-signs a drawing payment date", "[unit][wallet]") {
   Deal d;
   // A one-party action goes straight through, and --quiet prints the new pool's id.
   WalletRun r = d.trustee.Run(Deal::Online(Plus(CreateArgs(), {"--quiet"}), "spv"));

@@ -115,7 +115,7 @@ TEST_CASE("wallet signin: one passphrase signs a transaction and the reads aroun
   }
 }
 
-TEST_CASE("wallet signin: login saves a token that reads carry until it expires; logout deletes it",
+TEST_CASE("wallet signin: login saves a token that reads carry until it expires, logout deletes it",
           "[unit][wallet]") {
   Bank b;
   WalletRun r = b.Login();
@@ -272,7 +272,7 @@ TEST_CASE("wallet signin: login refusals", "[unit][wallet]") {
   CHECK_FALSE(io::FileExists(b.TokenFile()));
 }
 
-TEST_CASE("wallet signin: access refusals are printed in words; --json keeps the node's code", "[unit][wallet]") {
+TEST_CASE("wallet signin: access refusals are printed in words, --json keeps the node's code", "[unit][wallet]") {
   Bank b;
   struct Case {
     int status;
@@ -314,7 +314,7 @@ TEST_CASE("wallet signin: access refusals are printed in words; --json keeps the
         std::string::npos);
 }
 
-TEST_CASE("wallet signin: a trimmed answer says which fields were withheld and why; --json passes it through",
+TEST_CASE("wallet signin: a trimmed answer says which fields were withheld and why, --json passes it through",
           "[unit][wallet]") {
   Bank b;
   const std::string body =
