@@ -35,8 +35,9 @@
 
 namespace pledger::contracts {
 
-// What the proposer fixed for the block. time_ms is the proposer's clock,
-// strictly increasing along the chain; contracts take "today" from it
+// What the proposer fixed for the block. time_ms is the ledger time (computed
+// from the voters' clock readings, ledger/block_time.h), strictly increasing
+// along the chain; contracts take "today" from it
 // (DateOfBlockTime, China Standard Time).
 struct BlockContext {
   std::string chain_id;

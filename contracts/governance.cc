@@ -126,6 +126,10 @@ Status ValidateParams(const Params& p) {
       return Fail("PARAMS_INVALID", "holidays must be valid dates in strictly increasing order (R20)");
     }
   }
+  if (p.clock_skew_max_ms() != 0 &&
+      (p.clock_skew_max_ms() < kMinClockSkewMaxMs || p.clock_skew_max_ms() > kMaxClockSkewMaxMs)) {
+    return Fail("PARAMS_INVALID", "clock_skew_max_ms must be 0 (the default, 30 s) or 1000 to 86400000 (1 s to a day)");
+  }
   return Status::OK();
 }
 

@@ -57,6 +57,13 @@ inline constexpr std::size_t kMaxHolidays = 2000;
 inline constexpr std::uint64_t kMaxExpiryWindowLimit = 1'000'000;
 // Fee grace and licence filing periods in months (R20, R24): the law's are 6 and 3.
 inline constexpr std::uint32_t kMaxParamsMonths = 24;
+// Params.clock_skew_max_ms (docs/node.md "Ledger time"): 0 means this
+// default. Below a second, ordinary network delay between a reading and the
+// block that carries it would flag healthy clocks; above a day the flag
+// would come too late to matter for dates.
+inline constexpr std::uint64_t kClockSkewMaxMsDefault = 30'000;
+inline constexpr std::uint64_t kMinClockSkewMaxMs = 1'000;
+inline constexpr std::uint64_t kMaxClockSkewMaxMs = 86'400'000;
 // The monthly late-fee surcharge: at most the whole annual fee per month (R20).
 inline constexpr std::uint32_t kMaxFeeSurchargeBps = 10'000;
 

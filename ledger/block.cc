@@ -22,6 +22,7 @@ Block SealBlock(const BlockDraft& d) {
   Block block;
   for (const auto& tx : d.txs) block.add_txs(tx);
   for (const auto& a : d.attestations) block.add_attestations(a);
+  for (const auto& r : d.clock_readings) block.add_clock_readings(r);
   BlockHeader h;
   h.set_chain_id(d.chain_id);
   h.set_height(d.height);
@@ -36,6 +37,7 @@ Block SealBlock(const BlockDraft& d) {
   h.set_raft_index(d.raft_index);
   h.set_attestations_root(Str(RootOf(block.attestations())));
   h.set_state_root_height(d.state_root_height ? *d.state_root_height : (d.height > 0 ? d.height - 1 : 0));
+  h.set_clock_root(Str(RootOf(block.clock_readings())));
   block.set_header(SerializeCanonical(h));
   return block;
 }
@@ -54,7 +56,7 @@ Result<BlockHeader> DecodeBlockHeader(const Block& block) {
 
 Status CheckBlockContent(const Block& block, const BlockHeader& h) {
   for (const std::string* f : {&h.prev_hash(), &h.tx_root(), &h.prev_state_root(),
-                               &h.prev_results_root(), &h.attestations_root()}) {
+                               &h.prev_results_root(), &h.attestations_root(), &h.clock_root()}) {
     if (f->size() != 32) {
       return Status::Corruption("BLOCK_FIELD_INVALID",
                                 "block " + std::to_string(h.height()) +
@@ -76,6 +78,11 @@ Status CheckBlockContent(const Block& block, const BlockHeader& h) {
     return Status::Corruption("BLOCK_ATTESTATIONS_ROOT_MISMATCH",
                               "block " + std::to_string(h.height()) +
                                   ": attestations do not hash to the header's attestations_root");
+  }
+  if (Str(RootOf(block.clock_readings())) != h.clock_root()) {
+    return Status::Corruption("BLOCK_CLOCK_ROOT_MISMATCH",
+                              "block " + std::to_string(h.height()) +
+                                  ": clock readings do not hash to the header's clock_root");
   }
   return Status::OK();
 }

@@ -41,9 +41,13 @@ struct BlockDraft {
   std::uint64_t raft_index = 0;
   std::vector<std::string> txs;           // serialized Transactions
   std::vector<std::string> attestations;  // serialized Attestations
+  // Serialized ClockReadings, sorted by validator id (ledger/block_time.h);
+  // time_ms must be LedgerTime over them.
+  std::vector<std::string> clock_readings;
 };
 
-// Computes tx_root, tx_count and attestations_root and serializes the header.
+// Computes tx_root, tx_count, attestations_root and clock_root and serializes
+// the header.
 Block SealBlock(const BlockDraft& draft);
 
 // SHA-256 of the exact header bytes.
@@ -53,9 +57,11 @@ Hash256 BlockHash(const Block& block);
 // Reasons: BLOCK_HEADER_MALFORMED.
 Result<BlockHeader> DecodeBlockHeader(const Block& block);
 
-// Checks that tx_count, tx_root and attestations_root match the block's
-// content and that the root fields are 32 bytes. Reasons: BLOCK_TX_COUNT_MISMATCH,
-// BLOCK_TX_ROOT_MISMATCH, BLOCK_ATTESTATIONS_ROOT_MISMATCH, BLOCK_FIELD_INVALID.
+// Checks that tx_count, tx_root, attestations_root and clock_root match the
+// block's content and that the root fields are 32 bytes. (Whether the time
+// follows from the readings is ledger/block_time.h's CheckBlockTime: it needs
+// the validator set.) Reasons: BLOCK_TX_COUNT_MISMATCH, BLOCK_TX_ROOT_MISMATCH,
+// BLOCK_ATTESTATIONS_ROOT_MISMATCH, BLOCK_CLOCK_ROOT_MISMATCH, BLOCK_FIELD_INVALID.
 Status CheckBlockContent(const Block& block, const BlockHeader& header);
 
 // RFC 6962 root over serialized receipts (the results root).

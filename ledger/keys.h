@@ -30,7 +30,9 @@
 namespace pledger::ledger::keys {
 
 // 2: no replay records in state (their state root differs from version 1's).
-inline constexpr std::uint32_t kDiskFormatVersion = 2;
+// 3: blocks carry clock readings and a clock_root, and their time must follow
+//    from the readings (ledger/block_time.h): version-2 blocks do not validate.
+inline constexpr std::uint32_t kDiskFormatVersion = 3;
 
 inline constexpr char kMeta = 'M';
 inline constexpr char kBlock = 'B';

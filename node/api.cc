@@ -232,6 +232,20 @@ std::string NodeImpl::StatusJson() {
     }
     *v.add_certificates() = std::move(c);
   }
+  {
+    io::MutexLock lock(&clock_mu_);
+    for (const auto& [id, off] : clock_offsets_) {
+      auto* c = v.add_clock_offsets();
+      c->set_node_id(id);
+      c->set_offset_ms(off);
+    }
+    v.set_clock_skewed(clock_skewed_);
+    v.set_clock_skew_max_ms(clock_skew_max_ms_);
+    if (clock_skewed_) {
+      v.add_warnings("this node's clock is off the ledger time by more than " +
+                     std::to_string(clock_skew_max_ms_) + " ms: fix its time source (docs/node.md, \"Ledger time\")");
+    }
+  }
   auto stats = transport_->Stats();
   std::map<std::uint64_t, consensus::PeerProgress> progress;
   for (const auto& p : rs.progress) progress[p.id] = p;
@@ -313,6 +327,18 @@ std::string NodeImpl::MetricsText() {
   for (const auto& c : Certificates()) {
     o << "pledger_cert_expiry_seconds{kind=\"" << c.kind() << "\",subject=\"" << c.subject() << "\"} "
       << c.seconds_left() << "\n";
+  }
+  {
+    io::MutexLock lock(&clock_mu_);
+    metric("pledger_clock_skewed", "gauge",
+           "1 if this node's clock is off the ledger time by more than clock_skew_max_ms.",
+           clock_skewed_ ? 1.0 : 0.0);
+    o << "# HELP pledger_validator_clock_offset_ms A voter's clock minus the ledger time, per its reading in the "
+         "last block.\n"
+      << "# TYPE pledger_validator_clock_offset_ms gauge\n";
+    for (const auto& [id, off] : clock_offsets_) {
+      o << "pledger_validator_clock_offset_ms{node=\"" << id << "\"} " << off << "\n";
+    }
   }
   o << "# HELP pledger_peer_lag_entries Raft entries a peer is behind the leader (leader only).\n"
     << "# TYPE pledger_peer_lag_entries gauge\n";

@@ -4,7 +4,8 @@
 //
 // Invalid entries: a committed entry that is not a valid next block (it does
 // not parse, does not link to the tip, carries the wrong Raft term/index or a
-// time that does not increase) is skipped. Every node sees the same log and
+// time other than the one its clock readings give, ledger/block_time.h) is
+// skipped. Every node sees the same log and
 // the same tip, so every node skips the same entries and stays in step. A
 // block at or below the tip is one this node already has (after a catch-up);
 // it is skipped too.
@@ -13,6 +14,7 @@
 #include "contracts/queries.h"
 #include "ledger/attestation.h"
 #include "ledger/block.h"
+#include "ledger/block_time.h"
 #include "ledger/keys.h"
 #include "ledger/tx.h"
 #include "node/block_txs.h"
@@ -61,6 +63,7 @@ void NodeImpl::ApplyLoop() {
     first.swap(pending_snapshot_);
   }
   if (first) {
+    apply_voters_.reset();
     Status s = InstallSnapshot(*first);
     if (!s.ok()) {
       PLOG(kError, "catchup") << "cannot catch up: " << s.ToString();
@@ -78,6 +81,7 @@ void NodeImpl::ApplyLoop() {
     if (!Fatal().ok()) continue;  // stopped applying; keep draining so Raft is not blocked
     Status s;
     if (item.snapshot) {
+      apply_voters_.reset();  // the state is replaced by a peer's
       s = InstallSnapshot(*item.snapshot);
       if (!s.ok()) {
         // Retry later from another peer: put it back at the front.
@@ -146,19 +150,24 @@ Status NodeImpl::ApplyEntry(const consensus::Entry& e) {
                 std::to_string(header->raft_index()) + " but sits at " + std::to_string(e.term) + "/" +
                 std::to_string(e.index));
   }
-  if (header->time_ms() <= last_applied_time_ms_) return skip("block time does not increase");
   if (header->tx_count() > ledger::kMaxTxsPerBlock) return skip("too many transactions");
   auto checked = ledger_->blocks().CheckAppend(block);
   if (!checked.ok()) return skip(checked.status().ToString());
+  // Ledger time: the header's time must be the one its clock readings give,
+  // judged by the voters in our state, which is the state after height - 1.
+  ledger::ClockTally clock;
+  const std::uint64_t prev_time = header->height() == 1 ? genesis_.genesis_time_ms() : last_applied_time_ms_.load();
+  Status timed = ledger::CheckBlockTime(genesis_.chain_id(), *header, block, prev_time, ApplyVoters(), &clock);
+  if (!timed.ok()) return skip(timed.ToString());
   if (header->height() == fail_apply_at_height_) {
     return Status::IOError("TEST_FAULT_INJECTED", "block " + std::to_string(header->height()) + " not written: " +
                                                       kTestFailApplyEnv + " asked for a failure here");
   }
-  return ApplyBlock(e, block, *header);
+  return ApplyBlock(e, block, *header, clock);
 }
 
-Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& block,
-                            const ledger::BlockHeader& header) {
+Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& block, const ledger::BlockHeader& header,
+                            const ledger::ClockTally& clock) {
   auto start = std::chrono::steady_clock::now();
   const BlockTxs prepared = BlockTxs::Prepare(block, *mempool_, *pool_, ledger_->blocks());
   std::span<const contracts::PreparedTx* const> txs = prepared.txs();
@@ -185,6 +194,7 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
   metrics_.apply_us_last = static_cast<std::uint64_t>(us);
   metrics_.apply_us_total += static_cast<std::uint64_t>(us);
   ++metrics_.blocks_applied;
+  NoteBlockClock(header, clock);
   AfterBlock(header, ledger::BlockHash(block), std::move(outcome));
   return Status::OK();
 }
@@ -228,8 +238,12 @@ void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash2
     };
     if (!pool_->Submit(job)) job();
   }
-  if (membership) RefreshMembers();
+  if (membership) {
+    RefreshMembers();
+    apply_voters_.reset();  // the next block's voters are this block's result
+  }
   Attest(header, hash);
+  SendClockReading();  // after every block: the leader's next blocks need a recent reading
 }
 
 }  // namespace pledger::node

@@ -110,6 +110,27 @@ inline constexpr std::size_t kForwardFrameBytes = 4u << 20;
 // most this late after its deadline.
 inline constexpr std::uint64_t kHousekeepingIntervalMs = 1'000;
 
+// ---- ledger time (docs/node.md "Ledger time") -------------------------------
+
+// A voter sends the leader a signed clock reading after every block it
+// applies and, while idle, every housekeeping period (1 s).
+// The leader asks the voters for fresh readings when it lacks a majority of
+// readings received after its oldest waiting transaction arrived (so a block
+// never dates a transaction before it reached the leader), at most this
+// often: one round trip between peers, well under the 5 ms block interval
+// times a few.
+inline constexpr std::uint64_t kClockRequestIntervalMs = 20;
+// How long the leader waits for the readings of every voter it has heard
+// from in the last 2 s before it settles for a majority: a full set keeps the
+// date between honest clocks even when the leader's own clock is slow; a
+// voter that stopped answering must not stall every block.
+inline constexpr std::uint64_t kClockWaitAllMs = 100;
+// A block with no transactions (attestations only) takes readings received
+// in the last 2 s: two of the idle sends.
+inline constexpr std::uint64_t kClockReadingFreshMs = 2'000;
+// The node logs that its own clock is off at most this often.
+inline constexpr std::uint64_t kClockSkewWarnIntervalMs = 60'000;
+
 // ---- attestations ----------------------------------------------------------
 
 // Attestations waiting at the leader. Beyond this (a long leaderless spell)

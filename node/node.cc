@@ -466,6 +466,12 @@ void NodeImpl::OnPeerMessage(const std::string& from, PeerMessage msg) {
     case PeerMessage::kAttestation:
       OnAttestation(from, msg.attestation());
       return;
+    case PeerMessage::kClockReading:
+      OnClockReading(from, msg.clock_reading());
+      return;
+    case PeerMessage::kClockRequest:
+      OnClockRequest(from);
+      return;
     case PeerMessage::kBlockRequest:
     case PeerMessage::kStateRequest:
       pool_->Submit([this, from, msg = std::move(msg)] { ServeCatchup(from, msg); });
@@ -519,6 +525,7 @@ void NodeImpl::RaftLoop() {
       MaybeCompact();
       ReconcileMembership();
       mempool_->RemoveExpired(applied_height_ + 1);
+      SendClockReading();  // idle or not, the leader holds a recent reading of ours
       pool_->Submit([this] { ExpireWaiters(); });
       WarnCertExpiry();
     }
@@ -573,6 +580,7 @@ void NodeImpl::MaybePropose() {
     mempool_->ReleaseInFlight();
     in_flight_.reset();
     if (leader != 0 && leader != raft_id_) {
+      SendClockReading(leader);  // a new leader needs readings before its first block
       // A new leader: hand it what we hold, it may not have seen it.
       auto pending = mempool_->PendingRaw(limits::kForwardOnLeaderChangeMax);
       if (!pending.empty()) pool_->Submit([this, pending] { ForwardPending(pending); });
@@ -616,16 +624,34 @@ void NodeImpl::MaybePropose() {
   if (ready > 0 && ready < block_max_txs_ && mempool_->OldestAge() < block_interval_) return;
 
   ledger::Tip tip = ledger_->blocks().tip();  // the base: our latest executed block
+  const std::uint64_t height = in_flight_ ? in_flight_->height + 1 : tip.height + 1;
+  // Ledger time (docs/node.md): readings from the voters, taken after the
+  // oldest waiting transaction reached us (so its block cannot date it
+  // earlier), the time computed from them as every applier will.
+  const ledger::VoterKeys voters = MemberVoters();
+  const auto fresh_after = ready > 0 ? Clock::now() - mempool_->OldestAge()
+                                     : Clock::now() - std::chrono::milliseconds(limits::kClockReadingFreshMs);
+  std::vector<std::string> readings;
+  if (!ClockReadingsFor(height, voters, fresh_after, &readings)) return;  // asked for them; a reading wakes us
+  const std::uint64_t prev_time = height == 1 ? genesis_.genesis_time_ms()
+                                  : in_flight_ ? in_flight_->time_ms
+                                               : last_applied_time_ms_.load();
+  auto time_ms = ledger::LedgerTime(genesis_.chain_id(), height, prev_time, voters,
+                                    std::vector<std::string_view>(readings.begin(), readings.end()));
+  if (!time_ms.ok()) {
+    PLOG(kDebug, "propose") << "block " << height << " waits: " << time_ms.status().ToString();
+    return;
+  }
   std::vector<PreparedTxPtr> txs = mempool_->TakeForBlock(block_max_txs_, block_max_bytes_);
   ledger::BlockDraft d;
   d.chain_id = genesis_.chain_id();
-  d.height = in_flight_ ? in_flight_->height + 1 : tip.height + 1;
+  d.height = height;
   d.prev_hash = in_flight_ ? in_flight_->hash : tip.block_hash;
   d.prev_state_root = tip.state_root;
   d.prev_results_root = tip.results_root;
   d.state_root_height = tip.height;
-  std::uint64_t last_time = std::max(last_applied_time_ms_.load(), in_flight_ ? in_flight_->time_ms : std::uint64_t{0});
-  d.time_ms = std::max(clock_.NowMs(), last_time + 1);
+  d.time_ms = *time_ms;
+  d.clock_readings = std::move(readings);
   d.proposer_id = node_id_;
   d.raft_term = raw_->term();
   d.raft_index = raw_->last_index() + 1;

@@ -50,6 +50,7 @@
 #include "consensus/storage.h"
 #include "contracts/engine.h"
 #include "contracts/proto/state.pb.h"
+#include "ledger/block_time.h"
 #include "ledger/io/clock.h"
 #include "ledger/io/proto/config.pb.h"
 #include "ledger/io/sync.h"
@@ -150,8 +151,8 @@ class NodeImpl : public ApiBackend {
   void EnqueueSnapshot(const consensus::Snapshot& snap);
   void ApplyLoop();  // the apply thread's body: assumes apply_thread_
   Status ApplyEntry(const consensus::Entry& e) REQUIRES(apply_thread_);
-  Status ApplyBlock(const consensus::Entry& e, const ledger::Block& block,
-                    const ledger::BlockHeader& header) REQUIRES(apply_thread_);
+  Status ApplyBlock(const consensus::Entry& e, const ledger::Block& block, const ledger::BlockHeader& header,
+                    const ledger::ClockTally& clock) REQUIRES(apply_thread_);
   Status RecordApplied(std::uint64_t index);
   // OK while the applier runs; the error that stopped it after.
   Status Fatal() const EXCLUDES(fatal_mu_);
@@ -183,6 +184,30 @@ class NodeImpl : public ApiBackend {
   void StageAttestations(const ledger::Block& block, const ledger::BlockHeader& header,
                          leveldb::WriteBatch* batch) REQUIRES(apply_thread_);
   Result<std::vector<ledger::Attestation>> AttestationsOf(std::uint64_t height);
+
+  // ---- ledger time (clock.cc; docs/node.md "Ledger time") ----
+  // Voters with keys in members_ (the state after the latest applied block).
+  ledger::VoterKeys MemberVoters();
+  // Voters in the state after the latest applied block, for the applier
+  // (cached until a block changes the validator set, or a catch-up).
+  const ledger::VoterKeys& ApplyVoters() REQUIRES(apply_thread_);
+  // A voter signs (applied height, clock_.NowMs()) and sends it to the
+  // leader (`leader`, or the one in raft_status_ for 0). Any thread; no-op on
+  // the leader itself and on non-voters.
+  void SendClockReading(std::uint64_t leader = 0);
+  void OnClockReading(const std::string& from, const std::string& bytes);  // peer io
+  void OnClockRequest(const std::string& from);                           // peer io
+  // Leader: the readings for block `height` into *out (its own, fresh, and
+  // every voter's latest received at or after `fresh_after`, sorted by
+  // validator), and true, once it has them from every voter heard from
+  // lately, or from a majority after kClockWaitAllMs. Until then false, and
+  // the missing voters are asked (at most every kClockRequestIntervalMs).
+  bool ClockReadingsFor(std::uint64_t height, const ledger::VoterKeys& voters,
+                        std::chrono::steady_clock::time_point fresh_after, std::vector<std::string>* out)
+      REQUIRES(raft_thread_);
+  // After applying a block: the offsets for status and metrics, and the
+  // once-a-minute warning when this node's own clock is off.
+  void NoteBlockClock(const ledger::BlockHeader& header, const ledger::ClockTally& clock) REQUIRES(apply_thread_);
 
   // ---- admission (node.cc) ----
   // Decodes, verifies and admits a client transaction; forwards it to the
@@ -316,6 +341,23 @@ class NodeImpl : public ApiBackend {
   // Apply thread only: (state root, block hash) of the last 256 applied
   // blocks, to check attestations without parsing stored results.
   std::map<std::uint64_t, std::pair<ledger::Hash256, ledger::Hash256>> recent_roots_ GUARDED_BY(apply_thread_);
+
+  // ---- ledger time ----
+  struct HeldReading {
+    std::uint64_t after_height = 0;
+    std::uint64_t clock_ms = 0;
+    std::string bytes;  // exact, as signed
+    std::chrono::steady_clock::time_point received;
+  };
+  io::Mutex clock_mu_;
+  std::map<std::string, HeldReading> held_readings_ GUARDED_BY(clock_mu_);  // leader: latest per voter
+  std::vector<std::pair<std::string, std::int64_t>> clock_offsets_ GUARDED_BY(clock_mu_);  // last block
+  bool clock_skewed_ GUARDED_BY(clock_mu_) = false;
+  std::uint64_t clock_skew_max_ms_ GUARDED_BY(clock_mu_) = 0;
+  std::chrono::steady_clock::time_point last_clock_request_ GUARDED_BY(raft_thread_){};
+  std::chrono::steady_clock::time_point clock_wait_since_ GUARDED_BY(raft_thread_){};
+  std::chrono::steady_clock::time_point last_skew_warning_ GUARDED_BY(apply_thread_){};
+  std::optional<ledger::VoterKeys> apply_voters_ GUARDED_BY(apply_thread_);
 
   // ---- members ----
   io::Mutex members_mu_;

@@ -7,3 +7,7 @@ target_compile_definitions(pledger_cluster_harness PUBLIC PLEDGER_BIN_DIR="${PRO
 pledger_integration_test(cluster_test SOURCES integration/cluster_test.cc LIBS pledger_node pledger_wallet_runner
                          DEPENDS pledgerd pledger-wallet pledger-admin)
 pledger_integration_test(access_test SOURCES integration/access_test.cc LIBS pledger_node DEPENDS pledgerd)
+
+# Ledger time against one faulty clock (docs/node.md "Ledger time"): the
+# leader's clock a year ahead, then behind. 3 to 10 s.
+pledger_integration_test(clock_test SOURCES integration/clock_test.cc LIBS pledger_node DEPENDS pledgerd TIMEOUT 120)

@@ -1,6 +1,7 @@
 // Clock: where pledgerd and the tools read the wall clock.
 //
-// The ledger's date comes from the leader's clock (block time) and the
+// The ledger's date comes from the validators' clocks (their signed clock
+// readings give the block time, ledger/block_time.h) and the
 // wallet's "today" from the user's; both read it only through a Clock, so a
 // test can move the date of every process without touching the system clock
 // or preloading a shim. Durations and timeouts use std::chrono::steady_clock

@@ -4,6 +4,9 @@
 #include "consensus/codec.h"
 #include "ledger/attestation.h"
 #include "ledger/block.h"
+#include "ledger/block_time.h"
+#include "ledger/clock_reading.h"
+#include "ledger/tx.h"
 #include "node/proto/node.pb.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/support/test_util.h"
@@ -11,6 +14,20 @@
 namespace pledger::fuzz {
 
 const char kTargetName[] = "peer";
+
+namespace {
+
+const ledger::SecretKey& FuzzVoterKey() {
+  static const ledger::SecretKey key = test::TestKey(3);
+  return key;
+}
+
+const ledger::VoterKeys& FuzzVoters() {
+  static const ledger::VoterKeys voters = {{"v1", FuzzVoterKey().public_key()}};
+  return voters;
+}
+
+}  // namespace
 
 int FuzzOne(const std::uint8_t* data, std::size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
@@ -26,6 +43,10 @@ int FuzzOne(const std::uint8_t* data, std::size_t size) {
         }
       }
     }
+    if (m.has_clock_reading()) {
+      auto r = ledger::DecodeClockReading(m.clock_reading());
+      if (r.ok()) (void)ledger::VerifyClockReading("fuzz", *r, FuzzVoterKey().public_key());
+    }
     if (m.has_attestation()) {
       ledger::Attestation a;
       if (a.ParseFromString(m.attestation())) {
@@ -37,7 +58,11 @@ int FuzzOne(const std::uint8_t* data, std::size_t size) {
   ledger::Block b;
   if (b.ParseFromArray(data, static_cast<int>(size))) {
     auto h = ledger::DecodeBlockHeader(b);
-    if (h.ok()) (void)ledger::CheckBlockContent(b, *h);
+    if (h.ok()) {
+      (void)ledger::CheckBlockContent(b, *h);
+      // Clock readings: strict decoding, order, the time rule.
+      (void)ledger::CheckBlockTime("fuzz", *h, b, 0, FuzzVoters());
+    }
   }
   return 0;
 }
@@ -48,6 +73,9 @@ std::vector<std::string> SeedInputs() {
   d.chain_id = "fuzz";
   d.height = 1;
   d.txs = {"tx-a", "tx-b"};
+  d.clock_readings = {ledger::SerializeCanonical(
+      ledger::SignClockReading("fuzz", "v1", 0, 1'800'000'000'000ull, FuzzVoterKey()))};
+  d.time_ms = 1'800'000'000'000ull;
   ledger::Block block = ledger::SealBlock(d);
   out.push_back(block.SerializeAsString());
   node::PeerMessage m;

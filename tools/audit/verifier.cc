@@ -20,6 +20,7 @@
 #include "contracts/queries.h"
 #include "ledger/attestation.h"
 #include "ledger/block.h"
+#include "ledger/block_time.h"
 #include "ledger/crypto.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
@@ -505,9 +506,23 @@ class Run {
       return Fail(h, std::string(s.reason()), std::string(s.message()));
     }
     if (header.tx_count() > ledger::kMaxTxsPerBlock) return Fail(h, "BLOCK_TOO_LARGE", H(header.tx_count()) + " transactions");
-    if (header.time_ms() <= prev_time_) {
-      return Fail(h, "BLOCK_TIME_NOT_INCREASING", "block time " + FormatTimeMs(header.time_ms()) +
-                                                      " is not after block " + H(h - 1) + "'s " + FormatTimeMs(prev_time_));
+    // Ledger time (ledger/block_time.h, the function every node's applier
+    // runs): the header's time must be the one its clock readings give,
+    // judged by the voters in force for this block (the state after h - 1).
+    {
+      ledger::VoterKeys voters;
+      for (const auto& [id, v] : timeline_->InForce(h).members()) {
+        if (v.voter) voters[id] = v.key;
+      }
+      const std::uint64_t prev = h == 1 ? genesis_.genesis_time_ms() : prev_time_;
+      if (Status s = ledger::CheckBlockTime(genesis_.chain_id(), header, block, prev, voters); !s.ok()) {
+        std::string why(s.message());
+        if (header.time_ms() <= prev) {
+          why += " (and it is not after " + (h == 1 ? std::string("the genesis time ") : "block " + H(h - 1) + "'s ") +
+                 FormatTimeMs(prev) + ")";
+        }
+        return Fail(h, "BLOCK_TIME_INVALID", why);
+      }
     }
     // The header carries the state and results roots of an earlier block it
     // names (state_root_height: the latest its proposer had executed, at most

@@ -69,8 +69,15 @@ TEST_CASE("governance: more than half of the IP offices approve", "[unit][contra
   ps.mutable_params_set()->mutable_params()->set_max_expiry_window(0);
   CHECK(w.Run(ps, {"ipo-a", "ipo-b"}).code() == "PARAMS_INVALID");
   ps.mutable_params_set()->mutable_params()->set_max_expiry_window(100);
+  // The clock skew flag's limit (docs/node.md "Ledger time"): 0 or 1 s to a day.
+  ps.mutable_params_set()->mutable_params()->set_clock_skew_max_ms(999);
+  CHECK(w.Run(ps, {"ipo-a", "ipo-b"}).code() == "PARAMS_INVALID");
+  ps.mutable_params_set()->mutable_params()->set_clock_skew_max_ms(86'400'001);
+  CHECK(w.Run(ps, {"ipo-a", "ipo-b"}).code() == "PARAMS_INVALID");
+  ps.mutable_params_set()->mutable_params()->set_clock_skew_max_ms(5'000);
   CHECK(w.Run(ps, {"ipo-a", "ipo-b"}).code() == "OK");
   CHECK(QueryParams(w.state())->max_expiry_window() == 100);
+  CHECK(QueryParams(w.state())->clock_skew_max_ms() == 5'000);
   Action org;
   org.mutable_org_add()->mutable_org()->set_id("ipo-d");
   org.mutable_org_add()->mutable_org()->set_name("IP office D");

@@ -7,6 +7,8 @@
 #include "contracts/queries.h"
 #include "ledger/attestation.h"
 #include "ledger/block.h"
+#include "ledger/block_time.h"
+#include "ledger/clock_reading.h"
 #include "ledger/keys.h"
 #include "ledger/tx.h"
 #include "ledger/io/files.h"
@@ -183,7 +185,41 @@ std::vector<std::string> TestChain::AddBlock(const std::vector<std::string>& raw
   d.prev_state_root = roots->state_root;
   d.prev_results_root = roots->results_root;
   d.state_root_height = base;
-  d.time_ms = ++time_ms_;
+  {
+    // Clock readings of the voters in the state after block h - 1, as the
+    // node's leader carries them (node/clock.cc), and the time they give.
+    const std::uint64_t clock = ++time_ms_;
+    auto vs = contracts::QueryValidators(ledger_->state());
+    Check(vs.status(), "validators");
+    ledger::VoterKeys voters;
+    std::map<std::string, std::string> readings;
+    for (const auto& v : vs->validators()) {
+      if (v.role() != contracts::VALIDATOR_VOTER) continue;
+      auto k = ledger::PublicKeyFromHex(v.public_key_hex());
+      Check(k.status(), "validator key");
+      voters[v.node_id()] = *k;
+      auto key = validator_keys_.find(v.node_id());
+      if (key == validator_keys_.end()) continue;
+      auto skew = clock_skew_.find(v.node_id());
+      const std::uint64_t reads = clock + static_cast<std::uint64_t>(skew == clock_skew_.end() ? 0 : skew->second);
+      readings[v.node_id()] = ledger::SerializeCanonical(
+          ledger::SignClockReading(genesis_.chain_id(), v.node_id(), h - 1, reads, *key->second));
+    }
+    for (auto& [id, bytes] : readings) d.clock_readings.push_back(std::move(bytes));
+    std::uint64_t prev = genesis_.genesis_time_ms();
+    if (tip.height > 0) {
+      auto prev_block = ledger_->blocks().GetBlock(tip.height);
+      Check(prev_block.status(), "previous block");
+      auto prev_header = ledger::DecodeBlockHeader(*prev_block);
+      Check(prev_header.status(), "previous header");
+      prev = prev_header->time_ms();
+    }
+    auto t = ledger::LedgerTime(genesis_.chain_id(), h, prev, voters,
+                                std::vector<std::string_view>(d.clock_readings.begin(), d.clock_readings.end()));
+    Check(t.status(), "ledger time");
+    d.time_ms = *t + static_cast<std::uint64_t>(time_fault_ms_);
+    time_fault_ms_ = 0;
+  }
   d.proposer_id = "v1";
   d.raft_term = 1;
   d.raft_index = h + 10;

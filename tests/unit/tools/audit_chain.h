@@ -93,6 +93,13 @@ class TestChain {
   // change the roots `validator` signs for block `height`. Empty: honest.
   using AttestationFault = std::function<void(const std::string& validator, std::uint64_t height, ledger::Tip* signs)>;
   void SetAttestationFault(AttestationFault fault) { attestation_fault_ = std::move(fault); }
+  // Ledger time (ledger/block_time.h): every voter with a key reads the test
+  // clock (time_ms()) plus its skew, and the block takes the time its
+  // readings give. SetClockSkew moves one validator's clock; SetTimeFault
+  // makes the next block's header claim `delta` ms more than that (a leader
+  // that ignores the rule).
+  void SetClockSkew(const std::string& validator, std::int64_t skew_ms) { clock_skew_[validator] = skew_ms; }
+  void SetTimeFault(std::int64_t delta_ms) { time_fault_ms_ = delta_ms; }
 
   ledger::Ledger& ledger() { return *ledger_; }
   // Closes the database (so a reader can take its lock); Reopen continues
@@ -123,6 +130,8 @@ class TestChain {
   std::map<std::string, std::string> valuation_of_;  // patent -> valuation id
   std::vector<ledger::Hash256> tx_ids_;
   AttestationFault attestation_fault_;
+  std::map<std::string, std::int64_t> clock_skew_;
+  std::int64_t time_fault_ms_ = 0;
 };
 
 }  // namespace pledger::test

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ledger/attestation.h"
+#include "ledger/block.h"
 #include "ledger/merkle.h"
 #include "contracts/history.h"
 #include "tests/support/test_util.h"
@@ -633,4 +634,47 @@ TEST_CASE("a data directory another process holds open is refused with DB_LOCKED
   CHECK(DirSource::Open(c.data_dir()).ok());
 }
 
+}  // namespace pledger::test
+
+namespace pledger::test {
+namespace {
+
+// Ledger time (ledger/block_time.h): the replay recomputes each block's time
+// from its clock readings, as every node's applier does.
+TEST_CASE("verify checks each block's time against its clock readings") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  constexpr std::int64_t kYear = 365ll * 86'400'000ll;
+  SECTION("a validator's clock a year ahead does not move the time, and verifies") {
+    c.SetClockSkew("v2", kYear);
+    c.RandomWorkload(41, 8, 3);
+    c.Flush();
+    auto tip = c.ledger().blocks().GetBlock(c.height());
+    REQUIRE(tip.ok());
+    auto header = ledger::DecodeBlockHeader(*tip);
+    REQUIRE(header.ok());
+    CHECK(header->time_ms() == c.time_ms());  // the honest clocks' time
+    CHECK(tip->clock_readings_size() == 3);
+    c.Close();
+    VerifyReport r = VerifyDir(c.data_dir(), c.genesis_bytes());
+    INFO(r.reason() << ": " << r.detail());
+    CHECK(r.ok());
+  }
+  SECTION("a block whose header claims another time fails BLOCK_TIME_INVALID at its height") {
+    c.RandomWorkload(42, 6, 3);
+    const std::uint64_t bad = c.height() + 1;
+    c.SetTimeFault(kYear);  // a leader stamping its own clock, a year ahead
+    c.Flush();
+    c.Flush();
+    c.Close();
+    VerifyReport r = VerifyDir(c.data_dir(), c.genesis_bytes());
+    CHECK_FALSE(r.ok());
+    CHECK(r.first_bad_height() == bad);
+    CHECK(r.reason() == "BLOCK_TIME_INVALID");
+    CHECK_THAT(r.detail(), Catch::Contains("clock readings give"));
+    CHECK(r.verified_height() == bad - 1);
+  }
+}
+
+}  // namespace
 }  // namespace pledger::test
