@@ -367,6 +367,8 @@ Requirements RequiredSigners(const Action& a, LedgerLookup* lookup) {
     case Action::kValidatorRemove:
     case Action::kOrgReplicaGrant:
     case Action::kOrgRemove:
+    case Action::kValidatorRotateKey:
+    case Action::kOrgTlsRootsSet:
       Governance(lookup, &r);
       break;
     case Action::kBankPolicySet:

@@ -7,6 +7,8 @@
 
 #include <set>
 
+#include "ledger/bytes.h"
+
 namespace pledger::ledger {
 
 std::string SerializeCanonical(const google::protobuf::Message& message) {
@@ -140,6 +142,16 @@ Hash256 LikelyTxIdOfBytes(std::string_view raw) {
     }
   }
   return Sha256(raw);
+}
+
+std::string KeyRotationMessage(std::string_view chain_id, std::string_view subject,
+                               std::string_view old_public_key_hex, std::string_view new_public_key_hex) {
+  std::string m = "pledger/key-rotation/v1";
+  for (std::string_view part : {chain_id, subject, old_public_key_hex, new_public_key_hex}) {
+    PutBigEndian64(&m, part.size());
+    m.append(part);
+  }
+  return m;
 }
 
 Status VerifyTxSignatures(const Transaction& tx) {

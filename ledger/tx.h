@@ -73,6 +73,14 @@ void SignTransaction(Transaction* tx, const SecretKey& key);
 // Builds an unsigned envelope from a body (serialized canonically).
 Transaction MakeTransaction(const TxBody& body);
 
+// What a key signs to take part in a key rotation (AccountRotateKey,
+// ValidatorRotateKey): the chain, the subject ("account:<old key hex>" or
+// "node:<node id>"), the old and the new key (64 hex each), length-prefixed.
+// Binding the chain and both keys means a proof cannot be replayed on another
+// chain or for another rotation.
+std::string KeyRotationMessage(std::string_view chain_id, std::string_view subject,
+                               std::string_view old_public_key_hex, std::string_view new_public_key_hex);
+
 // True if `message` or any message nested in it carries unknown fields.
 bool HasUnknownFields(const google::protobuf::Message& message);
 

@@ -569,6 +569,8 @@ Description Describe(const contracts::Action& action) {
     case Action::kBankPolicySet:
     case Action::kOrgReplicaGrant:
     case Action::kOrgRemove:
+    case Action::kValidatorRotateKey:
+    case Action::kOrgTlsRootsSet:
       DescribeGovernance(action, &d);
       break;
     case Action::kPatentRegister:
