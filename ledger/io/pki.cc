@@ -257,4 +257,76 @@ Result<CertIdentity> IdentityFromCertPem(const std::string& pem) {
   return IdentityFromX509(cert.get());
 }
 
+
+// ---- Per-organisation PKI (pledger-admin; issue 16) ----
+
+Result<std::string> IssueSelfSignedNodeCertificate(const std::string& node_id, const std::string& org,
+                                                   const ledger::SecretKey& node_key,
+                                                   const std::vector<std::string>& hosts, int validity_days) {
+  PLEDGER_RETURN_IF_ERROR(ValidateNodeId(node_id));
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<EVP_PKEY> pkey, EvpFromSecret(node_key));
+  Ptr<X509> cert(X509_new());
+  if (!cert) return OpenSslError("X509_new");
+  PLEDGER_RETURN_IF_ERROR(SetSerialAndValidity(cert.get(), validity_days));
+  PLEDGER_RETURN_IF_ERROR(SetName(X509_get_subject_name(cert.get()), node_id, org));
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
+  X509_set_pubkey(cert.get(), pkey.get());
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:FALSE"));
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), cert.get(), NID_key_usage, "critical,digitalSignature"));
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), cert.get(), NID_ext_key_usage, "serverAuth,clientAuth"));
+  PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), cert.get(), NID_subject_key_identifier, "hash"));
+  if (!hosts.empty()) {
+    std::string san;
+    for (const auto& h : hosts) {
+      unsigned char buf[16];
+      bool is_ip = inet_pton(AF_INET, h.c_str(), buf) == 1 || inet_pton(AF_INET6, h.c_str(), buf) == 1;
+      if (!san.empty()) san += ",";
+      san += (is_ip ? "IP:" : "DNS:") + h;
+    }
+    PLEDGER_RETURN_IF_ERROR(AddExt(cert.get(), cert.get(), NID_subject_alt_name, san));
+  }
+  if (X509_sign(cert.get(), pkey.get(), nullptr) <= 0) return OpenSslError("X509_sign");
+  return CertToPem(cert.get());
+}
+
+Result<std::vector<std::string>> CertBundlePemToDer(const std::string& pem) {
+  Ptr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  std::vector<std::string> out;
+  // Count the PEM blocks first so a broken one is an error, not the end.
+  size_t blocks = 0;
+  for (size_t at = pem.find("-----BEGIN CERTIFICATE-----"); at != std::string::npos;
+       at = pem.find("-----BEGIN CERTIFICATE-----", at + 1)) {
+    ++blocks;
+  }
+  for (size_t i = 0; i < blocks; ++i) {
+    Ptr<X509> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!cert) return Status::InvalidArgument("CERT_INVALID", "certificate " + std::to_string(i + 1) + " does not parse");
+    unsigned char* buf = nullptr;
+    int n = i2d_X509(cert.get(), &buf);
+    if (n <= 0) return OpenSslError("i2d_X509");
+    out.emplace_back(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+    OPENSSL_free(buf);
+  }
+  if (out.empty()) return Status::InvalidArgument("CERT_INVALID", "no PEM certificate found");
+  return out;
+}
+
+Result<std::string> CertDerToPem(const std::string& der) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  Ptr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert || p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+    return Status::InvalidArgument("CERT_INVALID", "not one DER X.509 certificate");
+  }
+  return CertToPem(cert.get());
+}
+
+Result<std::string> CertSubjectOrgFromPem(const std::string& pem) {
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<X509> cert, X509FromPem(pem));
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  int idx = X509_NAME_get_index_by_NID(name, NID_organizationName, -1);
+  if (idx < 0) return std::string();
+  ASN1_STRING* o = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(o)), static_cast<size_t>(ASN1_STRING_length(o)));
+}
+
 }  // namespace pledger::io

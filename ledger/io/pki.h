@@ -66,6 +66,28 @@ Result<CertIdentity> IdentityFromX509(void* x509);
 // Node ids: 1..64 of [A-Za-z0-9._-]. Reason: NODE_ID_INVALID.
 Status ValidateNodeId(const std::string& id);
 
+
+// ---- Per-organisation PKI (pledger-admin org init, rotate-key; issue 16) ----
+
+// A self-signed certificate for `node_id` and `node_key`, for an organisation
+// without a CA: the certificate is its own issuer and is listed itself in the
+// organisation's tls_roots. Same profile as IssueNodeCertificate (CA:FALSE,
+// serverAuth and clientAuth, the hosts as subjectAltName).
+Result<std::string> IssueSelfSignedNodeCertificate(const std::string& node_id, const std::string& org,
+                                                   const ledger::SecretKey& node_key,
+                                                   const std::vector<std::string>& hosts, int validity_days);
+
+// Every certificate of a PEM text (one or a bundle), as DER, in order.
+// Reason: CERT_INVALID (no certificate, or one that does not parse).
+Result<std::vector<std::string>> CertBundlePemToDer(const std::string& pem);
+
+// The PEM text of one DER certificate. Reason: CERT_INVALID.
+Result<std::string> CertDerToPem(const std::string& der);
+
+// The subject's organisation (O) of a PEM certificate; "" if it has none.
+// Reason: CERT_INVALID.
+Result<std::string> CertSubjectOrgFromPem(const std::string& pem);
+
 }  // namespace pledger::io
 
 #endif  // PLEDGER_LEDGER_IO_PKI_H_
