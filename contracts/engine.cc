@@ -114,9 +114,8 @@ Status Dispatch(TxContext& c, const Action& a) {
     case Action::kValidatorRemove: return ExecValidatorRemove(c, a.validator_remove());
     case Action::kOrgReplicaGrant: return ExecOrgReplicaGrant(c, a.org_replica_grant());
     case Action::kOrgRemove: return ExecOrgRemove(c, a.org_remove());
-    case Action::kValidatorRotateKey:
-    case Action::kOrgTlsRootsSet:
-      return Fail("ACTION_NOT_SUPPORTED", "not yet");  // TODO(issue 16): helper wires these
+    case Action::kValidatorRotateKey: return ExecValidatorRotateKey(c, a.validator_rotate_key());
+    case Action::kOrgTlsRootsSet: return ExecOrgTlsRootsSet(c, a.org_tls_roots_set());
     case Action::kBankPolicySet: return ExecBankPolicySet(c, a.bank_policy_set());
     case Action::kPatentRegister: return ExecPatentRegister(c, a.patent_register());
     case Action::kPatentStatus: return ExecPatentStatus(c, a.patent_status());

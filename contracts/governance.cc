@@ -12,6 +12,9 @@
 #include "contracts/internal/validate.h"
 #include "contracts/pool_keys.h"
 #include "contracts/state_keys.h"
+#include "ledger/bytes.h"
+#include "ledger/crypto.h"
+#include "ledger/tx.h"
 
 namespace pledger::contracts::internal {
 
@@ -102,6 +105,55 @@ Status ValidateOrganisation(const Organisation& o) {
   if (p.min_life_days_invention() < 0 || p.min_life_days_other() < 0 ||
       p.min_life_days_invention() > kMaxLifeDays || p.min_life_days_other() > kMaxLifeDays) {
     return Fail("BANK_POLICY_INVALID", "minimum remaining life must be 0 to 36600 days (R29)");
+  }
+  return ValidateTlsRoots(o.tls_roots(), o.id());
+}
+
+namespace {
+
+// The length of a DER element whose header starts at `der` (tag already
+// checked): header bytes + content bytes, or 0 if the length field is not a
+// minimal definite DER length that fits in `size`. Structure only: what is
+// inside is the node's to parse (with OpenSSL; contracts do not link it).
+size_t DerElementSize(std::string_view der) {
+  if (der.size() < 2) return 0;
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(der[i]); };
+  const unsigned char first = byte(1);
+  if (first < 0x80) return 2 + static_cast<size_t>(first);
+  const size_t n = first & 0x7f;
+  // 8 KiB needs at most 2 length bytes; 0x80 (indefinite) is BER, not DER.
+  if (n == 0 || n > 2 || der.size() < 2 + n || byte(2) == 0) return 0;
+  size_t len = 0;
+  for (size_t i = 0; i < n; ++i) len = (len << 8) | byte(2 + i);
+  if (len < 0x80) return 0;  // not minimal
+  return 2 + n + len;
+}
+
+}  // namespace
+
+Status ValidateTlsRoots(const google::protobuf::RepeatedPtrField<std::string>& roots, std::string_view org_id) {
+  const std::string who = "organisation " + std::string(org_id);
+  if (static_cast<size_t>(roots.size()) > kMaxTlsRoots) {
+    return Fail("TLS_ROOTS_INVALID", who + ": " + std::to_string(roots.size()) +
+                                         " TLS trust roots; at most 8 (keep the CAs in use, drop retired ones)");
+  }
+  std::set<std::string_view> seen;  // ordered: the first duplicate found is the same on every node
+  for (int i = 0; i < roots.size(); ++i) {
+    const std::string& r = roots.Get(i);
+    const std::string which = who + ": tls_roots[" + std::to_string(i) + "]";
+    if (r.empty() || r.size() > kMaxTlsRootBytes) {
+      return Fail("TLS_ROOTS_INVALID", which + " is " + std::to_string(r.size()) +
+                                           " bytes; a root is one DER certificate of 1 to 8192 bytes");
+    }
+    if (static_cast<unsigned char>(r[0]) != 0x30 || DerElementSize(r) != r.size()) {
+      return Fail("TLS_ROOTS_INVALID",
+                  which + " is not one DER certificate (a single ASN.1 SEQUENCE filling the field); give the "
+                          "certificate in DER, not PEM (`openssl x509 -outform DER`, or let pledger-wallet "
+                          "convert the PEM file: --tls-root FILE)");
+    }
+    if (!seen.insert(r).second) {
+      return Fail("TLS_ROOTS_INVALID", which + " repeats an earlier root; list each certificate once");
+    }
   }
   return Status::OK();
 }
@@ -194,31 +246,71 @@ Status ExecAccountSuspend(TxContext& c, const AccountSuspend& a) {
   return Status::OK();
 }
 
+namespace {
+
+// Whether `proof` is `key_hex`'s Ed25519 signature over `message`. Empty,
+// malformed and wrong proofs are all simply false.
+bool ProofVerifies(std::string_view key_hex, std::string_view message, std::string_view proof) {
+  if (proof.empty()) return false;
+  auto key = ledger::HexDecode(key_hex);
+  if (!key.ok()) return false;
+  return ledger::VerifyRaw(*key, message, proof).ok();
+}
+
+}  // namespace
+
+// Two ways in (docs/contracts.md "Key rotation"): governance (a lost or
+// compromised key), or self-signed: the old key signs the transaction itself
+// and new_key_proof shows the new key's holder asked for it. A proof present
+// on the governance path is checked too, so a wrong one never lands.
 Status ExecAccountRotateKey(TxContext& c, const AccountRotateKey& a) {
-  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("AccountRotateKey"));
+  const std::string& old_hex = a.old_public_key_hex();
+  const std::string& new_hex = a.new_public_key_hex();
+  const bool self_signed =
+      !a.new_key_proof().empty() && std::any_of(c.signers().begin(), c.signers().end(),
+                                                [&](const Signer& s) { return s.key_hex == old_hex; });
+  if (!self_signed) {
+    Status q = c.RequireGovernanceQuorum("AccountRotateKey");
+    if (!q.ok()) {
+      if (q.reason() != "GOV_QUORUM_NOT_MET") return q;
+      return Fail("GOV_QUORUM_NOT_MET",
+                  std::string(q.message()) +
+                      "; or rotate it yourself: sign with the old key and include new_key_proof, the new key's "
+                      "signature over the rotation message (pledger-wallet key rotate NAME)");
+    }
+  }
   Account acc;
-  PLEDGER_RETURN_IF_ERROR(LoadAccount(c, a.old_public_key_hex(), &acc));
+  PLEDGER_RETURN_IF_ERROR(LoadAccount(c, old_hex, &acc));
   // The new key would be a new account of the organisation.
   Organisation org;
   PLEDGER_RETURN_IF_ERROR(LoadOrg(c, acc.org_id(), &org));
-  if (!ValidHex64(a.new_public_key_hex())) {
+  if (!ValidHex64(new_hex)) {
     return Fail("ACCOUNT_KEY_INVALID", "new public key must be 64 lower-case hex characters");
   }
-  c.Touch(keys::Account(a.new_public_key_hex()));
+  c.Touch(keys::Account(new_hex));
   std::optional<std::string> existing;
-  PLEDGER_RETURN_IF_ERROR(c.GetRaw(keys::Account(a.new_public_key_hex()), &existing));
+  PLEDGER_RETURN_IF_ERROR(c.GetRaw(keys::Account(new_hex), &existing));
   if (existing) return Fail("ACCOUNT_EXISTS", "the new key already belongs to an account; use a fresh key");
+  if (!a.new_key_proof().empty() &&
+      !ProofVerifies(new_hex, ledger::KeyRotationMessage(c.chain_id(), "account:" + old_hex, old_hex, new_hex),
+                     a.new_key_proof())) {
+    return Fail("KEY_PROOF_INVALID",
+                "new_key_proof is not the new key's Ed25519 signature over the rotation message (chain " +
+                    c.chain_id() + ", subject account:" + old_hex.substr(0, 16) +
+                    "…, old key, new key); sign ledger::KeyRotationMessage with the new key again");
+  }
   Account moved = acc;
-  moved.set_public_key_hex(a.new_public_key_hex());
+  moved.set_public_key_hex(new_hex);
   moved.set_created_height(c.height());
   // The old record stays as a tombstone: the key can never sign or be re-added.
-  acc.set_rotated_to_hex(a.new_public_key_hex());
+  acc.set_rotated_to_hex(new_hex);
   acc.set_suspended(true);
-  c.Write(keys::Account(a.old_public_key_hex()), acc);
-  c.Write(keys::Account(a.new_public_key_hex()), moved);
-  c.Emit("account.key_rotated", {{"old_public_key", a.old_public_key_hex()},
-                                 {"new_public_key", a.new_public_key_hex()},
-                                 {"org_id", acc.org_id()}});
+  c.Write(keys::Account(old_hex), acc);
+  c.Write(keys::Account(new_hex), moved);
+  c.Emit("account.key_rotated", {{"old_public_key", old_hex},
+                                 {"new_public_key", new_hex},
+                                 {"org_id", acc.org_id()},
+                                 {"basis", self_signed ? "self" : "governance"}});
   return Status::OK();
 }
 
@@ -370,6 +462,106 @@ Status ExecValidatorRemove(TxContext& c, const ValidatorRemove& a) {
   }
   c.Erase(keys::Validator(a.node_id()));
   c.Emit("validator.removed", {{"node_id", a.node_id()}, {"role", ValidatorRole_Name(target->role())}});
+  return Status::OK();
+}
+
+// docs/contracts.md "Key rotation". The new key proves it asked to be the
+// node's key (always); then governance, or the node's own organisation with
+// the current key's consent (old_key_proof). Blocks up to and including this
+// one were made under the old key (Validator.key_height), so their
+// attestations keep verifying with previous_public_key_hex.
+Status ExecValidatorRotateKey(TxContext& c, const ValidatorRotateKey& a) {
+  if (!ValidId(a.node_id())) return Fail("VALIDATOR_INVALID", "node id must match [a-z0-9._-]{1,64}");
+  c.Touch(keys::Validator(a.node_id()));
+  Validator v;
+  bool found = false;
+  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Validator(a.node_id()), &v, &found));
+  if (!found) return Fail("VALIDATOR_NOT_FOUND", "no node " + a.node_id() + " in the validator set");
+  const std::string old_hex = v.public_key_hex();
+  const std::string& new_hex = a.new_public_key_hex();
+  const std::string message = ledger::KeyRotationMessage(c.chain_id(), "node:" + a.node_id(), old_hex, new_hex);
+
+  // Authorisation first: governance, else self-signed by the organisation.
+  std::string basis = "governance";
+  Status q = c.RequireGovernanceQuorum("ValidatorRotateKey");
+  if (!q.ok()) {
+    if (q.reason() != "GOV_QUORUM_NOT_MET") return q;
+    const bool org_signed = std::any_of(c.signers().begin(), c.signers().end(),
+                                        [&](const Signer& s) { return s.account.org_id() == v.org_id(); });
+    if (!org_signed) {
+      return Fail("GOV_QUORUM_NOT_MET",
+                  std::string(q.message()) + "; or have an account of " + v.org_id() +
+                      " (the node's operator) sign it with old_key_proof, the current key's signature "
+                      "(pledger-admin rotate-key, then pledger-wallet gov validator-rotate-key --rotation FILE)");
+    }
+    basis = "self";
+  }
+  if (!ValidHex64(new_hex)) {
+    return Fail("VALIDATOR_INVALID", "node " + a.node_id() + ": the new public key must be 64 lower-case hex");
+  }
+  if (new_hex == old_hex || new_hex == v.previous_public_key_hex()) {
+    return Fail("VALIDATOR_KEY_UNCHANGED", "node " + a.node_id() + ": " + new_hex.substr(0, 16) + "… is " +
+                                               (new_hex == old_hex ? "its current key" : "the key it replaced") +
+                                               "; a node key is never reused: generate a fresh one");
+  }
+  if (v.key_height() == c.height()) {
+    // A second rotation in the block would record a key that never signed
+    // anything as the one in force for the blocks up to this one.
+    return Fail("VALIDATOR_KEY_ROTATED_THIS_BLOCK", "node " + a.node_id() +
+                                                        " already had its key rotated in this block; submit the "
+                                                        "next rotation after it commits");
+  }
+  std::vector<Validator> all;
+  PLEDGER_RETURN_IF_ERROR(LoadValidators(c, &all));
+  for (const Validator& e : all) {
+    if (e.node_id() != a.node_id() && e.public_key_hex() == new_hex) {
+      return Fail("VALIDATOR_EXISTS", "node " + e.node_id() + " already uses key " + new_hex.substr(0, 16) +
+                                          "…; every node needs a key of its own");
+    }
+  }
+  if (!ProofVerifies(new_hex, message, a.new_key_proof())) {
+    return Fail("KEY_PROOF_INVALID",
+                "node " + a.node_id() + ": new_key_proof " + (a.new_key_proof().empty() ? "is missing" : "does not verify") +
+                    "; it must be the new key's Ed25519 signature over the rotation message (chain " + c.chain_id() +
+                    ", subject node:" + a.node_id() + ", current key, new key): pledger-admin rotate-key writes it");
+  }
+  if (basis == "self" && !ProofVerifies(old_hex, message, a.old_key_proof())) {
+    return Fail("KEY_PROOF_INVALID",
+                "node " + a.node_id() + ": without the governance quorum, old_key_proof must be the current key's (" +
+                    old_hex.substr(0, 16) + "…) signature over the rotation message, and it " +
+                    (a.old_key_proof().empty() ? "is missing" : "does not verify") +
+                    "; if the current key is lost, the IP offices rotate it by quorum");
+  }
+  v.set_previous_public_key_hex(old_hex);
+  v.set_public_key_hex(new_hex);
+  v.set_key_height(c.height());
+  c.Write(keys::Validator(a.node_id()), v);
+  c.Emit("validator.key_rotated", {{"node_id", v.node_id()},
+                                   {"old_public_key", old_hex},
+                                   {"new_public_key", new_hex},
+                                   {"org_id", v.org_id()},
+                                   {"basis", basis}});
+  return Status::OK();
+}
+
+// Replaces the roots at once (docs/contracts.md "TLS trust roots").
+Status ExecOrgTlsRootsSet(TxContext& c, const OrgTlsRootsSet& a) {
+  PLEDGER_RETURN_IF_ERROR(c.RequireGovernanceQuorum("OrgTlsRootsSet"));
+  Organisation org;
+  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.org_id(), &org));
+  PLEDGER_RETURN_IF_ERROR(ValidateTlsRoots(a.tls_roots(), org.id()));
+  const bool same = org.tls_roots_size() == a.tls_roots_size() &&
+                    std::equal(org.tls_roots().begin(), org.tls_roots().end(), a.tls_roots().begin());
+  if (same) return Fail("ORG_UNCHANGED", a.org_id() + " already has exactly these TLS trust roots");
+  *org.mutable_tls_roots() = a.tls_roots();
+  c.Write(keys::Org(org.id()), org);
+  std::string fingerprints;
+  for (const std::string& r : a.tls_roots()) {
+    if (!fingerprints.empty()) fingerprints += ',';
+    fingerprints += ledger::HexEncode(ledger::ByteSpan(ledger::Sha256(r)));
+  }
+  c.Emit("org.tls_roots_set",
+         {{"org_id", org.id()}, {"count", std::to_string(a.tls_roots_size())}, {"sha256", fingerprints}});
   return Status::OK();
 }
 

@@ -38,6 +38,16 @@ inline constexpr std::uint32_t kOwnerSharesTotalBps = 10'000;
 inline constexpr std::size_t kMaxPatentsPerAction = 64;
 // Roles one account may hold; there are fewer kinds of role than this.
 inline constexpr std::size_t kMaxRolesPerAccount = 8;
+
+// ---- organisations' TLS trust roots (issue 16) ------------------------------
+
+// Trust roots one organisation vouches for (Organisation.tls_roots): a CA or
+// two during a CA rotation, or a few self-signed node certificates. Every
+// node checks every peer's chain against them on each handshake.
+inline constexpr std::size_t kMaxTlsRoots = 8;
+// One DER certificate: a CA certificate is 1-2 KiB; 8 KiB leaves room for
+// long names and extensions, and bounds a root set at 64 KiB of state.
+inline constexpr std::size_t kMaxTlsRootBytes = 8192;
 // Licences in force on one patent at once: a licence filing scans them all (R24).
 inline constexpr std::size_t kMaxLicencesPerPatent = 32;
 // R19: an invention's term adjustment is at most five years.

@@ -19,12 +19,12 @@ std::string Yuan(std::int64_t fen) { return FormatYuan(fen) + " yuan"; }
 
 std::string Day(std::int32_t day) { return day == 0 ? "-" : FormatDate(day); }
 
-Party IpOffice(const std::string& why) { return Party{"an IP office (" + why + ")", ROLE_IP_OFFICE, {}, true, 0}; }
-Party Bank(const std::string& org, const std::string& why) { return Party{"bank " + org + " (" + why + ")", ROLE_BANK, {org}, true, 0}; }
+Party IpOffice(const std::string& why) { return Party{"an IP office (" + why + ")", ROLE_IP_OFFICE, {}, true, 0, {}}; }
+Party Bank(const std::string& org, const std::string& why) { return Party{"bank " + org + " (" + why + ")", ROLE_BANK, {org}, true, 0, {}}; }
 Party Owner(const std::string& org, const std::string& why) {
-  return Party{"owner " + org + " (" + why + ")", ROLE_OWNER, {org}, true, 0};
+  return Party{"owner " + org + " (" + why + ")", ROLE_OWNER, {org}, true, 0, {}};
 }
-Party Unknown(const std::string& label, Role role) { return Party{label, role, {}, false, 0}; }
+Party Unknown(const std::string& label, Role role) { return Party{label, role, {}, false, 0, {}}; }
 
 Result<contracts::Pledge> ReadPledge(const std::string& id, LedgerLookup* lookup) {
   return lookup ? lookup->Pledge(id) : Result<contracts::Pledge>(Status::Unavailable("OFFLINE", "no node"));
@@ -91,7 +91,7 @@ void EveryOwner(const std::string& no, const std::optional<PatentView>& v, const
 
 // More than half of the IP-office organisations (docs/contracts.md "Authorisation").
 void Governance(LedgerLookup* lookup, Requirements* r) {
-  Party p{"IP offices of more than half of the IP-office organisations (governance quorum)", ROLE_IP_OFFICE, {}, true, -1};
+  Party p{"IP offices of more than half of the IP-office organisations (governance quorum)", ROLE_IP_OFFICE, {}, true, -1, {}};
   if (lookup) {
     auto n = lookup->IpOffices();
     if (n.ok() && n->count > 0) {
@@ -108,6 +108,35 @@ void Governance(LedgerLookup* lookup, Requirements* r) {
     }
   }
   r->parties.push_back(std::move(p));
+}
+
+// AccountRotateKey: carrying new_key_proof, it is meant to be self-signed
+// by the old key (the governance path stays open to the same transaction).
+void AccountRotationSigners(const AccountRotateKey& x, LedgerLookup* lookup, Requirements* r) {
+  if (x.new_key_proof().empty()) return Governance(lookup, r);
+  Party p{"the account itself: its current key " + x.old_public_key_hex().substr(0, 16) +
+              "… (a self-signed rotation; without it, the governance quorum)",
+          ROLE_UNSPECIFIED, {}, true, 0, x.old_public_key_hex()};
+  r->parties.push_back(std::move(p));
+}
+
+// ValidatorRotateKey: carrying old_key_proof, an account of the node's own
+// organisation signs; without it, governance.
+void ValidatorRotationSigners(const ValidatorRotateKey& x, LedgerLookup* lookup, Requirements* r) {
+  if (x.old_key_proof().empty()) return Governance(lookup, r);
+  Result<contracts::Validator> v =
+      lookup ? lookup->ValidatorRecord(x.node_id())
+             : Result<contracts::Validator>(Status::Unavailable("OFFLINE", "no node"));
+  if (v.ok()) {
+    r->parties.push_back(Party{"an account of " + v->org_id() + ", operator of node " + x.node_id() +
+                                   " (a self-signed rotation; without it, the governance quorum)",
+                               ROLE_UNSPECIFIED, {v->org_id()}, true, 0, {}});
+  } else {
+    r->parties.push_back(Unknown("an account of the organisation operating node " + x.node_id() +
+                                     " (a self-signed rotation)",
+                                 ROLE_UNSPECIFIED));
+    if (lookup) r->notes.push_back("could not read node " + x.node_id() + ": " + std::string(v.status().message()));
+  }
 }
 
 void AssignSigners(const PatentAssign& x, LedgerLookup* lookup, Requirements* r) {
@@ -140,7 +169,7 @@ void LicenceSigners(const LicenceFile& x, LedgerLookup* lookup, Requirements* r)
                                      : "every owner of " + x.patent_no() + " (R23)",
                                  ROLE_OWNER));
   } else if (type == LICENCE_ORDINARY && !v->patent().co_owner_agreement()) {
-    Party any{"one owner of " + x.patent_no() + " (licensor, R23)", ROLE_OWNER, {}, true, 0};
+    Party any{"one owner of " + x.patent_no() + " (licensor, R23)", ROLE_OWNER, {}, true, 0, {}};
     for (const auto& o : v->patent().owners()) any.orgs.push_back(o.org_id());
     r->parties.push_back(std::move(any));
   } else {
@@ -152,7 +181,7 @@ void LicenceSigners(const LicenceFile& x, LedgerLookup* lookup, Requirements* r)
 // ---- pools ----------------------------------------------------------------------
 
 Party Trustee(const std::string& org, const std::string& why) {
-  return Party{"trustee " + org + " (" + why + ")", ROLE_TRUSTEE, {org}, true, 0};
+  return Party{"trustee " + org + " (" + why + ")", ROLE_TRUSTEE, {org}, true, 0, {}};
 }
 
 // The pool's record, when the lookup can tell.
@@ -202,7 +231,8 @@ void Guarantor(const PoolPay& x, const std::optional<PoolView>& pool, LedgerLook
                              ROLE_GUARANTOR,
                              {pool->pool().guarantor_org_id()},
                              true,
-                             0});
+                             0,
+                             {}});
   r->notes.push_back("the guarantor's draw is the node's preview with the collections recorded so far; "
                      "`pledger-wallet pool preview " + x.pool_id() + " --date " + Day(date) +
                      "` shows the whole waterfall");
@@ -258,7 +288,7 @@ void PoolSigners(const Action& a, LedgerLookup* lookup, Requirements* r) {
     case Action::kHoldingTransfer: {
       const auto& x = a.holding_transfer();
       r->parties.push_back(Party{"investor " + x.from_org_id() + " (the holder gives the units)", ROLE_INVESTOR,
-                                 {x.from_org_id()}, true, 0});
+                                 {x.from_org_id()}, true, 0, {}});
       break;
     }
     case Action::kPoolCollect:
@@ -304,7 +334,7 @@ void PatentSigners(const Action& a, LedgerLookup* lookup, Requirements* r) {
       break;
     case Action::kValuationRecord:
       r->parties.push_back(Party{"an appraiser (an APPRAISER account; banks may hold the role, R27)", ROLE_APPRAISER,
-                                 {}, true, 0});
+                                 {}, true, 0, {}});
       break;
     default:
       break;
@@ -358,7 +388,6 @@ Requirements RequiredSigners(const Action& a, LedgerLookup* lookup) {
     case Action::kOrgAdd:
     case Action::kAccountAdd:
     case Action::kAccountSuspend:
-    case Action::kAccountRotateKey:
     case Action::kRoleGrant:
     case Action::kRoleRevoke:
     case Action::kParamsSet:
@@ -367,9 +396,14 @@ Requirements RequiredSigners(const Action& a, LedgerLookup* lookup) {
     case Action::kValidatorRemove:
     case Action::kOrgReplicaGrant:
     case Action::kOrgRemove:
-    case Action::kValidatorRotateKey:
     case Action::kOrgTlsRootsSet:
       Governance(lookup, &r);
+      break;
+    case Action::kAccountRotateKey:
+      AccountRotationSigners(a.account_rotate_key(), lookup, &r);
+      break;
+    case Action::kValidatorRotateKey:
+      ValidatorRotationSigners(a.validator_rotate_key(), lookup, &r);
       break;
     case Action::kBankPolicySet:
       r.parties.push_back(Bank(a.bank_policy_set().bank_org_id(), "sets its own policy"));
@@ -425,6 +459,15 @@ Result<PoolView> StateLedgerLookup::Pool(const std::string& pool_id) { return Qu
 Result<PoolStatement> StateLedgerLookup::PoolPaymentPreview(const std::string& pool_id, std::int32_t payment_date,
                                                             bool allow_draw) {
   return QueryPoolPaymentPreview(state_, pool_id, payment_date, allow_draw);
+}
+
+Result<contracts::Validator> StateLedgerLookup::ValidatorRecord(const std::string& node_id) {
+  contracts::Validator v;
+  auto raw = state_.Get(keys::Validator(node_id));
+  if (!raw.ok()) return std::move(raw).TakeStatus();
+  if (!raw->has_value()) return Status::NotFound("VALIDATOR_NOT_FOUND", "no node " + node_id + " in the validator set");
+  if (!v.ParseFromString(**raw)) return Status::Corruption("STATE_RECORD_CORRUPT", "validator " + node_id + " does not parse");
+  return v;
 }
 
 Result<IpOfficeCount> StateLedgerLookup::IpOffices() {

@@ -50,16 +50,24 @@ class LedgerLookup {
   virtual Result<PoolStatement> PoolPaymentPreview(const std::string& pool_id, std::int32_t payment_date,
                                                    bool allow_draw) = 0;
   virtual Result<IpOfficeCount> IpOffices() = 0;
+  // A node's validator record (whose organisation may self-sign its key
+  // rotation). The default knows none: the party is then named with
+  // orgs_known = false.
+  virtual Result<contracts::Validator> ValidatorRecord(const std::string& node_id) {
+    return Status::Unavailable("LOOKUP_UNSUPPORTED", "validator " + node_id + " cannot be looked up here");
+  }
 };
 
-// One party whose signature the action needs: a signer holding `role`, of one
-// of `orgs` (any organisation if empty).
+// One party whose signature the action needs: a signer holding `role` (any
+// role if ROLE_UNSPECIFIED), of one of `orgs` (any organisation if empty),
+// and, if key_hex is set, that very account key (a self-signed rotation).
 struct Party {
   std::string label;                 // "bank qtbank (pledgee)"
   Role role = ROLE_UNSPECIFIED;
   std::vector<std::string> orgs;     // any one of these organisations; empty = any
   bool orgs_known = true;            // false: depends on ledger state that could not be read
   int quorum = 0;                    // >0: distinct IP offices needed; -1: a quorum of unknown size
+  std::string key_hex;               // non-empty: only this account key satisfies the party
 };
 
 struct Requirements {
@@ -84,6 +92,7 @@ class StateLedgerLookup final : public LedgerLookup {
   Result<PoolStatement> PoolPaymentPreview(const std::string& pool_id, std::int32_t payment_date,
                                            bool allow_draw) override;
   Result<IpOfficeCount> IpOffices() override;
+  Result<contracts::Validator> ValidatorRecord(const std::string& node_id) override;
 
  private:
   const ledger::StateReader& state_;

@@ -49,6 +49,7 @@ class TxContext {
       : state_(block), ctx_(ctx), index_(index), id_(id), today_(DateOfBlockTimeChecked(ctx.time_ms)) {}
 
   // ---- block facts
+  const std::string& chain_id() const { return ctx_.chain_id; }
   std::uint64_t height() const { return ctx_.height; }
   std::uint64_t time_ms() const { return ctx_.time_ms; }
   std::int32_t today() const { return today_; }
@@ -153,6 +154,8 @@ Status ExecValidatorPromote(TxContext& c, const ValidatorPromote& a);
 Status ExecValidatorRemove(TxContext& c, const ValidatorRemove& a);
 Status ExecOrgReplicaGrant(TxContext& c, const OrgReplicaGrant& a);
 Status ExecOrgRemove(TxContext& c, const OrgRemove& a);
+Status ExecValidatorRotateKey(TxContext& c, const ValidatorRotateKey& a);
+Status ExecOrgTlsRootsSet(TxContext& c, const OrgTlsRootsSet& a);
 Status ExecBankPolicySet(TxContext& c, const BankPolicySet& a);
 Status ExecPatentRegister(TxContext& c, const PatentRegister& a);
 Status ExecPatentStatus(TxContext& c, const PatentStatusUpdate& a);

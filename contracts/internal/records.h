@@ -42,6 +42,11 @@ Status NotifyPledgee(TxContext& c, const Patent& p, std::string_view what);
 Status ValidateOrganisation(const Organisation& o);
 Status ValidateParams(const Params& p);
 Status ValidateValidator(const Validator& v);
+// TLS_ROOTS_INVALID unless `roots` are at most kMaxTlsRoots distinct DER
+// certificates of 1..kMaxTlsRootBytes bytes each (structure only: one ASN.1
+// SEQUENCE filling the field; the node parses them). ValidateOrganisation
+// runs it on Organisation.tls_roots.
+Status ValidateTlsRoots(const google::protobuf::RepeatedPtrField<std::string>& roots, std::string_view org_id);
 // Whether an organisation of `kind` may hold `role` (docs/contracts.md "Authorisation").
 bool RoleAllowedFor(Role role, OrgKind kind);
 // Whether `org` may run `v` (contracts/entitlement.h): voters only IP offices

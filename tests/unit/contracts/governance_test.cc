@@ -238,6 +238,8 @@ TEST_CASE("wrong signer: every action refuses an unauthorised signer", "[unit][c
       {"ValidatorRemove", [](Action* a) { a->mutable_validator_remove()->set_node_id("node-a"); }, "GOV_QUORUM_NOT_MET"},
       {"OrgReplicaGrant", [](Action* a) { a->mutable_org_replica_grant()->set_org_id("bank-a"); }, "GOV_QUORUM_NOT_MET"},
       {"OrgRemove", [](Action* a) { a->mutable_org_remove()->set_org_id("sme-3"); }, "GOV_QUORUM_NOT_MET"},
+      {"ValidatorRotateKey", [](Action* a) { a->mutable_validator_rotate_key()->set_node_id("node-a"); }, "GOV_QUORUM_NOT_MET"},
+      {"OrgTlsRootsSet", [](Action* a) { a->mutable_org_tls_roots_set()->set_org_id("bank-a"); }, "GOV_QUORUM_NOT_MET"},
       {"BankPolicySet", [](Action* a) { a->mutable_bank_policy_set()->set_bank_org_id("bank-a"); }, "AUTH_ROLE_MISSING"},
       {"PatentRegister", [](Action* a) { a->mutable_patent_register()->set_patent_no(Zl(2020, 1, 9000002)); }, "AUTH_ROLE_MISSING"},
       {"PatentStatusUpdate", [&](Action* a) { a->mutable_patent_status()->set_patent_no(p1); }, "AUTH_ROLE_MISSING"},
@@ -306,6 +308,305 @@ TEST_CASE("wrong signer: every action refuses an unauthorised signer", "[unit][c
       }
     }
   }
+}
+
+// ---- issue 16: key rotation and TLS trust roots ----------------------------
+
+std::string KeyHexOf(const ledger::SecretKey& k) { return ledger::HexEncode(ledger::ByteSpan(k.public_key())); }
+
+std::string Proof(const ledger::SecretKey& by, std::string_view subject, const std::string& old_hex,
+                  const std::string& new_hex, std::string_view chain = kChain) {
+  return ledger::ToString(ledger::ByteSpan(by.Sign(ledger::KeyRotationMessage(chain, subject, old_hex, new_hex))));
+}
+
+// A transaction signed by keys the harness does not name (rotated-in keys).
+std::string SignedBy(World& w, const Action& a, const std::vector<const ledger::SecretKey*>& keys) {
+  static std::uint64_t nonce = 1'000'000;
+  ledger::TxBody body;
+  body.set_chain_id(kChain);
+  body.set_nonce(++nonce);
+  body.set_expiry_height(w.height() + 10);
+  *body.mutable_action() = a;
+  ledger::Transaction tx = ledger::MakeTransaction(body);
+  for (const ledger::SecretKey* k : keys) ledger::SignTransaction(&tx, *k);
+  return tx.SerializeAsString();
+}
+
+std::string Attr(const ledger::Event& e, std::string_view key) {
+  for (const auto& a : e.attributes()) {
+    if (a.key() == key) return a.value();
+  }
+  return "";
+}
+
+Action RotateNode(const std::string& node, const std::string& old_hex, const ledger::SecretKey& fresh,
+                  const ledger::SecretKey* old_key) {
+  Action a;
+  ValidatorRotateKey* x = a.mutable_validator_rotate_key();
+  x->set_node_id(node);
+  x->set_new_public_key_hex(KeyHexOf(fresh));
+  x->set_new_key_proof(Proof(fresh, "node:" + node, old_hex, KeyHexOf(fresh)));
+  if (old_key) x->set_old_key_proof(Proof(*old_key, "node:" + node, old_hex, KeyHexOf(fresh)));
+  return a;
+}
+
+TEST_CASE("ValidatorRotateKey: self-signed by the node's organisation, or by governance", "[unit][contracts][gov][rotation]") {
+  World w;
+  const ledger::SecretKey k1 = pledger::test::TestKey(100), k2 = pledger::test::TestKey(101),
+                          k3 = pledger::test::TestKey(102), k4 = pledger::test::TestKey(103),
+                          k5 = pledger::test::TestKey(104);
+  Action add;
+  Validator* v = add.mutable_validator_add()->mutable_validator();
+  v->set_node_id("node-b");
+  v->set_public_key_hex(KeyHexOf(k1));
+  v->set_role(VALIDATOR_LEARNER);
+  v->set_org_id("ipo-b");
+  REQUIRE(w.Run(add, {"ipo-a", "ipo-b"}).code() == "OK");
+
+  const Action self = RotateNode("node-b", KeyHexOf(k1), k2, &k1);
+  // Authorisation: neither the quorum nor the node's organisation.
+  auto r = w.Run(self, {"bank-a"});
+  CHECK(r.code() == "GOV_QUORUM_NOT_MET");
+  CHECK(r.message().find("ipo-b") != std::string::npos);
+  CHECK(w.Run(self, {"ipo-a"}).code() == "GOV_QUORUM_NOT_MET");  // another office alone
+  // The organisation signs, but the current key's consent is missing or wrong.
+  Action a = self;
+  a.mutable_validator_rotate_key()->clear_old_key_proof();
+  CHECK(w.Run(a, {"ipo-b"}).code() == "KEY_PROOF_INVALID");
+  a.mutable_validator_rotate_key()->set_old_key_proof(Proof(k2, "node:node-b", KeyHexOf(k1), KeyHexOf(k2)));
+  CHECK(w.Run(a, {"ipo-b"}).code() == "KEY_PROOF_INVALID");
+  // The new key's proof: missing, by another key, for another chain, for another node.
+  a = self;
+  a.mutable_validator_rotate_key()->clear_new_key_proof();
+  CHECK(w.Run(a, {"ipo-b"}).code() == "KEY_PROOF_INVALID");
+  CHECK(w.Run(a, {"ipo-a", "ipo-c"}).code() == "KEY_PROOF_INVALID");  // governance needs it too
+  a.mutable_validator_rotate_key()->set_new_key_proof(Proof(k1, "node:node-b", KeyHexOf(k1), KeyHexOf(k2)));
+  CHECK(w.Run(a, {"ipo-b"}).code() == "KEY_PROOF_INVALID");
+  a.mutable_validator_rotate_key()->set_new_key_proof(Proof(k2, "node:node-b", KeyHexOf(k1), KeyHexOf(k2), "other-chain"));
+  CHECK(w.Run(a, {"ipo-b"}).code() == "KEY_PROOF_INVALID");
+  a.mutable_validator_rotate_key()->set_new_key_proof(Proof(k2, "node:node-a", KeyHexOf(k1), KeyHexOf(k2)));
+  CHECK(w.Run(a, {"ipo-b"}).code() == "KEY_PROOF_INVALID");
+  // The node and the key.
+  a = self;
+  a.mutable_validator_rotate_key()->set_node_id("node-x");
+  CHECK(w.Run(a, {"ipo-a", "ipo-b"}).code() == "VALIDATOR_NOT_FOUND");
+  a.mutable_validator_rotate_key()->set_node_id("Node B");
+  CHECK(w.Run(a, {"ipo-a", "ipo-b"}).code() == "VALIDATOR_INVALID");
+  a = self;
+  a.mutable_validator_rotate_key()->set_new_public_key_hex("ABC");
+  CHECK(w.Run(a, {"ipo-b"}).code() == "VALIDATOR_INVALID");
+  CHECK(w.Run(RotateNode("node-b", KeyHexOf(k1), k1, &k1), {"ipo-b"}).code() == "VALIDATOR_KEY_UNCHANGED");
+  a = self;
+  a.mutable_validator_rotate_key()->set_new_public_key_hex(Hash("node-a"));  // node-a's key
+  CHECK(w.Run(a, {"ipo-a", "ipo-b"}).code() == "VALIDATOR_EXISTS");
+  CHECK(QueryValidators(w.state())->validators(1).public_key_hex() == KeyHexOf(k1));  // nothing written
+
+  // Self-signed: ipo-b's account and both proofs.
+  r = w.Run(self, {"ipo-b"});
+  REQUIRE(r.code() == "OK");
+  REQUIRE(r.events_size() == 1);
+  CHECK(r.events(0).type() == "validator.key_rotated");
+  CHECK(Attr(r.events(0), "node_id") == "node-b");
+  CHECK(Attr(r.events(0), "old_public_key") == KeyHexOf(k1));
+  CHECK(Attr(r.events(0), "new_public_key") == KeyHexOf(k2));
+  CHECK(Attr(r.events(0), "basis") == "self");
+  const std::uint64_t h = w.height();
+  Validator rec = w.Get<Validator>(keys::Validator("node-b"));
+  CHECK(rec.public_key_hex() == KeyHexOf(k2));
+  CHECK(rec.previous_public_key_hex() == KeyHexOf(k1));
+  CHECK(rec.key_height() == h);
+  CHECK(rec.role() == VALIDATOR_LEARNER);
+  CHECK(rec.org_id() == "ipo-b");
+  // Never back to the key it replaced.
+  CHECK(w.Run(RotateNode("node-b", KeyHexOf(k2), k1, &k2), {"ipo-b"}).code() == "VALIDATOR_KEY_UNCHANGED");
+  // The old key's consent no longer works: the message names the current key.
+  CHECK(w.Run(RotateNode("node-b", KeyHexOf(k1), k3, &k1), {"ipo-b"}).code() == "KEY_PROOF_INVALID");
+
+  // Governance: the current key lost, only the new key's proof.
+  r = w.Run(RotateNode("node-b", KeyHexOf(k2), k3, nullptr), {"ipo-a", "ipo-c"});
+  REQUIRE(r.code() == "OK");
+  CHECK(Attr(r.events(0), "basis") == "governance");
+  rec = w.Get<Validator>(keys::Validator("node-b"));
+  CHECK(rec.previous_public_key_hex() == KeyHexOf(k2));
+  CHECK(rec.public_key_hex() == KeyHexOf(k3));
+  CHECK(rec.key_height() == w.height());
+
+  // Two rotations of one node in one block: the second waits.
+  auto out = w.Block({w.Build(RotateNode("node-b", KeyHexOf(k3), k4, nullptr), {"ipo-a", "ipo-b"}),
+                      w.Build(RotateNode("node-b", KeyHexOf(k4), k5, nullptr), {"ipo-a", "ipo-b"})});
+  REQUIRE(out.status.ok());
+  REQUIRE(out.txs.size() == 2);
+  CHECK(out.txs[0].receipt.code() == "OK");
+  CHECK(out.txs[1].receipt.code() == "VALIDATOR_KEY_ROTATED_THIS_BLOCK");
+  CHECK(w.Get<Validator>(keys::Validator("node-b")).public_key_hex() == KeyHexOf(k4));
+  CHECK(w.Run(RotateNode("node-b", KeyHexOf(k4), k5, nullptr), {"ipo-a", "ipo-b"}).code() == "OK");
+}
+
+TEST_CASE("AccountRotateKey: self-signed by the old key with the new key's proof", "[unit][contracts][gov][rotation]") {
+  World w;
+  const std::string old_hex = w.KeyHex("sme-1");
+  const ledger::SecretKey fresh = pledger::test::TestKey(92), next = pledger::test::TestKey(94);
+  const std::string new_hex = KeyHexOf(fresh);
+  Action rot;
+  rot.mutable_account_rotate_key()->set_old_public_key_hex(old_hex);
+  rot.mutable_account_rotate_key()->set_new_public_key_hex(new_hex);
+  // Without a proof, the old key alone is no authority.
+  auto r = w.Run(rot, {"sme-1"});
+  CHECK(r.code() == "GOV_QUORUM_NOT_MET");
+  CHECK(r.message().find("new_key_proof") != std::string::npos);
+  // A proof, but signed by another account: not self-signed.
+  rot.mutable_account_rotate_key()->set_new_key_proof(Proof(fresh, "account:" + old_hex, old_hex, new_hex));
+  CHECK(w.Run(rot, {"sme-2"}).code() == "GOV_QUORUM_NOT_MET");
+  // Wrong proofs: by the old key, for another subject, for another chain.
+  Action bad = rot;
+  bad.mutable_account_rotate_key()->set_new_key_proof(Proof(w.Key("sme-1"), "account:" + old_hex, old_hex, new_hex));
+  CHECK(w.Run(bad, {"sme-1"}).code() == "KEY_PROOF_INVALID");
+  bad.mutable_account_rotate_key()->set_new_key_proof(Proof(fresh, "node:" + old_hex, old_hex, new_hex));
+  CHECK(w.Run(bad, {"sme-1"}).code() == "KEY_PROOF_INVALID");
+  bad.mutable_account_rotate_key()->set_new_key_proof(Proof(fresh, "account:" + old_hex, old_hex, new_hex, "x"));
+  CHECK(w.Run(bad, {"sme-1"}).code() == "KEY_PROOF_INVALID");
+  // The governance path checks a proof it carries, too.
+  CHECK(w.Run(bad, {"ipo-a", "ipo-b"}).code() == "KEY_PROOF_INVALID");
+  // The new key must be fresh.
+  bad = rot;
+  bad.mutable_account_rotate_key()->set_new_public_key_hex(w.KeyHex("sme-2"));
+  CHECK(w.Run(bad, {"sme-1"}).code() == "ACCOUNT_EXISTS");
+
+  r = w.Run(rot, {"sme-1"});
+  REQUIRE(r.code() == "OK");
+  REQUIRE(r.events_size() == 1);
+  CHECK(r.events(0).type() == "account.key_rotated");
+  CHECK(Attr(r.events(0), "basis") == "self");
+  CHECK(QueryAccount(w.state(), new_hex)->org_id() == "sme-1");
+  auto retired = QueryAccount(w.state(), old_hex);
+  REQUIRE(retired.ok());
+  CHECK(retired->rotated_to_hex() == new_hex);
+  // The old key signs nothing now, itself included.
+  CHECK(w.Run(rot, {"sme-1"}).code() == "SIGNER_SUSPENDED");
+  // The new key rotates itself on.
+  Action again;
+  again.mutable_account_rotate_key()->set_old_public_key_hex(new_hex);
+  again.mutable_account_rotate_key()->set_new_public_key_hex(KeyHexOf(next));
+  again.mutable_account_rotate_key()->set_new_key_proof(
+      Proof(next, "account:" + new_hex, new_hex, KeyHexOf(next)));
+  auto out = w.Block({SignedBy(w, again, {&fresh})});
+  REQUIRE(out.txs.size() == 1);
+  CHECK(out.txs[0].receipt.code() == "OK");
+  CHECK(QueryAccount(w.state(), KeyHexOf(next))->org_id() == "sme-1");
+  // The governance path, with a proof, still works for another account.
+  const ledger::SecretKey gov_new = pledger::test::TestKey(95);
+  Action g;
+  g.mutable_account_rotate_key()->set_old_public_key_hex(w.KeyHex("sme-2"));
+  g.mutable_account_rotate_key()->set_new_public_key_hex(KeyHexOf(gov_new));
+  g.mutable_account_rotate_key()->set_new_key_proof(
+      Proof(gov_new, "account:" + w.KeyHex("sme-2"), w.KeyHex("sme-2"), KeyHexOf(gov_new)));
+  r = w.Run(g, {"ipo-a", "ipo-b"});
+  CHECK(r.code() == "OK");
+  CHECK(Attr(r.events(0), "basis") == "governance");
+}
+
+// One DER element: SEQUENCE of `content_bytes` filler bytes.
+std::string Der(size_t content_bytes, char fill = 'x') {
+  std::string d(1, '\x30');
+  if (content_bytes < 0x80) {
+    d += static_cast<char>(content_bytes);
+  } else if (content_bytes < 0x100) {
+    d += '\x81';
+    d += static_cast<char>(content_bytes);
+  } else {
+    d += '\x82';
+    d += static_cast<char>(content_bytes >> 8);
+    d += static_cast<char>(content_bytes & 0xff);
+  }
+  return d + std::string(content_bytes, fill);
+}
+
+TEST_CASE("TLS trust roots: OrgAdd, OrgTlsRootsSet and the genesis check them alike", "[unit][contracts][gov][tls]") {
+  World w;
+  Action add;
+  Organisation* o = add.mutable_org_add()->mutable_org();
+  o->set_id("ipo-d");
+  o->set_name("IP office D");
+  o->set_kind(ORG_IP_OFFICE);
+  const auto refused = [&](const std::vector<std::string>& roots) {
+    Action a = add;
+    a.mutable_org_add()->mutable_org()->clear_tls_roots();
+    for (const auto& r : roots) a.mutable_org_add()->mutable_org()->add_tls_roots(r);
+    auto r = w.Run(a, {"ipo-a", "ipo-b"});
+    INFO(r.message());
+    return r.code() == "TLS_ROOTS_INVALID";
+  };
+  CHECK(refused({"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n"}));  // PEM, not DER
+  CHECK(refused({""}));
+  CHECK(refused({Der(8192 - 4 + 1)}));          // 8193 bytes
+  CHECK(refused({Der(10).substr(0, 8)}));       // truncated
+  CHECK(refused({Der(10) + "tail"}));           // trailing bytes
+  CHECK(refused({std::string("\x30\x80", 2) + "xx"}));       // BER indefinite length
+  CHECK(refused({std::string("\x30\x81\x05", 3) + "xxxxx"}));  // non-minimal length
+  CHECK(refused({Der(10), Der(20), Der(10)}));  // duplicate
+  std::vector<std::string> nine;
+  for (int i = 0; i < 9; ++i) nine.push_back(Der(10 + i));
+  CHECK(refused(nine));
+  // Largest and most: accepted.
+  o->add_tls_roots(Der(8192 - 4));
+  for (int i = 0; i < 7; ++i) o->add_tls_roots(Der(100 + i));
+  REQUIRE(w.Run(add, {"ipo-a", "ipo-b"}).code() == "OK");
+  CHECK(w.Get<Organisation>(keys::Org("ipo-d")).tls_roots_size() == 8);
+
+  // OrgTlsRootsSet.
+  Action set;
+  set.mutable_org_tls_roots_set()->set_org_id("bank-a");
+  set.mutable_org_tls_roots_set()->add_tls_roots(Der(30, 'a'));
+  set.mutable_org_tls_roots_set()->add_tls_roots(Der(300, 'b'));
+  CHECK(w.Run(set, {"ipo-a", "ipo-b"}).code() == "GOV_QUORUM_NOT_MET");  // four offices now
+  CHECK(w.Run(set, {"bank-a"}).code() == "GOV_QUORUM_NOT_MET");          // nor the organisation itself
+  Action other = set;
+  other.mutable_org_tls_roots_set()->set_org_id("bank-zz");
+  CHECK(w.Run(other, {"ipo-a", "ipo-b", "ipo-c"}).code() == "ORG_NOT_FOUND");
+  other = set;
+  other.mutable_org_tls_roots_set()->add_tls_roots("PEM");
+  CHECK(w.Run(other, {"ipo-a", "ipo-b", "ipo-c"}).code() == "TLS_ROOTS_INVALID");
+  auto r = w.Run(set, {"ipo-a", "ipo-b", "ipo-c"});
+  REQUIRE(r.code() == "OK");
+  REQUIRE(r.events_size() == 1);
+  CHECK(r.events(0).type() == "org.tls_roots_set");
+  CHECK(Attr(r.events(0), "org_id") == "bank-a");
+  CHECK(Attr(r.events(0), "count") == "2");
+  CHECK(Attr(r.events(0), "sha256") == Hash(Der(30, 'a')) + "," + Hash(Der(300, 'b')));
+  Organisation bank = w.Get<Organisation>(keys::Org("bank-a"));
+  REQUIRE(bank.tls_roots_size() == 2);
+  CHECK(bank.tls_roots(1) == Der(300, 'b'));
+  CHECK(bank.kind() == ORG_BANK);  // the rest of the record is kept
+  CHECK(w.Run(set, {"ipo-a", "ipo-b", "ipo-c"}).code() == "ORG_UNCHANGED");
+  // Withdrawing every root is a decision governance may take.
+  Action none;
+  none.mutable_org_tls_roots_set()->set_org_id("bank-a");
+  CHECK(w.Run(none, {"ipo-a", "ipo-b", "ipo-c"}).code() == "OK");
+  CHECK(w.Get<Organisation>(keys::Org("bank-a")).tls_roots_size() == 0);
+  // A removed organisation is party to nothing new.
+  Action rm;
+  rm.mutable_org_remove()->set_org_id("sme-3");
+  REQUIRE(w.Run(rm, {"ipo-a", "ipo-b", "ipo-c"}).code() == "OK");
+  set.mutable_org_tls_roots_set()->set_org_id("sme-3");
+  CHECK(w.Run(set, {"ipo-a", "ipo-b", "ipo-c"}).code() == "ORG_REMOVED");
+
+  // The genesis: the same checks, named by field.
+  Genesis g = TestGenesis();
+  g.mutable_organisations(1)->add_tls_roots(Der(40));
+  CHECK(ValidateGenesis(g).ok());
+  g.mutable_organisations(1)->add_tls_roots(Der(40));
+  Status s = ValidateGenesis(g);
+  CHECK(s.reason() == "GENESIS_INVALID");
+  CHECK(std::string(s.message()).find("organisations[1]") != std::string::npos);
+  CHECK(std::string(s.message()).find("repeats") != std::string::npos);
+  g.mutable_organisations(1)->mutable_tls_roots()->RemoveLast();
+  auto parsed = ParseGenesis(GenesisToJson(g));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->organisations(1).tls_roots(0) == Der(40));
+  CHECK(!GenesisState(g).ok() == false);
+  g.mutable_organisations(1)->set_tls_roots(0, "not der");
+  CHECK(!ParseGenesis(GenesisToJson(g)).ok());
+  CHECK(!GenesisState(g).ok());
 }
 
 }  // namespace

@@ -45,9 +45,19 @@ bool HarnessHolds(const std::string& account, Role role) {
 }
 
 // The accounts that satisfy one party.
-std::vector<std::string> AccountsFor(const Party& p) {
+std::vector<std::string> AccountsFor(const Party& p, const World& w) {
   INFO(p.label);
   REQUIRE(p.orgs_known);
+  if (!p.key_hex.empty()) {  // one account key (a self-signed rotation)
+    for (const char* name : {"ipo-a", "ipo-b", "ipo-c", "bank-a", "bank-b", "sme-1", "sme-2", "sme-3"}) {
+      if (w.KeyHex(name) == p.key_hex) return {name};
+    }
+    FAIL("no harness account has key " << p.key_hex);
+  }
+  if (p.role == ROLE_UNSPECIFIED) {  // any account of the organisation
+    REQUIRE(!p.orgs.empty());
+    return {p.orgs.front()};
+  }
   if (p.quorum != 0) {
     REQUIRE(p.quorum > 0);
     const auto& ipos = AnyOf().at(ROLE_IP_OFFICE);
@@ -138,6 +148,29 @@ Action Cancel(const std::string& id, CancelGround ground) {
   return a;
 }
 
+// A learner of ipo-b with a real key (TestKey(100)), and its rotation to
+// TestKey(101) with the new key's proof (and the old key's when self-signed).
+Action RotatableNode() {
+  Action a;
+  Validator* v = a.mutable_validator_add()->mutable_validator();
+  v->set_node_id("node-r");
+  v->set_public_key_hex(NewKey(100));
+  v->set_role(VALIDATOR_LEARNER);
+  v->set_org_id("ipo-b");
+  return a;
+}
+
+Action RotateNode(bool self_signed) {
+  const std::string msg = ledger::KeyRotationMessage(kChain, "node:node-r", NewKey(100), NewKey(101));
+  Action a;
+  ValidatorRotateKey* x = a.mutable_validator_rotate_key();
+  x->set_node_id("node-r");
+  x->set_new_public_key_hex(NewKey(101));
+  x->set_new_key_proof(ledger::ToString(ledger::ByteSpan(pledger::test::TestKey(101).Sign(msg))));
+  if (self_signed) x->set_old_key_proof(ledger::ToString(ledger::ByteSpan(pledger::test::TestKey(100).Sign(msg))));
+  return a;
+}
+
 std::vector<Row> Rows() {
   return {
       // ---- governance
@@ -166,6 +199,30 @@ std::vector<Row> Rows() {
          Action a;
          a.mutable_account_rotate_key()->set_old_public_key_hex(w.KeyHex("bank-b"));
          a.mutable_account_rotate_key()->set_new_public_key_hex(NewKey(91));
+         return a;
+       }},
+      {"AccountRotateKey (self-signed)", [](World& w) {
+         Action a;
+         const ledger::SecretKey fresh = pledger::test::TestKey(93);
+         const std::string old_hex = w.KeyHex("sme-2"), new_hex = NewKey(93);
+         a.mutable_account_rotate_key()->set_old_public_key_hex(old_hex);
+         a.mutable_account_rotate_key()->set_new_public_key_hex(new_hex);
+         a.mutable_account_rotate_key()->set_new_key_proof(ledger::ToString(ledger::ByteSpan(
+             fresh.Sign(ledger::KeyRotationMessage(kChain, "account:" + old_hex, old_hex, new_hex)))));
+         return a;
+       }},
+      {"ValidatorRotateKey (governance)", [](World& w) {
+         REQUIRE(w.Run(RotatableNode(), {"ipo-a", "ipo-b"}).code() == "OK");
+         return RotateNode(/*self_signed=*/false);
+       }},
+      {"ValidatorRotateKey (self-signed by its organisation)", [](World& w) {
+         REQUIRE(w.Run(RotatableNode(), {"ipo-a", "ipo-b"}).code() == "OK");
+         return RotateNode(/*self_signed=*/true);
+       }},
+      {"OrgTlsRootsSet", [](World&) {
+         Action a;
+         a.mutable_org_tls_roots_set()->set_org_id("bank-a");
+         a.mutable_org_tls_roots_set()->add_tls_roots(std::string("\x30\x03\x02\x01\x07", 5));
          return a;
        }},
       {"RoleGrant", [](World& w) {
@@ -426,7 +483,7 @@ void Check(const std::string& name, const std::function<std::pair<World*, Action
   INFO("notes: " << notes);
   REQUIRE(!req.parties.empty());
   std::vector<std::vector<std::string>> per_party;
-  for (const Party& p : req.parties) per_party.push_back(AccountsFor(p));
+  for (const Party& p : req.parties) per_party.push_back(AccountsFor(p, *w0));
 
   auto signers_without = [&](size_t skip) {
     std::vector<std::string> out;
