@@ -56,10 +56,11 @@ constexpr std::array kPolicies{
 // change, cancellation; the patent register's own entries; governance).
 // Anything else, including any action added later, is withheld from
 // non-parties until listed here.
-constexpr std::array<std::string_view, 21> kGazetteActions{
+constexpr std::array<std::string_view, 23> kGazetteActions{
     "noop",           "org_add",           "account_add",       "account_suspend",   "account_rotate_key",
     "role_grant",     "role_revoke",       "params_set",        "validator_add",     "validator_promote",
-    "validator_remove", "org_replica_grant", "org_remove",      "patent_register",   "patent_status",
+    "validator_remove", "org_replica_grant", "org_remove",      "validator_rotate_key", "org_tls_roots_set",
+    "patent_register",   "patent_status",
     "patent_assign",  "licence_file",      "pledge_register",   "pledge_change",     "pledge_cancel",
     "pool_create",
 };
