@@ -1,6 +1,10 @@
 // pledger-admin: sets up a consortium and its nodes.
 //
-//   pledger-admin init --spec consortium.json --out DIR
+//   pledger-admin init --spec consortium.json --out DIR        (one machine: a devnet)
+//   pledger-admin org init --spec ORG.json --out DIR [--join]  (each organisation, its own machine)
+//   pledger-admin org install-genesis --org-dir DIR --genesis FILE
+//   pledger-admin genesis --chain-id ID --org A/public.json --org B/public.json ... [--params FILE] --out DIR
+//   pledger-admin rotate-key --node-dir DIR (--ca DIR | --self-signed) [--days N] [--org ORG] [--replace]
 //   pledger-admin add-node --ca DIR/ca --genesis DIR/genesis.json --id ID --org ORG
 //                          --peer HOST:PORT --api HOST:PORT --join-peer ID=HOST:PORT...
 //                          --out DIR/nodes/ID [--plain-api]
@@ -24,6 +28,7 @@
 #include "tools/admin/consortium.h"
 #include "tools/common/args.h"
 #include "ledger/io/json.h"
+#include "contracts/genesis.h"
 
 namespace pledger::tools {
 namespace {
@@ -36,6 +41,22 @@ constexpr char kUsage[] =
     "      config per node from a consortium description (see tools/devnet/consortium.json).\n"
     "      Node APIs serve HTTPS with the consortium CA unless the spec says \"api_tls\": false;\n"
     "      clients pin DIR/consortium-ca.crt (wallet profiles' --ca, curl --cacert).\n"
+    "  org init --spec ORG.json --out DIR [--join]\n"
+    "      One organisation's own files, made on its own machine: its CA (DIR/ca/, or none\n"
+    "      with \"self_signed\": true in the spec), node keys, certificates and configs\n"
+    "      (DIR/nodes/ID/), account keys (DIR/accounts/) and DIR/public.json, the only file\n"
+    "      it sends the consortium (no private key in it). --join: for an organisation\n"
+    "      admitted later by governance (its nodes start as joining learners).\n"
+    "  genesis --chain-id ID --org FILE [--org FILE ...] [--params FILE] --out DIR\n"
+    "      The genesis from the organisations' public.json files: DIR/genesis.json and\n"
+    "      DIR/consortium-ca.crt (every organisation's roots: what clients pin).\n"
+    "  org install-genesis --org-dir DIR --genesis FILE\n"
+    "      Copies the genesis into each of the organisation's node directories and sets\n"
+    "      their chain id (checks each node is in it with its key, unless --join).\n"
+    "  rotate-key --node-dir DIR (--ca ORG_CA_DIR | --self-signed) [--days N] [--org ORG] [--replace]\n"
+    "      Stages the node's next key and certificate (<key>.next, <cert>.next) and\n"
+    "      DIR/rotation.json for `pledger-wallet gov validator-rotate-key --rotation FILE`;\n"
+    "      the node switches when the chain applies the rotation.\n"
     "  add-node --ca DIR --genesis FILE --id ID --org ORG --peer HOST:PORT --api HOST:PORT\n"
     "           --join-peer ID=HOST:PORT [--join-peer ...] --out DIR [--plain-api]\n"
     "      Certificate, key and config for a node joining later; prints its public key\n"
@@ -43,7 +64,8 @@ constexpr char kUsage[] =
     "      node certificate unless --plain-api.\n"
     "  renew-cert --ca DIR --node-dir DIR --org ORG [--days N]\n"
     "      A new certificate for an existing node (same id and key: no governance step),\n"
-    "      valid N days (default 825); restart that node to use it. docs/operations.md.\n"
+    "      valid N days (default 825); the node picks it up on SIGHUP (kill -HUP PID) or a\n"
+    "      restart. docs/operations.md.\n"
     "  add-account --name NAME --out DIR\n"
     "      A new account key pair: DIR/NAME.key (0600) and DIR/NAME.pub.\n"
     "  inspect DATA_DIR [--keys PREFIX]\n"
@@ -79,6 +101,144 @@ int Init(int argc, char** argv) {
               "    curl --cacert FILE); keep %s/ca/ (the CA's private key) offline\n",
               files->client_ca_file.c_str(), out->c_str());
   if (!tls) std::printf("  the APIs serve plain HTTP (\"api_tls\": false): loopback only\n");
+  return 0;
+}
+
+int OrgInit(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 3, {{"spec"}, {"out"}, {"join", false}});
+  if (!args.ok()) return Fail(args.status());
+  auto spec_path = args->Require("spec");
+  auto out = args->Require("out");
+  if (!spec_path.ok()) return Fail(spec_path.status());
+  if (!out.ok()) return Fail(out.status());
+  OrgSpec spec;
+  Status s = io::ReadJsonFile(*spec_path, &spec);
+  if (!s.ok()) return Fail(s);
+  const bool join = args->Has("join");
+  auto files = CreateOrg(spec, *out, join);
+  if (!files.ok()) return Fail(files.status());
+  const std::string& id = spec.organisation().id();
+  std::printf("organisation '%s' prepared in %s\n", id.c_str(), out->c_str());
+  if (spec.self_signed()) {
+    std::printf("  no CA: each node certificate is self-signed and is itself one of %s's trust roots\n", id.c_str());
+  } else {
+    std::printf("  CA: %s/ca/ (its private key never leaves this machine)\n", out->c_str());
+  }
+  for (const auto& c : files->node_configs) std::printf("  node:    %s\n", c.c_str());
+  if (spec.accounts_size() > 0) std::printf("  account keys: %s/accounts/\n", out->c_str());
+  std::printf("  send the consortium only %s (public keys, addresses, trust roots)\n", files->public_file.c_str());
+  if (join) {
+    std::printf("Next: the IP offices admit '%s' by governance (pledger-wallet gov org-add --tls-root ...,\n"
+                "gov validator-add ... --learner, gov account-add); then copy the consortium's genesis.json in with\n"
+                "  pledger-admin org install-genesis --org-dir %s --genesis genesis.json\n"
+                "and start the nodes: pledgerd --config %s/nodes/ID/config.json\n",
+                id.c_str(), out->c_str(), out->c_str());
+  } else {
+    std::printf("Next: whoever assembles the genesis runs `pledger-admin genesis --org .../public.json ...`;\n"
+                "with the genesis.json it sends back:\n"
+                "  pledger-admin org install-genesis --org-dir %s --genesis genesis.json\n",
+                out->c_str());
+  }
+  return 0;
+}
+
+int OrgInstallGenesis(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 3, {{"org-dir"}, {"genesis"}});
+  if (!args.ok()) return Fail(args.status());
+  auto dir = args->Require("org-dir");
+  auto genesis = args->Require("genesis");
+  if (!dir.ok()) return Fail(dir.status());
+  if (!genesis.ok()) return Fail(genesis.status());
+  auto dirs = InstallGenesis(*dir, *genesis);
+  if (!dirs.ok()) return Fail(dirs.status());
+  for (const auto& d : *dirs) {
+    std::printf("installed %s/genesis.json; start with: pledgerd --config %s/config.json\n", d.c_str(), d.c_str());
+  }
+  if (dirs->empty()) std::printf("no node directory under %s/nodes: nothing to install\n", dir->c_str());
+  return 0;
+}
+
+int Org(int argc, char** argv) {
+  std::string sub = argc > 2 ? argv[2] : "";
+  if (sub == "init") return OrgInit(argc, argv);
+  if (sub == "install-genesis") return OrgInstallGenesis(argc, argv);
+  return Fail(UsageError("org takes init or install-genesis"));
+}
+
+int Genesis(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {{"chain-id"}, {"org", true, true}, {"params"}, {"out"}});
+  if (!args.ok()) return Fail(args.status());
+  auto chain = args->Require("chain-id");
+  auto out = args->Require("out");
+  if (!chain.ok()) return Fail(chain.status());
+  if (!out.ok()) return Fail(out.status());
+  if (args->GetAll("org").empty()) return Fail(UsageError("genesis needs --org FILE (each organisation's public.json)"));
+  if (io::FileExists(*out + "/genesis.json")) {
+    return Fail(Status::AlreadyExists("GENESIS_EXISTS", *out + "/genesis.json exists; use an empty directory"));
+  }
+  GenesisParts parts;
+  parts.chain_id = *chain;
+  for (const auto& f : args->GetAll("org")) {
+    OrgPublic pub;
+    Status s = io::ReadJsonFile(f, &pub);
+    if (!s.ok()) return Fail(s);
+    s = AddOrgPublic(pub, f, &parts);
+    if (!s.ok()) return Fail(s);
+  }
+  contracts::Params params;
+  if (auto p = args->Get("params")) {
+    Status s = io::ReadJsonFile(*p, &params);
+    if (!s.ok()) return Fail(s);
+  }
+  auto g = AssembleGenesis(parts, args->Has("params") ? &params : nullptr);
+  if (!g.ok()) return Fail(g.status());
+  auto bundle = ClientCaBundle(*g);
+  if (!bundle.ok()) return Fail(bundle.status());
+  Status s = io::MakeDirs(*out, 0755);
+  if (s.ok()) s = io::WriteFileAtomic(*out + "/genesis.json", contracts::GenesisToJson(*g), 0644);
+  if (s.ok()) s = io::WriteFileAtomic(*out + "/consortium-ca.crt", *bundle, 0644);
+  if (!s.ok()) return Fail(s);
+  std::printf("genesis of '%s': %d organisations, %d nodes, %d accounts\n", chain->c_str(), g->organisations_size(),
+              g->validators_size(), g->accounts_size());
+  std::printf("  %s/genesis.json: send it to every organisation; each runs\n"
+              "    pledger-admin org install-genesis --org-dir ORG_DIR --genesis genesis.json\n",
+              out->c_str());
+  std::printf("  %s/consortium-ca.crt: every organisation's trust roots, for clients to pin\n"
+              "    (pledger-wallet profile add ... --ca FILE, pledger-audit --ca FILE, curl --cacert FILE)\n",
+              out->c_str());
+  return 0;
+}
+
+int RotateKey(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2,
+                          {{"node-dir"}, {"ca"}, {"self-signed", false}, {"days"}, {"org"}, {"replace", false}});
+  if (!args.ok()) return Fail(args.status());
+  auto node_dir = args->Require("node-dir");
+  auto days = args->GetInt("days", 825, 1, 3650);
+  if (!node_dir.ok()) return Fail(node_dir.status());
+  if (!days.ok()) return Fail(days.status());
+  if (args->Has("ca") == args->Has("self-signed")) {
+    return Fail(UsageError("rotate-key takes one of --ca ORG_CA_DIR and --self-signed"));
+  }
+  auto staged = StageKeyRotation(*node_dir, args->Get("ca").value_or(""), args->Get("org").value_or(""),
+                                 static_cast<int>(*days), args->Has("replace"));
+  if (!staged.ok()) return Fail(staged.status());
+  const KeyRotation& r = staged->rotation;
+  std::printf("staged the next key of node '%s' (chain %s)\n", r.node_id().c_str(), r.chain_id().c_str());
+  std::printf("  current key: %s\n  next key:    %s\n", r.old_public_key_hex().c_str(),
+              r.new_public_key_hex().c_str());
+  std::printf("  %s (0600), %s\n  %s\n", staged->next_key_file.c_str(), staged->next_cert_file.c_str(),
+              staged->rotation_file.c_str());
+  std::printf("Next: an account of the node's organisation submits the rotation (the current key's proof\n"
+              "makes it self-signed; without it, a majority of the IP offices must sign):\n"
+              "  pledger-wallet gov validator-rotate-key --rotation %s\n"
+              "The node switches to the .next files when the chain applies it; nothing to restart.\n",
+              staged->rotation_file.c_str());
+  if (args->Has("self-signed")) {
+    std::printf("The new certificate is self-signed: it is a trust root only once the organisation's tls_roots\n"
+                "list it. Add it first (gov org-tls-roots, with the roots in force plus %s), then rotate.\n",
+                staged->next_cert_file.c_str());
+  }
   return 0;
 }
 
@@ -142,7 +302,9 @@ int RenewCert(int argc, char** argv) {
   std::time_t t = static_cast<std::time_t>(*not_after);
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%d", std::gmtime(&t));
-  std::printf("renewed the certificate in %s, valid until %s UTC; restart that node to use it\n",
+  std::printf("renewed the certificate in %s, valid until %s UTC\n"
+              "the node picks up a renewed certificate without a restart: send SIGHUP to pledgerd\n"
+              "(kill -HUP PID) or restart it\n",
               node_dir->c_str(), when);
   return 0;
 }
@@ -244,6 +406,9 @@ int main(int argc, char** argv) {
   }
   std::string cmd = argv[1];
   if (cmd == "init") return Init(argc, argv);
+  if (cmd == "org") return Org(argc, argv);
+  if (cmd == "genesis") return Genesis(argc, argv);
+  if (cmd == "rotate-key") return RotateKey(argc, argv);
   if (cmd == "add-node") return AddNode(argc, argv);
   if (cmd == "add-account") return AddAccount(argc, argv);
   if (cmd == "renew-cert") return RenewCert(argc, argv);

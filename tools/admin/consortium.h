@@ -13,6 +13,8 @@
 //   accounts/<name>.key (PKCS#8 PEM, 0600), accounts/<name>.pub (hex public key)
 // A node directory is self-contained: copy it to the node's host.
 //
+// Every organisation that runs a node gets tls_roots = [the CA's DER] in the
+// genesis (the same assembly as `pledger-admin genesis`).
 // Errors: SPEC_INVALID (naming the field), file errors. Nothing is written
 // unless the spec is valid; an existing `out` with a ca/ is refused
 // (CONSORTIUM_EXISTS) so a second run cannot clobber keys.
@@ -60,6 +62,71 @@ Status CreateNodeFiles(const std::string& ca_dir, const std::string& genesis_fil
 // Reasons: the files' and the PKI's.
 Result<std::int64_t> RenewNodeCertificate(const std::string& ca_dir, const std::string& node_dir,
                                           const std::string& org_id, int validity_days);
+
+// ---- Each organisation its own keys (issue 16) ----
+//
+// An organisation runs CreateOrg on its own machine; it hands the
+// consortium only DIR/public.json. Layout under `out`:
+//   ca/ca.crt, ca/ca.key (0600)       dir 0700; absent with self_signed
+//   nodes/<id>/{node.key (0600), node.crt, config.json}   dir 0700
+//                                     (genesis.json arrives later:
+//                                     InstallGenesis)
+//   accounts/<name>.key (0600), accounts/<name>.pub
+//   public.json                       OrgPublic: public material only
+// Node configs name no peers (a node dials the validators' peer addresses
+// on chain) and no tls_ca_file (peers are checked against their
+// organisation's tls_roots on chain). Errors: SPEC_INVALID, ORG_EXISTS
+// (out already holds public.json), file errors. Nothing is written unless
+// the spec is valid.
+struct OrgFiles {
+  std::string public_file;                // public.json
+  std::vector<std::string> node_configs;  // spec order
+  OrgPublic pub;
+};
+Status ValidateOrgSpec(const OrgSpec& spec);
+Result<OrgFiles> CreateOrg(const OrgSpec& spec, const std::string& out, bool join);
+
+// What the genesis is assembled from: organisations, their validators and
+// accounts, in the order they go into the genesis.
+struct GenesisParts {
+  std::string chain_id;
+  std::vector<contracts::Organisation> organisations;
+  std::vector<contracts::Validator> validators;
+  std::vector<OrgAccountPublic> accounts;
+};
+// Adds one organisation's public.json to `parts`, checking that it names
+// only itself. Reason: SPEC_INVALID.
+Status AddOrgPublic(const OrgPublic& pub, const std::string& source, GenesisParts* parts);
+// The genesis from `parts` after checking: no duplicate organisation, node,
+// key or address; at least one voting validator; every validator's
+// organisation has tls_roots that parse as certificates; the result passes
+// contracts::ParseGenesis. `params` null: the defaults. Reason: SPEC_INVALID
+// (naming the organisation or node).
+Result<contracts::Genesis> AssembleGenesis(const GenesisParts& parts, const contracts::Params* params);
+// The PEM bundle clients pin (consortium-ca.crt): every distinct tls_root of
+// every organisation that runs a node in `g`, in genesis order (a node's API
+// serves HTTPS with its certificate, which chains to its organisation's root).
+Result<std::string> ClientCaBundle(const contracts::Genesis& g);
+
+// Copies the genesis into every node directory under org_dir/nodes and sets
+// each config's chain_id. A node not prepared with --join must be a
+// validator of this genesis with its key. Returns the node directories
+// updated. Reasons: GENESIS_*, NODE_NOT_IN_GENESIS, file errors.
+Result<std::vector<std::string>> InstallGenesis(const std::string& org_dir, const std::string& genesis_file);
+
+// Stages the next key of the node in `node_dir`: a new Ed25519 key and a
+// certificate for it (issued by the CA in ca_dir, or self-signed if ca_dir
+// is ""), written beside the current ones as <tls_key_file>.next (0600) and
+// <tls_cert_file>.next, and node_dir/rotation.json (KeyRotation) with both
+// proofs. `org` "" takes the current certificate's O. Refused while .next
+// files exist (ROTATION_PENDING) unless `replace`. Reasons: also
+// CHAIN_ID_MISSING (install the genesis first), the files' and the PKI's.
+struct StagedRotation {
+  KeyRotation rotation;
+  std::string rotation_file, next_key_file, next_cert_file;
+};
+Result<StagedRotation> StageKeyRotation(const std::string& node_dir, const std::string& ca_dir,
+                                        const std::string& org, int validity_days, bool replace);
 
 // host:port with a numeric port. Reason: SPEC_INVALID / USAGE per caller.
 Status ValidateHostPort(const std::string& hp, const std::string& what);
