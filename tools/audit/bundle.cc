@@ -293,9 +293,10 @@ Result<ProvenTx> CheckBundle(std::string_view bundle_bytes, std::string_view gen
     PLEDGER_ASSIGN_OR_RETURN(ProvenTx t, CheckTxProof(genesis.chain_id(), c, in_force, log));
     if (!t.body_ok || !IsValidatorChange(t.body)) {
       return Status::Corruption("VALIDATOR_CHANGE_INVALID", "change " + H(i + 1) + " is not a validator_add, "
-                                                                "validator_promote or validator_remove transaction");
+                                                                "validator_promote, validator_remove or "
+                                                                "validator_rotate_key transaction");
     }
-    PLEDGER_RETURN_IF_ERROR(next.Apply(t.body, t.receipt));
+    PLEDGER_RETURN_IF_ERROR(next.Apply(t.body, t.receipt, g));
     log->push_back("ok   applied: the set after block " + H(g) + " is " + next.Describe());
   }
   in_force = next;

@@ -164,7 +164,7 @@ Status Prover::EstablishTo(std::uint64_t height) {
                                   "the source's history lists transaction " + H(c.index) + " of block " + H(g) +
                                       " as an accepted validator-set change; the block says otherwise");
       }
-      PLEDGER_RETURN_IF_ERROR(next.Apply(t->body, t->receipt));
+      PLEDGER_RETURN_IF_ERROR(next.Apply(t->body, t->receipt, g));
       proven_.emplace_back(c, std::move(p));
     }
     timeline_.SetAfter(g, std::move(next));

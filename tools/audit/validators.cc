@@ -32,7 +32,15 @@ Result<ValidatorSet> ValidatorSet::FromRecords(const std::vector<contracts::Vali
     if (!key.ok()) {
       return Status::Corruption("STATE_RECORD_CORRUPT", "validator " + v.node_id() + " has a malformed key");
     }
-    s.members_[v.node_id()] = ValidatorInfo{v.node_id(), *key, v.role() == contracts::VALIDATOR_VOTER};
+    ValidatorInfo info{v.node_id(), *key, v.role() == contracts::VALIDATOR_VOTER, std::nullopt, v.key_height()};
+    if (!v.previous_public_key_hex().empty()) {
+      auto prev = ledger::PublicKeyFromHex(v.previous_public_key_hex());
+      if (!prev.ok()) {
+        return Status::Corruption("STATE_RECORD_CORRUPT", "validator " + v.node_id() + " has a malformed previous key");
+      }
+      info.previous_key = *prev;
+    }
+    s.members_[v.node_id()] = std::move(info);
   }
   return s;
 }
@@ -47,10 +55,11 @@ Result<ValidatorSet> ValidatorSet::FromGenesis(const contracts::Genesis& genesis
 bool IsValidatorChange(const ledger::TxBody& body) {
   if (!body.has_action()) return false;
   const auto& a = body.action();
-  return a.has_validator_add() || a.has_validator_promote() || a.has_validator_remove();
+  return a.has_validator_add() || a.has_validator_promote() || a.has_validator_remove() ||
+         a.has_validator_rotate_key();
 }
 
-Status ValidatorSet::Apply(const ledger::TxBody& body, const ledger::Receipt& receipt) {
+Status ValidatorSet::Apply(const ledger::TxBody& body, const ledger::Receipt& receipt, std::uint64_t height) {
   if (receipt.code() != "OK") return Invalid("a refused transaction changes nothing (" + receipt.code() + ")");
   const auto& a = body.action();
   if (a.has_validator_add()) {
@@ -64,7 +73,7 @@ Status ValidatorSet::Apply(const ledger::TxBody& body, const ledger::Receipt& re
     if (!key.ok() || members_.count(v.node_id())) {
       return Invalid("validator_add of " + v.node_id() + " cannot apply to " + Describe());
     }
-    members_[v.node_id()] = ValidatorInfo{v.node_id(), *key, v.role() == contracts::VALIDATOR_VOTER};
+    members_[v.node_id()] = ValidatorInfo{v.node_id(), *key, v.role() == contracts::VALIDATOR_VOTER, std::nullopt, 0};
     return Status::OK();
   }
   if (a.has_validator_promote()) {
@@ -83,6 +92,20 @@ Status ValidatorSet::Apply(const ledger::TxBody& body, const ledger::Receipt& re
     if (e == nullptr || Attr(*e, "node_id") != id || members_.erase(id) == 0) {
       return Invalid("validator_remove of " + id + " does not match its receipt or " + Describe());
     }
+    return Status::OK();
+  }
+  if (a.has_validator_rotate_key()) {
+    const contracts::ValidatorRotateKey& x = a.validator_rotate_key();
+    const ledger::Event* e = FindEvent(receipt, "validator.key_rotated");
+    auto it = members_.find(x.node_id());
+    auto key = ledger::PublicKeyFromHex(x.new_public_key_hex());
+    if (e == nullptr || Attr(*e, "node_id") != x.node_id() || Attr(*e, "new_public_key") != x.new_public_key_hex() ||
+        it == members_.end() || !key.ok() || Attr(*e, "old_public_key") != ledger::HexEncode(it->second.key)) {
+      return Invalid("validator_rotate_key of " + x.node_id() + " does not match its receipt or " + Describe());
+    }
+    it->second.previous_key = it->second.key;
+    it->second.key = *key;
+    it->second.key_height = height;
     return Status::OK();
   }
   return Invalid("not a validator-set change");
@@ -114,7 +137,10 @@ bool ValidatorSet::operator==(const ValidatorSet& o) const {
   if (members_.size() != o.members_.size()) return false;
   for (const auto& [id, v] : members_) {
     const ValidatorInfo* w = o.Find(id);
-    if (w == nullptr || w->key != v.key || w->voter != v.voter) return false;
+    if (w == nullptr || w->key != v.key || w->voter != v.voter || w->previous_key != v.previous_key ||
+        w->key_height != v.key_height) {
+      return false;
+    }
   }
   return true;
 }

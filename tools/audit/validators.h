@@ -1,6 +1,7 @@
 // The validator set as an auditor tracks it: the genesis validators, then
 // every accepted validator-set change (validator_add, validator_promote,
-// validator_remove), and which set is in force for which block.
+// validator_remove, validator_rotate_key), and which set is in force for which
+// block.
 //
 // The set in force for block h is the set in the state after block h-1 (the
 // genesis set for block 1): it is fixed before h is proposed, so a block can
@@ -8,12 +9,19 @@
 // only from voters of that set; "attested" means more than half of them signed
 // the same block hash, state root and results root.
 //
+// Key rotation follows the same rule: a ValidatorRotateKey in block H changes
+// the set after H, so attestations of blocks <= H verify with the old key (the
+// set in force for them) and of blocks > H with the new one. Each member also
+// keeps the key it replaced and key_height (Validator.previous_public_key_hex,
+// key_height), for the node's rule on carried attestations: KeyFor.
+//
 // Pure values; thread-compatible (const methods may be called concurrently).
 #ifndef PLEDGER_TOOLS_AUDIT_VALIDATORS_H_
 #define PLEDGER_TOOLS_AUDIT_VALIDATORS_H_
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +36,17 @@ struct ValidatorInfo {
   std::string node_id;
   ledger::PublicKey key{};
   bool voter = false;  // VALIDATOR_VOTER; learners attest nothing that counts
+  // The key `key` replaced and the block that replaced it (0: never rotated).
+  std::optional<ledger::PublicKey> previous_key;
+  std::uint64_t key_height = 0;
+
+  // The key the record says was in force for block `height`: the previous
+  // key for blocks up to key_height, else the current one. The node's rule
+  // for indexing a carried attestation (node/attest.cc), applied to the
+  // record as it stood before the carrying block.
+  const ledger::PublicKey& KeyFor(std::uint64_t height) const {
+    return (height <= key_height && previous_key) ? *previous_key : key;
+  }
 };
 
 class ValidatorSet {
@@ -37,11 +56,12 @@ class ValidatorSet {
   // From validator records (e.g. a replayed state). Reason: STATE_RECORD_CORRUPT.
   static Result<ValidatorSet> FromRecords(const std::vector<contracts::Validator>& records);
 
-  // Applies one accepted change: `body` is the transaction's body, `receipt`
-  // its receipt (code OK). The receipt's validator.* event must agree with the
-  // body, so this never interprets a transaction differently from the
-  // contracts. Reasons: VALIDATOR_CHANGE_INVALID.
-  Status Apply(const ledger::TxBody& body, const ledger::Receipt& receipt);
+  // Applies one accepted change of block `height`: `body` is the
+  // transaction's body, `receipt` its receipt (code OK). The receipt's
+  // validator.* event must agree with the body, so this never interprets a
+  // transaction differently from the contracts. A key rotation records
+  // `height` as the member's key_height. Reasons: VALIDATOR_CHANGE_INVALID.
+  Status Apply(const ledger::TxBody& body, const ledger::Receipt& receipt, std::uint64_t height);
 
   const ValidatorInfo* Find(const std::string& node_id) const;
   size_t voters() const;

@@ -649,7 +649,7 @@ class Run {
       if (!tx.ParseFromString(block.txs(i))) continue;
       auto body = ledger::DecodeTxBody(tx.body());
       if (!body.ok() || !IsValidatorChange(*body)) continue;
-      if (Status s = next.Apply(*body, r); !s.ok()) return Fail(h, std::string(s.reason()), std::string(s.message()));
+      if (Status s = next.Apply(*body, r, h); !s.ok()) return Fail(h, std::string(s.reason()), std::string(s.message()));
     }
     timeline_->SetAfter(h, std::move(next));
     return true;
@@ -676,7 +676,7 @@ class Run {
         // after it attests too): acceptable if its key is on the ledger when
         // this block was made, as the node accepts it; it does not count.
         const ValidatorInfo* v = before.Find(a.validator_id());
-        bool valid_later = v != nullptr && ledger::VerifyAttestation(genesis_.chain_id(), a, v->key).ok();
+        bool valid_later = v != nullptr && ledger::VerifyAttestation(genesis_.chain_id(), a, v->KeyFor(a.height())).ok();
         const bool not_counted_kind = s.reason() == "ATTESTATION_NOT_A_VOTER" || s.reason() == "ATTESTATION_UNKNOWN_VALIDATOR";
         if (!not_counted_kind || !valid_later) {
           if (not_counted_kind && v != nullptr) {
@@ -706,10 +706,13 @@ class Run {
       }
       if (counted) Count(a.height(), a.validator_id(), set);
       // The node indexes attestations whose signer is on the ledger when the
-      // carrying block is applied (node/attest.cc); the replica does the same,
+      // carrying block is applied and that verify with the key its record
+      // says was in force for the attested block (node/attest.cc: previous key
+      // up to key_height, the current one after); the replica does the same,
       // so a data directory's index can be compared with it.
       const ValidatorInfo* v = before.Find(a.validator_id());
-      if (o_.execute && v != nullptr && ledger::VerifyAttestation(genesis_.chain_id(), a, v->key).ok()) {
+      if (o_.execute && v != nullptr &&
+          ledger::VerifyAttestation(genesis_.chain_id(), a, v->KeyFor(a.height())).ok()) {
         std::string key(1, ledger::keys::kAttestation);
         ledger::PutBigEndian64(&key, a.height());
         key += a.validator_id();
@@ -818,12 +821,15 @@ class Run {
     if (key.empty() || key[0] != ledger::keys::kAttestation) return "";
     ledger::Attestation a;
     if (!a.ParseFromArray(value.data(), static_cast<int>(value.size()))) return " (it does not parse)";
-    const ValidatorInfo* v = timeline_->Latest().Find(a.validator_id());
-    if (v == nullptr) v = timeline_->InForce(a.height()).Find(a.validator_id());
-    if (v == nullptr) return " (by a validator the chain does not know)";
-    return ledger::VerifyAttestation(genesis_.chain_id(), a, v->key).ok()
-               ? " (its signature verifies, but no block carries it)"
-               : " (its signature does not verify: forged)";
+    // The key in force for the attested block, or (the node's index rule)
+    // the latest record's key for that height: across a rotation they differ.
+    const ValidatorInfo* latest = timeline_->Latest().Find(a.validator_id());
+    const ValidatorInfo* then = timeline_->InForce(a.height()).Find(a.validator_id());
+    if (latest == nullptr && then == nullptr) return " (by a validator the chain does not know)";
+    const bool verifies =
+        (then != nullptr && ledger::VerifyAttestation(genesis_.chain_id(), a, then->key).ok()) ||
+        (latest != nullptr && ledger::VerifyAttestation(genesis_.chain_id(), a, latest->KeyFor(a.height())).ok());
+    return verifies ? " (its signature verifies, but no block carries it)" : " (its signature does not verify: forged)";
   }
 
   void Summarise() {

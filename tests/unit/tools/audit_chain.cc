@@ -245,7 +245,10 @@ std::vector<std::string> TestChain::AddBlock(const std::vector<std::string>& raw
       if (!a.ParseFromString(bytes)) continue;
       for (const auto& v : vs->validators()) {
         if (v.node_id() != a.validator_id()) continue;
-        auto k = ledger::PublicKeyFromHex(v.public_key_hex());
+        // The key the record says was in force for the attested block
+        // (node/attest.cc KeyAt): the previous one up to key_height.
+        const bool before_rotation = a.height() <= v.key_height() && !v.previous_public_key_hex().empty();
+        auto k = ledger::PublicKeyFromHex(before_rotation ? v.previous_public_key_hex() : v.public_key_hex());
         if (!k.ok() || !ledger::VerifyAttestation(d.chain_id, a, *k).ok()) continue;
         std::string key(1, ledger::keys::kAttestation);
         ledger::PutBigEndian64(&key, a.height());
@@ -291,6 +294,18 @@ std::string TestChain::ValidatorAdd(const std::string& id, const ledger::SecretK
   v->set_role(role);
   v->set_org_id("ipo-b");
   return Sign(b, {"ipo-a", "ipo-b"});
+}
+
+std::string TestChain::ValidatorRotateKey(const std::string& id, const ledger::SecretKey& old_key,
+                                          const ledger::SecretKey& new_key, const std::string& org) {
+  ledger::TxBody b = Body();
+  auto* x = b.mutable_action()->mutable_validator_rotate_key();
+  const std::string msg = ledger::KeyRotationMessage(genesis_.chain_id(), "node:" + id, KeyHex(old_key), KeyHex(new_key));
+  x->set_node_id(id);
+  x->set_new_public_key_hex(KeyHex(new_key));
+  x->set_new_key_proof(ledger::ToString(ledger::ByteSpan(new_key.Sign(msg))));
+  x->set_old_key_proof(ledger::ToString(ledger::ByteSpan(old_key.Sign(msg))));
+  return Sign(b, {org});
 }
 
 std::string TestChain::ValidatorPromote(const std::string& id) {

@@ -70,6 +70,12 @@ class TestChain {
   ledger::TxBody Body();  // chain id, a fresh nonce, a wide expiry
   // Governance: both IP offices sign.
   std::string ValidatorAdd(const std::string& id, const ledger::SecretKey& key, contracts::ValidatorRole role);
+  // Self-signed by an account of `org` (the node's operator) with both
+  // proofs. The caller switches the node's signing key (AddValidatorKey)
+  // after the block applies: its attestation of that block is still the
+  // old key's.
+  std::string ValidatorRotateKey(const std::string& id, const ledger::SecretKey& old_key,
+                                 const ledger::SecretKey& new_key, const std::string& org);
   std::string ValidatorPromote(const std::string& id);
   std::string ValidatorRemove(const std::string& id);
   std::string PledgeCancel(const std::string& pledge_id);
@@ -88,6 +94,8 @@ class TestChain {
     validator_keys_[id] = std::move(key);
   }
   void SetAttesters(std::vector<std::string> ids) { options_.attesters = std::move(ids); }
+  // Has the next block carry `attestation` (serialized) besides the others.
+  void CarryAttestation(std::string attestation) { pending_attestations_.push_back(std::move(attestation)); }
   // A validator whose own execution diverged still signs with its real key,
   // and the next block carries (and indexes) what it signed: the fault may
   // change the roots `validator` signs for block `height`. Empty: honest.

@@ -14,6 +14,7 @@
 #include "ledger/block.h"
 #include "ledger/merkle.h"
 #include "contracts/history.h"
+#include "contracts/queries.h"
 #include "tests/support/test_util.h"
 #include "tests/unit/tools/audit_chain.h"
 #include "tests/unit/tools/audit_testing.h"
@@ -673,6 +674,114 @@ TEST_CASE("verify checks each block's time against its clock readings") {
     CHECK(r.reason() == "BLOCK_TIME_INVALID");
     CHECK_THAT(r.detail(), Catch::Contains("clock readings give"));
     CHECK(r.verified_height() == bad - 1);
+  }
+}
+
+// ---- key rotation (issue 16) ---------------------------------------------------
+
+namespace {
+
+// A chain whose v2 (operated by ipo-b) rotates its key, self-signed, in block
+// H; v2 signs with the old key up to its attestation of H and with the new
+// key afterwards, as the node does. Returns H.
+std::uint64_t BuildRotatedChain(TestChain* c, std::uint64_t seed, std::shared_ptr<const ledger::SecretKey> fresh) {
+  c->RandomWorkload(seed, 12, 4);
+  REQUIRE(c->AddBlock({c->ValidatorRotateKey("v2", c->ValidatorKey("v2"), *fresh, "ipo-b")}) ==
+          std::vector<std::string>{"OK"});
+  const std::uint64_t rotated_at = c->height();
+  c->AddValidatorKey("v2", std::move(fresh));
+  return rotated_at;
+}
+
+VerifyReport VerifyLight(const std::string& dir, const std::string& genesis) {
+  auto src = DirSource::Open(dir);
+  REQUIRE(src.ok());
+  VerifyOptions o;
+  o.genesis_bytes = genesis;
+  o.execute = false;
+  auto r = tools::audit::Verify(src->get(), o);
+  REQUIRE(r.ok());
+  return *r;
+}
+
+}  // namespace
+
+TEST_CASE("verify checks attestations across a validator key rotation with the key in force for each block",
+          "[rotation]") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  const std::uint64_t rotated_at = BuildRotatedChain(&c, 61, std::make_shared<const ledger::SecretKey>(TestKey(120)));
+  c.RandomWorkload(62, 12, 4);
+  c.Flush();
+  c.Flush();
+  const std::uint64_t tip = c.height();
+  REQUIRE(tip > rotated_at + 3);
+  {
+    // The data directory's index holds v2's attestations on both sides of
+    // the rotation, each verifying with the key the node's rule names.
+    auto vs = contracts::QueryValidators(c.ledger().state());
+    REQUIRE(vs.ok());
+    bool found = false;
+    for (const auto& v : vs->validators()) {
+      if (v.node_id() != "v2") continue;
+      found = true;
+      CHECK(v.key_height() == rotated_at);
+      CHECK(v.previous_public_key_hex() == ledger::HexEncode(ledger::ByteSpan(TestKey(102).public_key())));
+      CHECK(v.public_key_hex() == ledger::HexEncode(ledger::ByteSpan(TestKey(120).public_key())));
+    }
+    CHECK(found);
+  }
+  c.Close();
+
+  VerifyReport full = VerifyDir(c.data_dir(), c.genesis_bytes());
+  INFO(full.reason() << ": " << full.detail());
+  CHECK(full.ok());
+  CHECK(full.verified_height() == tip);
+  CHECK(full.attested_height() >= tip - 2);
+
+  VerifyReport light = VerifyLight(c.data_dir(), c.genesis_bytes());
+  INFO(light.reason() << ": " << light.detail());
+  CHECK(light.ok());
+  CHECK(light.verified_height() == tip);
+  CHECK(light.attested_height() >= tip - 2);
+}
+
+TEST_CASE("verify --keep resumes a replica across a validator key rotation", "[rotation]") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  BuildRotatedChain(&c, 63, std::make_shared<const ledger::SecretKey>(TestKey(121)));
+  c.Flush();
+  c.Flush();
+  KeepThenExtend(c, tmp.Sub("replica"), 64);
+}
+
+TEST_CASE("verify flags an attestation of a block after the rotation signed with the old key", "[rotation]") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  const std::shared_ptr<const ledger::SecretKey> old_key = std::make_shared<const ledger::SecretKey>(TestKey(102));
+  const std::uint64_t rotated_at = BuildRotatedChain(&c, 65, std::make_shared<const ledger::SecretKey>(TestKey(122)));
+  // Block H+1: v2 does not attest it with its new key; an attestation by the
+  // old key, validly signed by that key, rides in block H+2 instead.
+  c.SetAttesters({"v1", "v3"});
+  c.Flush();
+  const ledger::Tip after = c.ledger().blocks().tip();
+  REQUIRE(after.height == rotated_at + 1);
+  c.CarryAttestation(ledger::SignAttestation(c.genesis().chain_id(), "v2", after.height, after.block_hash,
+                                             after.state_root, after.results_root, *old_key)
+                         .SerializeAsString());
+  c.SetAttesters({});
+  c.Flush();
+  c.Flush();
+  c.Close();
+
+  for (bool light : {false, true}) {
+    INFO((light ? "light" : "full") << " mode");
+    VerifyReport r = light ? VerifyLight(c.data_dir(), c.genesis_bytes()) : VerifyDir(c.data_dir(), c.genesis_bytes());
+    CHECK_FALSE(r.ok());
+    CHECK(r.reason() == "ATTESTATION_SIGNATURE_INVALID");
+    CHECK(r.first_bad_height() == rotated_at + 2);  // the block that carries it
+    CHECK_THAT(r.detail(), Catch::Contains("v2"));
+    CHECK_THAT(r.detail(), Catch::Contains("block " + std::to_string(rotated_at + 1)));
   }
 }
 
