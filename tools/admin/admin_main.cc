@@ -3,6 +3,7 @@
 //   pledger-admin init --spec consortium.json --out DIR        (one machine: a devnet)
 //   pledger-admin org init --spec ORG.json --out DIR [--join]  (each organisation, its own machine)
 //   pledger-admin org install-genesis --org-dir DIR --genesis FILE
+//   pledger-admin ca-bundle --org A/public.json ... --out consortium-ca.crt
 //   pledger-admin genesis --chain-id ID --org A/public.json --org B/public.json ... [--params FILE] --out DIR
 //   pledger-admin rotate-key --node-dir DIR (--ca DIR | --self-signed) [--days N] [--org ORG] [--replace]
 //   pledger-admin add-node --ca DIR/ca --genesis DIR/genesis.json --id ID --org ORG
@@ -53,13 +54,16 @@ constexpr char kUsage[] =
     "  org install-genesis --org-dir DIR --genesis FILE\n"
     "      Copies the genesis into each of the organisation's node directories and sets\n"
     "      their chain id (checks each node is in it with its key, unless --join).\n"
+    "  ca-bundle --org FILE [--org FILE ...] --out FILE\n"
+    "      consortium-ca.crt again from the members' public.json files (after admitting one).\n"
     "  rotate-key --node-dir DIR (--ca ORG_CA_DIR | --self-signed) [--days N] [--org ORG] [--replace]\n"
     "      Stages the node's next key and certificate (<key>.next, <cert>.next) and\n"
     "      DIR/rotation.json for `pledger-wallet gov validator-rotate-key --rotation FILE`;\n"
     "      the node switches when the chain applies the rotation.\n"
     "  add-node --ca DIR --genesis FILE --id ID --org ORG --peer HOST:PORT --api HOST:PORT\n"
     "           --join-peer ID=HOST:PORT [--join-peer ...] --out DIR [--plain-api]\n"
-    "      Certificate, key and config for a node joining later; prints its public key\n"
+    "      Certificate, key and config for a node joining later, from its organisation's CA\n"
+    "      (ORG_DIR/ca, or DIR/ca of init); prints its public key\n"
     "      for the governance transaction that admits it. The API serves HTTPS with the\n"
     "      node certificate unless --plain-api.\n"
     "  renew-cert --ca DIR --node-dir DIR --org ORG [--days N]\n"
@@ -206,6 +210,28 @@ int Genesis(int argc, char** argv) {
   std::printf("  %s/consortium-ca.crt: every organisation's trust roots, for clients to pin\n"
               "    (pledger-wallet profile add ... --ca FILE, pledger-audit --ca FILE, curl --cacert FILE)\n",
               out->c_str());
+  return 0;
+}
+
+int CaBundle(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {{"org", true, true}, {"out"}});
+  if (!args.ok()) return Fail(args.status());
+  auto out = args->Require("out");
+  if (!out.ok()) return Fail(out.status());
+  if (args->GetAll("org").empty()) return Fail(UsageError("ca-bundle needs --org FILE (each organisation's public.json)"));
+  contracts::Genesis members;  // only the organisations and their nodes matter here
+  for (const auto& f : args->GetAll("org")) {
+    OrgPublic pub;
+    Status s = io::ReadJsonFile(f, &pub);
+    if (!s.ok()) return Fail(s);
+    *members.add_organisations() = pub.organisation();
+    for (const auto& v : pub.validators()) *members.add_validators() = v;
+  }
+  auto bundle = ClientCaBundle(members);
+  if (!bundle.ok()) return Fail(bundle.status());
+  Status s = io::WriteFileAtomic(*out, *bundle, 0644);
+  if (!s.ok()) return Fail(s);
+  std::printf("wrote %s: the trust roots of every organisation given that runs a node\n", out->c_str());
   return 0;
 }
 
@@ -409,6 +435,7 @@ int main(int argc, char** argv) {
   if (cmd == "org") return Org(argc, argv);
   if (cmd == "genesis") return Genesis(argc, argv);
   if (cmd == "rotate-key") return RotateKey(argc, argv);
+  if (cmd == "ca-bundle") return CaBundle(argc, argv);
   if (cmd == "add-node") return AddNode(argc, argv);
   if (cmd == "add-account") return AddAccount(argc, argv);
   if (cmd == "renew-cert") return RenewCert(argc, argv);
