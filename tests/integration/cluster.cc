@@ -60,6 +60,11 @@ std::uint16_t FreePort() {
 }
 
 RunResult RunPledgerd(const std::string& config, std::chrono::milliseconds timeout) {
+  return RunProgram("pledgerd", {"--config", config}, timeout);
+}
+
+RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     std::chrono::milliseconds timeout) {
   RunResult out;
   char tmpl[] = "/tmp/pledgerd-run-XXXXXX";
   int fd = ::mkstemp(tmpl);
@@ -68,8 +73,11 @@ RunResult RunPledgerd(const std::string& config, std::chrono::milliseconds timeo
   if (pid == 0) {
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    std::string bin = std::string(PLEDGER_BIN_DIR) + "/pledgerd";
-    ::execl(bin.c_str(), "pledgerd", "--config", config.c_str(), static_cast<char*>(nullptr));
+    std::string bin = std::string(PLEDGER_BIN_DIR) + "/" + program;
+    std::vector<char*> argv{const_cast<char*>(program.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
     _exit(127);
   }
   int status = 0;
@@ -171,6 +179,50 @@ TestCluster::TestCluster(ClusterOptions options) : options_(options) {
   }
 }
 
+TestCluster::TestCluster(EmptyTag, const std::string& chain_id, ClusterOptions options)
+    : chain_id_(chain_id), options_(std::move(options)) {}
+
+std::unique_ptr<TestCluster> TestCluster::Empty(const std::string& chain_id, ClusterOptions options) {
+  return std::unique_ptr<TestCluster>(new TestCluster(EmptyTag{}, chain_id, std::move(options)));
+}
+
+int TestCluster::AddNode(const std::string& config_path) {
+  config::NodeConfig c;
+  pledger::Status s = io::ReadJsonFile(config_path, &c);
+  if (!s.ok()) Die(s.ToString());
+  c.mutable_raft()->set_tick_ms(options_.tick_ms);
+  if (options_.raft_log_retain) c.set_raft_log_retain(options_.raft_log_retain);
+  s = io::WriteFileAtomic(config_path, io::ToJson(c), 0600);
+  if (!s.ok()) Die(s.ToString());
+  Proc p;
+  p.id = c.node_id();
+  p.config = config_path;
+  p.dir = config_path.substr(0, config_path.rfind('/'));
+  auto port = [](const std::string& hp) {
+    return static_cast<std::uint16_t>(std::stoi(hp.substr(hp.rfind(':') + 1)));
+  };
+  p.peer_port = port(c.peer_listen());
+  p.api_port = port(c.api_listen());
+  p.https = !c.has_api_tls() || c.api_tls();
+  std::string cert_file = c.tls_cert_file();
+  if (cert_file.empty() || cert_file[0] != '/') cert_file = p.dir + "/" + cert_file;
+  auto cert = io::ReadFile(cert_file);
+  if (!cert.ok()) Die(cert.status().ToString());
+  auto id = io::IdentityFromCertPem(*cert);
+  if (!id.ok()) Die(id.status().ToString());
+  p.public_key_hex = ledger::HexEncode(id->key);
+  nodes_.push_back(std::move(p));
+  return size() - 1;
+}
+
+void TestCluster::AddAccount(const std::string& name, const std::string& key_file) {
+  auto pem = io::ReadFile(key_file);
+  if (!pem.ok()) Die(pem.status().ToString());
+  auto key = io::Ed25519KeyFromPem(*pem);
+  if (!key.ok()) Die(key.status().ToString());
+  accounts_[name] = std::make_shared<const ledger::SecretKey>(std::move(*key));
+}
+
 TestCluster::~TestCluster() {
   for (int i = 0; i < size(); ++i) {
     if (nodes_[i].pid > 0) Kill(i);
@@ -231,18 +283,19 @@ void TestCluster::Stop(int i) {
 bool TestCluster::Running(int i) const { return nodes_[i].pid > 0; }
 
 std::string TestCluster::ApiUrl(int i) const {
-  return "http://127.0.0.1:" + std::to_string(nodes_[i].api_port);
+  return std::string(nodes_[i].https ? "https" : "http") + "://127.0.0.1:" + std::to_string(nodes_[i].api_port);
 }
 
 io::HttpClient& TestCluster::Client(int i) {
   Proc& p = nodes_[i];
-  if (!p.client) p.client = ClientAs(i, "ipo-a");
+  if (!p.client) p.client = ClientAs(i, reader_);
   return *p.client;
 }
 
 std::unique_ptr<io::HttpClient> TestCluster::ClientAs(int i, const std::string& account) {
   io::HttpClientOptions o;
   o.timeout = 10s;
+  if (nodes_[i].https) o.ca_file = api_ca_file_;
   if (!account.empty()) {
     o.credentials.chain_id = chain_id();
     o.credentials.key = accounts_.at(account);
@@ -369,12 +422,20 @@ int TestCluster::PrepareJoiningNode() {
   return i;
 }
 
-bool TestCluster::LogContains(int i, const std::string& text) const {
+bool TestCluster::LogContains(int i, const std::string& text, size_t from_line) const {
   std::ifstream in(nodes_[i].dir + "/pledgerd.log");
-  for (std::string line; std::getline(in, line);) {
-    if (line.find(text) != std::string::npos) return true;
+  size_t n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    if (n >= from_line && line.find(text) != std::string::npos) return true;
   }
   return false;
+}
+
+size_t TestCluster::LogLines(int i) const {
+  std::ifstream in(nodes_[i].dir + "/pledgerd.log");
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
 }
 
 void TestCluster::DumpLogs(size_t lines) const {

@@ -54,9 +54,26 @@ class TestCluster {
   explicit TestCluster(ClusterOptions options = {});
   ~TestCluster();
 
+  // A cluster with no node, genesis or account of its own, for nodes whose
+  // files were made elsewhere (pledger-admin org init in per-organisation
+  // directories): add them with AddNode and the accounts with AddAccount.
+  // Options apply as to the other constructor (tick_ms, raft_log_retain, env).
+  static std::unique_ptr<TestCluster> Empty(const std::string& chain_id, ClusterOptions options = {});
+  // Adds a prepared node (not started) from its config.json: the harness sets
+  // the Raft tick and log retention, reads its id, addresses and key. Its log
+  // goes to pledgerd.log beside the config. Returns its index.
+  int AddNode(const std::string& config_path);
+  // An account key (PKCS#8 PEM file) under `name`, for Account() and ClientAs().
+  void AddAccount(const std::string& name, const std::string& key_file);
+  // The account Client(i) reads as (default "ipo-a").
+  void SetReader(const std::string& account) { reader_ = account; }
+  // The CA file (or bundle) HTTPS clients pin, for nodes whose API serves
+  // HTTPS (the standard cluster's nodes serve plain HTTP).
+  void SetApiCaFile(const std::string& path) { api_ca_file_ = path; }
+
   int size() const { return static_cast<int>(nodes_.size()); }
   const std::string& dir() const { return dir_.path(); }
-  std::string chain_id() const { return "pledger-it"; }
+  std::string chain_id() const { return chain_id_; }
 
   void Start(int i);
   void StartAll();
@@ -97,8 +114,11 @@ class TestCluster {
   std::string PeerAddress(int i) const { return "127.0.0.1:" + std::to_string(nodes_[i].peer_port); }
   std::string ApiAddress(int i) const { return "127.0.0.1:" + std::to_string(nodes_[i].api_port); }
 
-  // True if node i's log has a line containing `text`.
-  bool LogContains(int i, const std::string& text) const;
+  // True if node i's log has a line containing `text` (from line `from_line`
+  // on, counting from 0).
+  bool LogContains(int i, const std::string& text, size_t from_line = 0) const;
+  // The number of lines in node i's log so far.
+  size_t LogLines(int i) const;
 
   // Prints the tail of every node's log to stderr (on failure).
   void DumpLogs(size_t lines = 60) const;
@@ -112,8 +132,15 @@ class TestCluster {
     std::uint16_t api_port = 0;
     std::string public_key_hex;
     pid_t pid = -1;
+    bool https = false;
     std::unique_ptr<io::HttpClient> client;
   };
+  struct EmptyTag {};
+  TestCluster(EmptyTag, const std::string& chain_id, ClusterOptions options);
+
+  std::string chain_id_ = "pledger-it";
+  std::string reader_ = "ipo-a";
+  std::string api_ca_file_;
   ClusterOptions options_;
   std::map<int, std::map<std::string, std::string>> node_env_;
   TempDir dir_;
@@ -128,6 +155,9 @@ struct RunResult {
   std::string output;
 };
 RunResult RunPledgerd(const std::string& config, std::chrono::milliseconds timeout);
+// Runs build/bin/<program> with `args` the same way (e.g. "pledger-admin").
+RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     std::chrono::milliseconds timeout);
 
 // A free TCP port on 127.0.0.1 (bind to 0, read, close).
 std::uint16_t FreePort();
