@@ -43,6 +43,8 @@ using contracts::kMaxPoolMembers;
 using contracts::kMaxPoolRateBps;
 using contracts::kMaxRatingBytes;
 using contracts::kMaxRolesPerAccount;
+using contracts::kMaxTlsRootBytes;
+using contracts::kMaxTlsRoots;
 using contracts::kMaxScheduleSteps;
 using contracts::kMaxTermExtensionDays;
 using contracts::kMaxTextBytes;

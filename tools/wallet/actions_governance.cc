@@ -1,6 +1,9 @@
 // Transaction commands of governance (organisations, accounts, roles, chain
 // parameters, validators: a quorum of IP offices signs) and of a bank's own
 // lending policy (docs/contracts.md "Governance").
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -12,6 +15,7 @@
 #include "ledger/tx.h"
 #include "ledger/io/files.h"
 #include "ledger/io/json.h"
+#include "ledger/io/pki.h"
 #include "tools/wallet/actions.h"
 
 namespace pledger::tools::wallet::actions {
@@ -110,6 +114,130 @@ Result<Action> BuildBankPolicySet(Context& c) {
   return a;
 }
 
+// --FLAG FILE (repeatable): trust roots, each file a PEM certificate or a
+// bundle of them (each becomes one root), or one DER certificate. Checked
+// here as the ledger checks them (contracts/limits.h), so a wrong file fails
+// before anyone signs.
+Result<std::vector<std::string>> TlsRoots(Context& c, const std::string& flag) {
+  std::vector<std::string> roots;
+  for (const std::string& path : c.args().GetAll(flag)) {
+    auto data = io::ReadFile(path, 1 << 20);
+    if (!data.ok()) return FlagError(flag, "cannot read " + path + ": " + std::string(data.status().message()));
+    if (data->find("-----BEGIN") != std::string::npos) {
+      if (data->find("PRIVATE KEY") != std::string::npos) {
+        return FlagError(flag, path + " holds a PRIVATE KEY: give only the certificate (never send a key to anyone)");
+      }
+      auto ders = io::CertsPemToDer(*data);
+      if (!ders.ok()) {
+        return FlagError(flag, path + " is not a PEM certificate: " + std::string(ders.status().message()));
+      }
+      for (auto& d : *ders) roots.push_back(std::move(d));
+    } else if (!data->empty() && static_cast<unsigned char>((*data)[0]) == 0x30) {
+      roots.push_back(std::move(*data));
+    } else {
+      return FlagError(flag, path + " is neither a PEM nor a DER certificate");
+    }
+  }
+  if (roots.size() > kMaxTlsRoots) {
+    return FlagError(flag, std::to_string(roots.size()) + " certificates; an organisation lists at most " +
+                               std::to_string(kMaxTlsRoots) + " TLS trust roots");
+  }
+  for (size_t i = 0; i < roots.size(); ++i) {
+    if (roots[i].size() > kMaxTlsRootBytes) {
+      return FlagError(flag, "certificate " + std::to_string(i + 1) + " is " + std::to_string(roots[i].size()) +
+                                 " bytes; the ledger takes at most 8192");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (roots[i] == roots[j]) return FlagError(flag, "certificate " + std::to_string(i + 1) + " is given twice");
+    }
+  }
+  return roots;
+}
+
+Result<Action> BuildOrgTlsRoots(Context& c) {
+  Action a;
+  auto* x = a.mutable_org_tls_roots_set();
+  PLEDGER_ASSIGN_OR_RETURN(std::string org, Org(c, "org", true));
+  x->set_org_id(org);
+  PLEDGER_ASSIGN_OR_RETURN(std::vector<std::string> roots, TlsRoots(c, "root"));
+  if (roots.empty() && !c.args().Has("none")) {
+    return UsageError("missing required flag --root FILE (or --none to withdraw every root of " + org + ")");
+  }
+  if (!roots.empty() && c.args().Has("none")) return UsageError("give --root FILE or --none, not both");
+  for (auto& r : roots) x->add_tls_roots(std::move(r));
+  return a;
+}
+
+// The file `pledger-admin rotate-key` writes (docs/wallet.md "Rotating a
+// node's key"): JSON with string fields node_id, chain_id,
+// old_public_key_hex, new_public_key_hex, new_key_proof_hex and
+// old_key_proof_hex (the last may be empty: a governance rotation).
+// Other fields are ignored, so the admin tool may add its own.
+Result<Action> BuildValidatorRotateKey(Context& c) {
+  PLEDGER_ASSIGN_OR_RETURN(std::string path, Required(c, "rotation"));
+  auto data = io::ReadFile(path, 64 << 10);
+  if (!data.ok()) return FlagError("rotation", "cannot read " + path + ": " + std::string(data.status().message()));
+  google::protobuf::Struct doc;
+  auto st = google::protobuf::util::JsonStringToMessage(*data, &doc);
+  if (!st.ok()) return FlagError("rotation", path + " is not JSON: " + std::string(st.message()));
+  auto field = [&](const std::string& name, bool required) -> Result<std::string> {
+    auto it = doc.fields().find(name);
+    if (it == doc.fields().end() || it->second.kind_case() != google::protobuf::Value::kStringValue) {
+      if (!required) return std::string();
+      return FlagError("rotation", path + " has no string field \"" + name + "\" (written by pledger-admin rotate-key?)");
+    }
+    return it->second.string_value();
+  };
+  PLEDGER_ASSIGN_OR_RETURN(std::string node_id, field("node_id", true));
+  PLEDGER_ASSIGN_OR_RETURN(std::string chain_id, field("chain_id", true));
+  PLEDGER_ASSIGN_OR_RETURN(std::string old_hex, field("old_public_key_hex", true));
+  PLEDGER_ASSIGN_OR_RETURN(std::string new_hex, field("new_public_key_hex", true));
+  PLEDGER_ASSIGN_OR_RETURN(std::string new_proof_hex, field("new_key_proof_hex", true));
+  PLEDGER_ASSIGN_OR_RETURN(std::string old_proof_hex, field("old_key_proof_hex", false));
+  if (!ParseOrgId("node_id", node_id).ok()) return FlagError("rotation", "node_id '" + node_id + "' is not a node id");
+  auto old_key = ledger::PublicKeyFromHex(old_hex);
+  auto new_key = ledger::PublicKeyFromHex(new_hex);
+  if (!old_key.ok() || !new_key.ok() || old_hex == new_hex) {
+    return FlagError("rotation", "old_public_key_hex and new_public_key_hex must be two different 64-hex keys");
+  }
+  // The proofs are checked here as the ledger will, so a file for another
+  // chain, node or pair of keys fails before anyone signs it.
+  const std::string msg = ledger::KeyRotationMessage(chain_id, "node:" + node_id, old_hex, new_hex);
+  auto new_proof = ledger::HexDecode(new_proof_hex);
+  if (!new_proof.ok() || !ledger::VerifyRaw(ledger::ToString(*new_key), msg, *new_proof).ok()) {
+    return FlagError("rotation", "new_key_proof_hex is not the new key's signature over this rotation (chain " +
+                                     chain_id + ", node " + node_id + "); make the file again with pledger-admin "
+                                     "rotate-key");
+  }
+  std::string old_proof;
+  if (!old_proof_hex.empty()) {
+    auto p = ledger::HexDecode(old_proof_hex);
+    if (!p.ok() || !ledger::VerifyRaw(ledger::ToString(*old_key), msg, *p).ok()) {
+      return FlagError("rotation", "old_key_proof_hex is not the current key's signature over this rotation");
+    }
+    old_proof = std::move(*p);
+  }
+  if (auto s = c.settings(); s.ok() && !s->chain_id.empty() && s->chain_id != chain_id) {
+    return FlagError("rotation", path + " is for chain '" + chain_id + "' but your profile uses '" + s->chain_id + "'");
+  }
+  // The current key must be the one on the ledger, or the proofs are void.
+  if (c.HasNodeUrl() && c.lookup() != nullptr) {
+    auto v = c.lookup()->ValidatorRecord(node_id);
+    if (v.ok() && v->public_key_hex() != old_hex) {
+      return FlagError("rotation", "node " + node_id + "'s key on the ledger is " + Short(v->public_key_hex()) +
+                                       ", not the file's old key " + Short(old_hex) + "; the rotation is stale");
+    }
+    if (!v.ok() && v.status().IsNotFound()) return FlagError("rotation", "no node " + node_id + " on the ledger");
+  }
+  Action a;
+  auto* x = a.mutable_validator_rotate_key();
+  x->set_node_id(node_id);
+  x->set_new_public_key_hex(new_hex);
+  x->set_new_key_proof(std::move(*new_proof));
+  x->set_old_key_proof(std::move(old_proof));
+  return a;
+}
+
 Result<Action> BuildOrgAdd(Context& c) {
   Action a;
   auto* o = a.mutable_org_add()->mutable_org();
@@ -130,6 +258,8 @@ Result<Action> BuildOrgAdd(Context& c) {
     return UsageError("lending-policy flags (--ltv-cap …) are for banks only (R29)");
   }
   if (policy_given) PLEDGER_RETURN_IF_ERROR(PolicyFlags(c, o->mutable_lending_policy(), false));
+  PLEDGER_ASSIGN_OR_RETURN(std::vector<std::string> roots, TlsRoots(c, "tls-root"));
+  for (auto& r : roots) o->add_tls_roots(std::move(r));
   return a;
 }
 
@@ -369,7 +499,9 @@ void AddGovernanceCommands(std::vector<Command>* out) {
                                             "individual-business, enterprise, patent-agency, investor or regulator",
                             true),
                           F("address", "TEXT", "registered address (R3)", true),
-                          Switch("foreign-non-resident", "a foreign party without residence in China (R5)")};
+                          Switch("foreign-non-resident", "a foreign party without residence in China (R5)"),
+                          Many("tls-root", "FILE", "a TLS trust root it vouches for: its CA's (or a node's "
+                                                   "self-signed) certificate, PEM or DER; repeatable, at most 8")};
                       for (auto& d : PolicyFlagDefs()) f.push_back(d);
                       return f;
                     }(),
@@ -438,6 +570,27 @@ void AddGovernanceCommands(std::vector<Command>* out) {
                     {F("node-id", "ID", "node id", true)},
                     {"pledger-wallet gov validator-remove --node-id node4 --out remove.json"},
                     [](Context& c) { return BuildValidatorNode(c, false); }));
+  out->push_back(Tx("gov", "validator-rotate-key", "Replace a node's key (from pledger-admin rotate-key)",
+                    "Reads the rotation file pledger-admin rotate-key wrote on the node's machine (node id, chain, "
+                    "old and new public key, the new key's proof and, unless the old key is lost, the old key's). "
+                    "With the old key's proof an account of the node's own organisation signs it alone; without, "
+                    "governance: IP offices of more than half of the IP-office organisations. The new key is in "
+                    "force from the block after the one that commits it.",
+                    {F("rotation", "FILE", "the rotation file (JSON) written by pledger-admin rotate-key", true)},
+                    {"pledger-wallet gov validator-rotate-key --rotation node4-rotation.json",
+                     "pledger-wallet gov validator-rotate-key --rotation node4-rotation.json --out rotate.json"},
+                    BuildValidatorRotateKey));
+  out->push_back(Tx("gov", "org-tls-roots", "Replace an organisation's TLS trust roots",
+                    std::string(kQuorum) +
+                        " The roots replace the current ones as a whole, at once: nodes of the organisation whose "
+                        "certificate chains to none of them are disconnected when the block applies. During a CA "
+                        "rotation list the old and the new CA, then drop the old one.",
+                    {F("org", "ORG", "the organisation", true),
+                     Many("root", "FILE", "a trust root certificate, PEM (a bundle adds each) or DER; at most 8"),
+                     Switch("none", "withdraw every root (no node of it is accepted)")},
+                    {"pledger-wallet gov org-tls-roots --org zjipo --root zjipo-ca.crt --root zjipo-ca-2027.crt "
+                     "--out roots.json"},
+                    BuildOrgTlsRoots));
   Command grant = Tx("gov", "replica-grant", "Entitle an organisation to run a full replica (or --revoke)",
                      std::string(kQuorum) +
                          " A node receives every block, including every bank's loan terms: only an entitled "

@@ -72,9 +72,24 @@ class Context::NodeLookup : public contracts::LedgerLookup {
     ip_offices_ = contracts::IpOfficeCount{count, false};
     return *ip_offices_;
   }
+  // A node's record, for who may self-sign its key rotation.
+  Result<contracts::Validator> ValidatorRecord(const std::string& node_id) override {
+    if (!validators_) {
+      PLEDGER_ASSIGN_OR_RETURN(NodeClient * n, c_->node());
+      auto v = n->Validators();
+      c_->Observe(v.status());
+      if (!v.ok()) return v.status();
+      validators_ = *v;
+    }
+    for (const auto& v : validators_->validators()) {
+      if (v.node_id() == node_id) return v;
+    }
+    return Status::NotFound("VALIDATOR_NOT_FOUND", "no node " + node_id + " in the validator set");
+  }
 
  private:
   Context* c_;
+  std::optional<contracts::ValidatorSet> validators_;
   std::optional<contracts::IpOfficeCount> ip_offices_;
   std::map<std::string, Result<contracts::PatentView>> patents_;
   std::map<std::string, Result<contracts::Pledge>> pledges_;

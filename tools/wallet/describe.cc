@@ -1,10 +1,16 @@
 #include "tools/wallet/describe.h"
 
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "contracts/limits.h"
+#include "ledger/bytes.h"
+#include "ledger/crypto.h"
 #include "tools/common/text.h"
 #include "tools/wallet/units.h"
 
@@ -40,6 +46,34 @@ std::string RolesText(const google::protobuf::RepeatedField<int>& roles) {
   return out;
 }
 
+// One TLS trust root in words: its SHA-256 fingerprint and, when it parses,
+// its subject CN (the ledger checks structure only; a root the node cannot
+// parse never matches a peer, so say so before anyone signs it).
+std::string RootText(const std::string& der) {
+  std::string out = "sha256 " + ledger::HexEncode(ledger::ByteSpan(ledger::Sha256(der))).substr(0, 16) + "…, " +
+                    std::to_string(der.size()) + " bytes";
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (x == nullptr) return out + ", NOT A PARSABLE CERTIFICATE (no peer will ever match it)";
+  char cn[256] = {0};
+  if (X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof cn) > 0) {
+    out += ", CN=" + Printable(cn);
+  }
+  if (X509_check_issued(x, x) == X509_V_OK) out += ", self-signed";
+  X509_free(x);
+  return out;
+}
+
+void RootFields(const google::protobuf::RepeatedPtrField<std::string>& roots, Description* d) {
+  if (roots.empty()) {
+    d->fields.emplace_back("TLS roots", "(none: the organisation vouches for no certificate)");
+    return;
+  }
+  for (int i = 0; i < roots.size(); ++i) {
+    d->fields.emplace_back("TLS root " + std::to_string(i + 1), RootText(roots.Get(i)));
+  }
+}
+
 void DescribeGovernance(const Action& a, Description* d) {
   auto f = [&](std::string l, std::string v) { d->fields.emplace_back(std::move(l), std::move(v)); };
   switch (a.kind_case()) {
@@ -52,6 +86,7 @@ void DescribeGovernance(const Action& a, Description* d) {
       f("Address", OrNone(o.address()));
       if (o.foreign_non_resident()) f("Foreign non-resident", "yes (needs a patent agency, R5)");
       if (o.kind() == contracts::ORG_BANK) f("Lending policy", PolicyText(o.lending_policy()));
+      if (o.tls_roots_size() > 0) RootFields(o.tls_roots(), d);
       break;
     }
     case Action::kAccountAdd: {
@@ -73,6 +108,9 @@ void DescribeGovernance(const Action& a, Description* d) {
       d->title = "Move an account to a new key (the old key is retired for good)";
       f("Old public key", x.old_public_key_hex());
       f("New public key", x.new_public_key_hex());
+      f("Authority", x.new_key_proof().empty()
+                         ? "governance (no proof from the new key)"
+                         : "self-signed by the old key, with the new key's proof (or governance)");
       break;
     }
     case Action::kRoleGrant:
@@ -122,6 +160,25 @@ void DescribeGovernance(const Action& a, Description* d) {
       d->title = "Remove node " + a.validator_remove().node_id() + " from the validator set";
       f("Node id", a.validator_remove().node_id());
       break;
+    case Action::kValidatorRotateKey: {
+      const auto& x = a.validator_rotate_key();
+      d->title = "Replace node " + x.node_id() + "'s key (attestations, clock readings, TLS) from the next block on";
+      f("Node id", x.node_id());
+      f("New node key", x.new_public_key_hex());
+      f("New key's proof", x.new_key_proof().empty() ? "MISSING (the ledger refuses it)" : "present");
+      f("Authority", x.old_key_proof().empty()
+                         ? "governance (the current key does not consent: lost or compromised)"
+                         : "self-signed by the node's organisation, with the current key's consent (or governance)");
+      break;
+    }
+    case Action::kOrgTlsRootsSet: {
+      const auto& x = a.org_tls_roots_set();
+      d->title = "Replace organisation " + x.org_id() + "'s TLS trust roots (" + std::to_string(x.tls_roots_size()) +
+                 "); its peers must chain to them from this block on";
+      f("Organisation", x.org_id());
+      RootFields(x.tls_roots(), d);
+      break;
+    }
     case Action::kBankPolicySet:
       d->title = "Set the lending policy of bank " + a.bank_policy_set().bank_org_id();
       f("Bank", a.bank_policy_set().bank_org_id());
@@ -634,7 +691,11 @@ PartyState EvaluateParty(const contracts::Party& party, const std::vector<Signer
     if (!s.account) continue;
     const contracts::Account& acc = *s.account;
     if (acc.suspended() || !acc.rotated_to_hex().empty()) continue;
-    if (std::find(acc.roles().begin(), acc.roles().end(), party.role) == acc.roles().end()) continue;
+    if (!party.key_hex.empty() && s.public_key_hex != party.key_hex) continue;  // that very key
+    if (party.role != contracts::ROLE_UNSPECIFIED &&  // unspecified: any role
+        std::find(acc.roles().begin(), acc.roles().end(), party.role) == acc.roles().end()) {
+      continue;
+    }
     role_candidate = true;
     if (!party.orgs.empty() && std::find(party.orgs.begin(), party.orgs.end(), acc.org_id()) == party.orgs.end()) {
       continue;

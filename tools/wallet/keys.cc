@@ -9,6 +9,7 @@
 #include "ledger/io/http_client.h"
 #include "ledger/io/json.h"
 #include "ledger/io/pki.h"
+#include "ledger/tx.h"
 #include "tools/wallet/cli.h"
 #include "tools/wallet/units.h"
 
@@ -252,6 +253,130 @@ int KeyShow(Context& c) {
   return kExitOk;
 }
 
+// ---- key rotate ------------------------------------------------------------------
+
+// Self-signed AccountRotateKey (docs/wallet.md "Rotating your key"). The new
+// key is saved (as NAME.next) before anything is sent, so no outcome can
+// lose it; NAME changes only once the chain committed the rotation. A run
+// after an interruption picks up NAME.next and finishes the swap.
+int KeyRotate(Context& c) {
+  auto name = NameOperand(c, "NAME");
+  if (!name.ok()) return c.Fail(name.status());
+  if (c.args().Has("no-wait")) {
+    return c.Fail(UsageError("--no-wait: key rotate waits for the commit before it changes your key store"));
+  }
+  auto info = c.keystore().Info(*name);
+  if (!info.ok()) return c.Fail(info.status());
+  const std::string staged = *name + ".next";
+  const std::string retired = *name + ".old-" + info->public_key_hex().substr(0, 8);
+  if (!ValidateKeyName(staged).ok() || !ValidateKeyName(retired).ok()) {
+    return c.Fail(UsageError("key name '" + *name + "' is too long to keep its rotated copies (" + retired +
+                             "); import it under a shorter name first"));
+  }
+  auto pass = c.ReadSecret("passphrase", "Passphrase for key '" + *name + "': ", /*confirm=*/false);
+  if (!pass.ok()) return c.Fail(pass.status());
+  auto old_key = c.keystore().Load(*name, pass->view());
+  if (!old_key.ok()) return c.Fail(old_key.status());
+  const std::string old_hex = ledger::HexEncode(old_key->public_key());
+
+  // The chain first: the account must be this key's, active.
+  c.ReadWithoutKey();  // one passphrase: reads are anonymous or use a saved sign-in
+  if (!c.HasNodeUrl()) return c.Fail(UsageError("--node: key rotate submits to a node; give --node URL or a profile"));
+  auto n = c.node();
+  if (!n.ok()) return c.Fail(n.status());
+  auto st = (*n)->NodeStatus();
+  c.Observe(st.status());
+  if (!st.ok()) return c.Fail(st.status());
+  auto settings = c.settings();
+  if (!settings.ok()) return c.Fail(settings.status());
+  if (!settings->chain_id.empty() && settings->chain_id != st->chain_id()) {
+    return c.Fail(UsageError("the profile says chain '" + settings->chain_id + "' but the node runs '" +
+                             st->chain_id() + "'; fix the profile"));
+  }
+  auto acc = (*n)->Account(old_hex);
+  c.Observe(acc.status());
+  if (!acc.ok()) {
+    if (acc.status().IsNotFound()) {
+      return c.Fail(Status::FailedPrecondition("ACCOUNT_NOT_FOUND", "key '" + *name + "' (" + Short(old_hex) +
+                                                                        ") is not an account on this chain: nothing to "
+                                                                        "rotate"));
+    }
+    return c.Fail(acc.status());
+  }
+
+  // The new key: the one staged by an earlier run, else a fresh one.
+  std::optional<ledger::SecretKey> new_key;
+  if (io::FileExists(c.keystore().KeyPath(staged))) {
+    auto k = c.keystore().Load(staged, pass->view());
+    if (!k.ok()) return c.Fail(k.status().WithContext("opening the staged new key '" + staged + "'"));
+    new_key.emplace(std::move(*k));
+    c.Note("using the new key staged by an earlier run ('" + staged + "')");
+  } else {
+    if (!acc->rotated_to_hex().empty() || acc->suspended()) {
+      return c.Fail(Status::FailedPrecondition(
+          "ACCOUNT_RETIRED", "the account of key '" + *name + "' is " +
+                                 (acc->rotated_to_hex().empty() ? "suspended" : "already retired (rotated to " +
+                                                                                    Short(acc->rotated_to_hex()) + ")") +
+                                 "; it cannot rotate itself"));
+    }
+    new_key.emplace(ledger::SecretKey::Generate());
+    Status s = c.keystore().Save(staged, *new_key, pass->view(), c.kdf());
+    if (!s.ok()) return c.Fail(s);
+  }
+  const std::string new_hex = ledger::HexEncode(new_key->public_key());
+
+  int code = kExitOk;
+  if (acc->rotated_to_hex() == new_hex) {
+    c.Note("the chain already moved the account to the staged key; finishing the key store");
+  } else {
+    auto params = (*n)->Params();
+    c.Observe(params.status());
+    if (!params.ok()) return c.Fail(params.status());
+    contracts::Action a;
+    auto* x = a.mutable_account_rotate_key();
+    x->set_old_public_key_hex(old_hex);
+    x->set_new_public_key_hex(new_hex);
+    const std::string msg = ledger::KeyRotationMessage(st->chain_id(), "account:" + old_hex, old_hex, new_hex);
+    x->set_new_key_proof(ledger::ToString(ledger::ByteSpan(new_key->Sign(msg))));
+    ledger::TxBody body;
+    body.set_chain_id(st->chain_id());
+    body.set_nonce(c.io().nonce ? c.io().nonce() : 0);
+    body.set_expiry_height(st->height() + std::min<std::uint64_t>(std::max<std::uint64_t>(1, params->max_expiry_window()), 1000));
+    *body.mutable_action() = a;
+    ledger::Transaction tx = ledger::MakeTransaction(body);
+    ledger::SignTransaction(&tx, *old_key);
+    code = SubmitAndReport(c, tx, body);
+    if (code != kExitOk) {
+      c.Note("the rotation did not commit: key '" + *name + "' is unchanged; the new key stays staged as '" + staged +
+             "' and the next `pledger-wallet key rotate " + *name + "` reuses it");
+      return code;
+    }
+  }
+  // Committed: keep the old key as retired, then make NAME the new key
+  // (atomically), then drop the staged copy.
+  if (!io::FileExists(c.keystore().KeyPath(retired))) {
+    Status s = c.keystore().Save(retired, *old_key, pass->view(), c.kdf());
+    if (!s.ok()) return c.Fail(s.WithContext("keeping the retired key"));
+  }
+  auto file = Keystore::Encrypt(*name, *new_key, pass->view(), c.kdf());
+  if (!file.ok()) return c.Fail(file.status());
+  Status s = io::WriteFileAtomic(c.keystore().KeyPath(*name), Keystore::KeyFileToJson(*file), 0600);
+  if (!s.ok()) return c.Fail(s.WithContext("replacing key '" + *name + "' (the new key is safe as '" + staged + "')"));
+  std::error_code ec;
+  std::filesystem::remove(c.keystore().KeyPath(staged), ec);
+  if (!c.json()) {
+    c.out() << "Key '" << *name << "' is now " << new_hex << ".\n"
+            << "The retired key " << old_hex << " is kept as '" << retired
+            << "' (the chain refuses its signatures from now on).\n";
+  } else {
+    c.Note("key '" + *name + "' is now " + new_hex + "; the retired key is kept as '" + retired + "'");
+  }
+  if (auto t = c.tokens().Load(settings->profile); t.ok() && t->has_value()) {
+    c.Note("note: a saved sign-in of the old key no longer works; run `pledger-wallet login` again");
+  }
+  return kExitOk;
+}
+
 // ---- profiles ------------------------------------------------------------------
 
 void PrintProfile(Context& c, const Profile& p, bool current) {
@@ -457,6 +582,16 @@ void AddKeyCommands(std::vector<Command>* out) {
   out->push_back(Local("key", "show", "NAME", "Show a key's public key and, with a node, its account",
                        "No passphrase needed: only public information is shown.", {}, {"pledger-wallet key show qtbank"},
                        KeyShow));
+  out->push_back(Local("key", "rotate", "NAME", "Move your account to a new key, self-signed (the old key retires)",
+                       "Generates a new key, has the chain move your account (organisation and roles) to it with a "
+                       "self-signed AccountRotateKey (signed by the old key, carrying the new key's proof; no IP "
+                       "office needs to sign), waits for the commit, and then makes NAME the new key. The old key "
+                       "stays in the store as NAME.old-<first 8 hex of the old key>, retired on the chain. The new "
+                       "key uses NAME's passphrase and is saved as NAME.next before anything is sent, so an "
+                       "interrupted rotation is finished by running the command again." + pass_note,
+                       {kPassFd, kPassEnv,
+                        {"timeout", "SECONDS", "how long to wait for the commit (default 120)", false, false}},
+                       {"pledger-wallet key rotate qtbank"}, KeyRotate));
   out->push_back(Local("profile", "add", "NAME", "Save a profile: node URL, key, chain id, CA file",
                        "The first profile becomes current (or give --use). Without --chain-id the chain id is read "
                        "from the node. https URLs need --ca, the consortium CA certificate (pledger-admin writes it "

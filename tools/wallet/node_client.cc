@@ -175,6 +175,12 @@ Result<contracts::Organisation> NodeClient::Org(const std::string& org_id) {
   return v;
 }
 
+Result<contracts::ValidatorSet> NodeClient::Validators() {
+  contracts::ValidatorSet v;
+  PLEDGER_RETURN_IF_ERROR(Get("/v1/validators", &v));
+  return v;
+}
+
 Result<contracts::Genesis> NodeClient::Genesis() {
   contracts::Genesis v;
   PLEDGER_RETURN_IF_ERROR(Get("/v1/genesis", &v));

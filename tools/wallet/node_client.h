@@ -87,6 +87,8 @@ class NodeClient {
   Result<contracts::Pledge> Pledge(const std::string& pledge_id);
   Result<contracts::Organisation> Org(const std::string& org_id);
   Result<contracts::Genesis> Genesis();
+  // The validator records now (GET /v1/validators).
+  Result<contracts::ValidatorSet> Validators();
   Result<contracts::PoolView> Pool(const std::string& pool_id);
   // What PoolPay would do on `payment_date` (GET /v1/pools/{id}/preview).
   Result<contracts::PoolStatement> PoolPreview(const std::string& pool_id, std::int32_t payment_date,

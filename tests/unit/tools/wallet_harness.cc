@@ -67,6 +67,7 @@ class FakeTransport : public NodeTransport {
     }
     if (path == "/v1/params") return Json(200, s_->params);
     if (path == "/v1/genesis") return Json(200, s_->genesis);
+    if (path == "/v1/validators") return Json(200, s_->validators);
     if (starts("/v1/accounts/")) {
       auto it = s_->accounts.find(path.substr(13));
       if (it == s_->accounts.end()) return Error(404, "ACCOUNT_NOT_FOUND", "no account");

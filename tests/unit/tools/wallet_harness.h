@@ -42,6 +42,7 @@ struct FakeNodeState {
   std::string preview_refusal = "TRANCHE_NOT_ISSUED";
   std::map<std::string, contracts::PoolStatement> statements;  // by "<pool id>/<YYYY-MM-DD>"
   std::map<std::string, contracts::HoldingList> holdings;      // by investor org
+  contracts::ValidatorSet validators;                          // GET /v1/validators
   contracts::Genesis genesis;
   // The receipt a submitted transaction gets (code "OK" by default).
   ledger::Receipt receipt;

@@ -9,6 +9,7 @@
 #include "ledger/tx.h"
 #include "ledger/io/files.h"
 #include "ledger/io/json.h"
+#include "ledger/io/pki.h"
 #include "tests/unit/tools/wallet_harness.h"
 #include "tools/proto/wallet.pb.h"
 #include "tools/wallet/txfile.h"
@@ -776,6 +777,226 @@ TEST_CASE("wallet tx: governance needs a quorum of IP offices", "[unit][wallet]"
   r = nb.Run({"--node", "http://127.0.0.1:1", "sign", nb.Path("org.json"), "--key", "stranger", "--passphrase-env", "PW"});
   CHECK(r.code == kExitUsage);
   CHECK(r.err.find("is not an account on this chain") != std::string::npos);
+}
+
+// ---- issue 16: TLS roots, node and account key rotation ----------------------------
+
+// A rotation file as pledger-admin rotate-key writes it (docs/wallet.md).
+std::string RotationJson(const std::string& chain, const std::string& node, const ledger::SecretKey& old_key,
+                         const ledger::SecretKey& new_key, bool with_old_proof, const ledger::SecretKey* new_signer = nullptr) {
+  const std::string old_hex = ledger::HexEncode(old_key.public_key()), new_hex = ledger::HexEncode(new_key.public_key());
+  const std::string msg = ledger::KeyRotationMessage(chain, "node:" + node, old_hex, new_hex);
+  const ledger::SecretKey& signer = new_signer ? *new_signer : new_key;
+  return "{\"node_id\": \"" + node + "\", \"chain_id\": \"" + chain + "\", \"old_public_key_hex\": \"" + old_hex +
+         "\", \"new_public_key_hex\": \"" + new_hex + "\", \"new_key_proof_hex\": \"" +
+         ledger::HexEncode(signer.Sign(msg)) + "\", \"old_key_proof_hex\": \"" +
+         (with_old_proof ? ledger::HexEncode(old_key.Sign(msg)) : std::string()) + "\"}";
+}
+
+TEST_CASE("wallet tx: TLS roots and node key rotation are built byte-exactly", "[unit][wallet][issue16]") {
+  WalletHarness files;
+  auto ca = io::GenerateCa("zjipo-ca", 365);
+  REQUIRE(ca.ok());
+  auto ca2 = io::GenerateCa("zjipo-ca-2027", 365);
+  REQUIRE(ca2.ok());
+  REQUIRE(io::WriteFileAtomic(files.Path("ca.crt"), ca->cert_pem).ok());
+  auto der = io::CertPemToDer(ca->cert_pem);
+  auto der2 = io::CertPemToDer(ca2->cert_pem);
+  REQUIRE(der.ok());
+  REQUIRE(der2.ok());
+  REQUIRE(io::WriteFileAtomic(files.Path("ca2.der"), *der2).ok());
+  {
+    Action a;
+    auto* o = a.mutable_org_add()->mutable_org();
+    o->set_id("zjipo2");
+    o->set_name("Zhejiang IP Office 2");
+    o->set_kind(contracts::ORG_IP_OFFICE);
+    o->set_address("Hangzhou");
+    o->add_tls_roots(*der);
+    o->add_tls_roots(*der2);
+    ExpectBody({"gov", "org-add", "--id", "zjipo2", "--name", "Zhejiang IP Office 2", "--kind", "ip-office",
+                "--address", "Hangzhou", "--tls-root", files.Path("ca.crt"), "--tls-root", files.Path("ca2.der")},
+               a);
+  }
+  {
+    Action a;
+    a.mutable_org_tls_roots_set()->set_org_id("zjipo");
+    a.mutable_org_tls_roots_set()->add_tls_roots(*der2);
+    a.mutable_org_tls_roots_set()->add_tls_roots(*der);
+    ExpectBody({"gov", "org-tls-roots", "--org", "zjipo", "--root", files.Path("ca2.der"), "--root", files.Path("ca.crt")}, a);
+    Action none;
+    none.mutable_org_tls_roots_set()->set_org_id("zjipo");
+    ExpectBody({"gov", "org-tls-roots", "--org", "zjipo", "--none"}, none);
+  }
+  {
+    // The description names each root by fingerprint and CN.
+    WalletHarness h;
+    WalletRun r = h.Run(Offline({"gov", "org-tls-roots", "--org", "zjipo", "--root", files.Path("ca.crt")}, h.Path("t.json")));
+    REQUIRE(r.code == kExitOk);
+    CHECK(r.out.find("CN=zjipo-ca") != std::string::npos);
+    CHECK(r.out.find("self-signed") != std::string::npos);
+    CHECK(r.out.find(ledger::HexEncode(ledger::Sha256(*der)).substr(0, 16)) != std::string::npos);
+    // Refusals before anything is signed: a key file, a duplicate, garbage, no root at all.
+    REQUIRE(io::WriteFileAtomic(files.Path("ca.key"), ca->key_pem).ok());
+    REQUIRE(io::WriteFileAtomic(files.Path("junk.txt"), "hello").ok());
+    for (const auto& bad : std::vector<std::vector<std::string>>{
+             {"--root", files.Path("ca.key")},
+             {"--root", files.Path("ca.crt"), "--root", files.Path("ca.crt")},
+             {"--root", files.Path("junk.txt")},
+             {}}) {
+      std::vector<std::string> args{"gov", "org-tls-roots", "--org", "zjipo"};
+      args.insert(args.end(), bad.begin(), bad.end());
+      r = h.Run(Offline(args, h.Path("bad.json")));
+      INFO(r.err);
+      CHECK(r.code == kExitUsage);
+    }
+  }
+  {
+    const ledger::SecretKey old_key = TestKey(60), new_key = TestKey(61);
+    const std::string msg = ledger::KeyRotationMessage("test-chain", "node:node4", ledger::HexEncode(old_key.public_key()),
+                                                       ledger::HexEncode(new_key.public_key()));
+    Action a;
+    auto* x = a.mutable_validator_rotate_key();
+    x->set_node_id("node4");
+    x->set_new_public_key_hex(ledger::HexEncode(new_key.public_key()));
+    x->set_new_key_proof(ledger::ToString(ledger::ByteSpan(new_key.Sign(msg))));
+    x->set_old_key_proof(ledger::ToString(ledger::ByteSpan(old_key.Sign(msg))));
+    REQUIRE(io::WriteFileAtomic(files.Path("rot.json"), RotationJson("test-chain", "node4", old_key, new_key, true)).ok());
+    ExpectBody({"gov", "validator-rotate-key", "--rotation", files.Path("rot.json")}, a);
+    x->clear_old_key_proof();  // the old key lost: governance
+    REQUIRE(io::WriteFileAtomic(files.Path("gov.json"), RotationJson("test-chain", "node4", old_key, new_key, false)).ok());
+    ExpectBody({"gov", "validator-rotate-key", "--rotation", files.Path("gov.json")}, a);
+    // Files that would only be refused by the ledger are refused here.
+    WalletHarness h;
+    REQUIRE(io::WriteFileAtomic(files.Path("other-chain.json"), RotationJson("prod-chain", "node4", old_key, new_key, true)).ok());
+    REQUIRE(io::WriteFileAtomic(files.Path("forged.json"), RotationJson("test-chain", "node4", old_key, new_key, true, &old_key)).ok());
+    REQUIRE(io::WriteFileAtomic(files.Path("short.json"), "{\"node_id\": \"node4\"}").ok());
+    for (const char* f : {"other-chain.json", "forged.json", "short.json"}) {
+      WalletRun r = h.Run(Offline({"gov", "validator-rotate-key", "--rotation", files.Path(f)}, h.Path("bad.json")));
+      INFO(f << ": " << r.err);
+      CHECK(r.code == kExitUsage);
+    }
+  }
+}
+
+TEST_CASE("wallet tx: a self-signed node rotation names the node's organisation as the signer", "[unit][wallet][issue16]") {
+  Parties p;
+  p.office.node = p.node;
+  const ledger::SecretKey old_key = TestKey(60), new_key = TestKey(61);
+  auto* v = p.node->validators.add_validators();
+  v->set_node_id("node4");
+  v->set_public_key_hex(ledger::HexEncode(old_key.public_key()));
+  v->set_org_id("zjipo");
+  v->set_role(contracts::VALIDATOR_VOTER);
+  REQUIRE(io::WriteFileAtomic(p.office.Path("rot.json"), RotationJson("test-chain", "node4", old_key, new_key, true)).ok());
+  WalletRun r = p.office.Run({"--node", "http://127.0.0.1:1", "gov", "validator-rotate-key", "--rotation",
+                              p.office.Path("rot.json"), "--key", "zjipo", "--passphrase-env", "PW"});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == kExitOk);
+  REQUIRE(p.node->submitted.size() == 1);
+  ledger::TxBody body;
+  REQUIRE(body.ParseFromString(p.node->submitted[0].body()));
+  CHECK(body.action().validator_rotate_key().node_id() == "node4");
+  // Without the old key's proof the same file needs the quorum: one office is not enough.
+  REQUIRE(io::WriteFileAtomic(p.office.Path("gov.json"), RotationJson("test-chain", "node4", old_key, new_key, false)).ok());
+  r = p.office.Run({"--node", "http://127.0.0.1:1", "gov", "validator-rotate-key", "--rotation", p.office.Path("gov.json"),
+                    "--key", "zjipo", "--passphrase-env", "PW"});
+  CHECK(r.code == kExitUsage);
+  CHECK(r.err.find("IP offices of 2 different IP-office organisations") != std::string::npos);
+  // A stale file (the ledger's key moved on) is refused before signing.
+  v->set_public_key_hex(ledger::HexEncode(TestKey(62).public_key()));
+  r = p.office.Run({"--node", "http://127.0.0.1:1", "gov", "validator-rotate-key", "--rotation", p.office.Path("rot.json"),
+                    "--key", "zjipo", "--passphrase-env", "PW"});
+  CHECK(r.code == kExitUsage);
+  CHECK(r.err.find("stale") != std::string::npos);
+  CHECK(p.node->submitted.size() == 1);
+}
+
+TEST_CASE("wallet key rotate: self-signed, waits for the commit, then swaps the key and keeps the old one",
+          "[unit][wallet][issue16]") {
+  WalletHarness h;
+  h.node = MakeFakeNode();
+  const ledger::SecretKey old_key = TestKey(70);
+  const std::string old_hex = ledger::HexEncode(old_key.public_key());
+  h.ImportKey("lianke", old_key);
+  h.node->AddAccount(old_key, "lianke", contracts::ROLE_OWNER);
+  REQUIRE(h.Run({"profile", "add", "l", "--node", "http://127.0.0.1:1", "--key", "lianke"}).code == kExitOk);
+  const std::string retired = "lianke.old-" + old_hex.substr(0, 8);
+  auto show = [&](const std::string& name) {
+    WalletRun s = h.Run({"key", "show", name, "--json"});
+    tools::KeyView v;
+    if (s.code == kExitOk) REQUIRE(io::ParseJson(s.out, &v, "key show").ok());
+    return v.public_key_hex();
+  };
+
+  // Refused by the chain: nothing changes but the staged new key.
+  h.node->receipt.set_code("GOV_QUORUM_NOT_MET");
+  WalletRun r = h.Run({"key", "rotate", "lianke", "--passphrase-env", "PW"});
+  INFO(r.out << r.err);
+  CHECK(r.code == kExitRejected);
+  CHECK(show("lianke") == old_hex);
+  const std::string staged = show("lianke.next");
+  REQUIRE(staged.size() == 64);
+  CHECK(r.err.find("lianke.next") != std::string::npos);
+  REQUIRE(h.node->submitted.size() == 1);
+
+  // Accepted: the staged key is reused, NAME becomes it, the old key is kept retired.
+  h.node->receipt.set_code("OK");
+  r = h.Run({"key", "rotate", "lianke", "--passphrase-env", "PW"});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == kExitOk);
+  REQUIRE(h.node->submitted.size() == 2);
+  const ledger::Transaction& tx = h.node->submitted[1];
+  ledger::TxBody body;
+  REQUIRE(body.ParseFromString(tx.body()));
+  const auto& x = body.action().account_rotate_key();
+  CHECK(x.old_public_key_hex() == old_hex);
+  CHECK(x.new_public_key_hex() == staged);
+  // Signed by the old key alone, with the new key's proof for this chain.
+  REQUIRE(tx.signatures_size() == 1);
+  CHECK(ledger::HexEncode(tx.signatures(0).public_key()) == old_hex);
+  auto new_pub = ledger::HexDecode(staged);
+  REQUIRE(new_pub.ok());
+  CHECK(ledger::VerifyRaw(*new_pub, ledger::KeyRotationMessage("test-chain", "account:" + old_hex, old_hex, staged),
+                          x.new_key_proof())
+            .ok());
+  CHECK(show("lianke") == staged);
+  CHECK(show(retired) == old_hex);
+  CHECK(show("lianke.next").empty());
+  CHECK(r.out.find("is now " + staged) != std::string::npos);
+  CHECK(r.out.find(retired) != std::string::npos);
+  // No private key was printed.
+  CHECK(r.out.find("PRIVATE") == std::string::npos);
+
+  // The new key signs from now on; the retired account cannot rotate again.
+  contracts::Account gone = h.node->accounts[old_hex];
+  gone.set_rotated_to_hex(staged);
+  gone.set_suspended(true);
+  h.node->accounts[old_hex] = gone;
+  h.node->AddAccount(TestKey(70), "lianke", contracts::ROLE_OWNER);  // (the fake keeps the old record too)
+  h.node->accounts[old_hex] = gone;
+  r = h.Run({"key", "rotate", retired, "--passphrase-env", "PW"});
+  CHECK(r.code != kExitOk);
+  CHECK(h.node->submitted.size() == 2);
+}
+
+TEST_CASE("wallet key rotate: an interrupted rotation the chain committed is finished without a new transaction",
+          "[unit][wallet][issue16]") {
+  WalletHarness h;
+  h.node = MakeFakeNode();
+  const ledger::SecretKey old_key = TestKey(71), next = TestKey(72);
+  const std::string old_hex = ledger::HexEncode(old_key.public_key());
+  h.ImportKey("lianke", old_key);
+  h.ImportKey("lianke.next", next);  // staged by the interrupted run
+  h.node->AddAccount(old_key, "lianke", contracts::ROLE_OWNER);
+  h.node->accounts[old_hex].set_rotated_to_hex(ledger::HexEncode(next.public_key()));
+  h.node->accounts[old_hex].set_suspended(true);
+  WalletRun r = h.Run({"--node", "http://127.0.0.1:1", "key", "rotate", "lianke", "--passphrase-env", "PW"});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == kExitOk);
+  CHECK(h.node->submitted.empty());
+  WalletRun s = h.Run({"key", "show", "lianke", "--json"});
+  CHECK(s.out.find(ledger::HexEncode(next.public_key())) != std::string::npos);
 }
 
 }  // namespace
