@@ -16,7 +16,8 @@ constexpr size_t kHistoryPage = 1000;
 std::string H(std::uint64_t v) { return std::to_string(v); }
 
 bool IsChangeAction(const std::string& action) {
-  return action == "validator_add" || action == "validator_promote" || action == "validator_remove";
+  return action == "validator_add" || action == "validator_promote" || action == "validator_remove" ||
+         action == "validator_rotate_key";
 }
 
 }  // namespace

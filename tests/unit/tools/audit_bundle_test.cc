@@ -295,4 +295,31 @@ TEST_CASE("the validator set is an induction from the genesis file through every
   }
 }
 
+TEST_CASE("a bundle proves a transaction after a validator key rotation, the rotation among its changes",
+          "[rotation]") {
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  c.RandomWorkload(131, 10, 4);
+  auto fresh = std::make_shared<const ledger::SecretKey>(TestKey(123));
+  REQUIRE(c.AddBlock({c.ValidatorRotateKey("v2", c.ValidatorKey("v2"), *fresh, "ipo-b")}) ==
+          std::vector<std::string>{"OK"});
+  c.AddValidatorKey("v2", fresh);
+  // Only v2 and v3 attest from here: the proven block's majority needs v2's new key.
+  c.SetAttesters({"v2", "v3"});
+  c.RandomWorkload(132, 10, 4);
+  c.Flush();
+  c.Flush();
+  const ledger::Hash256 id = c.tx_ids().back();
+  c.Close();
+
+  EvidenceBundle b = MakeBundle(c.data_dir(), c.genesis_bytes(), Hex(id));
+  REQUIRE(b.validator_changes_size() == 1);
+  CheckLog log;
+  auto t = CheckBundle(ledger::SerializeCanonical(b), c.genesis_bytes(), &log);
+  INFO(t.status().ToString());
+  REQUIRE(t.ok());
+  CHECK(t->id == id);
+}
+
 }  // namespace pledger::test
+
