@@ -32,10 +32,13 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-#define CLUSTER_REQUIRE(c, cond) \
-  do {                           \
-    if (!(cond)) (c).DumpLogs(); \
-    REQUIRE(cond);               \
+// Evaluates `cond` once; fails the test with every node's log tail.
+#define CLUSTER_REQUIRE(c, cond)   \
+  do {                             \
+    const bool ok_ = (cond);       \
+    if (!ok_) (c).DumpLogs();      \
+    INFO(#cond);                   \
+    REQUIRE(ok_);                  \
   } while (0)
 
 // Runs pledger-admin; fails the test with its output unless it exits 0.
