@@ -76,8 +76,21 @@ std::vector<api::CertificateView> NodeImpl::Certificates() {
     c.set_expiring(not_after_s - now_s <= limits::kCertWarnDays * 86400);
     out.push_back(std::move(c));
   };
-  add("node", node_id_, own_cert_.not_after_s);
-  add("ca", ca_cert_.subject, ca_cert_.not_after_s);
+  {
+    io::MutexLock lock(&key_mu_);
+    add("node", node_id_, own_cert_.not_after_s);
+  }
+  if (ca_cert_) add("ca", ca_cert_->subject, ca_cert_->not_after_s);
+  // This node's organisation's roots on the ledger: when one expires, every
+  // certificate it issued stops being accepted.
+  std::vector<std::string> roots;
+  {
+    io::MutexLock lock(&members_mu_);
+    if (auto it = members_.find(node_id_); it != members_.end()) roots = it->second.tls_roots;
+  }
+  for (const auto& der : roots) {
+    if (auto v = io::CertValidityFromDer(der); v.ok()) add("root", v->subject, v->not_after_s);
+  }
   if (transport_) {
     for (const auto& [id, st] : transport_->Stats()) {
       if (st.cert_not_after_s > 0) add("peer", id, st.cert_not_after_s);

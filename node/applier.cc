@@ -215,7 +215,10 @@ void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash2
       ++metrics_.txs_rejected;
     }
     for (const auto& ev : r.events()) {
-      if (ev.type().rfind("validator.", 0) == 0) membership = true;
+      // Who may connect: members and keys, and organisations' roots or removal.
+      if (ev.type().rfind("validator.", 0) == 0 || ev.type() == "org.tls_roots_set" || ev.type() == "org.removed") {
+        membership = true;
+      }
     }
   }
   mempool_->Remove(ids);
@@ -242,7 +245,8 @@ void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash2
     RefreshMembers();
     apply_voters_.reset();  // the next block's voters are this block's result
   }
-  Attest(header, hash);
+  Attest(header, hash);  // with the key in force for this block, before a rotation it made
+  if (membership) MaybeInstallRotatedKey();
   SendClockReading();  // after every block: the leader's next blocks need a recent reading
 }
 

@@ -51,7 +51,7 @@ void NodeImpl::Attest(const ledger::BlockHeader& header, const ledger::Hash256& 
   while (recent_roots_.size() > 256) recent_roots_.erase(recent_roots_.begin());
   if (!voter) return;
   ledger::Attestation a = ledger::SignAttestation(genesis_.chain_id(), node_id_, header.height(), hash,
-                                                  tip.state_root, tip.results_root, *node_key_);
+                                                  tip.state_root, tip.results_root, *NodeKey());
   std::uint64_t leader;
   {
     io::MutexLock lock(&status_mu_);
@@ -82,7 +82,9 @@ void NodeImpl::OnAttestation(const std::string& from, const std::string& bytes) 
   {
     io::MutexLock lock(&members_mu_);
     auto it = members_.find(from);
-    if (it != members_.end() && it->second.on_ledger) key = it->second.key;
+    // The key in force for that block: an attestation of the block that
+    // rotated the sender's key is signed with the old one.
+    if (it != members_.end() && it->second.on_ledger) key = KeyAt(it->second, a.height());
   }
   if (!key || !ledger::VerifyAttestation(genesis_.chain_id(), a, *key).ok()) {
     PLOG(kWarn, "attest") << "attestation from " << from << " does not verify; dropped";
@@ -129,16 +131,23 @@ void NodeImpl::StageAttestations(const ledger::Block& block, const ledger::Block
   auto snap = ledger_->state().SnapshotReader();
   auto vs = contracts::QueryValidators(*snap);
   if (!vs.ok()) return;
-  std::map<std::string, ledger::PublicKey> keys;
+  // An attestation verifies with the key in force for the block it attests
+  // (Validator.key_height; pledger-audit checks the same).
+  std::map<std::string, Member> keys;
   for (const auto& v : vs->validators()) {
-    auto k = ledger::PublicKeyFromHex(v.public_key_hex());
-    if (k.ok()) keys[v.node_id()] = *k;
+    Member m;
+    if (auto k = ledger::PublicKeyFromHex(v.public_key_hex()); k.ok()) m.key = *k;
+    if (auto k = ledger::PublicKeyFromHex(v.previous_public_key_hex()); k.ok()) m.previous_key = *k;
+    m.key_height = v.key_height();
+    keys[v.node_id()] = std::move(m);
   }
   for (const auto& bytes : block.attestations()) {
     ledger::Attestation a;
     if (!a.ParseFromString(bytes) || a.height() == 0 || a.height() >= header.height()) continue;
     auto k = keys.find(a.validator_id());
-    if (k == keys.end() || !ledger::VerifyAttestation(header.chain_id(), a, k->second).ok()) continue;
+    if (k == keys.end()) continue;
+    auto key = KeyAt(k->second, a.height());
+    if (!key || !ledger::VerifyAttestation(header.chain_id(), a, *key).ok()) continue;
     batch->Put(AttestationKey(a.height(), a.validator_id()), bytes);
     // Our own roots for that height: attestations name recent blocks, whose
     // roots the applier keeps, so the stored results are rarely parsed.

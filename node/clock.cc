@@ -62,7 +62,7 @@ void NodeImpl::SendClockReading(std::uint64_t leader) {
   std::string to = NodeIdOfRaft(leader);
   if (to.empty()) return;
   ledger::ClockReading r =
-      ledger::SignClockReading(genesis_.chain_id(), node_id_, applied_height_.load(), clock_.NowMs(), *node_key_);
+      ledger::SignClockReading(genesis_.chain_id(), node_id_, applied_height_.load(), clock_.NowMs(), *NodeKey());
   PeerMessage pm;
   pm.set_clock_reading(ledger::SerializeCanonical(r));
   transport_->Send(to, pm.SerializeAsString());
@@ -151,7 +151,7 @@ bool NodeImpl::ClockReadingsFor(std::uint64_t height, const ledger::VoterKeys& v
   if (self_votes) {
     std::uint64_t own_height = std::min(applied_height_.load(), height - 1);
     ledger::ClockReading own =
-        ledger::SignClockReading(genesis_.chain_id(), node_id_, own_height, clock_.NowMs(), *node_key_);
+        ledger::SignClockReading(genesis_.chain_id(), node_id_, own_height, clock_.NowMs(), *NodeKey());
     chosen[node_id_] = ledger::SerializeCanonical(own);
   }
   out->clear();

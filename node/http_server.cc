@@ -302,6 +302,32 @@ Status HttpServer::Start() {
 std::uint16_t HttpServer::port() const { return impl_->port; }
 bool HttpServer::tls() const { return impl_->use_tls; }
 
+Status HttpServer::ReloadCertificate(const std::string& cert_file, const std::string& key_file) {
+  if (!impl_->use_tls) return Status::OK();
+  {
+    // A trial load, so a bad pair never reaches the serving context.
+    ssl::context trial(ssl::context::tls_server);
+    error_code ec;
+    trial.use_certificate_chain_file(cert_file, ec);
+    if (!ec) trial.use_private_key_file(key_file, ssl::context::pem, ec);
+    if (ec || SSL_CTX_check_private_key(trial.native_handle()) != 1) {
+      return Status::InvalidArgument("TLS_CONFIG_INVALID", "cannot load the API certificate " + cert_file +
+                                                               " with key " + key_file +
+                                                               (ec ? ": " + ec.message() : ": they do not match"));
+    }
+  }
+  // Sessions copy the certificate from the context when they are made, so
+  // changing it on the accepting thread touches no open connection.
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_, cert_file, key_file] {
+    SSL_CTX* ctx = impl->tls_ctx.native_handle();
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      PLOG(kError, "http") << "reloading the API certificate " << cert_file << " failed after a successful trial load";
+    }
+  });
+  return Status::OK();
+}
+
 void HttpServer::Stop() {
   if (impl_->stopped.exchange(true)) return;
   asio::post(impl_->acceptor.get_executor(), [impl = impl_] {

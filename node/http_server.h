@@ -64,6 +64,10 @@ class HttpServer {
   Status Start();
   std::uint16_t port() const;
   bool tls() const;
+  // Serves new connections with this certificate chain and key (a renewal or
+  // a key rotation); open connections keep theirs. Checked before anything
+  // changes. Reason: TLS_CONFIG_INVALID. No-op without TLS.
+  Status ReloadCertificate(const std::string& cert_file, const std::string& key_file);
   void Stop();
 
   struct Impl;  // implementation detail (public only so connection code can name it)

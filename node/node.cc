@@ -121,7 +121,6 @@ Status NodeImpl::Start() {
                                                         {"genesis_file", config_.genesis_file()},
                                                         {"peer_listen", config_.peer_listen()},
                                                         {"api_listen", config_.api_listen()},
-                                                        {"tls_ca_file", config_.tls_ca_file()},
                                                         {"tls_cert_file", config_.tls_cert_file()},
                                                         {"tls_key_file", config_.tls_key_file()}}) {
     if (value.empty()) {
@@ -148,13 +147,30 @@ Status NodeImpl::Start() {
   else log_retain_ = limits::kLogRetainDefault;
 
   std::string key_file = Resolve(base_dir_, config_.tls_key_file());
+  const std::string cert_file = Resolve(base_dir_, config_.tls_cert_file());
+  // A key rotation installs <key>.next and <cert>.next by renaming, the
+  // certificate first: a crash between the two leaves the new certificate
+  // beside the old key, which is finished here.
+  if (io::FileExists(key_file + ".next") && !io::FileExists(cert_file + ".next")) {
+    auto next_pem = io::ReadFile(key_file + ".next", limits::kKeyFileBytesMax);
+    auto next = next_pem.ok() ? io::Ed25519KeyFromPem(*next_pem) : Result<ledger::SecretKey>(next_pem.status());
+    auto cert_now = io::ReadFile(cert_file);
+    auto cert_id = cert_now.ok() ? io::IdentityFromCertPem(*cert_now) : Result<io::CertIdentity>(cert_now.status());
+    if (next.ok() && cert_id.ok() && cert_id->key == next->public_key()) {
+      PLOG(kWarn, "node") << "finishing an interrupted key installation: " << key_file << ".next -> " << key_file;
+      PLEDGER_RETURN_IF_ERROR(io::RenameFile(key_file + ".next", key_file));
+    }
+  }
   PLEDGER_ASSIGN_OR_RETURN(std::string key_pem, io::ReadFile(key_file, limits::kKeyFileBytesMax));
   auto key = io::Ed25519KeyFromPem(key_pem);
   if (!key.ok()) return key.status().WithContext("tls_key_file " + key_file);
-  node_key_ = std::make_unique<ledger::SecretKey>(std::move(*key));
-  PLEDGER_ASSIGN_OR_RETURN(std::string cert_pem, io::ReadFile(Resolve(base_dir_, config_.tls_cert_file())));
+  {
+    io::MutexLock lock(&key_mu_);
+    node_key_ = std::make_shared<const ledger::SecretKey>(std::move(*key));
+  }
+  PLEDGER_ASSIGN_OR_RETURN(std::string cert_pem, io::ReadFile(cert_file));
   PLEDGER_ASSIGN_OR_RETURN(io::CertIdentity cert_id, io::IdentityFromCertPem(cert_pem));
-  if (cert_id.node_id != node_id_ || cert_id.key != node_key_->public_key()) {
+  if (cert_id.node_id != node_id_ || cert_id.key != NodeKey()->public_key()) {
     return Status::InvalidArgument("CONFIG_INVALID",
                                    "tls_cert_file is for node '" + cert_id.node_id +
                                        "' or another key; node_id and tls_key_file must match it");
@@ -162,15 +178,28 @@ Status NodeImpl::Start() {
   // An expired certificate would be refused by every peer and client: say
   // which one, now, rather than fail every handshake later.
   {
-    PLEDGER_ASSIGN_OR_RETURN(own_cert_, io::CertValidityFromPem(cert_pem));
-    const std::string ca_path = Resolve(base_dir_, config_.tls_ca_file());
-    PLEDGER_ASSIGN_OR_RETURN(std::string ca_pem, io::ReadFile(ca_path));
-    auto ca = io::CertValidityFromPem(ca_pem);
-    if (!ca.ok()) return ca.status().WithContext("tls_ca_file " + ca_path);
-    ca_cert_ = *ca;
+    PLEDGER_ASSIGN_OR_RETURN(io::CertValidity own, io::CertValidityFromPem(cert_pem));
+    {
+      io::MutexLock lock(&key_mu_);
+      own_cert_ = own;
+    }
+    std::vector<std::tuple<std::string, std::string, io::CertValidity>> check{{"node certificate", cert_file, own}};
+    // The CA file is optional: trust comes from the roots on the ledger. If
+    // given, it is trusted for peers the ledger does not know yet (a node
+    // joining from a stale genesis) and organisations that list no roots.
+    if (!config_.tls_ca_file().empty()) {
+      const std::string ca_path = Resolve(base_dir_, config_.tls_ca_file());
+      PLEDGER_ASSIGN_OR_RETURN(std::string ca_pem, io::ReadFile(ca_path));
+      auto ca = io::CertValidityFromPem(ca_pem);
+      if (!ca.ok()) return ca.status().WithContext("tls_ca_file " + ca_path);
+      ca_cert_ = *ca;
+      check.emplace_back("CA certificate", ca_path, *ca);
+      auto roots = io::CertsPemToDer(ca_pem);
+      if (!roots.ok()) return roots.status().WithContext("tls_ca_file " + ca_path);
+      local_roots_ = std::move(*roots);
+    }
     const auto now_s = static_cast<std::int64_t>(io::SystemClock().NowMs() / 1000);
-    for (const auto& [what, path, v] : {std::tuple{"node certificate", Resolve(base_dir_, config_.tls_cert_file()), own_cert_},
-                                        std::tuple{"CA certificate", ca_path, ca_cert_}}) {
+    for (const auto& [what, path, v] : check) {
       if (v.not_after_s <= now_s) {
         return Status::FailedPrecondition(
             "CERT_EXPIRED", std::string("the ") + what + " " + path + " (" + v.subject + ") expired on " +
@@ -274,18 +303,18 @@ Status NodeImpl::Start() {
 
   // ---- networking ----
   RefreshMembers();
+  MaybeInstallRotatedKey();  // a rotation applied while this node was down
   PLEDGER_ASSIGN_OR_RETURN(auto peer_hp, SplitHostPort(config_.peer_listen(), "peer_listen"));
   TransportOptions to;
   to.node_id = node_id_;
   to.listen_host = peer_hp.first;
   to.listen_port = peer_hp.second;
-  to.ca_file = Resolve(base_dir_, config_.tls_ca_file());
-  to.cert_file = Resolve(base_dir_, config_.tls_cert_file());
+  to.cert_file = cert_file;
   to.key_file = key_file;
   transport_ = std::make_unique<PeerTransport>(
       peer_io_, to,
       [this](const std::string& from, std::string frame) { OnRaftFrame(from, std::move(frame)); },
-      [this](const std::string& id, const ledger::PublicKey& k) { return Authorize(id, k); });
+      [this](const PeerCertificate& peer) { return Authorize(peer); });
   PLEDGER_RETURN_IF_ERROR(transport_->Start());
 
   // ---- API: who is asking, then what they may read (node/api/access.h) ----
@@ -298,7 +327,7 @@ Status NodeImpl::Start() {
   ao.accounts = accounts_.get();
   ao.validator_keys = [dir = accounts_.get()](std::string_view id) { return dir->ValidatorKey(id); };
   ao.node_id = node_id_;
-  ao.node_key = node_key_.get();
+  ao.node_key = [this] { return NodeKey(); };
   auth_ = std::make_unique<RequestAuthenticator>(std::move(ao));
 
   PLEDGER_ASSIGN_OR_RETURN(auto api_hp, SplitHostPort(config_.api_listen(), "api_listen"));
@@ -716,6 +745,7 @@ void NodeImpl::RefreshMembers() {
   if (ledger_) {
     auto snap = ledger_->state().SnapshotReader();
     auto vs = contracts::QueryValidators(*snap);
+    std::map<std::string, contracts::Organisation> orgs;
     if (vs.ok()) {
       for (const auto& v : vs->validators()) {
         Member& m = next[v.node_id()];
@@ -723,8 +753,21 @@ void NodeImpl::RefreshMembers() {
         m.raft_id = RaftIdOf(v.node_id());
         auto k = ledger::PublicKeyFromHex(v.public_key_hex());
         if (k.ok()) m.key = *k;
+        m.previous_key.reset();
+        if (!v.previous_public_key_hex().empty()) {
+          if (auto pk = ledger::PublicKeyFromHex(v.previous_public_key_hex()); pk.ok()) m.previous_key = *pk;
+        }
+        m.key_height = v.key_height();
         m.voter = v.role() == contracts::VALIDATOR_VOTER;
         m.on_ledger = true;
+        m.org_id = v.org_id();
+        if (!orgs.count(v.org_id())) {
+          auto org = contracts::QueryOrganisation(*snap, v.org_id());
+          orgs[v.org_id()] = org.ok() ? *org : contracts::Organisation{};
+        }
+        const auto& org = orgs[v.org_id()];
+        m.tls_roots.assign(org.tls_roots().begin(), org.tls_roots().end());
+        m.org_removed = org.removed();
         if (!v.peer_address().empty()) m.address = v.peer_address();
       }
     }
@@ -746,15 +789,165 @@ void NodeImpl::RefreshMembers() {
   }
 }
 
-bool NodeImpl::Authorize(const std::string& node_id, const ledger::PublicKey& key) {
-  io::MutexLock lock(&members_mu_);
-  auto it = members_.find(node_id);
-  if (it == members_.end()) return false;
-  // Peers on the ledger must present the key the IP offices registered; a
-  // peer known only from this node's configuration is trusted by its CA
-  // certificate alone (the operator put it there).
-  if (it->second.on_ledger) return it->second.key && *it->second.key == key;
-  return true;
+Status NodeImpl::Authorize(const PeerCertificate& peer) {
+  std::vector<std::string> roots;
+  std::string whose;
+  {
+    io::MutexLock lock(&members_mu_);
+    auto it = members_.find(peer.node_id);
+    if (it == members_.end()) {
+      return Status::PermissionDenied("NODE_NOT_ADMITTED", "node '" + peer.node_id +
+                                                               "' is not in the validator/learner set on the ledger");
+    }
+    const Member& m = it->second;
+    if (m.on_ledger) {
+      // The ledger names the key; the handshake proved the peer holds the
+      // certificate's. After a rotation the old key is refused from the
+      // rotating block on.
+      if (!m.key || *m.key != peer.key) {
+        return Status::PermissionDenied(
+            "NODE_KEY_MISMATCH", "node '" + peer.node_id + "' presents key " +
+                                     ledger::HexEncode(peer.key).substr(0, 16) + "…, the ledger names " +
+                                     (m.key ? ledger::HexEncode(*m.key).substr(0, 16) + "…" : std::string("none")) +
+                                     (m.key_height ? " (rotated at height " + std::to_string(m.key_height) + ")" : ""));
+      }
+      if (m.org_removed) {
+        return Status::PermissionDenied("ORG_REMOVED", "node '" + peer.node_id + "' belongs to " + m.org_id +
+                                                           ", which the consortium removed");
+      }
+      roots = m.tls_roots;
+      whose = "organisation " + m.org_id + "'s roots on the ledger";
+    }
+  }
+  if (roots.empty()) {
+    // A peer only this node's configuration names, or an organisation that
+    // lists no roots: the operator's own CA file, if any.
+    roots = local_roots_;
+    whose = "this node's tls_ca_file";
+  }
+  if (roots.empty()) {
+    return Status::PermissionDenied("CERT_UNTRUSTED", "no trust root is in force for node '" + peer.node_id +
+                                                          "': its organisation lists none on the ledger and this "
+                                                          "node has no tls_ca_file");
+  }
+  const auto now_s = static_cast<std::int64_t>(io::SystemClock().NowMs() / 1000);
+  Status s = io::VerifyCertChain(peer.chain_der, roots, now_s);
+  if (!s.ok()) return s.WithContext("node '" + peer.node_id + "' against " + whose);
+  return Status::OK();
+}
+
+std::optional<ledger::PublicKey> NodeImpl::KeyAt(const Member& m, std::uint64_t height) {
+  if (height <= m.key_height && m.previous_key) return m.previous_key;
+  return m.key;
+}
+
+std::shared_ptr<const ledger::SecretKey> NodeImpl::NodeKey() const {
+  io::MutexLock lock(&key_mu_);
+  return node_key_;
+}
+
+void NodeImpl::MaybeInstallRotatedKey() {
+  std::optional<ledger::PublicKey> on_ledger;
+  std::uint64_t height = 0;
+  {
+    io::MutexLock lock(&members_mu_);
+    auto it = members_.find(node_id_);
+    if (it == members_.end() || !it->second.on_ledger) return;
+    on_ledger = it->second.key;
+    height = it->second.key_height;
+  }
+  if (!on_ledger || *on_ledger == NodeKey()->public_key()) return;
+  Status s = InstallStagedKey(*on_ledger);
+  if (!s.ok()) {
+    PLOG(kError, "node") << "the ledger rotated this node's key to " << ledger::HexEncode(*on_ledger).substr(0, 16)
+                         << "… at height " << height << ", but " << s.ToString()
+                         << ": peers refuse this node until the new key and certificate are installed "
+                            "(docs/operations.md, \"Rotating a node's key\")";
+    ++metrics_.key_install_failures;
+  }
+}
+
+Status NodeImpl::InstallStagedKey(const ledger::PublicKey& want) {
+  const std::string key_file = Resolve(base_dir_, config_.tls_key_file());
+  const std::string cert_file = Resolve(base_dir_, config_.tls_cert_file());
+  const std::string next_key = key_file + ".next", next_cert = cert_file + ".next";
+  if (!io::FileExists(next_key) || !io::FileExists(next_cert)) {
+    return Status::NotFound("KEY_NOT_STAGED", "no staged key " + next_key + " and certificate " + next_cert +
+                                                  " (pledger-admin rotate-key writes them)");
+  }
+  PLEDGER_ASSIGN_OR_RETURN(std::string key_pem, io::ReadFile(next_key, limits::kKeyFileBytesMax));
+  PLEDGER_ASSIGN_OR_RETURN(ledger::SecretKey key, io::Ed25519KeyFromPem(key_pem));
+  if (key.public_key() != want) {
+    return Status::FailedPrecondition("KEY_STAGED_MISMATCH", "the staged key " + next_key + " is " +
+                                                                 ledger::HexEncode(key.public_key()).substr(0, 16) +
+                                                                 "…, not the key the ledger names");
+  }
+  PLEDGER_ASSIGN_OR_RETURN(std::string cert_pem, io::ReadFile(next_cert));
+  PLEDGER_ASSIGN_OR_RETURN(io::CertIdentity id, io::IdentityFromCertPem(cert_pem));
+  if (id.node_id != node_id_ || id.key != want) {
+    return Status::FailedPrecondition("KEY_STAGED_MISMATCH", "the staged certificate " + next_cert +
+                                                                 " is not for this node and the new key");
+  }
+  PLEDGER_ASSIGN_OR_RETURN(io::CertValidity validity, io::CertValidityFromPem(cert_pem));
+  // Certificate first: Start finishes a move interrupted between the two.
+  PLEDGER_RETURN_IF_ERROR(io::RenameFile(next_cert, cert_file));
+  PLEDGER_RETURN_IF_ERROR(io::RenameFile(next_key, key_file));
+  {
+    io::MutexLock lock(&key_mu_);
+    node_key_ = std::make_shared<const ledger::SecretKey>(std::move(key));
+    own_cert_ = validity;
+  }
+  if (transport_) PLEDGER_RETURN_IF_ERROR(transport_->ReloadCertificate(cert_file, key_file));
+  if (http_) PLEDGER_RETURN_IF_ERROR(http_->ReloadCertificate(cert_file, key_file));
+  PLOG(kInfo, "node") << "installed the rotated node key " << ledger::HexEncode(want).substr(0, 16)
+                      << "… and its certificate; attestations, clock readings, tokens and TLS use it from now on";
+  return Status::OK();
+}
+
+Status NodeImpl::ReloadCertificates() {
+  const std::string key_file = Resolve(base_dir_, config_.tls_key_file());
+  const std::string cert_file = Resolve(base_dir_, config_.tls_cert_file());
+  PLEDGER_ASSIGN_OR_RETURN(std::string cert_pem, io::ReadFile(cert_file));
+  PLEDGER_ASSIGN_OR_RETURN(io::CertIdentity id, io::IdentityFromCertPem(cert_pem));
+  if (id.node_id != node_id_ || id.key != NodeKey()->public_key()) {
+    return Status::InvalidArgument("CONFIG_INVALID", "the certificate " + cert_file + " is for node '" + id.node_id +
+                                                         "' or another key; not reloaded");
+  }
+  PLEDGER_ASSIGN_OR_RETURN(io::CertValidity v, io::CertValidityFromPem(cert_pem));
+  const auto now_s = static_cast<std::int64_t>(io::SystemClock().NowMs() / 1000);
+  if (v.not_after_s <= now_s) {
+    return Status::FailedPrecondition("CERT_EXPIRED", "the certificate " + cert_file + " expired on " +
+                                                          FormatUtc(v.not_after_s) + "; not reloaded");
+  }
+  if (v.not_before_s > now_s) {
+    return Status::FailedPrecondition("CERT_NOT_YET_VALID", "the certificate " + cert_file + " is valid only from " +
+                                                                FormatUtc(v.not_before_s) + "; not reloaded");
+  }
+  // Peers will check it against our organisation's roots: say so now if
+  // they will refuse it, but install it anyway (the roots may be about to
+  // change by governance).
+  std::vector<std::string> roots;
+  {
+    io::MutexLock lock(&members_mu_);
+    if (auto it = members_.find(node_id_); it != members_.end()) roots = it->second.tls_roots;
+  }
+  if (!roots.empty()) {
+    auto der = io::CertPemToDer(cert_pem);
+    Status chained = der.ok() ? io::VerifyCertChain({*der}, roots, now_s) : der.status();
+    if (!chained.ok()) {
+      PLOG(kWarn, "tls") << "the reloaded certificate does not chain to this organisation's roots on the ledger ("
+                         << chained.ToString() << "): peers will refuse new connections from this node";
+    }
+  }
+  if (transport_) PLEDGER_RETURN_IF_ERROR(transport_->ReloadCertificate(cert_file, key_file));
+  if (http_) PLEDGER_RETURN_IF_ERROR(http_->ReloadCertificate(cert_file, key_file));
+  {
+    io::MutexLock lock(&key_mu_);
+    own_cert_ = v;
+  }
+  PLOG(kInfo, "tls") << "reloaded the node certificate " << cert_file << " (valid until " << FormatUtc(v.not_after_s)
+                     << "); new connections use it";
+  return Status::OK();
 }
 
 std::string NodeImpl::NodeIdOfRaft(std::uint64_t raft_id) {
@@ -911,5 +1104,6 @@ Status Node::Start() { return impl_->Start(); }
 void Node::Stop() { impl_->Stop(); }
 std::uint16_t Node::api_port() const { return impl_->api_port(); }
 std::uint16_t Node::peer_port() const { return impl_->peer_port(); }
+Status Node::ReloadCertificates() { return impl_->ReloadCertificates(); }
 
 }  // namespace pledger::node

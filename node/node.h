@@ -43,6 +43,12 @@ class Node {
   void Stop();
   std::uint16_t api_port() const;
   std::uint16_t peer_port() const;
+  // Re-reads the node certificate (tls_cert_file) after a renewal and serves
+  // new peer and API connections with it; open connections keep theirs
+  // (pledgerd calls it on SIGHUP). The certificate must name this node and
+  // its key in force and be valid now. Reasons: CONFIG_INVALID,
+  // CERT_EXPIRED, CERT_NOT_YET_VALID, TLS_CONFIG_INVALID; nothing changes then.
+  Status ReloadCertificates();
 
  private:
   explicit Node(std::unique_ptr<NodeImpl> impl);

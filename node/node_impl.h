@@ -80,6 +80,13 @@ struct Member {
   std::string node_id;
   std::uint64_t raft_id = 0;
   std::optional<ledger::PublicKey> key;  // from the ledger; absent for config-only peers
+  // The key before the last rotation, and the block that rotated it: blocks
+  // up to key_height were attested with previous_key (KeyAt).
+  std::optional<ledger::PublicKey> previous_key;
+  std::uint64_t key_height = 0;
+  std::string org_id;
+  std::vector<std::string> tls_roots;    // DER: its organisation's roots on the ledger
+  bool org_removed = false;
   std::string address;                   // host:port of its peer listener
   bool voter = false;                    // on-ledger role VOTER
   bool on_ledger = false;
@@ -98,6 +105,7 @@ struct Metrics {
   std::atomic<std::uint64_t> apply_us_last{0};
   std::atomic<std::uint64_t> raft_msgs_dropped{0};
   std::atomic<std::uint64_t> state_root_mismatches{0};
+  std::atomic<std::uint64_t> key_install_failures{0};  // the ledger rotated our key; none staged
 };
 
 class NodeImpl : public ApiBackend {
@@ -109,6 +117,8 @@ class NodeImpl : public ApiBackend {
   void Stop();
   std::uint16_t api_port() const;
   std::uint16_t peer_port() const;
+  // Node::ReloadCertificates.
+  Status ReloadCertificates();
 
   // ---- ApiBackend (api.cc): all the HTTP handlers see of the node ----
   ledger::Ledger& ledger() override;
@@ -218,7 +228,23 @@ class NodeImpl : public ApiBackend {
 
   // ---- membership (node.cc) ----
   void RefreshMembers();
-  bool Authorize(const std::string& node_id, const ledger::PublicKey& key);
+  // Whether a peer may talk to us (transport.h Authorizer): admitted on the
+  // ledger with the key it presents, its organisation not removed, and its
+  // certificate chains to a root of that organisation in force now (the
+  // tls_ca_file only for peers the ledger does not know, or whose
+  // organisation lists no roots).
+  Status Authorize(const PeerCertificate& peer);
+  // The key `m` signed block `height`'s attestation with.
+  static std::optional<ledger::PublicKey> KeyAt(const Member& m, std::uint64_t height);
+  // The node key in force now (attestations, clock readings, tokens). A
+  // rotation swaps it; holders of the old pointer finish with the old key.
+  std::shared_ptr<const ledger::SecretKey> NodeKey() const;
+  // After a block changed validators: if the ledger now names another key
+  // for this node, install the staged one (<tls_key_file>.next and
+  // <tls_cert_file>.next, from pledger-admin rotate-key): files, signing key
+  // and TLS contexts. Logs loudly if none is staged.
+  void MaybeInstallRotatedKey();
+  Status InstallStagedKey(const ledger::PublicKey& want);
   std::string NodeIdOfRaft(std::uint64_t raft_id);
 
   // ---- API (api.cc) ----
@@ -249,7 +275,9 @@ class NodeImpl : public ApiBackend {
   std::string base_dir_;
   std::string node_id_;
   std::uint64_t raft_id_ = 0;
-  std::unique_ptr<ledger::SecretKey> node_key_;
+  mutable io::Mutex key_mu_;
+  std::shared_ptr<const ledger::SecretKey> node_key_ GUARDED_BY(key_mu_);
+  std::vector<std::string> local_roots_;  // DER, from tls_ca_file (optional); set in Start
   std::string genesis_bytes_;
   contracts::Genesis genesis_;
   // The state genesis_ makes: what a record unchanged since genesis was at
@@ -285,8 +313,8 @@ class NodeImpl : public ApiBackend {
   // Who is asking (node/auth/): accounts and validator keys from the state.
   std::unique_ptr<StateAccountDirectory> accounts_;
   std::unique_ptr<RequestAuthenticator> auth_;
-  io::CertValidity own_cert_;  // set in Start, then read-only
-  io::CertValidity ca_cert_;
+  io::CertValidity own_cert_ GUARDED_BY(key_mu_);  // replaced by a reload or rotation
+  std::optional<io::CertValidity> ca_cert_;  // tls_ca_file's first certificate; set in Start
   // When each certificate (by kind/subject) was last warned about; raft thread.
   std::map<std::string, std::chrono::steady_clock::time_point> cert_warned_;
   std::vector<std::thread> threads_;

@@ -5,6 +5,7 @@
 // Runs until SIGINT or SIGTERM, then shuts down cleanly (in-flight writes
 // finish, the data directory lock is released). Exit codes: 0 after a clean
 // stop, 2 for a usage or configuration error, 1 when the node cannot start.
+// SIGHUP re-reads the node certificate (a renewal) without a restart.
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // reload the node certificate (docs/operations.md)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   pledger::node::InstallProtobufLogHandler();
@@ -54,7 +56,10 @@ int main(int argc, char** argv) {
     return s.reason() == "CONFIG_INVALID" ? 2 : 1;
   }
   int sig = 0;
-  sigwait(&set, &sig);
+  while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+    pledger::Status r = (*node)->ReloadCertificates();
+    if (!r.ok()) PLOG(kError, "tls") << "SIGHUP: certificate not reloaded: " << r.ToString();
+  }
   PLOG(kInfo, "node") << "received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << "; shutting down";
   (*node)->Stop();
   return 0;

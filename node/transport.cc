@@ -26,37 +26,69 @@ using SslStream = ssl::stream<tcp::socket>;
 
 constexpr size_t kMaxInbound = limits::kPeerInboundMax;
 
-Status ConfigureContext(ssl::context& ctx, const TransportOptions& o) {
+// Trust is decided after the handshake on the whole chain (the Authorizer:
+// the ledger's roots for the peer's organisation), so OpenSSL's own chain
+// check is replaced by one that accepts any certificate. The handshake still
+// proves the peer holds the certificate's key (TLS 1.3 CertificateVerify is
+// checked regardless), and a peer must present one (verify_fail_if_no_peer_cert).
+int AcceptAnyChain(X509_STORE_CTX*, void*) { return 1; }
+
+Result<std::shared_ptr<ssl::context>> MakeContext(ssl::context::method method, const std::string& cert_file,
+                                                  const std::string& key_file) {
+  auto ctx = std::make_shared<ssl::context>(method);
   error_code ec;
-  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                      ssl::context::no_tlsv1_2,
-                  ec);
-  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_3_VERSION);
-  if (!ec) ctx.use_certificate_chain_file(o.cert_file, ec);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::no_tlsv1_2,
+                   ec);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_3_VERSION);
+  if (!ec) ctx->use_certificate_chain_file(cert_file, ec);
   if (ec) {
     return Status::InvalidArgument("TLS_CONFIG_INVALID",
-                                   "cannot load node certificate " + o.cert_file + ": " + ec.message());
+                                   "cannot load node certificate " + cert_file + ": " + ec.message());
   }
-  ctx.use_private_key_file(o.key_file, ssl::context::pem, ec);
+  ctx->use_private_key_file(key_file, ssl::context::pem, ec);
   if (ec) {
     return Status::InvalidArgument("TLS_CONFIG_INVALID",
-                                   "cannot load node key " + o.key_file + ": " + ec.message());
+                                   "cannot load node key " + key_file + ": " + ec.message());
   }
-  ctx.load_verify_file(o.ca_file, ec);
-  if (ec) {
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
     return Status::InvalidArgument("TLS_CONFIG_INVALID",
-                                   "cannot load CA certificate " + o.ca_file + ": " + ec.message());
+                                   "the node key " + key_file + " is not the key of certificate " + cert_file);
   }
-  ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
-  return Status::OK();
+  SSL_CTX_set_cert_verify_callback(ctx->native_handle(), AcceptAnyChain, nullptr);
+  ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
+  return ctx;
 }
 
-Result<io::CertIdentity> PeerIdentity(SslStream& s) {
-  X509* cert = SSL_get1_peer_certificate(s.native_handle());
-  auto id = io::IdentityFromX509(cert);
-  X509_free(cert);
-  return id;
+std::string Der(X509* cert) {
+  unsigned char* buf = nullptr;
+  int n = i2d_X509(cert, &buf);
+  if (n <= 0) return {};
+  std::string out(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+  OPENSSL_free(buf);
+  return out;
+}
+
+Result<PeerCertificate> PeerCert(SslStream& s) {
+  X509* leaf = SSL_get0_peer_certificate(s.native_handle());
+  if (leaf == nullptr) return Status::InvalidArgument("CERT_INVALID", "the peer presented no certificate");
+  PLEDGER_ASSIGN_OR_RETURN(io::CertIdentity id, io::IdentityFromX509(leaf));
+  PeerCertificate pc;
+  pc.node_id = id.node_id;
+  pc.key = id.key;
+  pc.not_after_s = id.not_after_s;
+  pc.chain_der.push_back(Der(leaf));
+  // A client's chain as the server sees it lacks the leaf; a server's, as the
+  // client sees it, starts with it. Either way: leaf first, once.
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(s.native_handle()); chain != nullptr) {
+    for (int i = 0; i < sk_X509_num(chain) && pc.chain_der.size() < 8; ++i) {
+      X509* c = sk_X509_value(chain, i);
+      if (X509_cmp(c, leaf) == 0) continue;
+      pc.chain_der.push_back(Der(c));
+    }
+  }
+  return pc;
 }
 
 }  // namespace
@@ -66,15 +98,16 @@ struct PeerTransport::Impl : std::enable_shared_from_this<PeerTransport::Impl> {
   struct Outbound;
 
   Impl(asio::io_context& io_, TransportOptions o, FrameHandler f, Authorizer a)
-      : io(io_), opt(std::move(o)), on_frame(std::move(f)), authorize(std::move(a)),
-        server_ctx(ssl::context::tls_server), client_ctx(ssl::context::tls_client), acceptor(io_) {}
+      : io(io_), opt(std::move(o)), on_frame(std::move(f)), authorize(std::move(a)), acceptor(io_) {}
 
   asio::io_context& io;
   TransportOptions opt;
   FrameHandler on_frame;
   Authorizer authorize;
-  ssl::context server_ctx;
-  ssl::context client_ctx;
+  // Replaced whole by ReloadCertificate (on the io thread); a connection holds
+  // the context it was made with.
+  std::shared_ptr<ssl::context> server_ctx;
+  std::shared_ptr<ssl::context> client_ctx;
   tcp::acceptor acceptor;
   std::atomic<std::uint16_t> port{0};
   std::atomic<bool> stopped{false};
@@ -95,13 +128,14 @@ struct PeerTransport::Impl : std::enable_shared_from_this<PeerTransport::Impl> {
 
 struct PeerTransport::Impl::Inbound : std::enable_shared_from_this<Inbound> {
   Inbound(std::shared_ptr<Impl> impl_, tcp::socket socket)
-      : impl(std::move(impl_)), stream(std::move(socket), impl->server_ctx), timer(impl->io) {}
+      : impl(std::move(impl_)), ctx(impl->server_ctx), stream(std::move(socket), *ctx), timer(impl->io) {}
 
   std::shared_ptr<Impl> impl;
+  std::shared_ptr<ssl::context> ctx;
   SslStream stream;
   asio::steady_timer timer;
   std::string peer_id;
-  ledger::PublicKey key{};
+  PeerCertificate cert;
   std::array<unsigned char, 4> header{};
   std::string body;
   bool closed = false;
@@ -139,15 +173,15 @@ struct PeerTransport::Impl::Inbound : std::enable_shared_from_this<Inbound> {
                           << ": TLS handshake failed (" << ec.message() << ")";
       return Close("handshake");
     }
-    auto id = PeerIdentity(stream);
-    if (!id.ok() || !impl->authorize(id->node_id, id->key)) {
-      PLOG(kWarn, "peer") << "refused inbound peer "
-                          << (id.ok() ? "'" + id->node_id + "'" : id.status().ToString())
-                          << ": not in the current validator/learner set";
+    auto pc = PeerCert(stream);
+    Status allowed = pc.ok() ? impl->authorize(*pc) : pc.status();
+    if (!allowed.ok()) {
+      PLOG(kWarn, "peer") << "refused inbound peer " << (pc.ok() ? "'" + pc->node_id + "'" : std::string("?"))
+                          << ": " << allowed.ToString();
       return Close("unauthorised");
     }
-    peer_id = id->node_id;
-    key = id->key;
+    peer_id = pc->node_id;
+    cert = std::move(*pc);
     PLOG(kDebug, "peer") << "inbound connection from " << peer_id;
     ReadHeader();
   }
@@ -198,12 +232,13 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
   asio::steady_timer retry;
   asio::steady_timer keepalive;  // armed while connected with nothing to write
   std::unique_ptr<SslStream> stream;
+  std::shared_ptr<ssl::context> ctx;  // the one `stream` was made with
   std::chrono::milliseconds backoff;
   std::uint64_t generation = 0;  // bumps on every (re)connect; stale handlers check it
   bool connected = false;        // io thread
   bool writing = false;          // io thread
   bool closed = false;           // io thread
-  ledger::PublicKey key{};
+  PeerCertificate cert;  // what the peer presented at the last handshake
   std::array<unsigned char, 4> header{};
   std::array<char, 1> probe{};
   std::string current;
@@ -238,7 +273,8 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
   void Connect() {
     if (closed || impl->stopped) return;
     std::uint64_t gen = ++generation;
-    stream = std::make_unique<SslStream>(impl->io, impl->client_ctx);
+    stream = std::make_unique<SslStream>(impl->io, *impl->client_ctx);
+    ctx = impl->client_ctx;
     Arm(impl->opt.handshake_timeout, gen);
     resolver.async_resolve(addr.host, std::to_string(addr.port),
                            [self = shared_from_this(), gen](error_code ec,
@@ -264,14 +300,19 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
   void OnHandshake(error_code ec, std::uint64_t gen) {
     if (gen != generation) return;
     if (ec) return Fail("TLS handshake: " + ec.message());
-    auto id = PeerIdentity(*stream);
-    if (!id.ok()) return Fail(id.status().ToString());
-    if (id->node_id != node_id) {
-      return Fail("certificate names node '" + id->node_id + "', expected '" + node_id + "'");
+    auto pc = PeerCert(*stream);
+    if (!pc.ok()) return Fail(pc.status().ToString());
+    if (pc->node_id != node_id) {
+      return Fail("certificate names node '" + pc->node_id + "', expected '" + node_id + "'");
     }
-    if (!impl->authorize(id->node_id, id->key)) return Fail("peer is not in the validator set");
-    key = id->key;
-    cert_not_after_s = id->not_after_s;
+    if (Status allowed = impl->authorize(*pc); !allowed.ok()) {
+      // Worth a warning, unlike an unreachable peer: it answers with a
+      // certificate this node does not trust.
+      PLOG(kWarn, "peer") << "refused peer " << node_id << ": " << allowed.ToString();
+      return Fail(allowed.ToString());
+    }
+    cert_not_after_s = pc->not_after_s;
+    cert = std::move(*pc);
     timer.cancel();
     connected = true;
     up = true;
@@ -394,8 +435,8 @@ PeerTransport::PeerTransport(asio::io_context& io, TransportOptions options, Fra
 PeerTransport::~PeerTransport() { Stop(); }
 
 Status PeerTransport::Start() {
-  PLEDGER_RETURN_IF_ERROR(ConfigureContext(impl_->server_ctx, impl_->opt));
-  PLEDGER_RETURN_IF_ERROR(ConfigureContext(impl_->client_ctx, impl_->opt));
+  PLEDGER_ASSIGN_OR_RETURN(impl_->server_ctx, MakeContext(ssl::context::tls_server, impl_->opt.cert_file, impl_->opt.key_file));
+  PLEDGER_ASSIGN_OR_RETURN(impl_->client_ctx, MakeContext(ssl::context::tls_client, impl_->opt.cert_file, impl_->opt.key_file));
   error_code ec;
   auto addr = asio::ip::make_address(impl_->opt.listen_host, ec);
   if (ec) {
@@ -467,16 +508,35 @@ bool PeerTransport::Send(const std::string& to, std::string frame) {
 void PeerTransport::Revalidate() {
   asio::post(impl_->io, [impl = impl_] {
     for (auto& w : impl->inbound) {
-      if (auto s = w.lock(); s && !s->peer_id.empty() && !impl->authorize(s->peer_id, s->key)) {
-        PLOG(kInfo, "peer") << "closing connection from " << s->peer_id << ": no longer a member";
-        s->Close("revoked");
+      if (auto s = w.lock(); s && !s->peer_id.empty() && !s->closed) {
+        if (Status allowed = impl->authorize(s->cert); !allowed.ok()) {
+          PLOG(kInfo, "peer") << "closing connection from " << s->peer_id << ": " << allowed.ToString();
+          s->Close("revoked");
+        }
       }
     }
-    std::lock_guard<std::mutex> lock(impl->mu);
-    for (auto& [id, o] : impl->outbound) {
-      if (o->connected && !impl->authorize(id, o->key)) o->Fail("no longer a member");
+    std::vector<std::pair<std::shared_ptr<Impl::Outbound>, std::string>> cut;
+    {
+      std::lock_guard<std::mutex> lock(impl->mu);
+      for (auto& [id, o] : impl->outbound) {
+        if (!o->connected) continue;
+        if (Status allowed = impl->authorize(o->cert); !allowed.ok()) cut.emplace_back(o, allowed.ToString());
+      }
     }
+    for (auto& [o, why] : cut) o->Fail("no longer trusted: " + why);
   });
+}
+
+Status PeerTransport::ReloadCertificate(const std::string& cert_file, const std::string& key_file) {
+  // Built here, so a bad file changes nothing; swapped on the io thread,
+  // which is the only one that reads the pointers.
+  PLEDGER_ASSIGN_OR_RETURN(auto server, MakeContext(ssl::context::tls_server, cert_file, key_file));
+  PLEDGER_ASSIGN_OR_RETURN(auto client, MakeContext(ssl::context::tls_client, cert_file, key_file));
+  asio::post(impl_->io, [impl = impl_, server, client] {
+    impl->server_ctx = server;
+    impl->client_ctx = client;
+  });
+  return Status::OK();
 }
 
 std::map<std::string, PeerStats> PeerTransport::Stats() const {

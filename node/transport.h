@@ -6,10 +6,19 @@
 // simple (no duplicate-connection tie-breaking) and makes a half-dead peer
 // cost only its own queue.
 //
-// Security: TLS 1.3 only, both sides present certificates that must chain to
-// the consortium CA; then the peer's node id (certificate CN) and Ed25519 key
-// must be accepted by the Authorizer (the current validator + learner set from
-// the ledger). A dialled peer must also be the node id we meant to reach.
+// Security: TLS 1.3 only; both sides present certificates and prove they hold
+// the key (TLS CertificateVerify). Which certificates to trust is not a fixed
+// CA file but the ledger's: the handshake accepts any chain, and the
+// Authorizer then decides on the peer's whole certificate chain — its node id
+// (certificate CN) and Ed25519 key must be admitted on chain, and the chain
+// must lead to a trust root of that node's organisation in force now
+// (node.cc Authorize). So a governance change of roots or members takes
+// effect without restarting anything. A dialled peer must also be the node
+// id we meant to reach.
+//
+// Certificate reload: ReloadCertificate swaps the certificate and key used
+// for new connections (a renewal, or a key rotation); open connections keep
+// theirs until they close.
 //
 // Framing: 4-byte big-endian length, then that many bytes (a serialized
 // node PeerMessage). Frames above max_frame_bytes close the connection.
@@ -45,7 +54,6 @@ struct TransportOptions {
   std::string node_id;
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 0;  // 0 = pick a free port (tests)
-  std::string ca_file;
   std::string cert_file;
   std::string key_file;
   // Defaults and their reasons: node/limits.h.
@@ -81,11 +89,20 @@ struct PeerStats {
   std::int64_t cert_not_after_s = 0;
 };
 
+// What a peer presented in its handshake.
+struct PeerCertificate {
+  std::string node_id;                 // leaf subject CN
+  ledger::PublicKey key{};             // leaf Ed25519 key (proved by the handshake)
+  std::int64_t not_after_s = 0;        // leaf end of validity
+  std::vector<std::string> chain_der;  // leaf first, then what the peer sent with it
+};
+
 class PeerTransport {
  public:
   using FrameHandler = std::function<void(const std::string& from_node, std::string frame)>;
-  // Returns true if `node_id` with certificate key `key` may talk to us now.
-  using Authorizer = std::function<bool(const std::string& node_id, const ledger::PublicKey& key)>;
+  // OK if the peer may talk to us now; otherwise the refusal, for the log.
+  // Called on the transport's thread, at every handshake and Revalidate.
+  using Authorizer = std::function<Status(const PeerCertificate& peer)>;
 
   PeerTransport(boost::asio::io_context& io, TransportOptions options, FrameHandler on_frame,
                 Authorizer authorize);
@@ -105,8 +122,11 @@ class PeerTransport {
   // or the frame is empty or over max_frame_bytes.
   bool Send(const std::string& to, std::string frame);
   // Re-runs the Authorizer over every open connection and closes the refused
-  // (after a membership change).
+  // (after a membership or trust-root change).
   void Revalidate();
+  // Loads a new certificate chain and key for new connections; open ones keep
+  // theirs. Reason: TLS_CONFIG_INVALID (nothing changes then).
+  Status ReloadCertificate(const std::string& cert_file, const std::string& key_file);
   std::map<std::string, PeerStats> Stats() const;
   // Closes everything; handlers stop being called. Idempotent.
   void Stop();

@@ -123,6 +123,16 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned 
   return Status::OK();
 }
 
+Status RenameFile(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return Errno("cannot rename " + from + " onto", to);
+  int dfd = ::open(DirOf(to).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return Status::OK();
+}
+
 Status MakeDirs(const std::string& path, unsigned mode) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);

@@ -33,6 +33,10 @@ Status MakeDirs(const std::string& path, unsigned mode = 0755);
 
 bool FileExists(const std::string& path);
 
+// rename(2) then fsync of the target's directory, so the move survives a
+// crash. Reason: FILE_IO.
+Status RenameFile(const std::string& from, const std::string& to);
+
 }  // namespace pledger::io
 
 #endif  // PLEDGER_LEDGER_IO_FILES_H_

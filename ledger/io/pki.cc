@@ -1,6 +1,7 @@
 #include "ledger/io/pki.h"
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -257,6 +258,79 @@ Result<CertIdentity> IdentityFromCertPem(const std::string& pem) {
   return IdentityFromX509(cert.get());
 }
 
+namespace {
+struct StoreFree {
+  void operator()(X509_STORE* p) const { X509_STORE_free(p); }
+  void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
+  void operator()(STACK_OF(X509)* p) const { sk_X509_pop_free(p, X509_free); }
+};
+template <typename T>
+using StorePtr = std::unique_ptr<T, StoreFree>;
+
+X509* X509FromDer(const std::string& der) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (x != nullptr && p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+    X509_free(x);  // trailing bytes: not one certificate
+    return nullptr;
+  }
+  return x;
+}
+}  // namespace
+
+Status VerifyCertChain(const std::vector<std::string>& chain_der, const std::vector<std::string>& roots_der,
+                       std::int64_t now_s) {
+  if (chain_der.empty()) return Status::Unauthenticated("CERT_MISSING", "no certificate to verify");
+  if (roots_der.empty()) {
+    return Status::Unauthenticated("CERT_UNTRUSTED", "no trust root is in force for this certificate's organisation");
+  }
+  Ptr<X509> leaf(X509FromDer(chain_der[0]));
+  if (!leaf) return Status::Unauthenticated("CERT_INVALID", "the certificate does not parse");
+  StorePtr<X509_STORE> store(X509_STORE_new());
+  StorePtr<STACK_OF(X509)> untrusted(sk_X509_new_null());
+  if (!store || !untrusted) return OpenSslError("X509_STORE_new");
+  size_t usable = 0;
+  for (const auto& der : roots_der) {
+    Ptr<X509> root(X509FromDer(der));
+    if (!root) continue;  // the ledger checks structure only; an unparsable root never matches
+    if (X509_STORE_add_cert(store.get(), root.get()) == 1) ++usable;
+  }
+  if (usable == 0) {
+    return Status::Unauthenticated("CERT_UNTRUSTED", "none of the organisation's trust roots is a usable certificate");
+  }
+  for (size_t i = 1; i < chain_der.size(); ++i) {
+    X509* c = X509FromDer(chain_der[i]);
+    if (c != nullptr && sk_X509_push(untrusted.get(), c) == 0) X509_free(c);
+  }
+  StorePtr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), untrusted.get()) != 1) {
+    return OpenSslError("X509_STORE_CTX_init");
+  }
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(now_s));
+  // A root may be an organisation's intermediate CA or a node's own
+  // self-signed certificate: any listed certificate is an anchor.
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+  if (X509_verify_cert(ctx.get()) == 1) return Status::OK();
+  const int err = X509_STORE_CTX_get_error(ctx.get());
+  std::string why = X509_verify_cert_error_string(err);
+  if (err == X509_V_ERR_CERT_HAS_EXPIRED) {
+    return Status::Unauthenticated("CERT_EXPIRED", "the certificate chain has expired (" + why + ")");
+  }
+  return Status::Unauthenticated("CERT_UNTRUSTED", "the certificate does not chain to a trust root of its organisation (" +
+                                                        why + ")");
+}
+
+Result<std::string> CertPemToDer(const std::string& pem) {
+  PLEDGER_ASSIGN_OR_RETURN(Ptr<X509> cert, X509FromPem(pem));
+  unsigned char* buf = nullptr;
+  int n = i2d_X509(cert.get(), &buf);
+  if (n <= 0) return OpenSslError("i2d_X509");
+  std::string out(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+  OPENSSL_free(buf);
+  return out;
+}
+
 
 // ---- Per-organisation PKI (pledger-admin; issue 16) ----
 
@@ -327,6 +401,35 @@ Result<std::string> CertSubjectOrgFromPem(const std::string& pem) {
   if (idx < 0) return std::string();
   ASN1_STRING* o = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
   return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(o)), static_cast<size_t>(ASN1_STRING_length(o)));
+}
+
+Result<std::vector<std::string>> CertsPemToDer(const std::string& pem) {
+  Ptr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  std::vector<std::string> out;
+  while (true) {
+    X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+    if (x == nullptr) break;
+    Ptr<X509> cert(x);
+    unsigned char* buf = nullptr;
+    int n = i2d_X509(cert.get(), &buf);
+    if (n <= 0) return OpenSslError("i2d_X509");
+    out.emplace_back(reinterpret_cast<char*>(buf), static_cast<size_t>(n));
+    OPENSSL_free(buf);
+    if (out.size() > 64) return Status::InvalidArgument("CERT_INVALID", "more than 64 certificates in one bundle");
+  }
+  ERR_clear_error();  // the loop ends on "no start line"
+  if (out.empty()) return Status::InvalidArgument("CERT_INVALID", "no PEM X.509 certificate in the text");
+  return out;
+}
+
+Result<CertValidity> CertValidityFromDer(const std::string& der) {
+  Ptr<X509> cert(X509FromDer(der));
+  if (!cert) return Status::InvalidArgument("CERT_INVALID", "not a DER X.509 certificate");
+  // Through PEM, so the validity reading stays in one place.
+  Ptr<BIO> mem(BIO_new(BIO_s_mem()));
+  if (!mem || PEM_write_bio_X509(mem.get(), cert.get()) != 1) return OpenSslError("PEM_write_bio_X509");
+  PLEDGER_ASSIGN_OR_RETURN(std::string pem, BioToString(mem.get()));
+  return CertValidityFromPem(pem);
 }
 
 }  // namespace pledger::io

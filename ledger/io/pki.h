@@ -63,6 +63,21 @@ Result<CertIdentity> IdentityFromCertPem(const std::string& pem);
 // From an X509* (as void* to keep OpenSSL out of this header).
 Result<CertIdentity> IdentityFromX509(void* x509);
 
+// Whether chain_der[0] (DER; chain_der[1..] are intermediates the peer sent)
+// chains to one of roots_der at Unix time now_s. Any listed root is an
+// anchor, CA or not, so an organisation may list a node's self-signed
+// certificate. Unparsable roots are skipped. Reasons: CERT_UNTRUSTED (says
+// OpenSSL's reason), CERT_EXPIRED, CERT_INVALID, CERT_MISSING.
+Status VerifyCertChain(const std::vector<std::string>& chain_der, const std::vector<std::string>& roots_der,
+                       std::int64_t now_s);
+// The DER bytes of the first certificate of a PEM text. Reason: CERT_INVALID.
+Result<std::string> CertPemToDer(const std::string& pem);
+// Every certificate of a PEM bundle, as DER, in order (at least one). Reason:
+// CERT_INVALID.
+Result<std::vector<std::string>> CertsPemToDer(const std::string& pem);
+// The validity of a DER certificate (as CertValidityFromPem). Reason: CERT_INVALID.
+Result<CertValidity> CertValidityFromDer(const std::string& der);
+
 // Node ids: 1..64 of [A-Za-z0-9._-]. Reason: NODE_ID_INVALID.
 Status ValidateNodeId(const std::string& id);
 

@@ -116,7 +116,8 @@ Result<AuthenticatedReader> RequestAuthenticator::Authenticate(const io::HttpReq
 
 Result<std::string> RequestAuthenticator::MintToken(const AuthenticatedReader& reader,
                                                     std::uint64_t now_ms) const {
-  if (options_.node_key == nullptr || options_.node_id.empty()) {
+  std::shared_ptr<const ledger::SecretKey> key = options_.node_key ? options_.node_key() : nullptr;
+  if (key == nullptr || options_.node_id.empty()) {
     return Status::FailedPrecondition("AUTH_TOKENS_UNAVAILABLE",
                                       "this node issues no tokens; use signed requests");
   }
@@ -129,7 +130,7 @@ Result<std::string> RequestAuthenticator::MintToken(const AuthenticatedReader& r
   t.account_key = reader.account_key;
   t.issued_ms = now_ms;
   t.expires_ms = now_ms + limits::kAuthTokenLifetimeMs;
-  return EncodeToken(options_.chain_id, t, *options_.node_key);
+  return EncodeToken(options_.chain_id, t, *key);
 }
 
 Result<AuthenticatedReader> RequestAuthenticator::VerifyToken(std::string_view token,

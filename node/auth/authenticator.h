@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,10 +101,13 @@ struct AuthenticatorOptions {
   const io::Clock* clock = nullptr;              // required
   const AccountDirectory* accounts = nullptr;    // required
   ValidatorKeySource validator_keys;             // required for tokens
-  // This node, as the issuer of the tokens it mints. Without a key the node
+  // This node, as the issuer of the tokens it mints: the node key in force
+  // now (a rotation replaces it, and the tokens signed with the old one stop
+  // verifying when the rotation's block applies). Without a key the node
   // mints none (MintToken: AUTH_TOKENS_UNAVAILABLE) but still verifies others'.
+  // Called on API and worker threads: must be thread-safe.
   std::string node_id;
-  const ledger::SecretKey* node_key = nullptr;   // not owned; outlives the authenticator
+  std::function<std::shared_ptr<const ledger::SecretKey>()> node_key;
   std::size_t nonce_cache_max = limits::kAuthNonceCacheMax;
 };
 

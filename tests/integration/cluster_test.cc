@@ -355,12 +355,11 @@ TEST_CASE("cluster: foreign certificates and unknown node ids and garbage are re
     boost::asio::io_context io;
     node::TransportOptions o;
     o.node_id = "n2";
-    o.ca_file = rogue.ca_file();
     o.cert_file = rogue.cert_file("n2");
     o.key_file = rogue.key_file("n2");
     o.reconnect_min = 100ms;
     node::PeerTransport evil(io, o, [](const std::string&, std::string) {},
-                             [](const std::string&, const ledger::PublicKey&) { return true; });
+                             [](const node::PeerCertificate&) { return Status::OK(); });
     REQUIRE(evil.Start().ok());
     auto hp = c.PeerAddress(0);
     evil.SetPeers({{"n1", {"127.0.0.1", static_cast<std::uint16_t>(std::stoi(hp.substr(hp.rfind(':') + 1)))}}});

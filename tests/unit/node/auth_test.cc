@@ -74,7 +74,8 @@ struct Fixture {
       return it->second;
     };
     o.node_id = std::move(node_id);
-    o.node_key = key ? key : &node1;
+    const ledger::SecretKey* k = key ? key : &node1;
+    o.node_key = [k] { return std::shared_ptr<const ledger::SecretKey>(k, [](const ledger::SecretKey*) {}); };
     return o;
   }
 
@@ -527,7 +528,7 @@ TEST_CASE("auth: minting rules", "[unit][node][auth][token]") {
   CHECK(again.status().reason() == "AUTH_SIGNATURE_REQUIRED");
 
   AuthenticatorOptions o = f.Options();
-  o.node_key = nullptr;
+  o.node_key = nullptr;  // no issuer key: mints nothing
   RequestAuthenticator keyless(std::move(o));
   auto none = keyless.MintToken(*reader, kT0);
   REQUIRE_FALSE(none.ok());

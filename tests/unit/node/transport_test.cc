@@ -3,11 +3,14 @@
 #include <boost/asio.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "ledger/io/files.h"
+#include "ledger/io/pki.h"
 #include "node/transport.h"
 #include "tests/support/pki_fixture.h"
 
@@ -47,7 +50,12 @@ struct Node {
        size_t max_frame = 1 << 20, std::chrono::milliseconds idle = 15000ms) : allowed(std::move(allow)) {
     TransportOptions o;
     o.node_id = id;
-    o.ca_file = pki.ca_file();
+    // The node's Authorizer checks the chain against the ledger's roots; here
+    // the fixture's CA is the one root.
+    auto ca_pem = io::ReadFile(pki.ca_file());
+    REQUIRE(ca_pem.ok());
+    auto roots = io::CertsPemToDer(*ca_pem);
+    REQUIRE(roots.ok());
     o.cert_file = pki.cert_file(id);
     o.key_file = pki.key_file(id);
     o.max_frame_bytes = max_frame;
@@ -57,9 +65,12 @@ struct Node {
     o.idle_timeout = idle;
     transport = std::make_unique<PeerTransport>(
         io, o, [this](const std::string& from, std::string f) { inbox.Push(from, std::move(f)); },
-        [this](const std::string& node, const ledger::PublicKey&) {
-          std::lock_guard<std::mutex> lock(allowed_mu);
-          return allowed.count(node) > 0;
+        [this, roots = *roots](const PeerCertificate& peer) {
+          {
+            std::lock_guard<std::mutex> lock(allowed_mu);
+            if (!allowed.count(peer.node_id)) return Status::PermissionDenied("NODE_NOT_ADMITTED", peer.node_id);
+          }
+          return io::VerifyCertChain(peer.chain_der, roots, std::time(nullptr));
         });
     REQUIRE(transport->Start().ok());
     thread = std::thread([this] { io.run(); });
