@@ -376,6 +376,13 @@ Status ValidateValidator(const Validator& v) {
   if (v.role() != VALIDATOR_VOTER && v.role() != VALIDATOR_LEARNER) {
     return Fail("VALIDATOR_INVALID", "node " + v.node_id() + ": role must be VALIDATOR_VOTER or VALIDATOR_LEARNER");
   }
+  if (!v.previous_public_key_hex().empty() || v.key_height() != 0) {
+    // The key history decides which key verifies which block's attestations:
+    // only ValidatorRotateKey writes it, never an admission.
+    return Fail("VALIDATOR_INVALID", "node " + v.node_id() +
+                                         ": previous_public_key_hex and key_height are set by ValidatorRotateKey "
+                                         "only; leave them unset");
+  }
   return Status::OK();
 }
 

@@ -361,6 +361,14 @@ TEST_CASE("ValidatorRotateKey: self-signed by the node's organisation, or by gov
   v->set_public_key_hex(KeyHexOf(k1));
   v->set_role(VALIDATOR_LEARNER);
   v->set_org_id("ipo-b");
+  // The key history is the rotation's to write, not an admission's.
+  Action forged = add;
+  forged.mutable_validator_add()->mutable_validator()->set_previous_public_key_hex(KeyHexOf(k5));
+  forged.mutable_validator_add()->mutable_validator()->set_key_height(1);
+  CHECK(w.Run(forged, {"ipo-a", "ipo-b"}).code() == "VALIDATOR_INVALID");
+  Genesis g = TestGenesis();
+  g.mutable_validators(0)->set_key_height(3);
+  CHECK(ValidateGenesis(g).reason() == "GENESIS_INVALID");
   REQUIRE(w.Run(add, {"ipo-a", "ipo-b"}).code() == "OK");
 
   const Action self = RotateNode("node-b", KeyHexOf(k1), k2, &k1);
