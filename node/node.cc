@@ -325,7 +325,19 @@ Status NodeImpl::Start() {
   // window is judged on ours, not on the test seam that moves block times.
   ao.clock = &io::SystemClock();
   ao.accounts = accounts_.get();
-  ao.validator_keys = [dir = accounts_.get()](std::string_view id) { return dir->ValidatorKey(id); };
+  // From the members (refreshed with every validator change), which also
+  // know when a rotation took effect: tokens signed by the previous key
+  // before that stay good for their short life.
+  ao.validator_keys = [this](std::string_view id) -> std::optional<IssuerKeys> {
+    io::MutexLock lock(&members_mu_);
+    auto it = members_.find(std::string(id));
+    if (it == members_.end() || !it->second.on_ledger || !it->second.key) return std::nullopt;
+    IssuerKeys k;
+    k.current = *it->second.key;
+    k.previous = it->second.previous_key;
+    k.previous_until_ms = it->second.key_time_ms;
+    return k;
+  };
   ao.node_id = node_id_;
   ao.node_key = [this] { return NodeKey(); };
   auth_ = std::make_unique<RequestAuthenticator>(std::move(ao));
@@ -758,6 +770,12 @@ void NodeImpl::RefreshMembers() {
           if (auto pk = ledger::PublicKeyFromHex(v.previous_public_key_hex()); pk.ok()) m.previous_key = *pk;
         }
         m.key_height = v.key_height();
+        m.key_time_ms = 0;
+        if (m.key_height > 0) {
+          if (auto b = ledger_->blocks().GetBlock(m.key_height); b.ok()) {
+            if (auto h = ledger::DecodeBlockHeader(*b); h.ok()) m.key_time_ms = h->time_ms();
+          }
+        }
         m.voter = v.role() == contracts::VALIDATOR_VOTER;
         m.on_ledger = true;
         m.org_id = v.org_id();

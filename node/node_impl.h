@@ -84,6 +84,7 @@ struct Member {
   // up to key_height were attested with previous_key (KeyAt).
   std::optional<ledger::PublicKey> previous_key;
   std::uint64_t key_height = 0;
+  std::uint64_t key_time_ms = 0;  // ledger time of block key_height (0: not stored here)
   std::string org_id;
   std::vector<std::string> tls_roots;    // DER: its organisation's roots on the ledger
   bool org_removed = false;

@@ -167,26 +167,38 @@ Result<AuthenticatedReader> RequestAuthenticator::CheckToken(std::string_view to
                                       " ahead of this node's clock; its issuer's clock or this "
                                       "node's is wrong: ask for a new token");
   }
-  std::optional<ledger::PublicKey> issuer_key;
-  if (options_.validator_keys) issuer_key = options_.validator_keys(t.issuer_node_id);
-  if (!issuer_key) {
+  std::optional<IssuerKeys> issuer;
+  if (options_.validator_keys) issuer = options_.validator_keys(t.issuer_node_id);
+  if (!issuer) {
     return Unauth("AUTH_SIGNATURE_INVALID",
                   "the token's issuer " + t.issuer_node_id +
                       " is not a validator of this chain now: ask a node for a new token");
   }
+  // The key that may have signed it: the current one, or (issued before a
+  // rotation took effect) the one before.
+  std::vector<ledger::PublicKey> candidates{issuer->current};
+  if (issuer->previous && t.issued_ms < issuer->previous_until_ms) candidates.push_back(*issuer->previous);
   bool known = false;
   {
     io::MutexLock lock(&tokens_mu_);
     auto hit = verified_tokens_.find(std::string(token));
-    known = hit != verified_tokens_.end() && hit->second.issuer_key == *issuer_key;
+    known = hit != verified_tokens_.end() &&
+            std::find(candidates.begin(), candidates.end(), hit->second.issuer_key) != candidates.end();
   }
   if (!known) {
     if (!verify) {
       *unverified = true;  // the caller verifies on the work pool; this answer is never sent
       return Status::Internal("TOKEN_NOT_VERIFIED", "the token's signature is not checked yet");
     }
-    if (!ledger::Verify(*issuer_key, ledger::AsBytes(TokenSigningBytes(options_.chain_id, d.payload)),
-                        d.signature)) {
+    const std::string signing = TokenSigningBytes(options_.chain_id, d.payload);
+    const ledger::PublicKey* signer = nullptr;
+    for (const auto& k : candidates) {
+      if (ledger::Verify(k, ledger::AsBytes(signing), d.signature)) {
+        signer = &k;
+        break;
+      }
+    }
+    if (signer == nullptr) {
       return Unauth("AUTH_SIGNATURE_INVALID",
                     "the token's signature does not verify for issuer " + t.issuer_node_id +
                         " on chain " + options_.chain_id + ": ask a node of this chain for a token");
@@ -198,7 +210,7 @@ Result<AuthenticatedReader> RequestAuthenticator::CheckToken(std::string_view to
       // verified again as they come back.
       if (verified_tokens_.size() >= limits::kAuthVerifiedTokensMax) verified_tokens_.clear();
     }
-    verified_tokens_[std::string(token)] = VerifiedToken{*issuer_key, t.expires_ms};
+    verified_tokens_[std::string(token)] = VerifiedToken{*signer, t.expires_ms};
   }
   PLEDGER_ASSIGN_OR_RETURN(AuthenticatedReader reader, CheckAccount(t.account_key));
   reader.via = AuthenticatedReader::Via::kToken;

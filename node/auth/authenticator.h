@@ -77,9 +77,18 @@ class AccountDirectory {
   virtual Result<AccountInfo> LookupAccount(const ledger::PublicKey& key) const = 0;
 };
 
-// The Ed25519 key of a validator by node id, as the validator set stands now
-// (voters and learners); nullopt for a node id not in it. Thread-safe.
-using ValidatorKeySource = std::function<std::optional<ledger::PublicKey>(std::string_view node_id)>;
+// A validator's keys as the validator set stands now (voters and learners).
+// After a key rotation the previous key still verifies the tokens it signed
+// that say they were issued before the rotating block's time: tokens live at
+// most kAuthTokenLifetimeMs, so the old key's tokens are gone that long after
+// the rotation, and a client holding one is not refused because of it.
+struct IssuerKeys {
+  ledger::PublicKey current{};
+  std::optional<ledger::PublicKey> previous;
+  std::uint64_t previous_until_ms = 0;  // the rotating block's ledger time; 0: previous never
+};
+// nullopt for a node id not in the set. Thread-safe.
+using ValidatorKeySource = std::function<std::optional<IssuerKeys>(std::string_view node_id)>;
 
 // Who is asking: the account and what the chain says of it.
 struct AuthenticatedReader {

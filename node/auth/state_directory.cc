@@ -30,7 +30,7 @@ Result<AccountInfo> StateAccountDirectory::LookupAccount(const ledger::PublicKey
   return info;
 }
 
-std::optional<ledger::PublicKey> StateAccountDirectory::ValidatorKey(std::string_view node_id) const {
+std::optional<IssuerKeys> StateAccountDirectory::ValidatorKey(std::string_view node_id) const {
   auto s = state_.SnapshotReader();
   auto raw = s->Get(contracts::keys::Validator(node_id));
   if (!raw.ok() || !*raw) return std::nullopt;
@@ -38,7 +38,10 @@ std::optional<ledger::PublicKey> StateAccountDirectory::ValidatorKey(std::string
   if (!v.ParseFromString(**raw)) return std::nullopt;
   auto key = ledger::PublicKeyFromHex(v.public_key_hex());
   if (!key.ok()) return std::nullopt;
-  return *key;
+  IssuerKeys keys;
+  keys.current = *key;
+  if (auto prev = ledger::PublicKeyFromHex(v.previous_public_key_hex()); prev.ok()) keys.previous = *prev;
+  return keys;
 }
 
 }  // namespace pledger::node

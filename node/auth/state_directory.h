@@ -21,7 +21,9 @@ class StateAccountDirectory final : public AccountDirectory {
   explicit StateAccountDirectory(const ledger::StateStore& state) : state_(state) {}
   Result<AccountInfo> LookupAccount(const ledger::PublicKey& key) const override;
   // A ValidatorKeySource over the same state (voters and learners).
-  std::optional<ledger::PublicKey> ValidatorKey(std::string_view node_id) const;
+  // previous_until_ms is left 0 (this directory knows no block times): the
+  // node fills it from the rotating block (node.cc).
+  std::optional<IssuerKeys> ValidatorKey(std::string_view node_id) const;
 
  private:
   const ledger::StateStore& state_;  // not owned; outlives this

@@ -68,10 +68,16 @@ struct Fixture {
     o.chain_id = std::string(chain);
     o.clock = &clock;
     o.accounts = &dir;
-    o.validator_keys = [this](std::string_view id) -> std::optional<ledger::PublicKey> {
+    o.validator_keys = [this](std::string_view id) -> std::optional<IssuerKeys> {
       auto it = validators.find(std::string(id));
       if (it == validators.end()) return std::nullopt;
-      return it->second;
+      IssuerKeys k;
+      k.current = it->second;
+      if (auto p = previous.find(std::string(id)); p != previous.end()) {
+        k.previous = p->second.first;
+        k.previous_until_ms = p->second.second;
+      }
+      return k;
     };
     o.node_id = std::move(node_id);
     const ledger::SecretKey* k = key ? key : &node1;
@@ -98,6 +104,8 @@ struct Fixture {
   FakeClock clock;
   MapDirectory dir;
   std::map<std::string, ledger::PublicKey> validators;
+  // node id -> (key before its rotation, ledger time the rotation took effect)
+  std::map<std::string, std::pair<ledger::PublicKey, std::uint64_t>> previous;
   ledger::SecretKey bank = test::TestKey(11);
   ledger::SecretKey owner = test::TestKey(12);
   ledger::SecretKey stranger = test::TestKey(13);  // no account
@@ -496,6 +504,36 @@ TEST_CASE("auth: a token's signature is verified once, then remembered under the
   // The issuer's key rotated: the remembered check no longer counts.
   f.validators["node-2"] = f.outsider.public_key();
   CHECK(Reason(auth.VerifyToken(token, kT0 + 2)) == "AUTH_SIGNATURE_INVALID");
+}
+
+// A validator key rotation (issue 16): tokens the old key signed before the
+// rotating block's time live out their short life; the old key cannot mint
+// new ones that pass, and the new key's tokens are good at once.
+TEST_CASE("auth: tokens across an issuer's key rotation", "[unit][node][auth][token]") {
+  Fixture f;
+  ledger::SecretKey next = ledger::SecretKey::Generate();
+  RequestAuthenticator old_issuer(f.Options(kChain, "node-1", &f.node1));
+  RequestAuthenticator new_issuer(f.Options(kChain, "node-1", &next));
+  auto reader = old_issuer.Authenticate(f.Signed(f.bank, "POST", "/v1/auth/token", "", kT0));
+  REQUIRE(reader.ok());
+  const std::string before = old_issuer.MintToken(*reader, kT0).value();
+  REQUIRE(old_issuer.VerifyToken(before, kT0 + 1).ok());
+  // The rotation applies at ledger time kT0 + 1000.
+  f.previous["node-1"] = {f.node1.public_key(), kT0 + 1000};
+  f.validators["node-1"] = next.public_key();
+  RequestAuthenticator verifier(f.Options(kChain, "node-2", &f.node2));
+  CHECK(verifier.VerifyToken(before, kT0 + 2000).ok());
+  CHECK(old_issuer.VerifyToken(before, kT0 + 2000).ok());  // remembered, still in force
+  // Signed by the old key but claiming a later issue time: refused.
+  const std::string late = old_issuer.MintToken(*reader, kT0 + 1000).value();
+  CHECK(Reason(verifier.VerifyToken(late, kT0 + 2000)) == "AUTH_SIGNATURE_INVALID");
+  // The new key's tokens verify at once.
+  const std::string fresh = new_issuer.MintToken(*reader, kT0 + 1500).value();
+  CHECK(verifier.VerifyToken(fresh, kT0 + 2000).ok());
+  // Without a recorded rotation time the old key counts for nothing.
+  f.previous["node-1"].second = 0;
+  RequestAuthenticator strict(f.Options(kChain, "node-2", &f.node2));
+  CHECK(Reason(strict.VerifyToken(before, kT0 + 2000)) == "AUTH_SIGNATURE_INVALID");
 }
 
 TEST_CASE("auth: a token stops working once its account is suspended", "[unit][node][auth][token]") {
