@@ -790,9 +790,16 @@ void NodeImpl::RefreshMembers() {
       }
     }
   }
+  // Once this node is on the ledger, the ledger alone says who is a member:
+  // a peer its configuration names but the ledger does not (removed, or
+  // never admitted) is neither dialled nor accepted. Before that (a node
+  // joining, catching up to its own admission) the configured peers are how
+  // it reaches the consortium.
+  const bool self_on_ledger = next.count(node_id_) && next[node_id_].on_ledger;
   std::map<std::string, PeerAddress> dial;
   for (const auto& [id, m] : next) {
     if (id == node_id_ || m.address.empty()) continue;
+    if (self_on_ledger && !m.on_ledger) continue;
     auto hp = SplitHostPort(m.address, "peer address of " + id);
     if (!hp.ok()) continue;
     dial[id] = PeerAddress{hp->first, hp->second};
@@ -800,6 +807,7 @@ void NodeImpl::RefreshMembers() {
   {
     io::MutexLock lock(&members_mu_);
     members_ = std::move(next);
+    self_on_ledger_ = self_on_ledger;
   }
   if (transport_) {
     transport_->SetPeers(dial);
@@ -835,6 +843,10 @@ Status NodeImpl::Authorize(const PeerCertificate& peer) {
       }
       roots = m.tls_roots;
       whose = "organisation " + m.org_id + "'s roots on the ledger";
+    } else if (self_on_ledger_) {
+      return Status::PermissionDenied("NODE_NOT_ADMITTED", "node '" + peer.node_id +
+                                                               "' is not in the validator/learner set on the ledger "
+                                                               "(removed, or never admitted)");
     }
   }
   if (roots.empty()) {

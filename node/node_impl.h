@@ -391,6 +391,7 @@ class NodeImpl : public ApiBackend {
   // ---- members ----
   io::Mutex members_mu_;
   std::map<std::string, Member> members_ GUARDED_BY(members_mu_);  // by node id
+  bool self_on_ledger_ GUARDED_BY(members_mu_) = false;  // this node is admitted on its ledger
 
   // ---- status published by the raft thread ----
   mutable io::Mutex status_mu_;

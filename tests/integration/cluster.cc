@@ -265,6 +265,10 @@ void TestCluster::Kill(int i) {
   p.client.reset();
 }
 
+void TestCluster::Signal(int i, int sig) {
+  if (nodes_[i].pid > 0) ::kill(nodes_[i].pid, sig);
+}
+
 void TestCluster::Stop(int i) {
   Proc& p = nodes_[i];
   if (p.pid <= 0) return;

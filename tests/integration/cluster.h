@@ -80,12 +80,14 @@ class TestCluster {
   // Environment variables for node i's next Start, on top of options.env.
   void SetNodeEnv(int i, std::map<std::string, std::string> env) { node_env_[i] = std::move(env); }
   void Kill(int i);                 // SIGKILL
+  void Signal(int i, int sig);      // e.g. SIGHUP (reload the certificate)
   void Stop(int i);                 // SIGTERM, then wait (SIGKILL after 10 s)
   bool Running(int i) const;
 
   std::string ApiUrl(int i) const;
   std::string NodeId(int i) const { return nodes_[i].id; }
   std::string ConfigPath(int i) const { return nodes_[i].config; }
+  std::string NodeDir(int i) const { return nodes_[i].dir; }
   // Node i's API, read as the registrar (account "ipo-a": every record in full).
   io::HttpClient& Client(int i);
   // A new client reading as `account` (a name as for Account()), or
