@@ -171,7 +171,7 @@ struct Load {
   ~Load() { Stop(); }
 };
 
-TEST_CASE("rotation: under load a node's certificate is renewed, then its key and an account's key are rotated; "
+TEST_CASE("rotation: under load a node's certificate is renewed, then its key and an account key are rotated, "
           "nothing lost or refused, the audit verifies across",
           "[integration]") {
   TestCluster c;
