@@ -246,6 +246,19 @@ std::string NodeImpl::StatusJson() {
     *v.add_certificates() = std::move(c);
   }
   {
+    // The ledger rotated this node's key and the new one is not installed:
+    // every peer refuses it until it is.
+    std::optional<ledger::PublicKey> on_ledger;
+    {
+      io::MutexLock lock(&members_mu_);
+      if (auto it = members_.find(node_id_); it != members_.end() && it->second.on_ledger) on_ledger = it->second.key;
+    }
+    if (on_ledger && *on_ledger != NodeKey()->public_key()) {
+      v.add_warnings("the ledger names another key for this node (rotated) and it is not installed: stage it with "
+                     "pledger-admin rotate-key's files and restart (docs/operations.md)");
+    }
+  }
+  {
     io::MutexLock lock(&clock_mu_);
     for (const auto& [id, off] : clock_offsets_) {
       auto* c = v.add_clock_offsets();
@@ -335,6 +348,9 @@ std::string NodeImpl::MetricsText() {
   metric("pledger_state_root_mismatches_total", "counter",
          "Attestations whose state root differs from this node's.",
          static_cast<double>(metrics_.state_root_mismatches.load()));
+  metric("pledger_key_install_failures_total", "counter",
+         "Times the ledger rotated this node's key and no matching staged key was found.",
+         static_cast<double>(metrics_.key_install_failures.load()));
   o << "# HELP pledger_cert_expiry_seconds Seconds until a certificate expires (negative: expired).\n"
     << "# TYPE pledger_cert_expiry_seconds gauge\n";
   for (const auto& c : Certificates()) {

@@ -363,5 +363,56 @@ TEST_CASE("rotation: a removed node is disconnected within a second and its late
   CHECK(refused);
 }
 
+// An organisation's trust roots change by governance and take effect live:
+// withdrawn, its node is cut at once; restored, it is taken back and catches up.
+TEST_CASE("rotation: replacing an organisation's trust roots cuts its nodes at once, restoring them lets them back",
+          "[integration]") {
+  TestCluster c;
+  c.StartAll();
+  CLUSTER_REQUIRE(c, c.WaitForLeader(20s) >= 0);
+  const int b = 1;  // n2, of ipo-b
+  auto ca_pem = io::ReadFile(c.dir() + "/consortium-ca.crt");
+  REQUIRE(ca_pem.ok());
+  auto ca_der = io::CertPemToDer(*ca_pem);
+  REQUIRE(ca_der.ok());
+  auto other = io::GenerateCa("Another CA of ipo-b", 30);
+  REQUIRE(other.ok());
+  auto other_der = io::CertPemToDer(other->cert_pem);
+  REQUIRE(other_der.ok());
+  int leader = c.WaitForLeader(10s);
+  const int via = leader == b ? 0 : leader;
+  auto set_roots = [&](const std::string& der) {
+    return Commit(c, via, Tx(c, {&c.Account("ipo-a"), &c.Account("ipo-b")}, [&](contracts::Action* a) {
+      a->mutable_org_tls_roots_set()->set_org_id("ipo-b");
+      a->mutable_org_tls_roots_set()->add_tls_roots(der);
+    }));
+  };
+  size_t from0 = c.LogLines(0);
+  // ipo-b now vouches only for a CA that did not issue n2's certificate.
+  auto withdrawn = set_roots(*other_der);
+  CLUSTER_REQUIRE(c, withdrawn.first == "OK");
+  CLUSTER_REQUIRE(c, c.WaitFor(
+                         [&] {
+                           auto s = c.Status(b);
+                           if (!s.ok()) return false;
+                           for (const auto& p : s->peers()) {
+                             if (p.connected()) return false;
+                           }
+                           return true;
+                         },
+                         5s));
+  CLUSTER_REQUIRE(c, c.WaitFor([&] { return c.LogContains(0, "CERT_UNTRUSTED", from0); }, 5s));
+  // The other two go on without it.
+  tools::Workload w(c.Parties(), 9, 1);
+  auto during = Commit(c, via, w.PatentRegister(Expiry(c, via)).raw);
+  CLUSTER_REQUIRE(c, during.first == "OK");
+  // Restored: n2 is taken back and catches up.
+  auto restored = set_roots(*ca_der);
+  CLUSTER_REQUIRE(c, restored.first == "OK");
+  auto after = Commit(c, via, w.PatentRegister(Expiry(c, via)).raw);
+  CLUSTER_REQUIRE(c, after.first == "OK");
+  CLUSTER_REQUIRE(c, c.WaitForHeight(b, after.second, 20s));
+}
+
 }  // namespace
 }  // namespace pledger::test
