@@ -23,6 +23,17 @@ std::string JoinIds(const google::protobuf::RepeatedPtrField<std::string>& ids) 
 
 std::string Fen(std::int64_t v) { return std::to_string(v); }
 
+// Issue 18 bug 1: what happens to a pledge happens to its patents, so every
+// transaction that names a pledge names its patents too, and the patents'
+// history (the 'X' index built from TxOutcome::touched) lists partial
+// repayments, accruals, classifications, renewals and enforcement, accepted
+// or refused, exactly as the pledge's does.
+Status LoadPledgeAndPatents(TxContext& c, std::string_view id, Pledge* p) {
+  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, id, p));
+  for (const std::string& no : p->patent_nos()) c.Touch(keys::Patent(no));
+  return Status::OK();
+}
+
 // Adds (delta_count, delta_principal) to a bank's exposure to a borrower
 // (R33); a bank's entry disappears when it has no active pledge left, the
 // record when no bank is left.
@@ -544,7 +555,7 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
 
 Status ExecPledgeChange(TxContext& c, const PledgeChange& a) {
   Pledge p;
-  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(LoadPledgeAndPatents(c, a.pledge_id(), &p));
   PLEDGER_RETURN_IF_ERROR(RequireJointSigners(c, p, "PledgeChange"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "PledgeChange"));
   if (!ValidHex64(a.agreement_hash())) {
@@ -586,7 +597,7 @@ Status ExecPledgeChange(TxContext& c, const PledgeChange& a) {
 
 Status ExecLoanAccrue(TxContext& c, const LoanAccrue& a) {
   Pledge p;
-  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(LoadPledgeAndPatents(c, a.pledge_id(), &p));
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "LoanAccrue"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanAccrue"));
   if (!ValidAmount(a.interest_fen()) || !ValidAmount(a.costs_fen()) || (a.interest_fen() == 0 && a.costs_fen() == 0)) {
@@ -606,7 +617,7 @@ Status ExecLoanAccrue(TxContext& c, const LoanAccrue& a) {
 
 Status ExecLoanRepay(TxContext& c, const LoanRepay& a) {
   Pledge p;
-  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(LoadPledgeAndPatents(c, a.pledge_id(), &p));
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "LoanRepay"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanRepay"));
   if (a.amount_fen() <= 0 || !ValidAmount(a.amount_fen())) {
@@ -640,7 +651,7 @@ Status ExecLoanRepay(TxContext& c, const LoanRepay& a) {
 
 Status ExecLoanRenew(TxContext& c, const LoanRenew& a) {
   Pledge p;
-  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(LoadPledgeAndPatents(c, a.pledge_id(), &p));
   PLEDGER_RETURN_IF_ERROR(RequireJointSigners(c, p, "LoanRenew"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanRenew"));
   if (!ValidHex64(a.agreement_hash())) {
@@ -671,7 +682,7 @@ Status ExecLoanRenew(TxContext& c, const LoanRenew& a) {
 
 Status ExecLoanClassify(TxContext& c, const LoanClassify& a) {
   Pledge p;
-  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(LoadPledgeAndPatents(c, a.pledge_id(), &p));
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "LoanClassify"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanClassify"));
   if (!RiskClass_IsValid(a.risk_class()) || a.risk_class() == RISK_CLASS_UNSPECIFIED) {
@@ -687,7 +698,7 @@ Status ExecLoanClassify(TxContext& c, const LoanClassify& a) {
 
 Status ExecPledgeCancel(TxContext& c, const PledgeCancel& a) {
   Pledge p;
-  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(LoadPledgeAndPatents(c, a.pledge_id(), &p));
   if (!CancelGround_IsValid(a.ground()) || a.ground() == CANCEL_GROUND_UNSPECIFIED) {
     return Fail("PLEDGE_CANCEL_INVALID", "ground must be one of the CANCEL_* values (R12)");
   }
@@ -711,7 +722,7 @@ Status ExecPledgeCancel(TxContext& c, const PledgeCancel& a) {
 
 Status ExecPledgeEnforce(TxContext& c, const PledgeEnforce& a) {
   Pledge p;
-  PLEDGER_RETURN_IF_ERROR(LoadPledge(c, a.pledge_id(), &p));
+  PLEDGER_RETURN_IF_ERROR(LoadPledgeAndPatents(c, a.pledge_id(), &p));
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "PledgeEnforce"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "PledgeEnforce"));
   if (!EnforceMethod_IsValid(a.method()) || a.method() == ENFORCE_METHOD_UNSPECIFIED) {

@@ -13,6 +13,7 @@ pledger_unit_test(contracts_test
     unit/contracts/overflow_test.cc
     unit/contracts/signers_test.cc
     unit/contracts/orgs_test.cc
+    unit/contracts/issue18_test.cc
   LIBS pledger_contracts)
 target_compile_definitions(contracts_test PRIVATE PLEDGER_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 
