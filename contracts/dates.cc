@@ -33,6 +33,12 @@ std::int32_t AddMonths(std::int32_t day, int months) {
   return DaysFromCivil(year, month, d);
 }
 
+std::int32_t TermLastDay(std::int32_t start, int years) {
+  const CivilDate c = CivilFromDays(start);
+  if (c.month == 2 && c.day == 29) return DaysFromCivil(c.year + years, 2, 28);
+  return AddYears(start, years) - 1;
+}
+
 int Weekday(std::int32_t day) {
   // Days since 1970-01-01 (a Thursday = 4); keep the result in 0..6 for negatives.
   int w = (day + 4) % 7;

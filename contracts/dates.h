@@ -49,6 +49,14 @@ inline constexpr std::int32_t kMaxDate = DaysFromCivil(2200, 12, 31);
 std::int32_t AddMonths(std::int32_t day, int months);
 inline std::int32_t AddYears(std::int32_t day, int years) { return AddMonths(day, 12 * years); }
 
+// R19: the last day of a term of `years` years from `start`: the day before
+// the anniversary. The anniversary of 29 February in a common year is 1 March,
+// so a term from 29 February always ends on 28 February (2020-02-29 + 10 years
+// ends 2030-02-28, a day after 2020-02-28's term, which ends 2030-02-27; in a
+// leap end year, 2040-02-28 as well). AddYears alone would clamp 29 February
+// to the 28th and end both terms on the same day.
+std::int32_t TermLastDay(std::int32_t start, int years);
+
 // 0 = Sunday ... 6 = Saturday (1970-01-01 was a Thursday).
 int Weekday(std::int32_t day);
 

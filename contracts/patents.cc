@@ -16,12 +16,13 @@ namespace {
 constexpr std::int32_t kDesignTerm15From = DaysFromCivil(2021, 6, 1);
 
 // R19: the last day of the term. A term of N years from the filing date ends the
-// day before the N-th anniversary; term adjustment extends it day for day.
+// day before the N-th anniversary (from 29 February: on 28 February, see
+// TermLastDay); term adjustment extends it day for day.
 std::int32_t ExpiryDate(PatentType type, std::int32_t filing, std::int32_t extension_days) {
   int years = 20;
   if (type == PATENT_UTILITY) years = 10;
   if (type == PATENT_DESIGN) years = filing >= kDesignTerm15From ? 15 : 10;
-  return AddYears(filing, years) - 1 + extension_days;
+  return TermLastDay(filing, years) + extension_days;
 }
 
 bool OwnerOf(const Patent& p, std::string_view org) {

@@ -82,4 +82,33 @@ TEST_CASE("issue 18 bug 1: a patent's history lists what happens to it through i
   CHECK(all_named());
 }
 
+TEST_CASE("issue 18 bug 2: a term from 29 February ends on 28 February, a day after 28 February's",
+          "[unit][contracts][issue18][R19]") {
+  CHECK(TermLastDay(DaysFromCivil(2020, 2, 29), 10) == DaysFromCivil(2030, 2, 28));
+  CHECK(TermLastDay(DaysFromCivil(2020, 2, 28), 10) == DaysFromCivil(2030, 2, 27));
+  CHECK(TermLastDay(DaysFromCivil(2020, 2, 29), 20) == DaysFromCivil(2040, 2, 28));  // a leap end year too
+  CHECK(TermLastDay(DaysFromCivil(2020, 3, 1), 20) == DaysFromCivil(2040, 2, 29));
+  CHECK(TermLastDay(DaysFromCivil(2021, 3, 1), 3) == DaysFromCivil(2024, 2, 29));
+  CHECK(TermLastDay(DaysFromCivil(2014, 7, 28), 20) == DaysFromCivil(2034, 7, 27));
+
+  World w;
+  struct Case {
+    int type_digit, year;
+    std::int32_t leap_end, eve_end;  // expiry when filed on 29 February, and on 28 February
+  };
+  // Designs filed from 2021-06-01 have 15 years (R19).
+  const Case cases[] = {{1, 2020, DaysFromCivil(2040, 2, 28), DaysFromCivil(2040, 2, 27)},
+                        {2, 2020, DaysFromCivil(2030, 2, 28), DaysFromCivil(2030, 2, 27)},
+                        {3, 2024, DaysFromCivil(2039, 2, 28), DaysFromCivil(2039, 2, 27)}};
+  int serial = 1820000;
+  for (const Case& c : cases) {
+    INFO("type digit " << c.type_digit);
+    const std::string leap = Zl(c.year, c.type_digit, ++serial), eve = Zl(c.year, c.type_digit, ++serial);
+    REQUIRE(w.RegisterPatent(leap, {{"sme-1", 10000}}, DaysFromCivil(c.year, 2, 29), DaysFromCivil(2024, 5, 1)).code() == "OK");
+    REQUIRE(w.RegisterPatent(eve, {{"sme-1", 10000}}, DaysFromCivil(c.year, 2, 28), DaysFromCivil(2024, 5, 1)).code() == "OK");
+    CHECK(w.GetPatent(leap).expiry_date() == c.leap_end);
+    CHECK(w.GetPatent(eve).expiry_date() == c.eve_end);
+  }
+}
+
 }  // namespace pledger::contracts::test
