@@ -50,13 +50,14 @@ Result<PatentType> ParsePatentNumber(std::string_view no) {
     default:
       return invalid("has an unknown type digit (1, 2, 3, 8 or 9)");
   }
-  char expected = PatentCheckChar(digits);
-  if (rest.back() != expected) {
+  if (rest.back() != PatentCheckChar(digits)) {
+    // The right check character is deliberately not named (docs/wallet.md):
+    // a typo in the digits must not be "fixed" by changing the check character.
     return Status::InvalidArgument(
         "PATENT_CHECK_DIGIT_INVALID",
-        "patent number " + std::string(no) + " fails the check digit: the check character for " +
-            std::string(digits) + " is " + std::string(1, expected) +
-            "; correct the number from the certificate (R25)");
+        "patent number " + std::string(no) +
+            " fails the check digit: a digit or the check character is mistyped; copy the number again "
+            "from the certificate or the register (R25)");
   }
   return type;
 }

@@ -15,6 +15,8 @@ bool Touched(const World& w, const std::string& entity) {
   return std::find(t.begin(), t.end(), entity) != t.end();
 }
 
+bool Contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+
 }  // namespace
 
 TEST_CASE("issue 18 bug 1: a patent's history lists what happens to it through its pledge",
@@ -109,6 +111,28 @@ TEST_CASE("issue 18 bug 2: a term from 29 February ends on 28 February, a day af
     CHECK(w.GetPatent(leap).expiry_date() == c.leap_end);
     CHECK(w.GetPatent(eve).expiry_date() == c.eve_end);
   }
+}
+
+TEST_CASE("issue 18 bug 4: a failed check digit does not reveal the right check character",
+          "[unit][contracts][issue18][R25]") {
+  // R25's own example: the right check character of 201910123456 is X.
+  auto bad = ParsePatentNumber("ZL201910123456.7");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().reason() == "PATENT_CHECK_DIGIT_INVALID");
+  CHECK(std::string(bad.status().message()).find('X') == std::string::npos);
+  // 201410362077's is 3.
+  auto other = ParsePatentNumber("ZL201410362077.5");
+  REQUIRE_FALSE(other.ok());
+  CHECK_FALSE(Contains(std::string(other.status().message()), "is 3"));
+  CHECK_FALSE(Contains(std::string(other.status().message()), "077.3"));
+
+  World w;
+  Action a;
+  a.mutable_patent_register()->set_patent_no("ZL201910123456.7");
+  a.mutable_patent_register()->set_type(PATENT_INVENTION);
+  auto r = w.Run(a, {"ipo-a"});
+  CHECK(r.code() == "PATENT_CHECK_DIGIT_INVALID");
+  CHECK(r.message().find('X') == std::string::npos);
 }
 
 }  // namespace pledger::contracts::test
