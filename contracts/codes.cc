@@ -70,6 +70,7 @@ constexpr std::array kCodes = {
     CodeInfo{"PATENT_FEE_NOT_OVERDUE", "R20", F},
     CodeInfo{"PATENT_FROZEN", "R15", F},
     CodeInfo{"PATENT_GRACE_NOT_OVER", "R20", F},
+    CodeInfo{"PATENT_INVALIDATION_PENDING", "R26", F},
     CodeInfo{"PATENT_NOT_FOUND", "", N},
     CodeInfo{"PATENT_NOT_IN_FORCE", "R21", F},
     CodeInfo{"PATENT_NOT_YET_EXPIRED", "R19", F},

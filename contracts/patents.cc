@@ -176,7 +176,14 @@ Status ApplyWaiver(TxContext& c, const PatentStatusUpdate& a, Patent* p, std::st
 }
 
 Status ApplyInvalidationStarted(const PatentStatusUpdate& a, Patent* p, std::string* notice) {
-  if (!InForceStatus(p->status()) || p->invalidation_pending()) return TransitionInvalid(a, *p);
+  if (p->invalidation_pending()) {
+    // Issue 18 bug 6: say what is wrong, not "not possible in status VALID".
+    return Fail("PATENT_INVALIDATION_PENDING",
+                "invalidation proceedings against " + p->patent_no() +
+                    " are already pending; record the decision (--event invalidated, partially-invalidated or "
+                    "invalidation-rejected) before another request starts (R21, R26)");
+  }
+  if (!InForceStatus(p->status())) return TransitionInvalid(a, *p);
   p->set_invalidation_pending(true);
   *notice = "INVALIDATION_STARTED";
   return Status::OK();
@@ -185,7 +192,11 @@ Status ApplyInvalidationStarted(const PatentStatusUpdate& a, Patent* p, std::str
 // The decision on a pending invalidation: the patent is invalidated, partly
 // invalidated (R21, IR 73) or the request is rejected and the status stands.
 Status ApplyInvalidationDecision(const PatentStatusUpdate& a, Patent* p, std::string* notice) {
-  if (!p->invalidation_pending()) return TransitionInvalid(a, *p);
+  if (!p->invalidation_pending()) {
+    return Fail("PATENT_TRANSITION_INVALID", PatentEvent_Name(a.event()) + " decides an invalidation request, and none "
+                                                 "is pending against " + p->patent_no() +
+                                                 "; record --event invalidation-started first (R21, R26)");
+  }
   PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "an invalidation decision"));
   p->set_invalidation_pending(false);
   if (a.event() == PATENT_EVENT_INVALIDATED) {
@@ -209,30 +220,37 @@ Status ApplyExpiry(TxContext& c, const PatentStatusUpdate& a, Patent* p, std::st
   return Status::OK();
 }
 
+// A freeze flag already in the state the event would put it in: the status is
+// beside the point (R15 flags sit beside it), so the message names the flag.
+Status FlagAlready(const PatentStatusUpdate& a, const Patent& p, std::string_view state) {
+  return Fail("PATENT_TRANSITION_INVALID", PatentEvent_Name(a.event()) + " is not possible: patent " + p.patent_no() +
+                                               " is " + std::string(state) + " (R15, R26); check the register");
+}
+
 // R15: court preservation and an ownership-dispute suspension are flags beside
 // the status, not statuses; setting one needs its supporting document, lifting
 // it does not.
 Status ApplyFreeze(const PatentStatusUpdate& a, Patent* p, std::string* notice) {
   switch (a.event()) {
     case PATENT_EVENT_PRESERVATION_ON:
-      if (p->preserved()) return TransitionInvalid(a, *p);
+      if (p->preserved()) return FlagAlready(a, *p, "already under court preservation");
       PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "court preservation"));
       p->set_preserved(true);
       *notice = "PRESERVATION_ON";
       return Status::OK();
     case PATENT_EVENT_PRESERVATION_OFF:
-      if (!p->preserved()) return TransitionInvalid(a, *p);
+      if (!p->preserved()) return FlagAlready(a, *p, "not under court preservation");
       p->set_preserved(false);
       return Status::OK();
     case PATENT_EVENT_SUSPENSION_ON:
-      if (p->suspended()) return TransitionInvalid(a, *p);
+      if (p->suspended()) return FlagAlready(a, *p, "already under an ownership-dispute suspension");
       PLEDGER_RETURN_IF_ERROR(RequireDocument(a.document_hash(), "an ownership-dispute suspension"));
       p->set_suspended(true);
       *notice = "SUSPENSION_ON";
       return Status::OK();
     case PATENT_EVENT_SUSPENSION_OFF:
     default:  // ApplyEvent sends only the four freeze events here
-      if (!p->suspended()) return TransitionInvalid(a, *p);
+      if (!p->suspended()) return FlagAlready(a, *p, "not under an ownership-dispute suspension");
       p->set_suspended(false);
       return Status::OK();
   }

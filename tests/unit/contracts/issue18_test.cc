@@ -17,6 +17,15 @@ bool Touched(const World& w, const std::string& entity) {
 
 bool Contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
 
+Action PatentEvent(const std::string& no, PatentEvent e, std::int32_t date = 0) {
+  Action a;
+  a.mutable_patent_status()->set_patent_no(no);
+  a.mutable_patent_status()->set_event(e);
+  a.mutable_patent_status()->set_document_hash(Hash("decision"));
+  a.mutable_patent_status()->set_date(date);
+  return a;
+}
+
 }  // namespace
 
 TEST_CASE("issue 18 bug 1: a patent's history lists what happens to it through its pledge",
@@ -133,6 +142,27 @@ TEST_CASE("issue 18 bug 4: a failed check digit does not reveal the right check 
   auto r = w.Run(a, {"ipo-a"});
   CHECK(r.code() == "PATENT_CHECK_DIGIT_INVALID");
   CHECK(r.message().find('X') == std::string::npos);
+}
+
+TEST_CASE("issue 18 bug 6: a second invalidation request says one is already pending",
+          "[unit][contracts][issue18][R26]") {
+  World w;
+  const std::string p1 = Zl(2020, 1, 1860001);
+  REQUIRE(w.RegisterPatent(p1, {{"sme-1", 10000}}).code() == "OK");
+  auto decided = w.Run(PatentEvent(p1, PATENT_EVENT_INVALIDATION_REJECTED), {"ipo-a"});
+  CHECK(decided.code() == "PATENT_TRANSITION_INVALID");
+  CHECK(Contains(decided.message(), "none is pending"));
+  REQUIRE(w.Run(PatentEvent(p1, PATENT_EVENT_INVALIDATION_STARTED), {"ipo-a"}).code() == "OK");
+  auto again = w.Run(PatentEvent(p1, PATENT_EVENT_INVALIDATION_STARTED), {"ipo-a"});
+  CHECK(again.code() == "PATENT_INVALIDATION_PENDING");
+  CHECK(again.rule() == "R26");
+  CHECK(Contains(again.message(), "already pending"));
+  CHECK_FALSE(Contains(again.message(), "PATENT_VALID"));
+  // A freeze flag already set is named as such, not by the status.
+  REQUIRE(w.Run(PatentEvent(p1, PATENT_EVENT_PRESERVATION_ON), {"ipo-a"}).code() == "OK");
+  auto twice = w.Run(PatentEvent(p1, PATENT_EVENT_PRESERVATION_ON), {"ipo-a"});
+  CHECK(twice.code() == "PATENT_TRANSITION_INVALID");
+  CHECK(Contains(twice.message(), "already under court preservation"));
 }
 
 }  // namespace pledger::contracts::test
