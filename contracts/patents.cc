@@ -216,6 +216,8 @@ Status ApplyExpiry(TxContext& c, const PatentStatusUpdate& a, Patent* p, std::st
     return Fail("PATENT_NOT_YET_EXPIRED", "the term runs until " + FormatDate(p->expiry_date()) + " (R19)");
   }
   p->set_status(PATENT_EXPIRED);
+  // R19: the patent expired when its term ended, whenever the office records it.
+  p->set_status_date(p->expiry_date() + 1);
   *notice = "EXPIRED";
   return Status::OK();
 }
@@ -471,16 +473,27 @@ Status ExecPatentStatus(TxContext& c, const PatentStatusUpdate& a) {
   const PatentStatus before = p.status();
   std::string notice;  // R14: register events the pledgee must hear about
   PLEDGER_RETURN_IF_ERROR(ApplyEvent(c, a, *params, date, &p, &notice));
+  // A termination dates itself back to the due date (R20), an expiry to the
+  // end of the term (R19): the status takes effect then, not when recorded.
+  const bool dated_back = a.event() == PATENT_EVENT_TERMINATED_NONPAYMENT || a.event() == PATENT_EVENT_EXPIRED;
   if (p.status() != before) {
-    // A termination has already dated itself back to the due date (R20).
-    if (a.event() != PATENT_EVENT_TERMINATED_NONPAYMENT) p.set_status_date(date);
+    if (!dated_back) p.set_status_date(date);
     if (p.status() != PATENT_FEE_GRACE) p.set_grace_end(0);
   }
   c.Write(keys::Patent(p.patent_no()), p);
-  c.Emit("patent.status", {{"patent_no", p.patent_no()},
-                           {"event", PatentEvent_Name(a.event())},
-                           {"status", StatusName(p.status())},
-                           {"date", FormatDate(date)}});
+  if (dated_back) {
+    // "date" is when the status took effect; "recorded_date" when the office recorded it.
+    c.Emit("patent.status", {{"patent_no", p.patent_no()},
+                             {"event", PatentEvent_Name(a.event())},
+                             {"status", StatusName(p.status())},
+                             {"date", FormatDate(p.status_date())},
+                             {"recorded_date", FormatDate(date)}});
+  } else {
+    c.Emit("patent.status", {{"patent_no", p.patent_no()},
+                             {"event", PatentEvent_Name(a.event())},
+                             {"status", StatusName(p.status())},
+                             {"date", FormatDate(date)}});
+  }
   if (!notice.empty()) PLEDGER_RETURN_IF_ERROR(NotifyPledgee(c, p, notice));
   return Status::OK();
 }

@@ -26,6 +26,21 @@ Action PatentEvent(const std::string& no, PatentEvent e, std::int32_t date = 0) 
   return a;
 }
 
+// The value of attribute `key` of the first event of `type` ("" if none), and
+// whether the event has the attribute at all.
+std::string Attr(const ledger::Receipt& r, std::string_view type, std::string_view key, bool* present = nullptr) {
+  if (present) *present = false;
+  for (const auto& e : r.events()) {
+    if (e.type() != type) continue;
+    for (const auto& a : e.attributes()) {
+      if (a.key() != key) continue;
+      if (present) *present = true;
+      return a.value();
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 TEST_CASE("issue 18 bug 1: a patent's history lists what happens to it through its pledge",
@@ -163,6 +178,33 @@ TEST_CASE("issue 18 bug 6: a second invalidation request says one is already pen
   auto twice = w.Run(PatentEvent(p1, PATENT_EVENT_PRESERVATION_ON), {"ipo-a"});
   CHECK(twice.code() == "PATENT_TRANSITION_INVALID");
   CHECK(Contains(twice.message(), "already under court preservation"));
+}
+
+TEST_CASE("issue 18 bug 7: effective dates of retroactive statuses", "[unit][contracts][issue18][R19][R20]") {
+  World w;
+  const std::string p1 = Zl(2020, 1, 1870001);
+  REQUIRE(w.RegisterPatent(p1, {{"sme-1", 10000}}).code() == "OK");  // fees paid through 2025-02-28
+  w.SetToday(DaysFromCivil(2025, 3, 5));
+  REQUIRE(w.Run(PatentEvent(p1, PATENT_EVENT_FEE_GRACE), {"ipo-a"}).code() == "OK");
+  w.SetToday(DaysFromCivil(2025, 9, 1));
+  auto term = w.Run(PatentEvent(p1, PATENT_EVENT_TERMINATED_NONPAYMENT), {"ipo-a"});
+  REQUIRE(term.code() == "OK");
+  // R20: effective from the due date, recorded today.
+  CHECK(Attr(term, "patent.status", "date") == "2025-03-01");
+  CHECK(Attr(term, "patent.status", "recorded_date") == "2025-09-01");
+  CHECK(w.GetPatent(p1).status_date() == DaysFromCivil(2025, 3, 1));
+
+  // R19: a utility model filed 2010-01-10 expired after 2020-01-09, whenever recorded.
+  const std::string um = Zl(2010, 2, 1870002);
+  REQUIRE(w.RegisterPatent(um, {{"sme-1", 10000}}, DaysFromCivil(2010, 1, 10), DaysFromCivil(2011, 1, 10)).code() == "OK");
+  auto view = QueryPatent(w.state(), um, w.time_ms());
+  REQUIRE(view.ok());
+  CHECK(view->effective_status() == PATENT_EXPIRED);
+  auto expired = w.Run(PatentEvent(um, PATENT_EVENT_EXPIRED), {"ipo-a"});
+  REQUIRE(expired.code() == "OK");
+  CHECK(Attr(expired, "patent.status", "date") == "2020-01-10");
+  CHECK(Attr(expired, "patent.status", "recorded_date") == "2025-09-01");
+  CHECK(w.GetPatent(um).status_date() == DaysFromCivil(2020, 1, 10));
 }
 
 }  // namespace pledger::contracts::test
