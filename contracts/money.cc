@@ -19,4 +19,10 @@ std::string FormatYuan(std::int64_t fen) {
   return (negative ? "-" : "") + grouped + "." + frac;
 }
 
+std::string FormatPercentBps(std::uint32_t bps) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%u.%02u %% (%u bps)", bps / 100, bps % 100, bps);
+  return buf;
+}
+
 }  // namespace pledger::contracts

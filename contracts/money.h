@@ -26,6 +26,11 @@ static_assert(kMaxAmountFen <= std::numeric_limits<std::int64_t>::max() / kBpsDe
 // Any int64 formats, INT64_MIN included. One formatter for the contracts'
 // messages and the tools, so a sum reads the same wherever it is shown.
 std::string FormatYuan(std::int64_t fen);
+// "1,234,567.89 yuan": FormatYuan with its unit, for messages.
+inline std::string YuanText(std::int64_t fen) { return FormatYuan(fen) + " yuan"; }
+// "60.00 % (6000 bps)": a rate or ratio as people read it, with the basis
+// points the API fields carry in brackets (messages speak percent).
+std::string FormatPercentBps(std::uint32_t bps);
 
 inline bool ValidAmount(std::int64_t fen) { return fen >= 0 && fen <= kMaxAmountFen; }
 

@@ -60,10 +60,14 @@ Status CheckNotFrozen(const Patent& p, std::string_view action) {
                                    "; wait until it is lifted (R15)");
 }
 
-Status RequireDocument(std::string_view hash, std::string_view what) {
+// `flag` names the wallet's document flag ("document": --document FILE or
+// --document-hash HEX) and `field` the API field.
+Status RequireDocument(std::string_view hash, std::string_view what, std::string_view flag = "document",
+                       std::string_view field = "document_hash") {
   if (ValidHex64(hash)) return Status::OK();
-  return Fail("DOCUMENT_HASH_MISSING", std::string(what) +
-                                           " needs the SHA-256 (64 lower-case hex) of its supporting document");
+  return Fail("DOCUMENT_HASH_MISSING", std::string(what) + " needs its supporting document: --" + std::string(flag) +
+                                           " FILE, or its SHA-256 (64 lower-case hex) with " +
+                                           Input(std::string(flag) + "-hash", field));
 }
 
 // R26: the event does not apply to the patent's current register status.
@@ -78,7 +82,9 @@ Status TransitionInvalid(const PatentStatusUpdate& a, const Patent& p) {
 // An optional new paid-through date carried by a grant or a restoration.
 Status TakePaidThrough(const PatentStatusUpdate& a, Patent* p) {
   if (a.paid_through() == 0) return Status::OK();
-  if (!ValidDate(a.paid_through())) return Fail("PATENT_DATES_INVALID", "paid_through is not a date");
+  if (!ValidDate(a.paid_through())) {
+    return Fail("PATENT_DATES_INVALID", Input("paid-through", "paid_through") + " is not a date between 1950 and 2200");
+  }
   p->set_fee_paid_through(a.paid_through());
   return Status::OK();
 }
@@ -98,7 +104,7 @@ Status ApplyFeePaid(TxContext& c, const PatentStatusUpdate& a, const Params& par
                     Patent* p) {
   if (!InForceStatus(p->status())) return TransitionInvalid(a, *p);
   if (!ValidDate(a.paid_through()) || a.paid_through() <= p->fee_paid_through()) {
-    return Fail("PATENT_FEE_INVALID", "paid_through must be a date after the current " +
+    return Fail("PATENT_FEE_INVALID", "give " + Input("paid-through", "paid_through") + " after the current " +
                                           FormatDate(p->fee_paid_through()) + " (R20)");
   }
   const std::int32_t due = p->fee_paid_through();
@@ -309,10 +315,11 @@ Status CheckLicenceTerms(TxContext& c, const Patent& p, const LicenceFile& a, Li
     Organisation licensee;
     PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.licensee_org_id(), &licensee));
     if (OwnerOf(p, a.licensee_org_id())) return Fail("LICENCE_INVALID", "the licensee already owns the patent");
-    PLEDGER_RETURN_IF_ERROR(RequireDocument(a.contract_hash(), "a licence contract"));
+    PLEDGER_RETURN_IF_ERROR(RequireDocument(a.contract_hash(), "a licence contract", "contract", "contract_hash"));
   }
   if (a.territory().size() > kMaxNameBytes || !ValidAmount(a.royalty_fen())) {
-    return Fail("LICENCE_INVALID", "territory is at most 256 bytes; royalty 0 to 10^14 fen");
+    return Fail("LICENCE_INVALID", "--territory is at most 256 bytes; --royalty (API field royalty_fen) 0 to " +
+                                       YuanText(kMaxAmountFen));
   }
   if (!ValidDate(a.start_date()) || !ValidDate(a.end_date()) || a.end_date() < a.start_date()) {
     return Fail("LICENCE_INVALID", "a licence needs start and end dates, end not before start");
@@ -425,7 +432,8 @@ Status ExecPatentRegister(TxContext& c, const PatentRegister& a) {
     return Fail("PATENT_DATES_INVALID", "term extension is 0 to 1827 days and only for inventions (R19)");
   }
   if (a.fee_paid_through() != 0 && !ValidDate(a.fee_paid_through())) {
-    return Fail("PATENT_DATES_INVALID", "fee_paid_through must be 0 or a real date (R20)");
+    return Fail("PATENT_DATES_INVALID", Input("fee-paid-through", "fee_paid_through") + " must be a real date, or "
+                                        "left out (R20)");
   }
   Patent p;
   PLEDGER_RETURN_IF_ERROR(CheckOwners(c, a.owners(), p.mutable_owners()));

@@ -21,6 +21,7 @@ std::string JoinIds(const google::protobuf::RepeatedPtrField<std::string>& ids) 
   return out;
 }
 
+// Event attributes carry raw fen (`*_fen`); messages speak yuan (YuanText).
 std::string Fen(std::int64_t v) { return std::to_string(v); }
 
 // Issue 18 bug 1: what happens to a pledge happens to its patents, so every
@@ -117,7 +118,8 @@ Status CheckDueWithinTerm(TxContext& c, const Pledge& pledge, std::int32_t due) 
     PLEDGER_RETURN_IF_ERROR(c.Read(keys::Patent(no), &p, &found));
     if (found && due > p.expiry_date()) {
       return Fail("PLEDGE_DEBT_DUE_AFTER_EXPIRY", "the debt would fall due " + FormatDate(due) + ", after patent " + no +
-                                                      " expires (" + FormatDate(p.expiry_date()) + "); shorten the term (R7f)");
+                                                      " expires (" + FormatDate(p.expiry_date()) + "); choose an earlier " +
+                                                      Input("due", "new_due_date") + " (R7f)");
     }
   }
   return Status::OK();
@@ -156,8 +158,8 @@ Allocation Allocate(Pledge* p, std::int64_t amount) {
 // The repaid total only grows: repeated accrue-and-repay cycles can in
 // principle push it past int64, and a wrapped total would misstate R16.
 Status RepaidOverflow(const Pledge& p) {
-  return Fail("PLEDGE_AMOUNT_OVERFLOW", "pledge " + p.id() + " has recorded " + Fen(p.repaid_fen()) +
-                                            " fen of repayments; a larger total no longer fits 64-bit fen. Cancel "
+  return Fail("PLEDGE_AMOUNT_OVERFLOW", "pledge " + p.id() + " has recorded " + YuanText(p.repaid_fen()) +
+                                            " of repayments; a larger total no longer fits 64-bit fen. Cancel "
                                             "the pledge and register a new one for the remaining debt (R16)");
 }
 
@@ -205,8 +207,10 @@ Status CheckRegisterShape(const PledgeRegister& a, std::set<std::string>* patent
   if (!ValidAmount(a.principal_fen()) || a.debt_type().size() > kMaxNameBytes || a.scope().size() > kMaxTextBytes ||
       (a.due_date() != 0 && !ValidDate(a.due_date())) || a.interest_rate_bps() > kMaxPledgeRateBps ||
       !RiskClass_IsValid(a.risk_class()) || (!a.contract_hash().empty() && !ValidHex64(a.contract_hash()))) {
-    return Fail("PLEDGE_INVALID", "principal 0 to 10^14 fen, debt type <= 256 bytes, scope <= 512 bytes, a real due "
-                                  "date, rate <= 100000 bps, a known risk class, contract hash as 64 hex");
+    return Fail("PLEDGE_INVALID", "principal 0 to " + YuanText(kMaxAmountFen) +
+                                      ", debt type <= 256 bytes, scope <= 512 bytes, a real due date, rate <= " +
+                                      FormatPercentBps(kMaxPledgeRateBps) +
+                                      ", a known risk class, contract hash as 64 hex");
   }
   patent_set->insert(a.patent_nos().begin(), a.patent_nos().end());
   pledgor_set->insert(a.pledgor_org_ids().begin(), a.pledgor_org_ids().end());
@@ -256,7 +260,8 @@ Status AddContractGrounds(TxContext& c, const PledgeRegister& a, const RegisterP
     c.AddGround("PLEDGE_CONTRACT_DATA_MISSING", "the pledge contract data lacks: " + list + " (R3, R7g)");
   }
   if (a.contract_hash().empty()) {
-    c.AddGround("PLEDGE_CONTRACT_MISSING", "a written pledge contract is required: give its SHA-256 (R2)");
+    c.AddGround("PLEDGE_CONTRACT_MISSING", "a written pledge contract is required: give it with --contract FILE or "
+                                           "its SHA-256 with " + Input("contract-hash", "contract_hash") + " (R2)");
   }
   if (a.due_date() != 0 && a.due_date() < c.today()) {
     c.AddGround("PLEDGE_CONTRACT_DATA_MISSING", "the debt's due date " + FormatDate(a.due_date()) +
@@ -274,7 +279,7 @@ Status AddContractGrounds(TxContext& c, const PledgeRegister& a, const RegisterP
   }
   if (!ok) {
     c.AddGround("PLEDGE_AGENCY_REQUIRED", "a party is foreign without residence in China: name the patent agency "
-                                          "acting for it in agency_org_id (R5)");
+                                          "acting for it with " + Input("agency", "agency_org_id") + " (R5)");
   }
   return Status::OK();
 }
@@ -316,11 +321,13 @@ void AddPatentGrounds(TxContext& c, const PledgeRegister& a, const Patent& p, co
   }
   if (p.type() == PATENT_UTILITY && !p.twin_patent_no().empty() && !a.risk_ack()) {
     c.AddGround("PLEDGE_TWIN_APPLICATION_UNACKNOWLEDGED", "utility model " + no + " has a same-day invention twin " +
-                                                              p.twin_patent_no() + "; set risk_ack to proceed (R7j)");
+                                                              p.twin_patent_no() + "; if the parties, informed, still proceed, add " +
+                                                              Input("risk-ack", "risk_ack") + " (R7j)");
   }
   if (p.invalidation_pending() && !a.risk_ack()) {
     c.AddGround("PLEDGE_INVALIDATION_PENDING_UNACKNOWLEDGED", "invalidation proceedings against " + no +
-                                                                  " have started; set risk_ack to proceed (R7k)");
+                                                                  " have started; if the parties, informed, still proceed, add " +
+                                                                  Input("risk-ack", "risk_ack") + " (R7k)");
   }
   const std::int32_t min_life = p.type() == PATENT_INVENTION ? policy.min_life_days_invention() : policy.min_life_days_other();
   if (min_life > 0 && p.expiry_date() - today < min_life) {
@@ -400,13 +407,18 @@ Status AddValuationGrounds(TxContext& c, const PledgeRegister& a, const std::set
     const std::int64_t base = valuation.realisable_value_fen() > 0 ? valuation.realisable_value_fen() : valuation.value_fen();
     *ltv_bps = RatioBpsCeil(a.principal_fen(), base);
     if (policy.ltv_cap_bps() > 0 && *ltv_bps > policy.ltv_cap_bps()) {
-      c.AddGround("PLEDGE_LTV_EXCEEDED", "loan-to-value is " + std::to_string(*ltv_bps) + " bps; " + a.pledgee_org_id() +
-                                             " allows " + std::to_string(policy.ltv_cap_bps()) + " (R29)");
+      c.AddGround("PLEDGE_LTV_EXCEEDED", "loan-to-value is " + FormatPercentBps(*ltv_bps) + "; " + a.pledgee_org_id() +
+                                             " allows at most " + FormatPercentBps(policy.ltv_cap_bps()) + ": lower " +
+                                             Input("principal", "principal_fen") + " or pledge more value (R29)");
     }
   } else if (policy.valuation_required() || (policy.ltv_cap_bps() > 0 && have_valuation)) {
     c.AddGround(have_valuation ? "PLEDGE_VALUATION_EXPIRED" : "PLEDGE_VALUATION_REQUIRED",
-                have_valuation ? "the valuation lapsed on " + FormatDate(valuation.valid_until()) + "; re-appraise (R28, R29)"
-                               : a.pledgee_org_id() + " requires a valid valuation for a pledge (R29)");
+                have_valuation ? "valuation " + valuation.id() + " was valid until " + FormatDate(valuation.valid_until()) +
+                                     " and lapsed on " + FormatDate(valuation.valid_until() + 1) +
+                                     "; have the patents re-appraised and give the new one with " +
+                                     Input("valuation", "valuation_id") + " (R28, R29)"
+                               : a.pledgee_org_id() + " requires a valid valuation for a pledge: give one with " +
+                                     Input("valuation", "valuation_id") + " (R29)");
   }
   return Status::OK();
 }
@@ -441,7 +453,8 @@ Status CheckPartnerBankCaution(TxContext& c, const PledgeRegister& a, const Orga
   if (out->caution && !a.caution_ack()) {
     c.AddGround("PLEDGE_CAUTION_ACK_REQUIRED", a.debtor_org_id() + " already borrows from " + std::to_string(lenders.size()) +
                                                    " banks (more than " + std::to_string(out->threshold) +
-                                                   "): enter cautiously and set caution_ack to proceed (R33)");
+                                                   "): enter cautiously; to proceed, the bank adds " +
+                                                   Input("caution-ack", "caution_ack") + " (R33)");
   }
   return Status::OK();
 }
@@ -496,12 +509,23 @@ Status WritePledge(TxContext& c, const Pledge& pl, std::vector<Patent>& patents)
 void EmitRegistered(TxContext& c, const Pledge& pl, const std::vector<Patent>& patents,
                     const PartnerBankCaution& caution) {
   const std::int32_t today = c.today();
-  c.Emit("pledge.registered", {{"pledge_id", pl.id()},
-                               {"pledgee", pl.pledgee_org_id()},
-                               {"debtor", pl.debtor_org_id()},
-                               {"principal_fen", Fen(pl.principal_fen())},
-                               {"reg_date", FormatDate(today)},
-                               {"ltv_bps", std::to_string(pl.ltv_bps())}});
+  // A principal is at least 1 fen, so ltv_bps is 0 only without a valid
+  // valuation: say so rather than "0 bps" (issue 18 bug 7).
+  if (pl.ltv_bps() > 0) {
+    c.Emit("pledge.registered", {{"pledge_id", pl.id()},
+                                 {"pledgee", pl.pledgee_org_id()},
+                                 {"debtor", pl.debtor_org_id()},
+                                 {"principal_fen", Fen(pl.principal_fen())},
+                                 {"reg_date", FormatDate(today)},
+                                 {"ltv_bps", std::to_string(pl.ltv_bps())}});
+  } else {
+    c.Emit("pledge.registered", {{"pledge_id", pl.id()},
+                                 {"pledgee", pl.pledgee_org_id()},
+                                 {"debtor", pl.debtor_org_id()},
+                                 {"principal_fen", Fen(pl.principal_fen())},
+                                 {"reg_date", FormatDate(today)},
+                                 {"ltv", pl.valuation_id().empty() ? "no valuation" : "no valid valuation"}});
+  }
   for (const Patent& p : patents) {
     // R10: what the gazette announces.
     c.Emit("gazette.pledge_registered", {{"pledge_id", pl.id()},
@@ -559,14 +583,18 @@ Status ExecPledgeChange(TxContext& c, const PledgeChange& a) {
   PLEDGER_RETURN_IF_ERROR(RequireJointSigners(c, p, "PledgeChange"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "PledgeChange"));
   if (!ValidHex64(a.agreement_hash())) {
-    return Fail("PLEDGE_CHANGE_AGREEMENT_MISSING", "a change needs the SHA-256 of the change agreement (R11)");
+    return Fail("PLEDGE_CHANGE_AGREEMENT_MISSING", "a change needs the change agreement: --agreement FILE, or its "
+                                                   "SHA-256 with " + Input("agreement-hash", "agreement_hash") + " (R11)");
   }
   if (a.new_principal_fen() == 0 && a.new_due_date() == 0 && a.new_scope().empty() && a.new_debt_type().empty()) {
-    return Fail("PLEDGE_CHANGE_EMPTY", "the change changes nothing; set a new principal, due date, scope or debt type (R11)");
+    return Fail("PLEDGE_CHANGE_EMPTY", "the change changes nothing; give at least one of --principal, --due, --scope, "
+                                       "--debt-type (API fields new_principal_fen, new_due_date, new_scope, "
+                                       "new_debt_type) (R11)");
   }
   if (!ValidAmount(a.new_principal_fen()) || a.new_scope().size() > kMaxTextBytes ||
       a.new_debt_type().size() > kMaxNameBytes || (a.new_due_date() != 0 && (!ValidDate(a.new_due_date()) || a.new_due_date() < c.today()))) {
-    return Fail("PLEDGE_CHANGE_INVALID", "principal 0 to 10^14 fen, scope <= 512 bytes, debt type <= 256 bytes, due date not past");
+    return Fail("PLEDGE_CHANGE_INVALID", "--principal 0 to " + YuanText(kMaxAmountFen) +
+                                             ", --scope <= 512 bytes, --debt-type <= 256 bytes, --due not past (R11)");
   }
   PLEDGER_RETURN_IF_ERROR(CheckPledgeNotFrozen(c, p, "PledgeChange"));
   if (a.new_due_date() != 0) PLEDGER_RETURN_IF_ERROR(CheckDueWithinTerm(c, p, a.new_due_date()));
@@ -574,7 +602,9 @@ Status ExecPledgeChange(TxContext& c, const PledgeChange& a) {
     const std::int64_t delta = a.new_principal_fen() - p.principal_fen();
     auto outstanding = CheckedAdd(p.outstanding_principal_fen(), delta);
     if (!outstanding || *outstanding < 0) {
-      return Fail("PLEDGE_CHANGE_INVALID", "the new principal is below what has already been repaid (R11)");
+      return Fail("PLEDGE_CHANGE_INVALID", "the new principal (" + Input("principal", "new_principal_fen") +
+                                             ") is below the " + YuanText(p.principal_fen() - p.outstanding_principal_fen()) +
+                                             " of principal already repaid (R11)");
     }
     PLEDGER_RETURN_IF_ERROR(AdjustExposure(c, p.debtor_org_id(), p.pledgee_org_id(), 0, delta));
     p.set_principal_fen(a.new_principal_fen());
@@ -601,12 +631,14 @@ Status ExecLoanAccrue(TxContext& c, const LoanAccrue& a) {
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "LoanAccrue"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanAccrue"));
   if (!ValidAmount(a.interest_fen()) || !ValidAmount(a.costs_fen()) || (a.interest_fen() == 0 && a.costs_fen() == 0)) {
-    return Fail("LOAN_AMOUNT_INVALID", "accrue 0 to 10^14 fen of interest and of costs, not both 0 (R16)");
+    return Fail("LOAN_AMOUNT_INVALID", "give --interest or --costs (API fields interest_fen, costs_fen), each 0 to " +
+                                           YuanText(kMaxAmountFen) + ", not both 0 (R16)");
   }
   auto interest = CheckedAdd(p.outstanding_interest_fen(), a.interest_fen());
   auto costs = CheckedAdd(p.outstanding_costs_fen(), a.costs_fen());
   if (!interest || !costs || *interest > kMaxAmountFen || *costs > kMaxAmountFen) {
-    return Fail("LOAN_AMOUNT_INVALID", "outstanding interest or costs would exceed 10^14 fen");
+    return Fail("LOAN_AMOUNT_INVALID", "outstanding interest or costs would exceed " + YuanText(kMaxAmountFen) +
+                                           "; lower --interest or --costs (R16)");
   }
   p.set_outstanding_interest_fen(*interest);
   p.set_outstanding_costs_fen(*costs);
@@ -621,13 +653,15 @@ Status ExecLoanRepay(TxContext& c, const LoanRepay& a) {
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "LoanRepay"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanRepay"));
   if (a.amount_fen() <= 0 || !ValidAmount(a.amount_fen())) {
-    return Fail("LOAN_AMOUNT_INVALID", "a repayment is 1 to 10^14 fen");
+    return Fail("LOAN_AMOUNT_INVALID", "a repayment (" + Input("amount", "amount_fen") + ") is 0.01 to " +
+                                           YuanText(kMaxAmountFen) + " (R16)");
   }
   auto claim = Claim(p);
   if (!claim) return c.Fatal(Status::Internal("CLAIM_OVERFLOW", "outstanding amounts overflow; this is a bug"));
   if (a.amount_fen() > *claim) {
-    return Fail("LOAN_OVERPAYMENT", "the repayment of " + Fen(a.amount_fen()) + " fen exceeds the " + Fen(*claim) +
-                                        " fen outstanding; record at most the outstanding amount (R16)");
+    return Fail("LOAN_OVERPAYMENT", "the repayment of " + YuanText(a.amount_fen()) + " exceeds the " +
+                                        YuanText(*claim) + " outstanding; lower " + Input("amount", "amount_fen") +
+                                        " or repay everything with --full (R16)");
   }
   auto repaid = CheckedAdd(p.repaid_fen(), a.amount_fen());
   if (!repaid) return RepaidOverflow(p);
@@ -655,10 +689,12 @@ Status ExecLoanRenew(TxContext& c, const LoanRenew& a) {
   PLEDGER_RETURN_IF_ERROR(RequireJointSigners(c, p, "LoanRenew"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanRenew"));
   if (!ValidHex64(a.agreement_hash())) {
-    return Fail("PLEDGE_CHANGE_AGREEMENT_MISSING", "a renewal needs the SHA-256 of the renewal agreement (R11, R34)");
+    return Fail("PLEDGE_CHANGE_AGREEMENT_MISSING", "a renewal needs the renewal agreement: --agreement FILE, or its "
+                                                   "SHA-256 with " + Input("agreement-hash", "agreement_hash") + " (R11, R34)");
   }
   if (!ValidDate(a.new_due_date()) || a.new_due_date() <= p.due_date()) {
-    return Fail("LOAN_RENEW_INVALID", "a renewal moves the due date later than " + FormatDate(p.due_date()) + " (R34)");
+    return Fail("LOAN_RENEW_INVALID", "a renewal moves the due date later: give " + Input("due", "new_due_date") +
+                                          " after " + FormatDate(p.due_date()) + " (R34)");
   }
   PLEDGER_RETURN_IF_ERROR(CheckPledgeNotFrozen(c, p, "LoanRenew"));
   PLEDGER_RETURN_IF_ERROR(CheckDueWithinTerm(c, p, a.new_due_date()));
@@ -686,9 +722,14 @@ Status ExecLoanClassify(TxContext& c, const LoanClassify& a) {
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "LoanClassify"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "LoanClassify"));
   if (!RiskClass_IsValid(a.risk_class()) || a.risk_class() == RISK_CLASS_UNSPECIFIED) {
-    return Fail("LOAN_CLASS_INVALID", "risk class must be one of RISK_NORMAL … RISK_LOSS (R34)");
+    return Fail("LOAN_CLASS_INVALID", "give " + Input("class", "risk_class") +
+                                          ": normal, special-mention, substandard, doubtful or loss (RISK_NORMAL … "
+                                          "RISK_LOSS) (R34)");
   }
-  if (a.risk_class() == p.risk_class()) return Fail("LOAN_CLASS_INVALID", "the loan already has that class");
+  if (a.risk_class() == p.risk_class()) {
+    return Fail("LOAN_CLASS_INVALID", "the loan is already classed " + RiskClass_Name(p.risk_class()) +
+                                          "; give another --class (R34)");
+  }
   const RiskClass old = p.risk_class();
   p.set_risk_class(a.risk_class());
   c.Write(keys::Pledge(p.id()), p);
@@ -700,7 +741,8 @@ Status ExecPledgeCancel(TxContext& c, const PledgeCancel& a) {
   Pledge p;
   PLEDGER_RETURN_IF_ERROR(LoadPledgeAndPatents(c, a.pledge_id(), &p));
   if (!CancelGround_IsValid(a.ground()) || a.ground() == CANCEL_GROUND_UNSPECIFIED) {
-    return Fail("PLEDGE_CANCEL_INVALID", "ground must be one of the CANCEL_* values (R12)");
+    return Fail("PLEDGE_CANCEL_INVALID", "give " + Input("ground", "ground") +
+                                             ": repaid, waived, contract-void, court-order or other (CANCEL_*) (R12)");
   }
   if (a.ground() == CANCEL_COURT_ORDER) {
     PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_IP_OFFICE, {}, "PledgeCancel on a court order"));
@@ -711,10 +753,12 @@ Status ExecPledgeCancel(TxContext& c, const PledgeCancel& a) {
   // were not (all) sold can be cancelled, which lifts its remaining locks.
   if (p.state() != PLEDGE_ENFORCED) PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "PledgeCancel"));
   if ((a.ground() == CANCEL_COURT_ORDER || a.ground() == CANCEL_CONTRACT_VOID) && !ValidHex64(a.document_hash())) {
-    return Fail("DOCUMENT_HASH_MISSING", "this ground needs the SHA-256 of the court order or judgment (R12)");
+    return Fail("DOCUMENT_HASH_MISSING", "this ground needs the court order or judgment: --document FILE, or its "
+                                         "SHA-256 with " + Input("document-hash", "document_hash") + " (R12)");
   }
   if (!a.document_hash().empty() && !ValidHex64(a.document_hash())) {
-    return Fail("DOCUMENT_HASH_MISSING", "document_hash must be 64 lower-case hex characters");
+    return Fail("DOCUMENT_HASH_MISSING", Input("document-hash", "document_hash") +
+                                             " must be 64 lower-case hex characters, or give the file with --document FILE");
   }
   if (a.ground() != CANCEL_COURT_ORDER) PLEDGER_RETURN_IF_ERROR(CheckPledgeNotFrozen(c, p, "PledgeCancel"));
   return EndPledge(c, &p, a.ground(), a.document_hash());
@@ -726,11 +770,16 @@ Status ExecPledgeEnforce(TxContext& c, const PledgeEnforce& a) {
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, p.pledgee_org_id(), "PledgeEnforce"));
   PLEDGER_RETURN_IF_ERROR(RequireRegistered(p, "PledgeEnforce"));
   if (!EnforceMethod_IsValid(a.method()) || a.method() == ENFORCE_METHOD_UNSPECIFIED) {
-    return Fail("PLEDGE_ENFORCE_INVALID", "method must be ENFORCE_DISCOUNT, ENFORCE_AUCTION or ENFORCE_SALE (R17)");
+    return Fail("PLEDGE_ENFORCE_INVALID", "give " + Input("method", "method") +
+                                              ": discount, auction or sale (ENFORCE_*) (R17)");
   }
-  if (!ValidAmount(a.proceeds_fen())) return Fail("PLEDGE_ENFORCE_INVALID", "proceeds are 0 to 10^14 fen (R17)");
+  if (!ValidAmount(a.proceeds_fen())) {
+    return Fail("PLEDGE_ENFORCE_INVALID", Input("proceeds", "proceeds_fen") + " is 0 to " + YuanText(kMaxAmountFen) + " (R17)");
+  }
   if (!ValidHex64(a.document_hash())) {
-    return Fail("DOCUMENT_HASH_MISSING", "enforcement needs the SHA-256 of the sale, auction or price agreement (R17)");
+    return Fail("DOCUMENT_HASH_MISSING", "enforcement needs the sale contract, auction record or price agreement: "
+                                         "--document FILE, or its SHA-256 with " +
+                                             Input("document-hash", "document_hash") + " (R17)");
   }
   if (c.today() <= p.due_date()) {
     return Fail("PLEDGE_NOT_DUE", "the debt falls due " + FormatDate(p.due_date()) +

@@ -296,7 +296,8 @@ Status CheckFees(TxContext& c, const PoolCreate& a) {
 Status CheckGuarantor(TxContext& c, const PoolCreate& a) {
   if (a.guarantor_org_id().empty()) {
     if (a.guarantee_limit_fen() != 0) {
-      return Fail("POOL_GUARANTOR_INVALID", "a guarantee limit needs a guarantor_org_id (H5)");
+      return Fail("POOL_GUARANTOR_INVALID", "a guarantee limit needs the guarantor: add " +
+                                                Input("guarantor", "guarantor_org_id") + " (H5)");
     }
     return Status::OK();
   }
@@ -307,7 +308,8 @@ Status CheckGuarantor(TxContext& c, const PoolCreate& a) {
                                           "name the shortfall provider's organisation (H5)");
   }
   if (a.guarantee_limit_fen() <= 0 || !ValidAmount(a.guarantee_limit_fen())) {
-    return Fail("POOL_GUARANTOR_INVALID", "the guarantor's commitment (guarantee_limit_fen) must be 1 to 10^14 fen (H5)");
+    return Fail("POOL_GUARANTOR_INVALID", "the guarantor's commitment, " + Input("guarantee-limit", "guarantee_limit_fen") +
+                                              ", must be 0.01 to " + YuanText(kMaxAmountFen) + " (H5)");
   }
   return Status::OK();
 }
@@ -652,9 +654,9 @@ Status ExecPoolRemove(TxContext& c, const PoolRemove& a) {
     std::int64_t outstanding = 0;
     for (const Tranche& t : tranches) outstanding += t.outstanding_fen();  // <= deal size <= 10^14 each
     if (a.loss_fen() > outstanding) {
-      return Fail("POOL_LOSS_INVALID", "the loss " + std::to_string(a.loss_fen()) +
-                                           " fen exceeds the tranches' outstanding principal " +
-                                           std::to_string(outstanding) + " fen (R32)");
+      return Fail("POOL_LOSS_INVALID", "the loss " + YuanText(a.loss_fen()) +
+                                           " exceeds the tranches' outstanding principal " + YuanText(outstanding) +
+                                           " (R32)");
     }
   }
   if (a.reason() == POOL_REMOVE_DEFAULT) {
@@ -739,8 +741,8 @@ Status ExecPoolCollect(TxContext& c, const PoolCollect& a) {
     auto collected = CheckedAdd(m.collected_fen(), amount);
     if (!collected) {
       return Fail("POOL_AMOUNT_OVERFLOW", "member " + ref + " of pool " + pool.id() + " has " +
-                                              std::to_string(m.collected_fen()) + " fen collected; adding " +
-                                              std::to_string(amount) + " no longer fits 64-bit fen (H7)");
+                                              YuanText(m.collected_fen()) + " collected; adding " + YuanText(amount) +
+                                              " no longer fits 64-bit fen (H7)");
     }
     m.set_collected_fen(*collected);
     c.Write(keys::PoolMember(pool.id(), ref), m);
@@ -806,8 +808,8 @@ Status ExecPoolWindDown(TxContext& c, const PoolWindDown& a) {
     }
     if (pool.carried_fen() != 0 || pool.period_collections_fen() != 0) {
       return Fail("POOL_CASH_UNDISTRIBUTED", "pool " + pool.id() + " still holds " +
-                                                 std::to_string(pool.carried_fen() + pool.period_collections_fen()) +
-                                                 " fen; run a final payment date (PoolPay) first (H7)");
+                                                 YuanText(pool.carried_fen() + pool.period_collections_fen()) +
+                                                 "; run a final payment date (`pool pay`, PoolPay) first (H7)");
     }
   } else {
     // Never issued: cash collected before issuance goes back to the originators.

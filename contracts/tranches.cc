@@ -15,11 +15,8 @@
 namespace pledger::contracts::internal {
 namespace {
 
-std::string Yuan(std::int64_t fen) {
-  std::string frac = std::to_string(fen % 100);
-  if (frac.size() < 2) frac.insert(0, "0");
-  return std::to_string(fen / 100) + "." + frac + " yuan";
-}
+// Amounts in messages: yuan with thousands separators (money.h).
+std::string Yuan(std::int64_t fen) { return YuanText(fen); }
 
 // Class order by rank: seniors, then mezzanines, then the one subordinated tranche last.
 Status CheckStructure(const std::vector<const TrancheSpec*>& by_rank) {
@@ -69,8 +66,8 @@ Status CheckSchedule(const TrancheSpec& t, std::int32_t today, std::int32_t matu
     last = s.date();
   }
   if (sum != t.principal_fen()) {
-    return Fail("TRANCHE_SCHEDULE_INVALID", which + ": the schedule adds up to " + std::to_string(sum) +
-                                                " fen, not the principal " + std::to_string(t.principal_fen()) + " (H3)");
+    return Fail("TRANCHE_SCHEDULE_INVALID", which + ": the schedule adds up to " + Yuan(sum) + ", not the principal " +
+                                                Yuan(t.principal_fen()) + " (H3)");
   }
   if (t.schedule(0).date() < *previous_last) {
     return Fail("TRANCHE_SCHEDULE_INVALID", which + " is scheduled to receive principal before the tranche above it "
@@ -98,7 +95,7 @@ Status CheckTrancheTerms(const TrancheSpec& t) {
   }
   if (t.principal_fen() <= 0 || !ValidAmount(t.principal_fen()) || t.principal_fen() % kUnitFaceFen != 0) {
     return Fail("TRANCHE_INVALID", which + ": principal must be a positive multiple of the unit face value, "
-                                           "10000 fen (100 yuan), at most 10^14 fen");
+                                           "100.00 yuan, at most " + Yuan(kMaxAmountFen));
   }
   if (t.coupon_bps() > kMaxPoolRateBps || t.rating().size() > kMaxRatingBytes) {
     return Fail("TRANCHE_INVALID", which + ": coupon 0 to 10000 bps a year, rating label at most 16 bytes");
@@ -134,9 +131,8 @@ Status CheckDeal(const std::vector<const TrancheSpec*>& by_rank, const Pool& poo
   std::int64_t total = 0;
   for (const TrancheSpec* t : by_rank) total += t->principal_fen();  // <= 9 x 10^14: fits
   if (total != pool.deal_size_fen()) {
-    return Fail("TRANCHE_PRINCIPAL_MISMATCH", "the tranches add up to " + std::to_string(total) +
-                                                  " fen; the deal size is " + std::to_string(pool.deal_size_fen()) +
-                                                  " fen (R32)");
+    return Fail("TRANCHE_PRINCIPAL_MISMATCH", "the tranches add up to " + Yuan(total) + "; the deal size is " +
+                                                  Yuan(pool.deal_size_fen()) + " (R32)");
   }
   std::int32_t previous_last = 0;
   for (const TrancheSpec* t : by_rank) {
@@ -271,7 +267,8 @@ Status ExecHoldingTransfer(TxContext& c, const HoldingTransfer& a) {
   Pool pool;
   PLEDGER_RETURN_IF_ERROR(LoadPool(c, a.pool_id(), &pool));
   if (!ValidId(a.from_org_id())) {
-    return Fail("ORG_ID_INVALID", "from_org_id " + Quote(a.from_org_id()) + " must match [a-z0-9._-]{1,64}");
+    return Fail("ORG_ID_INVALID", Input("from", "from_org_id") + " " + Quote(a.from_org_id()) +
+                                      " must match [a-z0-9._-]{1,64}");
   }
   // The holder gives the units away: only its signature counts.
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_INVESTOR, a.from_org_id(), "HoldingTransfer"));
@@ -361,10 +358,9 @@ Status ExecPoolPay(TxContext& c, const PoolPay& a) {
   }
   if (st->guarantor_draw_fen() > 0 && c.SignerWithRole(ROLE_GUARANTOR, pool.guarantor_org_id()) == nullptr) {
     return Fail("POOL_SHORTFALL_SIGNATURE_MISSING",
-                "this payment date needs " + Yuan(st->guarantor_draw_fen()) + " (" +
-                    std::to_string(st->guarantor_draw_fen()) + " fen) from shortfall provider " +
-                    pool.guarantor_org_id() + " (H5): have a GUARANTOR account of it co-sign, or set "
-                    "no_shortfall_draw if it did not pay");
+                "this payment date needs " + Yuan(st->guarantor_draw_fen()) + " from shortfall provider " +
+                    pool.guarantor_org_id() + " (H5): have a GUARANTOR account of it co-sign, or, if it did not "
+                    "pay, add " + Input("no-shortfall-draw", "no_shortfall_draw"));
   }
   st->set_height(c.height());
 

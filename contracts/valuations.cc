@@ -29,15 +29,21 @@ Status ExecValuationRecord(TxContext& c, const ValuationRecord& a) {
   }
   const std::int32_t valid_until = AddYears(a.base_date(), 1);  // R28, R20 month rule
   if (valid_until < c.today()) {
-    return Fail("VALUATION_EXPIRED", "a report is valid one year from its base date; this one lapsed on " +
-                                         FormatDate(valid_until) + ". Have the patents re-appraised (R28)");
+    // valid_until is inclusive: the report lapsed the day after (issue 18 bug 3).
+    return Fail("VALUATION_EXPIRED", "a report is valid one year from its base date; this one was valid until " +
+                                         FormatDate(valid_until) + " and lapsed on " + FormatDate(valid_until + 1) +
+                                         ". Have the patents re-appraised and give the new --base-date (API field "
+                                         "base_date) (R28)");
   }
   if (a.value_fen() <= 0 || !ValidAmount(a.value_fen()) || a.realisable_value_fen() < 0 ||
       a.realisable_value_fen() > a.value_fen()) {
-    return Fail("VALUATION_AMOUNT_INVALID", "value must be 1 to 10^14 fen and realisable value 0 to value (R27)");
+    return Fail("VALUATION_AMOUNT_INVALID", Input("value", "value_fen") + " must be 0.01 to " + YuanText(kMaxAmountFen) +
+                                                " and " + Input("realisable", "realisable_value_fen") +
+                                                " 0 to the value (R27)");
   }
   if (!ValidHex64(a.report_hash())) {
-    return Fail("VALUATION_REPORT_MISSING", "a valuation needs the SHA-256 of the appraisal report (R4)");
+    return Fail("VALUATION_REPORT_MISSING", "a valuation needs the appraisal report: --report FILE, or its SHA-256 "
+                                            "with " + Input("report-hash", "report_hash") + " (R4)");
   }
   std::set<std::string> seen;
   for (const std::string& no : a.patent_nos()) {

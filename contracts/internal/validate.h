@@ -43,6 +43,14 @@ inline bool ValidText(std::string_view s, size_t max = kMaxTextBytes) {
 
 inline bool ValidDate(std::int32_t d) { return d >= kMinDate && d <= kMaxDate; }
 
+// What a refusal tells the user to type: the wallet flag and, in brackets, the
+// API (protobuf JSON) field that carries it, e.g. Input("caution-ack",
+// "caution_ack") = "--caution-ack (API field caution_ack)". Messages name
+// what fixes them, not only the protobuf field (docs/contracts.md "Messages").
+inline std::string Input(std::string_view flag, std::string_view field) {
+  return "--" + std::string(flag) + " (API field " + std::string(field) + ")";
+}
+
 // Short printable form of untrusted text for messages.
 inline std::string Quote(std::string_view s) {
   std::string out = "'";

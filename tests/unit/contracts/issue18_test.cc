@@ -41,6 +41,22 @@ std::string Attr(const ledger::Receipt& r, std::string_view type, std::string_vi
   return "";
 }
 
+// The receipt's ground of `code` ("CODE (rule): message"), or "".
+std::string Ground(const ledger::Receipt& r, std::string_view code) {
+  for (const auto& g : r.grounds()) {
+    if (g.rfind(std::string(code) + " ", 0) == 0) return g;
+  }
+  return "";
+}
+
+Action Policy(std::uint32_t ltv_cap_bps, bool valuation_required) {
+  Action pol;
+  pol.mutable_bank_policy_set()->set_bank_org_id("bank-a");
+  pol.mutable_bank_policy_set()->mutable_policy()->set_ltv_cap_bps(ltv_cap_bps);
+  pol.mutable_bank_policy_set()->mutable_policy()->set_valuation_required(valuation_required);
+  return pol;
+}
+
 }  // namespace
 
 TEST_CASE("issue 18 bug 1: a patent's history lists what happens to it through its pledge",
@@ -205,6 +221,114 @@ TEST_CASE("issue 18 bug 7: effective dates of retroactive statuses", "[unit][con
   CHECK(Attr(expired, "patent.status", "date") == "2020-01-10");
   CHECK(Attr(expired, "patent.status", "recorded_date") == "2025-09-01");
   CHECK(w.GetPatent(um).status_date() == DaysFromCivil(2020, 1, 10));
+}
+
+TEST_CASE("issue 18 bug 3: a lapsed valuation is named by its last valid day and the day after",
+          "[unit][contracts][issue18][R28]") {
+  World w;
+  const std::string p1 = Zl(2020, 1, 1830001);
+  REQUIRE(w.RegisterPatent(p1, {{"sme-1", 10000}}).code() == "OK");
+  // Base 2023-06-02: valid until 2024-06-02 inclusive, lapsed on 2024-06-03 (today).
+  Action v;
+  auto* r = v.mutable_valuation_record();
+  r->add_patent_nos(p1);
+  r->set_method(VALUATION_INCOME);
+  r->set_base_date(DaysFromCivil(2023, 6, 2));
+  r->set_value_fen(500'000'000);
+  r->set_report_hash(Hash("report"));
+  auto lapsed = w.Run(v, {"appr-1"});
+  CHECK(lapsed.code() == "VALUATION_EXPIRED");
+  CHECK(Contains(lapsed.message(), "valid until 2024-06-02 and lapsed on 2024-06-03"));
+  CHECK_FALSE(Contains(lapsed.message(), "lapsed on 2024-06-02"));
+
+  REQUIRE(w.Valuate({p1}, 500'000'000, 300'000'000).code() == "OK");  // base today - 10 = 2024-05-24
+  const std::string vid = w.last_object_id();
+  REQUIRE(w.Run(Policy(0, true), {"bank-a"}).code() == "OK");
+  w.SetToday(DaysFromCivil(2025, 5, 25));
+  auto pledge = w.Run(w.PledgeAction("bank-a", {"sme-1"}, {p1}, 100'000'000, vid), {"bank-a", "sme-1", "ipo-a"});
+  const std::string g = Ground(pledge, "PLEDGE_VALUATION_EXPIRED");
+  INFO(g);
+  CHECK(Contains(g, "was valid until 2025-05-24 and lapsed on 2025-05-25"));
+  CHECK(Contains(g, "--valuation (API field valuation_id)"));
+}
+
+TEST_CASE("issue 18 bug 7: no valuation is no LTV, LTV speaks percent, amounts have separators",
+          "[unit][contracts][issue18][R29][R16]") {
+  CHECK(FormatPercentBps(6000) == "60.00 % (6000 bps)");
+  CHECK(FormatPercentBps(3334) == "33.34 % (3334 bps)");
+  CHECK(FormatPercentBps(5) == "0.05 % (5 bps)");
+  CHECK(YuanText(100'000'001) == "1,000,000.01 yuan");
+
+  World w;
+  const std::string p1 = Zl(2020, 1, 1870101), p2 = Zl(2020, 1, 1870102);
+  REQUIRE(w.RegisterPatent(p1, {{"sme-1", 10000}}).code() == "OK");
+  REQUIRE(w.RegisterPatent(p2, {{"sme-2", 10000}}).code() == "OK");
+  auto plain = w.Run(w.PledgeAction("bank-a", {"sme-1"}, {p1}), {"bank-a", "sme-1", "ipo-a"});
+  REQUIRE(plain.code() == "OK");
+  const std::string id = w.last_object_id();
+  bool has_bps = true;
+  Attr(plain, "pledge.registered", "ltv_bps", &has_bps);
+  CHECK_FALSE(has_bps);
+  CHECK(Attr(plain, "pledge.registered", "ltv") == "no valuation");
+
+  Action repay;
+  repay.mutable_loan_repay()->set_pledge_id(id);
+  repay.mutable_loan_repay()->set_amount_fen(100'000'001);
+  auto over = w.Run(repay, {"bank-a"});
+  CHECK(over.code() == "LOAN_OVERPAYMENT");
+  CHECK(Contains(over.message(), "1,000,000.01 yuan exceeds the 1,000,000.00 yuan outstanding"));
+  CHECK(Contains(over.message(), "--amount (API field amount_fen)"));
+
+  REQUIRE(w.Run(Policy(3000, false), {"bank-a"}).code() == "OK");
+  REQUIRE(w.Valuate({p2}, 500'000'000, 300'000'000).code() == "OK");
+  const std::string vid = w.last_object_id();
+  auto ltv = w.Run(w.PledgeAction("bank-a", {"sme-2"}, {p2}, 100'000'000, vid), {"bank-a", "sme-2", "ipo-a"});
+  CHECK(ltv.code() == "PLEDGE_LTV_EXCEEDED");
+  CHECK(Contains(ltv.message(), "loan-to-value is 33.34 % (3334 bps)"));
+  CHECK(Contains(ltv.message(), "at most 30.00 % (3000 bps)"));
+  CHECK(Contains(ltv.message(), "--principal (API field principal_fen)"));
+  auto ok = w.Run(w.PledgeAction("bank-a", {"sme-2"}, {p2}, 90'000'000, vid), {"bank-a", "sme-2", "ipo-a"});
+  REQUIRE(ok.code() == "OK");
+  CHECK(Attr(ok, "pledge.registered", "ltv_bps") == "3000");
+}
+
+TEST_CASE("issue 18: refusal messages name the wallet flag and the API field that fix them",
+          "[unit][contracts][issue18]") {
+  World w;
+  std::vector<std::string> banks = {"bank-a", "bank-b", "bank-c", "bank-d", "bank-e"};
+  for (int i = 0; i < 5; ++i) REQUIRE(w.RegisterPatent(Zl(2020, 1, 1880000 + i), {{"sme-1", 10000}}).code() == "OK");
+  std::string first_pledge;
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(w.Run(w.PledgeAction(banks[i], {"sme-1"}, {Zl(2020, 1, 1880000 + i)}), {banks[i], "sme-1", "ipo-a"}).code() ==
+            "OK");
+    if (i == 0) first_pledge = w.last_object_id();
+  }
+  auto caution = w.Run(w.PledgeAction("bank-e", {"sme-1"}, {Zl(2020, 1, 1880004)}), {"bank-e", "sme-1", "ipo-a"});
+  CHECK(caution.code() == "PLEDGE_CAUTION_ACK_REQUIRED");
+  CHECK(Contains(caution.message(), "--caution-ack (API field caution_ack)"));
+
+  const std::string inv = Zl(2020, 1, 1880010);
+  REQUIRE(w.RegisterPatent(inv, {{"sme-2", 10000}}).code() == "OK");
+  REQUIRE(w.Run(PatentEvent(inv, PATENT_EVENT_INVALIDATION_STARTED), {"ipo-a"}).code() == "OK");
+  auto risk = w.Run(w.PledgeAction("bank-a", {"sme-2"}, {inv}), {"bank-a", "sme-2", "ipo-a"});
+  CHECK(risk.code() == "PLEDGE_INVALIDATION_PENDING_UNACKNOWLEDGED");
+  CHECK(Contains(risk.message(), "--risk-ack (API field risk_ack)"));
+
+  Action pay;
+  pay.mutable_patent_status()->set_patent_no(inv);
+  pay.mutable_patent_status()->set_event(PATENT_EVENT_FEE_PAID);
+  pay.mutable_patent_status()->set_paid_through(DaysFromCivil(2024, 1, 1));
+  auto fee = w.Run(pay, {"ipo-a"});
+  CHECK(fee.code() == "PATENT_FEE_INVALID");
+  CHECK(Contains(fee.message(), "--paid-through (API field paid_through)"));
+
+  Action enforce;
+  enforce.mutable_pledge_enforce()->set_pledge_id(first_pledge);
+  enforce.mutable_pledge_enforce()->set_method(ENFORCE_SALE);
+  auto doc = w.Run(enforce, {"bank-a"});
+  CHECK(doc.code() == "DOCUMENT_HASH_MISSING");
+  CHECK(Contains(doc.message(), "--document FILE"));
+  CHECK(Contains(doc.message(), "--document-hash (API field document_hash)"));
 }
 
 }  // namespace pledger::contracts::test
