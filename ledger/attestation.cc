@@ -1,15 +1,6 @@
 #include "ledger/attestation.h"
 
 namespace pledger::ledger {
-namespace {
-
-void PutLen16(std::string* out, const std::string& s) {
-  out->push_back(static_cast<char>((s.size() >> 8) & 0xff));
-  out->push_back(static_cast<char>(s.size() & 0xff));
-  out->append(s);
-}
-
-}  // namespace
 
 std::string AttestationSigningBytes(const std::string& chain_id, const Attestation& a) {
   std::string out("pledger/attestation/v1");

@@ -148,6 +148,12 @@ void PutBigEndian32(std::string* out, std::uint32_t v) {
   for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
+void PutLen16(std::string* out, std::string_view s) {
+  out->push_back(static_cast<char>((s.size() >> 8) & 0xff));
+  out->push_back(static_cast<char>(s.size() & 0xff));
+  out->append(s);
+}
+
 std::uint64_t GetBigEndian64(const char* p) {
   std::uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<std::uint8_t>(p[i]);

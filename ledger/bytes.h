@@ -50,6 +50,9 @@ Result<std::string> Base64Decode(std::string_view text);
 // Big-endian fixed-width encodings, so integer keys sort numerically in LevelDB.
 void PutBigEndian64(std::string* out, std::uint64_t v);
 void PutBigEndian32(std::string* out, std::uint32_t v);
+// Two big-endian length bytes, then the bytes: the framing of strings in
+// signed messages (attestations, clock readings). Callers keep `s` under 64 KiB.
+void PutLen16(std::string* out, std::string_view s);
 std::uint64_t GetBigEndian64(const char* p);
 std::uint32_t GetBigEndian32(const char* p);
 

@@ -6,12 +6,6 @@
 namespace pledger::ledger {
 namespace {
 
-void PutLen16(std::string* out, const std::string& s) {
-  out->push_back(static_cast<char>((s.size() >> 8) & 0xff));
-  out->push_back(static_cast<char>(s.size() & 0xff));
-  out->append(s);
-}
-
 bool WellFormed(const ClockReading& r) {
   return !r.validator_id().empty() && r.validator_id().size() <= 64 && r.signature().size() == kSignatureSize;
 }

@@ -9,6 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <optional>
 
+#include "ledger/io/clock.h"
 #include "ledger/io/request_auth.h"
 
 namespace pledger::io {
@@ -202,9 +203,8 @@ Result<HttpResponse> HttpClient::Request(const std::string& method, const std::s
     if (cred.key) {
       // Signed per attempt: the node refuses a nonce it has seen, and the
       // first attempt may have reached it.
-      const auto now_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                         std::chrono::system_clock::now().time_since_epoch())
-                                                         .count());
+      // The wall clock the node judges the window on (node.cc: io::SystemClock).
+      const std::uint64_t now_ms = SystemClock().NowMs();
       PLEDGER_ASSIGN_OR_RETURN(std::string auth,
                                SignRequestHeader(*cred.key, cred.chain_id, method, url_.base_path + target, body,
                                                  now_ms, RandomRequestNonce()));
