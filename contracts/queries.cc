@@ -1,6 +1,7 @@
 #include "contracts/queries.h"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "contracts/dates.h"
 #include "contracts/internal/validate.h"
 #include "contracts/money.h"
+#include "contracts/patent_number.h"
 #include "contracts/state_keys.h"
 
 namespace pledger::contracts {
@@ -48,7 +50,34 @@ Result<PledgeList> ListPledges(const ledger::StateReader& s, const std::string& 
 
 }  // namespace
 
+Status CheckEntityId(std::string_view entity) {
+  auto id_of = [&](std::string_view prefix) -> std::optional<std::string_view> {
+    if (entity.substr(0, prefix.size()) != prefix) return std::nullopt;
+    return entity.substr(prefix.size());
+  };
+  if (auto no = id_of("patent/")) return ParsePatentNumber(*no).status();
+  if (auto id = id_of("pledge/"); id && !internal::ValidObjectId(*id)) {
+    return Status::InvalidArgument("PLEDGE_ID_INVALID", "a pledge id is 32 lower-case hex characters");
+  }
+  if (auto id = id_of("valuation/"); id && !internal::ValidObjectId(*id)) {
+    return Status::InvalidArgument("VALUATION_ID_INVALID", "a valuation id is 32 lower-case hex characters");
+  }
+  if (auto key = id_of("account/"); key && !internal::ValidHex64(*key)) {
+    return Status::InvalidArgument("ACCOUNT_KEY_INVALID", "a public key is 64 lower-case hex characters");
+  }
+  if (auto id = id_of("org/"); id && !internal::ValidId(*id)) {
+    return Status::InvalidArgument("ORG_ID_INVALID", "an organisation id matches [a-z0-9._-]{1,64}");
+  }
+  std::optional<std::string_view> pool = id_of("pool/");
+  if (auto t = id_of("tranche/")) pool = t->substr(0, t->find('/'));
+  if (pool && !internal::ValidObjectId(*pool)) {
+    return Status::InvalidArgument("POOL_ID_INVALID", "a pool id is 32 lower-case hex characters");
+  }
+  return Status::OK();
+}
+
 Result<PatentView> QueryPatent(const ledger::StateReader& s, std::string_view patent_no, std::uint64_t as_of_ms) {
+  if (auto type = ParsePatentNumber(patent_no); !type.ok()) return type.status();
   PatentView v;
   PLEDGER_RETURN_IF_ERROR(
       ReadRecord(s, keys::Patent(patent_no), "PATENT_NOT_FOUND", "patent", v.mutable_patent()));

@@ -24,8 +24,20 @@
 
 namespace pledger::contracts {
 
+// Checks the id in a history entity or versioned state key ("patent/ZL…",
+// "pledge/<id>", "valuation/<id>", "account/<hex>", "org/<id>", "pool/<id>",
+// "tranche/<pool id>/<rank>") with the reason the current-state query of that
+// record gives a malformed id: PATENT_NUMBER_INVALID,
+// PATENT_CHECK_DIGIT_INVALID, PLEDGE_ID_INVALID, VALUATION_ID_INVALID,
+// ACCOUNT_KEY_INVALID, ORG_ID_INVALID, POOL_ID_INVALID (all InvalidArgument).
+// Other entities ("params", "validator/…") are not checked. So history and
+// as-of reads of a malformed id answer the same 400 as the current record,
+// never "not found".
+Status CheckEntityId(std::string_view entity);
+
 // The patent with its active pledge, valuations and pledge history. `as_of_ms`
 // (usually the last block's time) decides the effective status (EXPIRED).
+// A malformed number: PATENT_NUMBER_INVALID or PATENT_CHECK_DIGIT_INVALID.
 Result<PatentView> QueryPatent(const ledger::StateReader& s, std::string_view patent_no, std::uint64_t as_of_ms);
 Result<Pledge> QueryPledge(const ledger::StateReader& s, std::string_view pledge_id);
 // All pledges of a pledgee bank / of a borrower, in R18 order (registration

@@ -1,6 +1,7 @@
 // History: every transaction that touched an entity (a page of the history
 // index), and one record as it was after a given block (the version index).
 #include "contracts/history.h"
+#include "contracts/queries.h"
 #include "node/api/handlers.h"
 #include "node/api/params.h"
 #include "node/limits.h"
@@ -13,6 +14,9 @@ namespace {
 void ReplyHistoryPage(ApiCall& call, const std::string& entity) {
   auto limit = QueryUint(call.req, "limit", limits::kHistoryPageDefault, 1, call.route.limits.items_max);
   if (!limit.ok()) return call.respond(Error(limit.status()));
+  // A malformed id is a 400 with the reason its current record gives, not an
+  // empty history (contracts::CheckEntityId).
+  if (Status s = contracts::CheckEntityId(entity); !s.ok()) return call.respond(Error(s));
   auto page = contracts::QueryHistory(call.backend.ledger().db(), entity, QueryString(call.req, "after").value_or(""),
                                       static_cast<size_t>(*limit));
   if (!page.ok()) return call.respond(Error(page.status()));
@@ -35,6 +39,11 @@ void HandlePatentHistory(ApiCall& call) { ReplyHistoryPage(call, "patent/" + cal
 Result<std::uint64_t> AsOfHeight(const ApiCall& call) { return QueryUint(call.req, "height", 0, 0, UINT64_MAX); }
 
 bool LoadAsOf(ApiCall& call, const std::string& key, std::uint64_t height, google::protobuf::Message* msg) {
+  // A malformed id is a 400 as on the current-state route, not NOT_FOUND_AT_HEIGHT.
+  if (Status s = contracts::CheckEntityId(key); !s.ok()) {
+    call.respond(Error(s));
+    return false;
+  }
   auto v = contracts::StateAsOf(call.backend.ledger().db(), key, height, &call.backend.genesis_writes());
   if (!v.ok()) {
     call.respond(Error(v.status()));

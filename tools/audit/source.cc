@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "contracts/proto/query.pb.h"
+#include "contracts/queries.h"
 #include "contracts/proto/state.pb.h"
 #include "ledger/bytes.h"
 #include "ledger/keys.h"
@@ -403,6 +404,9 @@ Result<std::string> EntityFromWords(const std::vector<std::string>& words) {
       id.find_first_of("/?&#% \t\r\n") != std::string::npos) {
     return UsageError("'" + id + "' is not a " + kind + " id");
   }
+  // The node answers a malformed id with a 400 (a data directory would
+  // answer an empty history): say so here, for either source.
+  if (Status s = contracts::CheckEntityId(kind + "/" + id); !s.ok()) return UsageError(std::string(s.message()));
   return kind + "/" + id;
 }
 

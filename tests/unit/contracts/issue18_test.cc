@@ -331,4 +331,25 @@ TEST_CASE("issue 18: refusal messages name the wallet flag and the API field tha
   CHECK(Contains(doc.message(), "--document-hash (API field document_hash)"));
 }
 
+TEST_CASE("issue 18 bug 8: a malformed patent number is refused as such by the queries", "[unit][contracts][issue18]") {
+  World w;
+  auto q = QueryPatent(w.state(), "ZL201910123456.7", w.time_ms());
+  REQUIRE_FALSE(q.ok());
+  CHECK(q.status().reason() == "PATENT_CHECK_DIGIT_INVALID");
+  CHECK(q.status().code() == StatusCode::kInvalidArgument);
+  CHECK(QueryPatent(w.state(), "ZL201910123456.X", w.time_ms()).status().reason() == "PATENT_NOT_FOUND");
+  CHECK(CheckEntityId("patent/ZL201910123456.7").reason() == "PATENT_CHECK_DIGIT_INVALID");
+  CHECK(CheckEntityId("patent/ZL2019").reason() == "PATENT_NUMBER_INVALID");
+  CHECK(CheckEntityId("patent/ZL201910123456.X").ok());
+  CHECK(CheckEntityId("pledge/P1").reason() == "PLEDGE_ID_INVALID");
+  CHECK(CheckEntityId("pledge/" + std::string(32, 'a')).ok());
+  CHECK(CheckEntityId("valuation/x").reason() == "VALUATION_ID_INVALID");
+  CHECK(CheckEntityId("account/x").reason() == "ACCOUNT_KEY_INVALID");
+  CHECK(CheckEntityId("org/Bank A").reason() == "ORG_ID_INVALID");
+  CHECK(CheckEntityId("pool/x").reason() == "POOL_ID_INVALID");
+  CHECK(CheckEntityId("tranche/x/1").reason() == "POOL_ID_INVALID");
+  CHECK(CheckEntityId("tranche/" + std::string(32, 'b') + "/1").ok());
+  CHECK(CheckEntityId("params").ok());
+}
+
 }  // namespace pledger::contracts::test

@@ -252,6 +252,36 @@ TEST_CASE("api: bad numbers are 400 with a code naming the parameter", "[api]") 
   CHECK(a->status == 200);
 }
 
+// Issue 18 bug 8: a malformed id is a 400 with its format code on every
+// route that reads a record, now, as of a height and in history, as the
+// current-state routes give it; never 404 PATENT_NOT_FOUND or
+// NOT_FOUND_AT_HEIGHT. A well-formed id not on the ledger stays a 404.
+TEST_CASE("api: a malformed id is 400 with its format code now, as of a height and in history", "[api]") {
+  FakeNode node;
+  node.Commit({SampleTx(1)});
+  struct Case {
+    const char* target;
+    int status;
+    const char* code;
+  };
+  for (const Case& c : {Case{"/v1/patents/ZL201910123456.7", 400, "PATENT_CHECK_DIGIT_INVALID"},
+                        Case{"/v1/patents/ZL201910123456.7?height=1", 400, "PATENT_CHECK_DIGIT_INVALID"},
+                        Case{"/v1/patents/ZL201910123456.7/history", 400, "PATENT_CHECK_DIGIT_INVALID"},
+                        Case{"/v1/history/patent/ZL201910123456.7", 400, "PATENT_CHECK_DIGIT_INVALID"},
+                        Case{"/v1/patents/ZL2019?height=1", 400, "PATENT_NUMBER_INVALID"},
+                        Case{"/v1/pledges/P1?height=1", 400, "PLEDGE_ID_INVALID"},
+                        Case{"/v1/pledges/P1", 400, "PLEDGE_ID_INVALID"},
+                        Case{"/v1/history/pledge/P1", 400, "PLEDGE_ID_INVALID"},
+                        Case{"/v1/patents/ZL201910123456.X", 404, "PATENT_NOT_FOUND"},
+                        Case{"/v1/patents/ZL201910123456.X?height=1", 404, "NOT_FOUND_AT_HEIGHT"},
+                        Case{"/v1/patents/ZL201910123456.X/history", 200, ""}}) {
+    INFO(c.target);
+    auto a = Send(node, "GET", c.target);
+    CHECK(a->status == c.status);
+    if (c.status != 200) CHECK(CodeOf(*a) == c.code);
+  }
+}
+
 // A block may carry bytes that are not a transaction; the contracts refuse
 // them with a receipt under SHA-256 of the bytes. The block view must list
 // the same id, or a client cannot find that receipt.
