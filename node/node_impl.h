@@ -126,6 +126,7 @@ class NodeImpl : public ApiBackend {
   const std::string& genesis_file() const override;
   const ledger::WriteSet& genesis_writes() const override;
   std::uint64_t last_block_time_ms() const override;
+  std::uint64_t next_block_time_ms() const override;
   Result<std::vector<ledger::Attestation>> BlockAttestations(std::uint64_t height) override;
   std::set<std::string> VotingValidators() override;
   Status Health() override;

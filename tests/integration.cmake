@@ -11,3 +11,8 @@ pledger_integration_test(access_test SOURCES integration/access_test.cc LIBS ple
 # Ledger time against one faulty clock (docs/node.md "Ledger time"): the
 # leader's clock a year ahead, then behind. 3 to 10 s.
 pledger_integration_test(clock_test SOURCES integration/clock_test.cc LIBS pledger_node DEPENDS pledgerd TIMEOUT 120)
+
+# Pre-flight (POST /v1/txs/simulate) on a real cluster: refusal grounds,
+# an OK pledge, nothing written or admitted. About 10 s.
+pledger_integration_test(simulate_test SOURCES integration/simulate_test.cc LIBS pledger_node DEPENDS pledgerd
+                         TIMEOUT 120)

@@ -13,6 +13,8 @@ pledger_unit_test(node_test
     unit/node/api_test.cc
     unit/node/request_auth_test.cc
     unit/node/auth_test.cc
+    unit/node/simulate_test.cc
+    unit/contracts/harness.cc
     support/pki_fixture.cc
   LIBS pledger_node)
 

@@ -36,6 +36,9 @@ class ApiBackend {
   virtual const ledger::WriteSet& genesis_writes() const = 0;
   // Time of the last applied block ("now" for queries that depend on it).
   virtual std::uint64_t last_block_time_ms() const = 0;
+  // The node's view of the next block's ledger time (pre-flight): its own
+  // clock, never before the last block's time + 1.
+  virtual std::uint64_t next_block_time_ms() const { return last_block_time_ms() + 1; }
   // The attestations of the block at `height` carried by later blocks.
   virtual Result<std::vector<ledger::Attestation>> BlockAttestations(std::uint64_t height) = 0;
   // Node ids of the validators that vote now.

@@ -29,6 +29,9 @@ void HandleWhoAmI(ApiCall& call);
 void HandleSubmitTx(ApiCall& call);
 void HandleGetTx(ApiCall& call);
 
+// ---- simulate.cc: pre-flight ----
+void HandleSimulateTx(ApiCall& call);
+
 // ---- blocks.cc ----
 void HandleBlockList(ApiCall& call);
 void HandleBlock(ApiCall& call);

@@ -25,6 +25,7 @@ constexpr std::array kRoutes{
     ApiRoute{"auth.whoami", "GET", "/v1/auth/whoami", HandleWhoAmI, kNone},
     // Transactions.
     ApiRoute{"txs.submit", "POST", "/v1/txs", HandleSubmitTx, kWait},
+    ApiRoute{"txs.simulate", "POST", "/v1/txs/simulate", HandleSimulateTx, kNone},
     ApiRoute{"txs.get", "GET", "/v1/txs/{id}", HandleGetTx, kWait},
     // Blocks.
     ApiRoute{"blocks.list", "GET", "/v1/blocks", HandleBlockList, {.items_max = limits::kBlockListMax}},

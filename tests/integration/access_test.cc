@@ -686,6 +686,14 @@ TEST_CASE("access: every route x every reader, hostile requests, tokens across n
          }
          return e;
        }},
+      // Pre-flight: the receipt is the parties' (and full readers') to see;
+      // a committed transaction only reports the chain's replay rule.
+      {"txs.simulate", "committed pledge", "POST", "/v1/txs/simulate", pledge.raw,
+       {{"Content-Type", "application/x-protobuf"}},
+       [&](const ReaderSpec& r) {
+         if (!pledge_party(r)) return Refused(r);
+         return With(Status200(), {{"code", "TX_ALREADY_COMMITTED"}, {"advisory", "true"}});
+       }},
       {"txs.get", "pledge tx", "GET", "/v1/txs/" + pledge_tx, "", {},
        [&](const ReaderSpec& r) {
          // Signed by bank-a, sme and ipo-a.

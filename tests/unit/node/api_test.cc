@@ -414,5 +414,36 @@ TEST_CASE("access: an anonymous reader gets 401 with WWW-Authenticate where an a
   CHECK(w.org_id() == "ipo-a");
 }
 
+TEST_CASE("api: POST /v1/txs/simulate refuses anonymous readers and bodies that are not transactions",
+          "[api][simulate]") {
+  FakeNode node;
+  const std::string raw = SampleTx(7);
+  // Anonymous: the answer would tell a receipt, which is its parties' to see.
+  Answer anon = Send(node, "POST", "/v1/txs/simulate", raw, "application/x-protobuf", /*as_registrar=*/false);
+  REQUIRE(anon.ready());
+  CHECK(anon->status == 401);
+  CHECK(CodeOf(*anon) == "AUTH_MISSING");
+  Answer bad = Send(node, "POST", "/v1/txs/simulate", "{\"body\": 1}", "application/json");
+  REQUIRE(bad.ready());
+  CHECK(bad->status == 400);
+  CHECK(CodeOf(*bad) == "TX_JSON_INVALID");
+  Answer garbage = Send(node, "POST", "/v1/txs/simulate", "garbage", "application/x-protobuf");
+  REQUIRE(garbage.ready());
+  CHECK(garbage->status == 400);
+  // Admits nothing: the mempool stays empty whatever the answer.
+  Answer ok = Send(node, "POST", "/v1/txs/simulate", raw, "application/x-protobuf");
+  REQUIRE(ok.ready());
+  CHECK(node.mempool.empty());
+  // Once committed, a simulation reports the chain's replay rule.
+  node.Commit({raw});
+  Answer again = Send(node, "POST", "/v1/txs/simulate", raw, "application/x-protobuf");
+  REQUIRE(again.ready());
+  REQUIRE(again->status == 200);
+  api::SimulateView v;
+  REQUIRE(io::ParseJson(again->body, &v, "simulate").ok());
+  CHECK(v.code() == "TX_ALREADY_COMMITTED");
+  CHECK(v.advisory());
+}
+
 }  // namespace
 }  // namespace pledger::node
