@@ -42,8 +42,10 @@ Result<Action> BuildValuationRecord(Context& c) {
   PLEDGER_ASSIGN_OR_RETURN(std::int32_t base, Date(c, "base-date"));
   PLEDGER_RETURN_IF_ERROR(NotFuture("base-date", base, c.today()));
   if (contracts::AddYears(base, 1) < c.today()) {
-    return FlagError("base-date", "a report is valid one year from its base date; " + FormatDay(base) +
-                                      " lapsed on " + FormatDay(contracts::AddYears(base, 1)) + " (R28)");
+    // The last valid day is AddYears(base, 1), inclusive: it lapsed the day after.
+    return FlagError("base-date", "a report is valid one year from its base date; one based " + FormatDay(base) +
+                                      " was valid until " + FormatDay(contracts::AddYears(base, 1)) + " and lapsed on " +
+                                      FormatDay(contracts::AddYears(base, 1) + 1) + " (R28)");
   }
   x->set_base_date(base);
   PLEDGER_ASSIGN_OR_RETURN(std::int64_t value, Yuan(c, "value", true, false));

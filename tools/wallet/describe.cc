@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "contracts/dates.h"
 #include "contracts/limits.h"
 #include "ledger/bytes.h"
 #include "ledger/crypto.h"
@@ -271,7 +272,9 @@ void DescribePledge(const Action& a, Description* d) {
                  Yuan(x.value_fen());
       f("Patents", Join(x.patent_nos()));
       f("Method", Friendly(contracts::ValuationMethod_Name(x.method()), "VALUATION_"));
-      f("Base date", FormatDay(x.base_date()) + " (valid one year, R28)");
+      // valid_until is inclusive: the report lapses the day after (R28).
+      f("Base date", FormatDay(x.base_date()) + " (valid until " + FormatDay(contracts::AddYears(x.base_date(), 1)) +
+                         ", lapses " + FormatDay(contracts::AddYears(x.base_date(), 1) + 1) + ", R28)");
       f("Value", Yuan(x.value_fen()));
       f("Realisable value", Yuan(x.realisable_value_fen()));
       f("Report", Hash(x.report_hash()));

@@ -86,9 +86,13 @@ void PrintPledge(std::ostream& o, const contracts::Pledge& p, const ReadMark& m)
                                ", costs " + money("outstanding_costs_fen", p.outstanding_costs_fen())},
            {"Repaid", money("repaid_fen", p.repaid_fen())},
            {"Scope", Shown(m, "scope", p.scope())},
+           // ltv_bps is 0 only when no valid valuation backed the pledge (a
+           // principal is at least 1 fen): "no valuation", never "0.00 %".
            {"Valuation", m.Withheld("valuation_id") ? "(withheld)"
-                         : p.valuation_id().empty()  ? "(none)"
-                                                     : p.valuation_id() + ", LTV " + Shown(m, "ltv_bps", FormatBps(p.ltv_bps()))},
+                         : p.valuation_id().empty()  ? "(none): no LTV measured"
+                         : !m.Withheld("ltv_bps") && p.ltv_bps() == 0
+                             ? p.valuation_id() + ", lapsed at registration: no LTV measured"
+                             : p.valuation_id() + ", LTV " + Shown(m, "ltv_bps", FormatBps(p.ltv_bps()))},
            {"Risk class", RiskWord(p.risk_class())},
            {"Registered", FormatDay(p.reg_date()) + " at height " + std::to_string(p.reg_height()) + " (rank order R18)"},
            {"Changes / renewals", std::to_string(p.changes()) + " / " + std::to_string(p.renewals())},
@@ -112,6 +116,22 @@ void PrintPledge(std::ostream& o, const contracts::Pledge& p, const ReadMark& m)
   PrintFields(o, f);
 }
 
+// "valid since 2016-01-06"; a patent whose term ended before the office
+// recorded its expiry is "expired (recorded: valid) since" the day after the
+// term's last day, not since the date of the status it still has on record.
+std::string StatusLine(const contracts::PatentView& v) {
+  const auto& p = v.patent();
+  std::string out = PatentStatusWord(v.effective_status());
+  std::int32_t since = p.status_date();
+  if (v.effective_status() != p.status()) {
+    out += " (recorded: " + PatentStatusWord(p.status()) + ")";
+    if (v.effective_status() == contracts::PATENT_EXPIRED) since = p.expiry_date() + 1;
+  }
+  out += " since " + FormatDay(since);
+  if (v.effective_status() == contracts::PATENT_EXPIRED) out += " (the term ended " + FormatDay(p.expiry_date()) + ")";
+  return out;
+}
+
 void PrintPatent(std::ostream& o, const contracts::PatentView& v, const ReadMark& m) {
   auto money = [&](std::string_view field, std::int64_t fen) { return Shown(m, field, Yuan(fen)); };
   const auto& p = v.patent();
@@ -132,9 +152,7 @@ void PrintPatent(std::ostream& o, const contracts::PatentView& v, const ReadMark
            {"Title", p.title()},
            {"Type", Friendly(contracts::PatentType_Name(p.type()), "PATENT_")},
            {"Main IPC", p.main_ipc()},
-           {"Status", PatentStatusWord(v.effective_status()) +
-                          (v.effective_status() != p.status() ? " (recorded: " + PatentStatusWord(p.status()) + ")" : "") +
-                          " since " + FormatDay(p.status_date())},
+           {"Status", StatusLine(v)},
            {"Filed / granted", FormatDay(p.filing_date()) + " / " + FormatDay(p.grant_date())},
            {"Expires", FormatDay(p.expiry_date())},
            {"Fees paid through", FormatDay(p.fee_paid_through()) +
