@@ -9,6 +9,7 @@ pledger_unit_test(tools_test
     unit/tools/wallet_tx_test.cc
     unit/tools/wallet_pool_test.cc
     unit/tools/wallet_signin_test.cc
+    unit/tools/wallet_preflight_test.cc
     unit/tools/wallet_issue18_test.cc
     unit/tools/wallet_harness.cc
   LIBS pledger_wallet)

@@ -174,16 +174,25 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   EXPECT_EXIT(c, patent, 0);
   CHECK(ParseOut<contracts::PatentView>(patent).patent().pool_id() == pool);
 
-  // 4. The pool lock (R31): an assignment signed by everyone is refused ...
+  // 4. The pool lock (R31): the wallet's pre-flight stops the assignment
+  //    before anyone signs (exit 4, the ledger's code); forced through and
+  //    signed by everyone, the ledger refuses it ...
+  Run stopped = ipo({"patent", "assign", "--patent", p1, "--to", "buyer", "--document-hash", doc,
+                     "--passphrase-env", "PW", "--json", "--out", ipo.Path("assign.json")});
+  EXPECT_EXIT(c, stopped, 4);
+  tools::WalletErrorView stop_view = ParseOut<tools::WalletErrorView>(stopped);
+  CHECK(stop_view.error().code() == "PATENT_POOLED");
+  CHECK(stop_view.error().simulated());
+  CHECK(stop_view.error().exit_code() == 4);
   EXPECT_EXIT(c,
               ipo({"patent", "assign", "--patent", p1, "--to", "buyer", "--document-hash", doc, "--passphrase-env",
-                   "PW", "--out", ipo.Path("assign.json")}),
+                   "PW", "--force", "--out", ipo.Path("assign.json")}),
               0);
   Carry(ipo, sme, "assign.json");
-  EXPECT_EXIT(c, sme({"sign", sme.Path("assign.json"), "--passphrase-env", "PW"}), 0);
+  EXPECT_EXIT(c, sme({"sign", sme.Path("assign.json"), "--force", "--passphrase-env", "PW"}), 0);
   Carry(sme, buyer, "assign.json");
-  EXPECT_EXIT(c, buyer({"sign", buyer.Path("assign.json"), "--passphrase-env", "PW"}), 0);
-  Run assign = buyer({"submit", buyer.Path("assign.json"), "--json", "--passphrase-env", "PW"});
+  EXPECT_EXIT(c, buyer({"sign", buyer.Path("assign.json"), "--force", "--passphrase-env", "PW"}), 0);
+  Run assign = buyer({"submit", buyer.Path("assign.json"), "--force", "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, assign, 4);
   tools::SubmitResult assign_result = ParseOut<tools::SubmitResult>(assign);
   CHECK(assign_result.code() == "PATENT_POOLED");
@@ -195,17 +204,17 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
     EXPECT_EXIT(c,
                 bank({"pledge", "register", "--patent", p1, "--pledgee", "bank-a", "--debt-type",
                       "working-capital loan", "--principal", "1,000,000", "--rate", "3.85", "--due", "today+365",
-                      "--valuation", valuation_id, "--contract-hash", doc, "--passphrase-env", "PW", "--out",
-                      bank.Path(file)}),
+                      "--valuation", valuation_id, "--contract-hash", doc, "--passphrase-env", "PW", "--force",
+                      "--out", bank.Path(file)}),
                 0);
     Carry(bank, sme, file);
-    EXPECT_EXIT(c, sme({"sign", sme.Path(file), "--passphrase-env", "PW"}), 0);
+    EXPECT_EXIT(c, sme({"sign", sme.Path(file), "--force", "--passphrase-env", "PW"}), 0);
     Carry(sme, ipo, file);
-    EXPECT_EXIT(c, ipo({"sign", ipo.Path(file), "--passphrase-env", "PW"}), 0);
+    EXPECT_EXIT(c, ipo({"sign", ipo.Path(file), "--force", "--passphrase-env", "PW"}), 0);
     Carry(ipo, bank, file);
   };
   draft_pledge("pledge.json");
-  Run pledge = bank({"submit", bank.Path("pledge.json"), "--json", "--passphrase-env", "PW"});
+  Run pledge = bank({"submit", bank.Path("pledge.json"), "--force", "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, pledge, 4);
   tools::SubmitResult pledge_result = ParseOut<tools::SubmitResult>(pledge);
   CHECK(pledge_result.code() == "PLEDGE_PATENT_POOLED");
@@ -231,9 +240,14 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
                      "--units", "1000", "--passphrase-env", "PW", "--json"});
   EXPECT_EXIT(c, moved, 0);
   pool_txs.push_back(submitted(moved).tx_id());
-  // Selling units it does not hold is refused by the ledger (R32).
+  // Selling units it does not hold: the pre-flight stops it before signing;
+  // forced, the ledger refuses it (R32).
+  Run presold = inv_b({"holding", "transfer", "--pool", pool, "--rank", "1", "--from", "inv-b", "--to", "inv-a",
+                       "--units", "4001", "--passphrase-env", "PW", "--json"});
+  EXPECT_EXIT(c, presold, 4);
+  CHECK(ParseOut<tools::WalletErrorView>(presold).error().code() == "HOLDING_INSUFFICIENT");
   Run oversold = inv_b({"holding", "transfer", "--pool", pool, "--rank", "1", "--from", "inv-b", "--to", "inv-a",
-                        "--units", "4001", "--passphrase-env", "PW", "--json"});
+                        "--units", "4001", "--force", "--passphrase-env", "PW", "--json"});
   EXPECT_EXIT(c, oversold, 4);
   tools::SubmitResult oversold_result = ParseOut<tools::SubmitResult>(oversold);
   CHECK(oversold_result.code() == "HOLDING_INSUFFICIENT");
@@ -389,7 +403,8 @@ TEST_CASE("pool e2e: a licence pool from creation to wind-down, three payment da
   EXPECT_EXIT(c, patent, 0);
   CHECK(ParseOut<contracts::PatentView>(patent).patent().pool_id().empty());
   // The closed pool takes nothing more.
-  Run late = spv({"pool", "collect", "--pool", pool, "--royalty", p1 + ":1", "--passphrase-env", "PW", "--json"});
+  Run late = spv({"pool", "collect", "--pool", pool, "--royalty", p1 + ":1", "--force", "--passphrase-env", "PW",
+                  "--json"});
   EXPECT_EXIT(c, late, 4);
   tools::SubmitResult late_result = ParseOut<tools::SubmitResult>(late);
   CHECK(late_result.code() == "POOL_CLOSED");

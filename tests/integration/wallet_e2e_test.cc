@@ -120,19 +120,36 @@ TEST_CASE("wallet e2e: co-signed pledge, refused second pledge and transfer, rep
   EXPECT_EXIT(c, shown, 0);
   CHECK(ParseOut<contracts::Pledge>(shown).state() == contracts::PLEDGE_REGISTERED);
 
-  // 5. Bank B's pledge on the same patent: signed by every party, refused (R7i).
-  EXPECT_EXIT(c,
-              bank_b({"pledge", "register", "--patent", kPatent, "--pledgee", "bank-b", "--pledgor", "sme",
-                      "--debt-type", "working-capital loan", "--principal", "1000000", "--rate", "4.10", "--due",
-                      "today+365", "--valuation", valuation_id, "--contract-hash", doc, "--passphrase-env", "PW",
-                      "--out", bank_b.Path("pledge-b.json")}),
-              0);
+  // 5. Bank B's pledge on the same patent: the pre-flight stops the draft
+  //    (R7i, exit 4, nothing written); forced, signed by every party (each
+  //    signer's pre-flight stops too until forced), refused by the ledger.
+  const std::vector<std::string> pledge_b{"pledge", "register", "--patent", kPatent, "--pledgee", "bank-b",
+                                          "--pledgor", "sme", "--debt-type", "working-capital loan", "--principal",
+                                          "1000000", "--rate", "4.10", "--due", "today+365", "--valuation",
+                                          valuation_id, "--contract-hash", doc, "--passphrase-env", "PW", "--out",
+                                          bank_b.Path("pledge-b.json")};
+  auto with = [](std::vector<std::string> args, std::vector<std::string> more) {
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  Run preflight = bank_b(with(pledge_b, {"--json"}));
+  EXPECT_EXIT(c, preflight, 4);
+  tools::WalletErrorView stopped = ParseOut<tools::WalletErrorView>(preflight);
+  CHECK(stopped.error().code() == "PLEDGE_PATENT_ALREADY_PLEDGED");
+  CHECK(stopped.error().simulated());
+  CHECK(preflight.err.find("would REFUSE") != std::string::npos);
+  CHECK_FALSE(io::FileExists(bank_b.Path("pledge-b.json")));
+  EXPECT_EXIT(c, bank_b(with(pledge_b, {"--force"})), 0);
   Carry(bank_b, sme_offline, "pledge-b.json");
+  // Offline (a wallet without a node): no pre-flight, signing goes on.
   EXPECT_EXIT(c, sme_offline({"sign", sme_offline.Path("pledge-b.json"), "--key", "sme", "--passphrase-env", "PW"}), 0);
   Carry(sme_offline, ipo_b, "pledge-b.json");
-  EXPECT_EXIT(c, ipo_b({"sign", ipo_b.Path("pledge-b.json"), "--passphrase-env", "PW"}), 0);
+  Run ipo_stopped = ipo_b({"sign", ipo_b.Path("pledge-b.json"), "--passphrase-env", "PW"});
+  EXPECT_EXIT(c, ipo_stopped, 4);
+  CHECK(ipo_stopped.err.find("PLEDGE_PATENT_ALREADY_PLEDGED") != std::string::npos);
+  EXPECT_EXIT(c, ipo_b({"sign", ipo_b.Path("pledge-b.json"), "--force", "--passphrase-env", "PW"}), 0);
   Carry(ipo_b, bank_b, "pledge-b.json");
-  Run refused = bank_b({"submit", bank_b.Path("pledge-b.json"), "--json", "--passphrase-env", "PW"});
+  Run refused = bank_b({"submit", bank_b.Path("pledge-b.json"), "--force", "--json", "--passphrase-env", "PW"});
   EXPECT_EXIT(c, refused, 4);
   tools::SubmitResult second = ParseOut<tools::SubmitResult>(refused);
   CHECK(second.code() == "PLEDGE_PATENT_ALREADY_PLEDGED");

@@ -73,6 +73,7 @@ Result<Action> BuildPledgeRegister(Context& c) {
   x->set_pledgee_org_id(pledgee);
   std::vector<std::string> pledgors;
   std::set<std::string> seen;
+  std::string co_owned;  // "ZL… is co-owned by a, b" for each patent with several owners (from the register)
   for (const std::string& v : c.args().GetAll("pledgor")) {
     PLEDGER_ASSIGN_OR_RETURN(std::string org, ParseOrgId("pledgor", v));
     if (!seen.insert(org).second) return FlagError("pledgor", org + " is given twice");
@@ -93,8 +94,13 @@ Result<Action> BuildPledgeRegister(Context& c) {
                       "cannot read the owners of " + no + " to use as pledgors (" + std::string(v.status().message()) +
                           "); give --pledgor ORG");
       }
+      std::string owners;
       for (const auto& o : v->patent().owners()) {
+        owners += (owners.empty() ? "" : ", ") + o.org_id();
         if (seen.insert(o.org_id()).second) pledgors.push_back(o.org_id());
+      }
+      if (v->patent().owners_size() > 1) {
+        co_owned += (co_owned.empty() ? "" : "; ") + no + " is co-owned by " + owners;
       }
     }
     c.Note("pledgors (the registered owners): " + [&] {
@@ -107,7 +113,15 @@ Result<Action> BuildPledgeRegister(Context& c) {
   for (auto& p : pledgors) x->add_pledgor_org_ids(p);
   PLEDGER_ASSIGN_OR_RETURN(std::string debtor, Org(c, "debtor", false));
   if (debtor.empty()) {
-    if (pledgors.size() != 1) return UsageError("missing required flag --debtor ORG (the borrower)");
+    if (pledgors.size() != 1) {
+      std::string names;
+      for (const auto& p : pledgors) names += (names.empty() ? "" : ", ") + p;
+      return UsageError("missing required flag --debtor ORG (the borrower): " +
+                        (co_owned.empty() ? "there are several pledgors (" + names + ")"
+                                          : co_owned + ", so every owner is a pledgor (R6)") +
+                        " and the wallet cannot tell which of them borrows; name the debtor with --debtor ORG "
+                        "(one of them, or another borrower the pledge secures, R3)");
+    }
     debtor = pledgors[0];
   }
   x->set_debtor_org_id(debtor);

@@ -146,6 +146,9 @@ class Context {
   // Prints the error (and, with --json, {"error": {...}} on stdout) and returns
   // the exit code it stands for.
   int Fail(const Status& s);
+  // The same for an error already in the wallet's terms (errors.h): a
+  // refusal by the node's pre-flight simulation, a missing signature.
+  int Fail(const WalletError& e);
   // A line on stderr for people (never a secret).
   void Note(const std::string& line) { err() << line << "\n"; }
 
@@ -165,7 +168,8 @@ class Context {
   std::map<std::string, std::shared_ptr<const ledger::SecretKey>> unlocked_;
 };
 
-// Exit code for an error status: USAGE (and the flag-naming parsers) -> 2,
+// Exit code for an error status: USAGE (and the flag-naming parsers) and
+// SIGNATURE_MISSING -> 2,
 // NODE_UNREACHABLE -> 3, the node's access refusals -> 5, everything else ->
 // 1. Rejections are reported by the transaction flow itself (4).
 int ExitCodeFor(const Status& s);

@@ -6,6 +6,7 @@
 #include "ledger/io/json.h"
 #include "ledger/io/proto/api.pb.h"
 #include "tools/wallet/cli.h"
+#include "tools/wallet/errors.h"
 #include "tools/wallet/units.h"
 
 namespace pledger::tools::wallet {
@@ -116,7 +117,7 @@ Context::~Context() = default;
 
 int ExitCodeFor(const Status& s) {
   if (s.ok()) return kExitOk;
-  if (s.reason() == "USAGE") return kExitUsage;
+  if (s.reason() == "USAGE" || s.reason() == "SIGNATURE_MISSING") return kExitUsage;
   if (s.reason() == "NODE_UNREACHABLE") return kExitUnreachable;
   if (IsAccessRefusal(s.reason())) return kExitDenied;
   return kExitOther;
@@ -126,13 +127,15 @@ int Context::Fail(const Status& s) {
   err() << "pledger-wallet: " << (s.reason() == "USAGE" ? "usage error" : std::string(s.reason())) << ": "
         << s.message() << "\n";
   if (s.reason() == "USAGE") err() << "See `pledger-wallet " << command_.Words() << " --help`.\n";
-  if (json()) {
-    api::ErrorView v;
-    v.mutable_error()->set_code(std::string(s.reason()));
-    v.mutable_error()->set_message(std::string(s.message()));
-    out() << io::ToJson(v) << "\n";
-  }
-  return ExitCodeFor(s);
+  WalletError e = ErrorOf(s);
+  if (json()) PrintJsonError(out(), e);
+  return e.exit_code();
+}
+
+int Context::Fail(const WalletError& e) {
+  err() << "pledger-wallet: " << e.code() << ": " << e.message() << "\n";
+  if (json()) PrintJsonError(out(), e);
+  return e.exit_code();
 }
 
 Result<Settings> Context::settings() {

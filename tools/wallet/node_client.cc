@@ -226,6 +226,24 @@ Result<api::SubmitResponse> NodeClient::Submit(const std::string& raw_tx, millis
   }
 }
 
+Result<api::SimulateView> NodeClient::Simulate(const std::string& raw_tx) {
+  PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r,
+                           Call("POST", "/v1/txs/simulate", raw_tx, "application/x-protobuf", kQueryTimeout));
+  if (r.status == 404 || r.status == 405) {
+    pledger::Status s = ApiError(r, reader_);
+    if (s.reason() == "ROUTE_NOT_FOUND" || s.reason() == "METHOD_NOT_ALLOWED" || s.reason().rfind("HTTP_", 0) == 0) {
+      return pledger::Status::FailedPrecondition("SIMULATION_UNSUPPORTED",
+                                                 "the node at " + url_ + " does not run pre-flight checks (a pledgerd "
+                                                 "before POST /v1/txs/simulate)");
+    }
+    return s;
+  }
+  if (r.status != 200) return ApiError(r, reader_);
+  api::SimulateView v;
+  PLEDGER_RETURN_IF_ERROR(ParseApiJson(r.body, &v, "POST /v1/txs/simulate"));
+  return v;
+}
+
 Result<api::TxView> NodeClient::WaitForTx(const std::string& tx_id_hex,
                                           std::chrono::steady_clock::time_point deadline) {
   for (;;) {

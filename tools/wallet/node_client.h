@@ -107,6 +107,11 @@ class NodeClient {
   // Admission refusals come back as errors carrying the API's code.
   Result<api::SubmitResponse> Submit(const std::string& raw_tx, std::chrono::milliseconds wait);
 
+  // POST /v1/txs/simulate: the receipt the transaction would get in the next
+  // block now (advisory). SIMULATION_UNSUPPORTED when the node predates the
+  // route; access refusals and the API's codes as errors.
+  Result<api::SimulateView> Simulate(const std::string& raw_tx);
+
   // Polls GET /v1/txs/{id}?wait=... until the transaction is committed or
   // `deadline` passes. Returns the committed view, or a TxView with status
   // PENDING when the deadline passed first.

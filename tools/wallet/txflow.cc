@@ -17,6 +17,8 @@
 #include "ledger/tx.h"
 #include "ledger/io/json.h"
 #include "tools/wallet/cli.h"
+#include "tools/wallet/errors.h"
+#include "tools/wallet/preflight.h"
 #include "tools/wallet/txfile.h"
 #include "tools/wallet/units.h"
 
@@ -238,18 +240,72 @@ bool IsAdmissionRefusal(const Status& s) {
          s.code() == StatusCode::kNotFound;
 }
 
+// The profiles of this wallet whose key is an account that satisfies
+// `party` (asked of the node): whom to tell to sign.
+std::vector<std::string> ProfilesFor(Context& c, const contracts::Party& party) {
+  std::vector<std::string> out;
+  if (c.lookup() == nullptr) return out;
+  auto cfg = c.config().Load();
+  auto n = c.node();
+  if (!cfg.ok() || !n.ok()) return out;
+  for (const Profile& p : cfg->profiles()) {
+    if (p.key().empty()) continue;
+    auto info = c.keystore().Info(p.key());
+    if (!info.ok()) continue;
+    SignerInfo s;
+    s.public_key_hex = info->public_key_hex();
+    auto acc = (*n)->Account(s.public_key_hex);
+    c.Observe(acc.status());
+    if (!acc.ok()) continue;
+    s.resolved = true;
+    s.account = *acc;
+    std::vector<std::string> by;
+    if (EvaluateParty(party, {s}, &by) == PartyState::kSigned) out.push_back(p.name());
+  }
+  return out;
+}
+
 // Refuses to submit when a required party certainly has not signed (the
-// contracts would refuse it; the message says how to collect signatures).
-Status CheckSignersBeforeSubmit(Context& c, const ledger::Transaction& tx, const ledger::TxBody& body) {
-  if (c.args().Has("force")) return Status::OK();
+// contracts would refuse it) and says who must still sign and how: for a
+// file, `pledger-wallet sign FILE` with a profile of that party (the
+// wallet's own profiles that fit are named); for a direct command, write a
+// draft with --out first. nullopt: go on.
+std::optional<int> CheckSignersBeforeSubmit(Context& c, const ledger::Transaction& tx, const ledger::TxBody& body,
+                                            const std::string& file = "") {
+  if (c.args().Has("force")) return std::nullopt;
   std::vector<SignerInfo> signers = ResolveSigners(c, tx);
   contracts::Requirements req = contracts::RequiredSigners(body.action(), c.lookup());
   bool complete = false, missing = false;
   auto views = EvaluateRequirements(req, signers, &complete, &missing);
-  if (!missing) return Status::OK();
-  return UsageError("this transaction also needs the signature of: " + PartyList(views, "MISSING") +
-                    ". Write it to a file with --out FILE, have them run `pledger-wallet sign FILE`, then "
-                    "`pledger-wallet submit FILE` (or --force to submit anyway)");
+  if (!missing) return std::nullopt;
+  WalletError e;
+  e.set_code("SIGNATURE_MISSING");
+  e.set_exit_code(kExitUsage);
+  std::string how;
+  for (size_t i = 0; i < views.size() && i < req.parties.size(); ++i) {
+    if (views[i].state() != "MISSING") continue;
+    e.add_missing(views[i].party());
+    if (file.empty()) continue;
+    std::vector<std::string> profiles = ProfilesFor(c, req.parties[i]);
+    std::string cmd;
+    for (const auto& p : profiles) {
+      cmd += std::string(cmd.empty() ? "" : " or ") + "`pledger-wallet --profile " + p + " sign " + file + "`";
+    }
+    how += "\n  " + views[i].party() + ": " +
+           (cmd.empty() ? "an account of that party runs `pledger-wallet sign " + file +
+                              "` (with its own profile, or --key NAME)"
+                        : cmd + " (your profile" + (profiles.size() > 1 ? "s" : "") + " for that party)");
+  }
+  if (file.empty()) {
+    e.set_message("this transaction also needs the signature of: " + PartyList(views, "MISSING") +
+                  ". Write it to a file with --out FILE, have them run `pledger-wallet sign FILE`, then "
+                  "`pledger-wallet submit FILE` (or --force to submit anyway)");
+  } else {
+    e.set_message(file + " still needs the signature of: " + PartyList(views, "MISSING") + "." + how +
+                  "\nThen run `pledger-wallet submit " + file + "` again (--force submits it as it is; the ledger "
+                  "would refuse it)");
+  }
+  return c.Fail(e);
 }
 
 // --quiet: only the id of what was created (or the transaction id) on
@@ -576,13 +632,17 @@ int RunTxCommand(Context& c) {
     return c.Fail(UsageError("the transaction would be larger than the 64 KiB limit; split it"));
   }
 
+  // Pre-flight: ask the node what receipt this would get, before anyone signs.
+  if (auto stop = Preflight(c, tx, *body, dry ? PreflightStage::kDryRun : PreflightStage::kDraft,
+                            draft ? *c.args().Get("out") : std::string())) {
+    return *stop;
+  }
   if (dry) return ShowDryRun(c, tx, *body);
   if (!no_sign) {
     if (Status s = SignWithOwnKey(c, *settings, &tx); !s.ok()) return c.Fail(s);
   }
   if (draft) return WriteDraft(c, tx, !no_sign);
-  Status check = CheckSignersBeforeSubmit(c, tx, *body);
-  if (!check.ok()) return c.Fail(check);
+  if (auto stop = CheckSignersBeforeSubmit(c, tx, *body)) return *stop;
   return SubmitAndReport(c, tx, *body);
 }
 
@@ -659,6 +719,8 @@ int RunSign(Context& c) {
       }
     }
   }
+  // Pre-flight: what the ledger would answer now, before this signature is added.
+  if (auto stop = Preflight(c, t->file.tx(), t->body, PreflightStage::kSign, *path)) return *stop;
   const std::string me = ledger::HexEncode((*key)->public_key());
   bool already = false;
   for (const auto& s : t->file.tx().signatures()) already = already || ledger::HexEncode(s.public_key()) == me;
@@ -696,10 +758,11 @@ int RunSubmit(Context& c) {
                                                                "run `pledger-wallet inspect " + *path + "`"));
   }
   if (t->file.tx().signatures_size() == 0) {
-    return c.Fail(UsageError(*path + " carries no signature; sign it first with `pledger-wallet sign " + *path + "`"));
+    return c.Fail(Status::InvalidArgument("SIGNATURE_MISSING", *path + " carries no signature; sign it first with "
+                                                               "`pledger-wallet sign " + *path + "`"));
   }
-  Status check = CheckSignersBeforeSubmit(c, t->file.tx(), t->body);
-  if (!check.ok()) return c.Fail(check);
+  if (auto stop = CheckSignersBeforeSubmit(c, t->file.tx(), t->body, *path)) return *stop;
+  if (auto stop = Preflight(c, t->file.tx(), t->body, PreflightStage::kSubmit, *path)) return *stop;
   return SubmitAndReport(c, t->file.tx(), t->body);
 }
 
@@ -716,9 +779,14 @@ void AddFileCommands(std::vector<Command>* out) {
   sign.details =
       "Shows what the transaction does, asks for your key's passphrase, adds your signature over the exact body "
       "bytes and writes the file back (or to --out). The transaction id never changes. Works without a node (on an "
-      "air-gapped machine); with one, it also says who still has to sign.";
+      "air-gapped machine: a profile without a node); with one, it first asks the node whether the ledger would "
+      "accept the transaction now (pre-flight) and stops before signing one it would refuse (--force signs "
+      "anyway), and says who still has to sign.";
   sign.flags = {key, pfd, penv, {"out", "FILE", "write the signed file here instead of in place", false, false},
-                {"force", "", "sign even if the chain id differs from your profile's; overwrite --out", false, false}};
+                {"force", "",
+                 "sign even if the chain id differs from your profile's, the pre-flight check says the ledger would "
+                 "refuse it or the node does not answer; overwrite --out",
+                 false, false}};
   sign.examples = {"pledger-wallet sign pledge.json", "pledger-wallet --profile lianke sign pledge.json"};
   sign.run = RunSign;
   out->push_back(sign);
@@ -743,11 +811,13 @@ void AddFileCommands(std::vector<Command>* out) {
   submit.summary = "Submit a signed transaction file and wait for its receipt";
   submit.details =
       "Refuses a file whose signatures do not verify, or (unless --force) one that a required party has certainly "
-      "not signed yet. Waits for the receipt unless --no-wait; exit code 4 if the ledger refused it.";
+      "not signed yet (saying who must still sign and with which profile) or that the node's pre-flight says the "
+      "ledger would refuse. Waits for the receipt unless --no-wait; exit code 4 if the ledger refused it.";
   submit.flags = {{"wait", "", "wait for the receipt (the default)", false, false},
                   {"no-wait", "", "return once the node admitted it", false, false},
                   {"timeout", "SECONDS", "how long to wait for the receipt (default 120)", false, false},
-                  {"force", "", "submit even if a required signature seems missing", false, false},
+                  {"force", "", "submit even if a required signature seems missing or the pre-flight check says the "
+                                "ledger would refuse it", false, false},
                   {"quiet", "", "print only the created object's id (or the transaction id)", false, false}};
   // Submitting and waiting read from the node as the profile's account.
   for (const auto& f : ReadFlags()) submit.flags.push_back(f);

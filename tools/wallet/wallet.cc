@@ -10,6 +10,7 @@
 
 #include "ledger/crypto.h"
 #include "tools/wallet/cli.h"
+#include "tools/wallet/errors.h"
 
 namespace pledger::tools::wallet {
 
@@ -58,8 +59,18 @@ std::string Suggest(const std::string& word, const std::vector<std::string>& can
   return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
-int Usage(WalletIo& io, const std::string& message, const std::string& hint) {
+// Whether the command line asks for JSON (before a Context exists).
+bool WantsJson(const std::vector<std::string>& args) {
+  for (const auto& w : args) {
+    if (w == "--") break;
+    if (w == "--json") return true;
+  }
+  return false;
+}
+
+int Usage(WalletIo& io, const std::string& message, const std::string& hint, bool json) {
   *io.err << "pledger-wallet: usage error: " << message << "\n" << hint << "\n";
+  if (json) PrintJsonError(*io.out, ErrorOf(UsageError(message)));
   return kExitUsage;
 }
 
@@ -101,7 +112,10 @@ const std::vector<FlagDef>& TxFlags() {
       {"expires-in", "BLOCKS", "valid for this many more blocks (default: the whole window for --out, else 1000)",
        false, false},
       {"nonce", "N", "a fixed nonce (default: random); equal bodies are one transaction", false, false},
-      {"force", "", "overwrite --out; submit even if a required signature seems missing", false, false},
+      {"force", "",
+       "overwrite --out; sign and submit even if a required signature seems missing, the pre-flight check says the "
+       "ledger would refuse it or the node does not answer it",
+       false, false},
       {"quiet", "", "print only the id of what is created (pledge, valuation, licence, pool) or the transaction id, "
                     "for ID=$(pledger-wallet ...)", false, false},
   };
@@ -161,6 +175,7 @@ int RunWallet(const std::vector<std::string>& args, WalletIo& io) {
   if (io.out == nullptr) io.out = &std::cout;
   if (io.err == nullptr) io.err = &std::cerr;
   const std::string hint = "Run `pledger-wallet --help` for the commands.";
+  const bool json = WantsJson(args);
 
   // Global flags may come before the command words.
   std::vector<std::string> pre;
@@ -180,11 +195,11 @@ int RunWallet(const std::vector<std::string>& args, WalletIo& io) {
     const FlagDef* f = FindFlag(GlobalFlags(), bare);
     if (f == nullptr) {
       return Usage(io, "unknown flag " + w + " before the command (only --profile, --node, --chain-id, --ca, --home, "
-                       "--json go there)", hint);
+                       "--json go there)", hint, json);
     }
     pre.push_back(w);
     if (!f->value.empty() && name.find('=') == std::string::npos) {
-      if (i + 1 >= args.size()) return Usage(io, "flag --" + bare + " needs a value", hint);
+      if (i + 1 >= args.size()) return Usage(io, "flag --" + bare + " needs a value", hint, json);
       pre.push_back(args[++i]);
     }
   }
@@ -231,7 +246,7 @@ int RunWallet(const std::vector<std::string>& args, WalletIo& io) {
     }
     if (cmd == nullptr) {
       return Usage(io, "unknown command '" + word + " " + sub + "'" + Suggest(sub, subs),
-                   "Run `pledger-wallet " + word + " --help` for its commands.");
+                   "Run `pledger-wallet " + word + " --help` for its commands.", json);
     }
   } else {
     for (const auto& c : Commands()) {
@@ -240,7 +255,7 @@ int RunWallet(const std::vector<std::string>& args, WalletIo& io) {
     if (cmd == nullptr) {
       std::vector<std::string> all = group_words;
       all.insert(all.end(), top_words.begin(), top_words.end());
-      return Usage(io, "unknown command '" + word + "'" + Suggest(word, all), hint);
+      return Usage(io, "unknown command '" + word + "'" + Suggest(word, all), hint, json);
     }
   }
 
@@ -270,11 +285,11 @@ int RunWallet(const std::vector<std::string>& args, WalletIo& io) {
   auto parsed = Args::Parse(rest, specs);
   if (!parsed.ok()) {
     return Usage(io, std::string(parsed.status().message()),
-                 "Run `pledger-wallet " + cmd->Words() + " --help` for its flags.");
+                 "Run `pledger-wallet " + cmd->Words() + " --help` for its flags.", json);
   }
   if (cmd->operands.empty() && !parsed->positional().empty()) {
     return Usage(io, "unexpected argument '" + parsed->positional()[0] + "'",
-                 "Run `pledger-wallet " + cmd->Words() + " --help`.");
+                 "Run `pledger-wallet " + cmd->Words() + " --help`.", json);
   }
   Context ctx(io, *cmd, std::move(*parsed));
   if (cmd->kind == CommandKind::kTx) return RunTxCommand(ctx);

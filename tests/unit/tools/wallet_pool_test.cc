@@ -630,11 +630,12 @@ TEST_CASE("wallet pool: with a node the wallet checks the deal against the pool 
   CHECK(r.code == kExitOk);
   CHECK(std::count(node->requests.begin(), node->requests.end(), "GET /v1/pools/" + kPool) >= 1);
 
-  // --json: the stable code USAGE and the message.
+  // --json: the stable code (the flag at fault) and the message.
   WalletHarness j;
   r = j.Run(Plus(Offline(With(IssueArgs(), "--allocate", "1:inv-a:1"), j.Path("t.json")), {"--json"}));
   CHECK(r.code == kExitUsage);
-  CHECK(r.out.find("\"code\": \"USAGE\"") != std::string::npos);
+  CHECK(r.out.find("\"code\": \"FLAG_INVALID\"") != std::string::npos);
+  CHECK(r.out.find("\"flag\": \"allocate\"") != std::string::npos);
   CHECK(r.out.find("the allocations place 3,001 (R32)") != std::string::npos);
 }
 

@@ -530,10 +530,13 @@ TEST_CASE("wallet tx: offline co-signing: draft by the bank, owner co-signs, ins
   CHECK_FALSE(v.complete());
   CHECK(v.node_height() == 40);
 
-  // Submitting now is refused locally: the IP office has not signed.
+  // Submitting now is refused locally: the IP office has not signed; the
+  // message says who signs the file and how (issue 18, bug 9).
   r = p.owner.Run({"--node", "http://127.0.0.1:1", "submit", p.owner.Path("pledge.json")});
   CHECK(r.code == kExitUsage);
-  CHECK(r.err.find("also needs the signature of: an IP office") != std::string::npos);
+  CHECK(r.err.find("still needs the signature of: an IP office") != std::string::npos);
+  CHECK(r.err.find("pledger-wallet sign " + p.owner.Path("pledge.json")) != std::string::npos);
+  CHECK(r.err.find("--out FILE") == std::string::npos);
   CHECK(p.node->submitted.empty());
 
   // The IP office signs; complete; the bank submits and waits.
