@@ -6,7 +6,7 @@
 //   pledger-bench [--nodes URL,URL,...] [--duration SECONDS] [--clients N]
 //                 [--mix flow|patent|read] [--auth sign|token|none] [--anonymous]
 //                 [--record FILE] [--accounts DIR] [--ca FILE] [--warmup SECONDS]
-//                 [--threads N] [--chain ID]
+//                 [--threads N] [--chain ID] [--simulators N [--simulate-rate PER_S]]
 //
 // Defaults target tools/devnet.sh: nodes https://127.0.0.1:26601..26603 with
 // the devnet's CA (devnet/consortium-ca.crt) and its account keys in
@@ -37,6 +37,15 @@
 //   none   (or --anonymous; reads only) no credentials: the public view.
 // The read mix files its patents and pledges signed whatever --auth says:
 // they are the set-up, and a node shows a receipt only to its signers.
+//
+// Pre-flight load, --simulators N: N more clients, each sending one
+// POST /v1/txs/simulate after another (a fresh patent registration, signed by
+// the IP office, never submitted) next to the --clients that commit: the
+// committed figures with and without them show what simulations cost commits
+// (docs/performance.md). Their rate and latency are printed apart.
+// --simulate-rate R paces them to about R simulations per second in all
+// (each waits its share of a second between answers); without it they send
+// as fast as the node answers.
 //
 // Output: one line per second, a summary, and a last line of JSON:
 //   writes: {"committed_tps": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ..., "auth": ...}
@@ -104,8 +113,10 @@ struct Shared {
   std::atomic<std::uint64_t> rejected{0};      // committed with a refusal code
   std::atomic<std::uint64_t> busy{0};          // 503 answers (backpressure)
   std::atomic<std::uint64_t> expiry{0};
+  std::atomic<std::uint64_t> simulations{0};   // --simulators: 200 answers in the measured window
   std::mutex mu;
   std::vector<double> latencies_ms;  // measured window only
+  std::vector<double> sim_latencies_ms;  // --simulators, measured window only
   std::ofstream record;
   std::map<std::string, std::uint64_t> error_codes;
 };
@@ -148,14 +159,15 @@ std::string JsonString(const std::string& body, const std::string& name) {
 class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
  public:
   AsyncClient(asio::io_context& io, ssl::context* tls, Shared* s, const WorkloadParties& parties,
-              io::Url url, std::uint32_t run, std::uint32_t id, Mix mix, Auth auth)
-      : io_(io), tls_(tls), s_(s), url_(std::move(url)), mix_(mix), auth_(auth), parties_(parties),
-        w_(parties, run, id), resolver_(io), pause_(io) {}
+              io::Url url, std::uint32_t run, std::uint32_t id, Mix mix, Auth auth, bool simulator = false,
+              std::chrono::microseconds sim_interval = {})
+      : io_(io), tls_(tls), s_(s), url_(std::move(url)), mix_(mix), auth_(auth), simulator_(simulator),
+        sim_interval_(sim_interval), parties_(parties), w_(parties, run, id), resolver_(io), pause_(io) {}
 
   void Start() { Connect(); }
 
  private:
-  enum class Kind { kTx, kToken, kRead };
+  enum class Kind { kTx, kToken, kRead, kSimulate };
 
   beast::tcp_stream& Tcp() { return secure_ ? beast::get_lowest_layer(*secure_) : *plain_; }
   bool Flow() const { return mix_ != Mix::kPatent; }
@@ -195,6 +207,15 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   void Next() {
     if (s_->stop) return;
     attempts_ = 0;
+    if (simulator_) {
+      tx_ = w_.PatentRegister(s_->expiry.load());
+      kind_ = Kind::kSimulate;
+      method_ = "POST";
+      target_ = "/v1/txs/simulate";
+      body_ = tx_.raw;
+      signer_ = tx_.submitter.get();
+      return SendPending();
+    }
     if (mix_ == Mix::kRead && seeded_) {
       kind_ = Kind::kRead;
       read_pledge_ = !read_pledge_;
@@ -315,6 +336,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     // An expired or refused token: the next request of that account asks again.
     if (status == 401 && AuthOfPending() == Auth::kToken) tokens_[signer_].clear();
     if (kind_ == Kind::kRead) return OnRead(status, res.body(), ms, keep_alive);
+    if (kind_ == Kind::kSimulate) return OnSimulated(status, res.body(), ms, keep_alive);
     const std::string code = CodeOfAnswer(status, res.body());
     if (code == "BUSY") {
       ++s_->busy;
@@ -373,6 +395,28 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     Pause(keep_alive);
   }
 
+  // A simulation counts when answered 200 (whatever receipt it predicts).
+  void OnSimulated(int status, const std::string& body, double ms, bool keep_alive) {
+    if (status == 200) {
+      if (s_->measuring) {
+        ++s_->simulations;
+        std::lock_guard<std::mutex> lock(s_->mu);
+        s_->sim_latencies_ms.push_back(ms);
+      }
+      const auto wait = sim_interval_ - std::chrono::duration_cast<std::chrono::microseconds>(
+                                            std::chrono::duration<double, std::milli>(ms));
+      if (wait.count() <= 0) return Continue(keep_alive);
+      pause_.expires_after(wait);
+      pause_.async_wait([self = shared_from_this(), keep_alive](error_code ec) {
+        if (!ec) self->Continue(keep_alive);
+      });
+      return;
+    }
+    if (status == 503) ++s_->busy;
+    Count("SIMULATE:HTTP_" + std::to_string(status) + ":" + CodeOf(body));
+    Pause(keep_alive);
+  }
+
   void Continue(bool keep_alive) {
     if (keep_alive) return Next();
     Connect();
@@ -405,6 +449,8 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   io::Url url_;
   Mix mix_;
   Auth auth_;
+  bool simulator_;  // --simulators: only POST /v1/txs/simulate
+  std::chrono::microseconds sim_interval_;  // --simulate-rate: at least this long from one to the next
   WorkloadParties parties_;
   Workload w_;
   tcp::resolver resolver_;
@@ -528,7 +574,7 @@ int Main(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
                           {{"check"}, {"nodes"}, {"duration"}, {"clients"}, {"mix"}, {"auth"}, {"anonymous", false},
                            {"record"}, {"accounts"}, {"ca"}, {"warmup"}, {"threads"}, {"chain"}, {"ip-office"},
-                           {"bank"}, {"owner"}, {"appraiser"}, {"bank-org"}, {"owner-org"}, {"help", false}});
+                           {"bank"}, {"owner"}, {"appraiser"}, {"bank-org"}, {"owner-org"}, {"simulators"}, {"simulate-rate"}, {"help", false}});
   if (!args.ok()) {
     std::fprintf(stderr, "pledger-bench: %s\n", args.status().ToString().c_str());
     return 2;
@@ -536,7 +582,8 @@ int Main(int argc, char** argv) {
   if (args->Has("help")) {
     std::puts("usage: pledger-bench [--nodes URL,...] [--duration S] [--clients N] [--mix flow|patent|read]\n"
               "                     [--auth sign|token|none] [--anonymous] [--record FILE] [--accounts DIR]\n"
-              "                     [--ca FILE] [--warmup S] [--threads N] [--chain ID]\n"
+              "                     [--ca FILE] [--warmup S] [--threads N] [--chain ID] [--simulators N]\n"
+              "                     [--simulate-rate PER_S]\n"
               "       pledger-bench --check FILE [--nodes URL,...]   every recorded id committed everywhere?\n"
               "Defaults: the devnet's nodes and CA (devnet/nodes/*/config.json), its keys in devnet/accounts,\n"
               "chain pledger-devnet, requests carry its accounts' session tokens (--auth token).");
@@ -576,6 +623,15 @@ int Main(int argc, char** argv) {
   auto clients = args->GetInt("clients", 64, 1, 4096);
   auto warmup = args->GetInt("warmup", 3, 0, 600);
   auto threads = args->GetInt("threads", 1, 1, 64);
+  auto simulators = args->GetInt("simulators", 0, 0, 4096);
+  auto simulate_rate = args->GetInt("simulate-rate", 0, 0, 1000000);
+  for (const Status* st : {&simulators.status(), &simulate_rate.status()}) {
+    if (!st->ok()) {
+      std::fprintf(stderr, "pledger-bench: %s\n", st->ToString().c_str());
+      return 2;
+    }
+  }
+  const std::chrono::microseconds sim_interval{*simulate_rate > 0 ? *simulators * 1000000 / *simulate_rate : 0};
   for (const Status* st : {&duration.status(), &clients.status(), &warmup.status(), &threads.status()}) {
     if (!st->ok()) {
       std::fprintf(stderr, "pledger-bench: %s\n", st->ToString().c_str());
@@ -677,6 +733,13 @@ int Main(int argc, char** argv) {
                                   static_cast<std::uint32_t>(i), mix, auth)
         ->Start();
   }
+  for (std::int64_t i = 0; i < *simulators; ++i) {
+    const std::int64_t k = *clients + i;
+    auto& io = *ios[static_cast<size_t>(k % *threads)];
+    std::make_shared<AsyncClient>(io, &tls, &s, parties, urls[static_cast<size_t>(k) % urls.size()], run,
+                                  static_cast<std::uint32_t>(k), Mix::kPatent, auth, /*simulator=*/true, sim_interval)
+        ->Start();
+  }
   std::vector<std::thread> threads_run;
   for (auto& io : ios) threads_run.emplace_back([&io] { io->run(); });
   const bool reads = mix == Mix::kRead;
@@ -772,7 +835,23 @@ int Main(int argc, char** argv) {
   for (const auto& [code, n] : s.error_codes) {
     std::printf("  %s: %llu\n", code.c_str(), static_cast<unsigned long long>(n));
   }
-  std::printf("{\"committed_tps\": %.0f, \"p50_ms\": %.1f, \"p99_ms\": %.1f, \"max_ms\": %.1f, "
+  double sims_per_s = 0;
+  if (*simulators > 0) {
+    std::vector<double> sl;
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      sl = s.sim_latencies_ms;
+    }
+    std::sort(sl.begin(), sl.end());
+    auto spct = [&](double p) { return sl.empty() ? 0.0 : sl[static_cast<size_t>(p * static_cast<double>(sl.size() - 1))]; };
+    sims_per_s = static_cast<double>(s.simulations.load()) / elapsed;
+    std::printf("simulated %llu transactions alongside (%lld simulating clients): %.0f simulations/s, p50 %.1f ms, "
+                "p99 %.1f ms\n",
+                static_cast<unsigned long long>(s.simulations.load()), static_cast<long long>(*simulators),
+                sims_per_s, spct(0.50), spct(0.99));
+  }
+  std::printf("{\"simulations_per_s\": %.0f, \"simulators\": %lld, ", sims_per_s, static_cast<long long>(*simulators));
+  std::printf("\"committed_tps\": %.0f, \"p50_ms\": %.1f, \"p99_ms\": %.1f, \"max_ms\": %.1f, "
               "\"errors\": %llu, \"clients\": %lld, \"mix\": \"%s\", \"auth\": \"%s\", \"duration_s\": %.1f}\n",
               tps, pct(0.50), pct(0.99), lat.empty() ? 0.0 : lat.back(),
               static_cast<unsigned long long>(errors), static_cast<long long>(*clients), mix_word.c_str(),
