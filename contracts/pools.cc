@@ -264,7 +264,9 @@ Status CheckEligibility(const PoolEligibility& e) {
   }
   if (e.min_life_beyond_maturity_days() < 0 || e.min_life_beyond_maturity_days() > kMaxLifeDays ||
       e.max_members() > kMaxPoolMembers) {
-    return Fail("POOL_ELIGIBILITY_INVALID", "min_life_beyond_maturity_days must be 0 to 36600, max_members 0 to 512 (R31)");
+    return Fail("POOL_ELIGIBILITY_INVALID", Input("min-life-beyond-maturity-days", "min_life_beyond_maturity_days") +
+                                                " must be 0 to 36600 and " + Input("max-members", "max_members") +
+                                                " 0 to 512 (R31)");
   }
   return Status::OK();
 }
