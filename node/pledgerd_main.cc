@@ -5,6 +5,8 @@
 // Runs until SIGINT or SIGTERM, then shuts down cleanly (in-flight writes
 // finish, the data directory lock is released). Exit codes: 0 after a clean
 // stop, 2 for a usage or configuration error, 1 when the node cannot start.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -40,6 +42,13 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Sockets (API connections up to their cap, peers) and LevelDB's files
+  // share one descriptor limit; the usual soft limit of 1,024 is below what
+  // the caps add up to, so take the hard limit the system allows.
+  if (rlimit rl{}; getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+  }
   pledger::node::InstallProtobufLogHandler();
 
   auto node = pledger::node::Node::FromConfigFile(config);
