@@ -21,6 +21,10 @@
 // once or later from any thread (long-polling "wait for commit"); the
 // Responder posts back to the connection's strand. Calling it more than once
 // is ignored. If the connection is gone by then, the answer is dropped.
+// A Responder owns its connection (socket and all), so every copy must be
+// destroyed before the io_context is: a copy that outlives it closes its
+// socket in a reactor that no longer exists (use after free; issue 17 found
+// a test thread doing exactly that).
 //
 // Threading: run the io_context from one or more threads; handlers run on
 // connection strands, so a handler must be quick or hand work elsewhere.
