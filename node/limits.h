@@ -113,6 +113,16 @@ inline constexpr std::uint64_t kLearnerCaughtUpEntries = 10;
 // Default mempool bounds (mempool.max_txs / max_bytes); then 503 MEMPOOL_FULL.
 inline constexpr std::size_t kMempoolTxsDefault = 100'000;
 inline constexpr std::size_t kMempoolBytesDefault = 256u << 20;
+// Mempool hygiene (issue 17): a transaction still pending this long after it
+// arrived (or after it was last looked at) is checked again: removed if a
+// block already carries it or it is no longer admissible (expired, replayed),
+// otherwise forwarded to the leader again (a forward can be lost while
+// leadership moves). Commit takes well under a second, so 10 s is "stuck",
+// and a backlog costs the leader at most one extra check per transaction per
+// 10 s.
+inline constexpr std::uint64_t kMempoolSweepAgeMs = 10'000;
+// Transactions looked at per sweep (one sweep per housekeeping interval).
+inline constexpr std::size_t kMempoolSweepMax = 1'024;
 // Jobs queued on the work pool (signature checks, catch-up serving); beyond
 // this submissions get 503 NODE_BUSY instead of growing the queue.
 inline constexpr std::size_t kWorkQueueMax = 65'536;
