@@ -230,6 +230,13 @@ std::string NodeImpl::StatusJson() {
   v.set_catching_up(catching_up_.load());
   v.set_version(kVersion);
   v.set_raft_first_index(rs.first_index);
+  if (Status f = Fatal(); !f.ok()) {
+    // Stopped after a storage failure (issue 17): the Raft role and height
+    // above are where it stopped, not a live view.
+    v.set_role("STOPPED");
+    v.add_warnings("this node stopped taking part after a failure: " + f.ToString() +
+                   "; fix the cause and restart it");
+  }
   for (auto& c : Certificates()) {
     if (c.expiring()) {
       v.add_warnings(c.kind() + " certificate " + c.subject() +

@@ -600,6 +600,8 @@ TEST_CASE("cluster: a follower whose applier fails says so in /healthz while pol
 
   c.Stop(follower);
   c.SetNodeEnv(follower, {{"PLEDGER_TEST_FAIL_APPLY_AT", std::to_string(fail_at)}});
+  // Up for inspection after the failure (else it exits 3: hardening_test.cc).
+  c.SetNodeArgs(follower, {"--stay-up-on-failure"});
   c.Start(follower);
   CLUSTER_REQUIRE(c, c.WaitFor([&] { return c.Status(follower).ok(); }, 20s));
 
