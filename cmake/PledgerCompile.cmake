@@ -25,6 +25,17 @@ if(PLEDGER_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# libFuzzer builds (tests/fuzz.cmake): every library is instrumented for
+# coverage, not only the target's own file. Without this the fuzzer counted
+# the edges of fuzz_tx.cc alone (85) and was blind to the contracts it
+# reached (issue 17). Use a build directory of its own: every program here is
+# built with ASan+UBSan.
+option(PLEDGER_FUZZ "Build libFuzzer targets (needs clang)" OFF)
+if(PLEDGER_FUZZ AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 function(pledger_target_defaults target)
   target_compile_options(${target} PRIVATE ${PLEDGER_WARNINGS})
   if(PLEDGER_WERROR)

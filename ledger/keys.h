@@ -32,7 +32,11 @@ namespace pledger::ledger::keys {
 // 2: no replay records in state (their state root differs from version 1's).
 // 3: blocks carry clock readings and a clock_root, and their time must follow
 //    from the readings (ledger/block_time.h): version-2 blocks do not validate.
-inline constexpr std::uint32_t kDiskFormatVersion = 3;
+// 4: the contracts' results changed (organisations' trust roots and
+//    validators' key history in state; pledge actions in their patents'
+//    history; terms from 29 February; receipt messages): replaying a
+//    version-3 chain gives other receipts and roots.
+inline constexpr std::uint32_t kDiskFormatVersion = 4;
 
 inline constexpr char kMeta = 'M';
 inline constexpr char kBlock = 'B';

@@ -4,6 +4,7 @@
 // answers as transactions commit.
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -38,6 +39,12 @@ void NodeImpl::HandleMetricsHttp(HttpRequest req, HttpResponder respond) {
     r.body = MetricsText();
     return respond(r);
   }
+  if (req.path == "/v1/status") {
+    // The operator's view when the API itself is flooded.
+    HttpResponse r;
+    r.body = StatusJson();
+    return respond(r);
+  }
   if (req.path == "/healthz") {
     // The same answer as the API's /healthz (node_info.cc).
     Status health = Health();
@@ -47,7 +54,7 @@ void NodeImpl::HandleMetricsHttp(HttpRequest req, HttpResponder respond) {
     r.body = health.ok() ? "ok\n" : "unhealthy: " + health.ToString() + "\n";
     return respond(r);
   }
-  respond(Error(404, "ROUTE_NOT_FOUND", "the metrics listener serves /metrics and /healthz only"));
+  respond(Error(404, "ROUTE_NOT_FOUND", "the metrics listener serves /metrics, /healthz and /v1/status only"));
 }
 
 // ---------------------------------------------------------------------------
@@ -239,6 +246,13 @@ std::string NodeImpl::StatusJson() {
   v.set_catching_up(catching_up_.load());
   v.set_version(kVersion);
   v.set_raft_first_index(rs.first_index);
+  if (Status f = Fatal(); !f.ok()) {
+    // Stopped after a storage failure (issue 17): the Raft role and height
+    // above are where it stopped, not a live view.
+    v.set_role("STOPPED");
+    v.add_warnings("this node stopped taking part after a failure: " + f.ToString() +
+                   "; fix the cause and restart it");
+  }
   for (auto& c : Certificates()) {
     if (c.expiring()) {
       v.add_warnings(c.kind() + " certificate " + c.subject() +
@@ -354,6 +368,28 @@ std::string NodeImpl::MetricsText() {
   metric("pledger_key_install_failures_total", "counter",
          "Times the ledger rotated this node's key and no matching staged key was found.",
          static_cast<double>(metrics_.key_install_failures.load()));
+  if (http_) {
+    const HttpStats h = http_->Stats();
+    metric("pledger_http_connections_open", "gauge", "API connections open now.", static_cast<double>(h.open));
+    metric("pledger_http_connections_accepted_total", "counter", "API connections admitted.",
+           static_cast<double>(h.accepted));
+    o << "# HELP pledger_http_connections_closed_total API connections closed or refused by admission, by reason.\n"
+      << "# TYPE pledger_http_connections_closed_total counter\n"
+      << "pledger_http_connections_closed_total{reason=\"evicted_waiting\"} " << h.evicted_waiting << "\n"
+      << "pledger_http_connections_closed_total{reason=\"refused_full\"} " << h.refused_full << "\n"
+      << "pledger_http_connections_closed_total{reason=\"refused_address\"} " << h.refused_address << "\n"
+      << "pledger_http_connections_closed_total{reason=\"dropped\"} " << h.dropped << "\n";
+    o << "# HELP pledger_http_request_seconds API request latency, parsed request to answer written.\n"
+      << "# TYPE pledger_http_request_seconds histogram\n";
+    for (size_t i = 0; i < std::size(HttpStats::kLatencyBounds); ++i) {
+      o << "pledger_http_request_seconds_bucket{le=\"" << HttpStats::kLatencyBounds[i] << "\"} "
+        << h.latency_buckets[i] << "\n";
+    }
+    o << "pledger_http_request_seconds_bucket{le=\"+Inf\"} " << h.latency_buckets[std::size(HttpStats::kLatencyBounds)]
+      << "\n"
+      << "pledger_http_request_seconds_sum " << h.latency_sum_s << "\n"
+      << "pledger_http_request_seconds_count " << h.requests << "\n";
+  }
   o << "# HELP pledger_cert_expiry_seconds Seconds until a certificate expires (negative: expired).\n"
     << "# TYPE pledger_cert_expiry_seconds gauge\n";
   for (const auto& c : Certificates()) {

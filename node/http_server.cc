@@ -8,6 +8,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <iterator>
+#include <map>
+#include <mutex>
 #include <optional>
 
 #include "node/log.h"
@@ -59,6 +63,20 @@ Result<std::string> UrlDecode(std::string_view in) {
   return out;
 }
 
+namespace {
+
+// What admission needs of a connection, whatever its stream type.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection from its own strand (admission runs elsewhere).
+  virtual void Evict() = 0;
+};
+
+using SteadyClock = std::chrono::steady_clock;
+
+}  // namespace
+
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& io_, HttpOptions o, HttpHandler h)
       : io(io_), opt(std::move(o)), handler(std::move(h)), acceptor(asio::make_strand(io_)),
@@ -72,25 +90,57 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   bool use_tls = false;
   std::atomic<std::uint16_t> port{0};
   std::atomic<bool> stopped{false};
-  std::atomic<size_t> connections{0};
+
+  // ---- admission (see the header) ----
+  struct Tracked {
+    std::weak_ptr<SessionBase> session;
+    std::string remote;
+    bool waiting = false;       // between "may send a request" and a parsed one
+    std::uint64_t waiting_seq = 0;  // when it started waiting: lower is older
+    bool evicting = false;
+  };
+  mutable std::mutex mu;
+  std::map<std::uint64_t, Tracked> sessions;    // by id; guarded by mu
+  std::map<std::string, size_t> per_remote;     // guarded by mu
+  std::uint64_t next_id = 1;                    // guarded by mu
+  std::uint64_t next_seq = 1;                   // guarded by mu
+  HttpStats stats;                              // counters; guarded by mu (open is sessions.size())
+  SteadyClock::time_point last_refusal_log{};   // guarded by mu
+  std::uint64_t unlogged_evictions = 0, unlogged_refusals = 0;  // guarded by mu
+  std::atomic<size_t> refusals_in_flight{0};
 
   void Accept();
+  // Registers an admitted session; the id is its handle for the calls below.
+  std::uint64_t Register(const std::shared_ptr<SessionBase>& s, const std::string& remote);
+  void Unregister(std::uint64_t id);
+  void SetWaiting(std::uint64_t id, bool waiting);
+  void ObserveLatency(double seconds);
+  // Under mu: the oldest waiting session of `remote` (or of any address if
+  // empty, preferring the address holding the most), marked as evicting.
+  std::shared_ptr<SessionBase> TakeVictimLocked(const std::string& remote);
+  void Refuse(tcp::socket socket, bool address);
+  void LogRefusalsLocked(SteadyClock::time_point now);
 };
 
 namespace {
 
 // One connection. Stream is beast::tcp_stream or beast::ssl_stream<tcp_stream>.
 template <typename Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(std::shared_ptr<HttpServer::Impl> server, Stream stream, std::string remote)
-      : server_(std::move(server)), stream_(std::move(stream)), remote_(std::move(remote)) {
-    ++server_->connections;
+      : server_(std::move(server)), stream_(std::move(stream)), remote_(std::move(remote)) {}
+  ~Session() override {
+    if (id_ != 0) server_->Unregister(id_);
   }
-  ~Session() { --server_->connections; }
 
-  void Run() {
+  void Run(std::uint64_t id) {
+    id_ = id;
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Handshake(); });
+  }
+
+  void Evict() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
   }
 
  private:
@@ -116,6 +166,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void DoRead() {
+    server_->SetWaiting(id_, true);
     parser_.emplace();
     parser_->body_limit(server_->opt.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_->opt.header_limit));
@@ -125,6 +176,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void OnRead(error_code ec) {
+    server_->SetWaiting(id_, false);
+    started_ = SteadyClock::now();
     if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
         ec == beast::error::timeout || ec == asio::error::eof) {
       return Close();
@@ -208,6 +261,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res->prepare_payload();
     Tcp().expires_after(server_->opt.write_timeout);
     http::async_write(stream_, *res, [self = this->shared_from_this(), res](error_code ec, size_t) {
+      self->server_->ObserveLatency(std::chrono::duration<double>(SteadyClock::now() - self->started_).count());
       if (ec || !res->keep_alive()) return self->Close();
       self->DoRead();
     });
@@ -228,6 +282,58 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
+  std::uint64_t id_ = 0;  // admission handle, set by Run
+  SteadyClock::time_point started_{};
+};
+
+// The answer to a connection admission turned away: 503 with Retry-After,
+// then close. On HTTPS it needs a handshake first, with a short deadline.
+template <typename Stream>
+class Refusal : public std::enable_shared_from_this<Refusal<Stream>> {
+ public:
+  Refusal(std::shared_ptr<HttpServer::Impl> server, Stream stream, std::string body)
+      : server_(std::move(server)), stream_(std::move(stream)), body_(std::move(body)) {}
+  ~Refusal() { --server_->refusals_in_flight; }
+
+  void Run() {
+    Tcp().expires_after(std::chrono::seconds(5));
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      Write();
+    } else {
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](error_code ec) {
+        if (!ec) self->Write();
+      });
+    }
+  }
+
+ private:
+  beast::tcp_stream& Tcp() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      return stream_;
+    } else {
+      return beast::get_lowest_layer(stream_);
+    }
+  }
+  void Write() {
+    res_.version(11);
+    res_.result(http::status::service_unavailable);
+    res_.set(http::field::server, "pledgerd");
+    res_.set(http::field::content_type, "application/json");
+    res_.set(http::field::retry_after, "1");
+    res_.keep_alive(false);
+    res_.body() = body_;
+    res_.prepare_payload();
+    http::async_write(stream_, res_, [self = this->shared_from_this()](error_code, size_t) {
+      error_code ignored;
+      self->Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      self->Tcp().close();
+    });
+  }
+
+  std::shared_ptr<HttpServer::Impl> server_;
+  Stream stream_;
+  std::string body_;
+  http::response<http::string_body> res_;
 };
 
 }  // namespace
@@ -240,22 +346,152 @@ void HttpServer::Impl::Accept() {
       error_code rec;
       auto ep = socket.remote_endpoint(rec);
       std::string remote = rec ? "?" : ep.address().to_string();
-      if (self->connections >= self->opt.max_connections) {
-        PLOG(kWarn, "http") << "connection limit reached; refusing " << remote;
-        error_code ignored;
-        socket.close(ignored);
+      // Admission: make room from waiting connections, or refuse.
+      std::shared_ptr<SessionBase> victim;
+      int refuse = 0;  // 1: full, 2: the address's share
+      {
+        std::lock_guard<std::mutex> lock(self->mu);
+        const size_t total = self->sessions.size();
+        const size_t mine = self->per_remote.count(remote) ? self->per_remote[remote] : 0;
+        if (mine >= self->opt.max_connections_per_address) {
+          victim = self->TakeVictimLocked(remote);
+          if (!victim) refuse = 2;
+        } else if (total >= self->opt.max_connections * 3 / 4) {
+          victim = self->TakeVictimLocked("");
+          if (!victim && total >= self->opt.max_connections) refuse = 1;
+        }
+        if (victim) {
+          ++self->stats.evicted_waiting;
+          ++self->unlogged_evictions;
+        }
+        if (refuse) {
+          ++(refuse == 1 ? self->stats.refused_full : self->stats.refused_address);
+          ++self->unlogged_refusals;
+        }
+        if (victim || refuse) self->LogRefusalsLocked(SteadyClock::now());
+      }
+      if (victim) victim->Evict();
+      if (refuse) {
+        self->Refuse(std::move(socket), refuse == 2);
       } else if (self->use_tls) {
-        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+        auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
             self, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), self->tls_ctx),
-            remote)
-            ->Run();
+            remote);
+        s->Run(self->Register(s, remote));
       } else {
-        std::make_shared<Session<beast::tcp_stream>>(self, beast::tcp_stream(std::move(socket)), remote)
-            ->Run();
+        auto s = std::make_shared<Session<beast::tcp_stream>>(self, beast::tcp_stream(std::move(socket)), remote);
+        s->Run(self->Register(s, remote));
       }
     }
     self->Accept();
   });
+}
+
+std::uint64_t HttpServer::Impl::Register(const std::shared_ptr<SessionBase>& s, const std::string& remote) {
+  std::lock_guard<std::mutex> lock(mu);
+  const std::uint64_t id = next_id++;
+  // Waiting from the start: a client that connects and never completes the
+  // TLS handshake or sends a byte is as evictable as an idle keep-alive.
+  sessions[id] = Tracked{s, remote, true, next_seq++, false};
+  ++per_remote[remote];
+  ++stats.accepted;
+  return id;
+}
+
+void HttpServer::Impl::Unregister(std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = sessions.find(id);
+  if (it == sessions.end()) return;
+  auto pr = per_remote.find(it->second.remote);
+  if (pr != per_remote.end() && --pr->second == 0) per_remote.erase(pr);
+  sessions.erase(it);
+}
+
+void HttpServer::Impl::SetWaiting(std::uint64_t id, bool waiting) {
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = sessions.find(id);
+  if (it == sessions.end()) return;
+  it->second.waiting = waiting;
+  if (waiting) it->second.waiting_seq = next_seq++;
+}
+
+void HttpServer::Impl::ObserveLatency(double seconds) {
+  std::lock_guard<std::mutex> lock(mu);
+  ++stats.requests;
+  stats.latency_sum_s += seconds;
+  size_t i = 0;
+  for (; i < std::size(HttpStats::kLatencyBounds); ++i) {
+    if (seconds <= HttpStats::kLatencyBounds[i]) break;
+  }
+  // Cumulative buckets: this request counts in its bound and every larger one.
+  for (size_t j = i; j < std::size(stats.latency_buckets); ++j) ++stats.latency_buckets[j];
+}
+
+std::shared_ptr<SessionBase> HttpServer::Impl::TakeVictimLocked(const std::string& remote) {
+  std::string from = remote;
+  if (from.empty()) {
+    // The address holding the most connections gives first.
+    size_t most = 0;
+    for (const auto& [addr, n] : per_remote) {
+      if (n > most) most = n, from = addr;
+    }
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    std::map<std::uint64_t, Tracked>::iterator best = sessions.end();
+    for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+      const Tracked& t = it->second;
+      if (!t.waiting || t.evicting || (pass == 0 && t.remote != from)) continue;
+      if (best == sessions.end() || t.waiting_seq < best->second.waiting_seq) best = it;
+    }
+    if (best != sessions.end()) {
+      auto s = best->second.session.lock();
+      if (s) {
+        best->second.evicting = true;
+        return s;
+      }
+    }
+    if (!remote.empty()) break;  // an address over its share only gives its own
+  }
+  return nullptr;
+}
+
+void HttpServer::Impl::Refuse(tcp::socket socket, bool address) {
+  if (refusals_in_flight.fetch_add(1) >= limits::kHttpRefusalsInFlightMax) {
+    --refusals_in_flight;
+    std::lock_guard<std::mutex> lock(mu);
+    ++stats.dropped;
+    error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  std::string body = JsonError("NODE_BUSY", address ? "this address holds as many busy connections as the node "
+                                                      "gives one client; retry after Retry-After seconds"
+                                                    : "every connection is busy; retry after Retry-After seconds");
+  if (use_tls) {
+    std::make_shared<Refusal<beast::ssl_stream<beast::tcp_stream>>>(
+        shared_from_this(), beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), tls_ctx),
+        std::move(body))
+        ->Run();
+  } else {
+    std::make_shared<Refusal<beast::tcp_stream>>(shared_from_this(), beast::tcp_stream(std::move(socket)),
+                                                 std::move(body))
+        ->Run();
+  }
+}
+
+void HttpServer::Impl::LogRefusalsLocked(SteadyClock::time_point now) {
+  if (last_refusal_log != SteadyClock::time_point{} &&
+      now - last_refusal_log < std::chrono::milliseconds(limits::kHttpRefusalLogIntervalMs)) {
+    return;
+  }
+  last_refusal_log = now;
+  PLOG(kWarn, "http") << "connections under pressure: " << unlogged_evictions
+                      << " waiting connections closed to make room and " << unlogged_refusals
+                      << " new ones refused with 503 since the last such line; " << sessions.size()
+                      << " open (cap " << opt.max_connections << ", " << opt.max_connections_per_address
+                      << " per address)";
+  unlogged_evictions = 0;
+  unlogged_refusals = 0;
 }
 
 HttpServer::HttpServer(asio::io_context& io, HttpOptions options, HttpHandler handler)
@@ -300,6 +536,13 @@ Status HttpServer::Start() {
 }
 
 std::uint16_t HttpServer::port() const { return impl_->port; }
+
+HttpStats HttpServer::Stats() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  HttpStats s = impl_->stats;
+  s.open = impl_->sessions.size();
+  return s;
+}
 bool HttpServer::tls() const { return impl_->use_tls; }
 
 Status HttpServer::ReloadCertificate(const std::string& cert_file, const std::string& key_file) {

@@ -26,9 +26,25 @@ inline constexpr std::size_t kHttpHeaderBytesMax = 16u << 10;
 inline constexpr std::uint64_t kHttpReadTimeoutMs = 15'000;
 // Time to write one response; long-polls hold a connection by their own limit.
 inline constexpr std::uint64_t kHttpWriteTimeoutMs = 15'000;
-// Concurrent connections: each costs a socket and a buffer; beyond this new
-// ones are refused so existing clients keep being served.
-inline constexpr std::size_t kHttpConnectionsMax = 512;
+// Concurrent connections: each costs a socket and a buffer. Admission
+// (node/http_server.h): past 3/4 of this, each new connection closes the
+// oldest connection that is waiting for a request (idle, or dribbling one),
+// taken from the address holding the most; when every connection is busy
+// with a request, a new one gets 503 and Retry-After. A connection costs a
+// socket and a few KiB; pledgerd raises its descriptor limit to allow this.
+inline constexpr std::size_t kHttpConnectionsMax = 1024;
+// One client address may hold at most this many; past it, its own oldest
+// waiting connection makes room (or, if all are busy, 503). A bank's proxy
+// or core system is one address with hundreds of long-polls in flight (as
+// pledger-bench's 256 clients are); half the whole serves it and leaves the
+// other half to everyone else.
+inline constexpr std::size_t kHttpConnectionsPerAddressMax = kHttpConnectionsMax / 2;
+// Refusals answered at once with 503 (each costs a TLS handshake on HTTPS);
+// past this, excess connections are closed without an answer.
+inline constexpr std::size_t kHttpRefusalsInFlightMax = 64;
+// A refused or evicted connection is logged at most once per this interval,
+// with the counts since the last line (a flood must not flood the log).
+inline constexpr std::uint64_t kHttpRefusalLogIntervalMs = 10'000;
 
 // ---- API answers -----------------------------------------------------------
 
@@ -97,6 +113,16 @@ inline constexpr std::uint64_t kLearnerCaughtUpEntries = 10;
 // Default mempool bounds (mempool.max_txs / max_bytes); then 503 MEMPOOL_FULL.
 inline constexpr std::size_t kMempoolTxsDefault = 100'000;
 inline constexpr std::size_t kMempoolBytesDefault = 256u << 20;
+// Mempool hygiene (issue 17): a transaction still pending this long after it
+// arrived (or after it was last looked at) is checked again: removed if a
+// block already carries it or it is no longer admissible (expired, replayed),
+// otherwise forwarded to the leader again (a forward can be lost while
+// leadership moves). Commit takes well under a second, so 10 s is "stuck",
+// and a backlog costs the leader at most one extra check per transaction per
+// 10 s.
+inline constexpr std::uint64_t kMempoolSweepAgeMs = 10'000;
+// Transactions looked at per sweep (one sweep per housekeeping interval).
+inline constexpr std::size_t kMempoolSweepMax = 1'024;
 // Jobs queued on the work pool (signature checks, catch-up serving); beyond
 // this submissions get 503 NODE_BUSY instead of growing the queue.
 inline constexpr std::size_t kWorkQueueMax = 65'536;

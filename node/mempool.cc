@@ -16,6 +16,7 @@ Status Mempool::Add(PreparedTxPtr tx, std::uint64_t expiry_height) {
   e.seq = next_seq_++;
   e.expiry_height = expiry_height;
   e.received = std::chrono::steady_clock::now();
+  e.swept = e.received;
   bytes_ += tx->raw.size();
   order_.emplace(e.seq, tx->id);
   e.tx = std::move(tx);
@@ -94,6 +95,20 @@ std::vector<std::string> Mempool::PendingRaw(size_t max_txs) const {
     if (out.size() >= max_txs) break;
     const Entry& e = by_id_.at(id);
     if (!e.in_flight) out.push_back(e.tx->raw);
+  }
+  return out;
+}
+
+std::vector<PreparedTxPtr> Mempool::Stale(std::chrono::milliseconds age, size_t max_txs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<PreparedTxPtr> out;
+  for (const auto& [seq, id] : order_) {
+    if (out.size() >= max_txs) break;
+    Entry& e = by_id_.at(id);
+    if (e.in_flight || now - e.swept < age) continue;
+    e.swept = now;
+    out.push_back(e.tx);
   }
   return out;
 }

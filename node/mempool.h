@@ -3,7 +3,11 @@
 // Every node keeps what it admitted (directly from a client or forwarded by a
 // peer), not only the leader: when leadership moves, the new leader already
 // holds them, and followers re-forward theirs to it. Transactions leave when a
-// block carrying them is applied (or they expire). The leader marks what it
+// block carrying them is applied (or they expire). Because a transaction can
+// be admitted just after the block carrying it was applied, and a forward can
+// be lost while leadership moves, the node also sweeps what has waited long
+// (Stale, issue 17): committed or no longer admissible ones are removed, the
+// rest forwarded to the leader again. The leader marks what it
 // put in a proposed block as in flight so it does not propose it twice;
 // ReleaseInFlight hands them back if that block never commits.
 //
@@ -56,6 +60,11 @@ class Mempool {
   bool Contains(const ledger::Hash256& id) const;
   // Raw bytes of everything pending and not in flight (re-forwarding).
   std::vector<std::string> PendingRaw(size_t max_txs) const;
+  // At most `max_txs` pending transactions, oldest first, not in flight,
+  // that were received or last returned by Stale more than `age` ago; each
+  // returned one is not returned again for another `age` (the sweep looks at
+  // a transaction once per `age`, not on every pass).
+  std::vector<PreparedTxPtr> Stale(std::chrono::milliseconds age, size_t max_txs);
 
   size_t size() const;
   size_t bytes() const;
@@ -69,6 +78,7 @@ class Mempool {
     std::uint64_t seq = 0;
     std::uint64_t expiry_height = 0;
     std::chrono::steady_clock::time_point received;
+    std::chrono::steady_clock::time_point swept;  // received, or last returned by Stale
     bool in_flight = false;
   };
   struct HashOf {

@@ -116,6 +116,11 @@ Status NodeImpl::Start() {
     PLOG(kWarn, "node") << kTestFailApplyEnv << " is set: applying block " << fail_apply_at_height_
                         << " will fail, for tests only";
   }
+  if (const char* fail = std::getenv(kTestFailRaftWriteEnv); fail != nullptr && *fail != '\0') {
+    fail_raft_write_at_ = std::strtoull(fail, nullptr, 10);
+    PLOG(kWarn, "node") << kTestFailRaftWriteEnv << " is set: writing Raft entry " << fail_raft_write_at_
+                        << " will fail, for tests only";
+  }
   for (const auto& [field, value] :
        std::vector<std::pair<std::string, std::string>>{{"data_dir", config_.data_dir()},
                                                         {"genesis_file", config_.genesis_file()},
@@ -550,22 +555,28 @@ void NodeImpl::RaftLoop() {
       next_tick += tick_;
       if (next_tick < now) next_tick = now + tick_;  // fell behind: do not tick in a burst
     }
-    while (raw_->HasReady()) HandleReady();
-    if (!raw_->failure().ok()) {
-      PLOG(kError, "raft") << "consensus failed: " << raw_->failure().ToString()
-                           << "; the node stops taking part. Check the disk, then restart";
+    while (raw_->HasReady() && Fatal().ok()) HandleReady();
+    // Fail-stop (issue 17): a failed write of the Raft log (HandleReady), of
+    // the ledger (the applier) or consensus' own storage failure ends this
+    // node's part at once: no vote, no acknowledgement, no proposal. /healthz
+    // answers 503 with the reason and pledgerd exits (pledgerd_main.cc).
+    if (!raw_->failure().ok()) SetFatal(raw_->failure().WithContext("consensus failed"));
+    if (Status f = Fatal(); !f.ok()) {
+      PLOG(kError, "raft") << "this node stops taking part in consensus: " << f.ToString()
+                           << ". Fix the cause (a full disk?), then restart it: it catches up from its peers";
       io::MutexLock lock(&raft_mu_);
       stopping_ = true;
       return;
     }
     MaybePropose();
-    while (raw_->HasReady()) HandleReady();
+    while (raw_->HasReady() && Fatal().ok()) HandleReady();
     PublishRaftStatus();
     if (now >= next_housekeeping) {
       next_housekeeping = now + std::chrono::milliseconds(limits::kHousekeepingIntervalMs);
       MaybeCompact();
       ReconcileMembership();
       mempool_->RemoveExpired(applied_height_ + 1);
+      pool_->Submit([this] { SweepMempool(); });
       SendClockReading();  // idle or not, the leader holds a recent reading of ours
       pool_->Submit([this] { ExpireWaiters(); });
       WarnCertExpiry();
@@ -591,12 +602,14 @@ void NodeImpl::HandleReady() {
   }
   bool wrote = rd.hard_state || !rd.entries.empty() || rd.snapshot;
   if (wrote) {
-    Status s = consensus::WriteReady(raft_storage_.get(), rd, rd.must_sync);
+    Status s = fail_raft_write_at_ != 0 && !rd.entries.empty() && rd.entries.back().index >= fail_raft_write_at_
+                   ? Status::IOError("TEST_FAULT_INJECTED", "Raft entry " + std::to_string(rd.entries.back().index) +
+                                                                " not written: " + kTestFailRaftWriteEnv)
+                   : consensus::WriteReady(raft_storage_.get(), rd, rd.must_sync);
     if (!s.ok()) {
       PLOG(kError, "raft") << "cannot write the Raft log: " << s.ToString()
                            << "; stopping (the disk must be fixed before restart)";
-      io::MutexLock lock(&raft_mu_);
-      stopping_ = true;
+      SetFatal(s.WithContext("cannot write the Raft log"));  // the raft loop stops on it
       return;
     }
   }
@@ -623,8 +636,11 @@ void NodeImpl::MaybePropose() {
     if (leader != 0 && leader != raft_id_) {
       SendClockReading(leader);  // a new leader needs readings before its first block
       // A new leader: hand it what we hold, it may not have seen it.
+      // To this leader by id: the published status (PublishRaftStatus) is
+      // not updated yet and still names no leader or the old one, which left
+      // these transactions with no leader holding them (issue 17).
       auto pending = mempool_->PendingRaw(limits::kForwardOnLeaderChangeMax);
-      if (!pending.empty()) pool_->Submit([this, pending] { ForwardPending(pending); });
+      if (!pending.empty()) pool_->Submit([this, pending, leader] { ForwardPending(pending, leader); });
     }
   }
   if (raw_->role() != consensus::Role::kLeader) {
@@ -1044,6 +1060,10 @@ void NodeImpl::ReconcileMembership() {
 // Admission
 
 Status NodeImpl::Admit(std::string raw, bool from_peer, ledger::Hash256* id) {
+  if (Status f = Fatal(); !f.ok()) {
+    return Status::Unavailable("NODE_FAILED", "this node has stopped after a failure (" + std::string(f.reason()) +
+                                                  "); submit to another node");
+  }
   auto prepared = std::make_shared<contracts::PreparedTx>(contracts::PrepareTx(raw));
   *id = prepared->id;
   if (!prepared->status.ok()) {
@@ -1070,6 +1090,15 @@ Status NodeImpl::Admit(std::string raw, bool from_peer, ledger::Hash256* id) {
   s = mempool_->Add(prepared, expiry);
   if (s.reason() == "TX_DUPLICATE") return Status::OK();
   if (!s.ok()) return s;
+  // The block carrying it may have been applied (and the mempool swept of
+  // it) between the look-up above and Add: it would stay, and could be
+  // proposed again (issue 17). The applier indexes a block before it sweeps
+  // the mempool, so a second look closes the gap.
+  if (auto loc = ledger_->blocks().LocateTx(prepared->id); loc.ok()) {
+    mempool_->Remove({prepared->id});
+    return Status::AlreadyExists("TX_ALREADY_COMMITTED", "transaction " + ledger::HexEncode(prepared->id) +
+                                                             " is already in block " + std::to_string(loc->height()));
+  }
   if (!from_peer) ++metrics_.txs_submitted;
   // Followers pass it on to the leader (and keep their copy, in case the
   // leader changes before it commits). The leader's proposer wakes up.
@@ -1086,9 +1115,8 @@ Status NodeImpl::Admit(std::string raw, bool from_peer, ledger::Hash256* id) {
   return Status::OK();
 }
 
-void NodeImpl::ForwardPending(const std::vector<std::string>& raw) {
-  std::uint64_t leader;
-  {
+void NodeImpl::ForwardPending(const std::vector<std::string>& raw, std::uint64_t leader) {
+  if (leader == 0) {
     io::MutexLock lock(&status_mu_);
     leader = raft_status_.leader_id;
   }
@@ -1107,6 +1135,43 @@ void NodeImpl::ForwardPending(const std::vector<std::string>& raw) {
     }
   }
   if (pm.has_forward()) transport_->Send(to, pm.SerializeAsString());
+}
+
+void NodeImpl::SweepMempool() {
+  std::vector<PreparedTxPtr> stale =
+      mempool_->Stale(std::chrono::milliseconds(limits::kMempoolSweepAgeMs), limits::kMempoolSweepMax);
+  if (stale.empty()) return;
+  std::vector<ledger::Hash256> drop;
+  std::vector<std::string> forward;
+  auto snap = ledger_->state().SnapshotReader();
+  const std::uint64_t next_height = applied_height_.load() + 1;
+  for (const auto& tx : stale) {
+    // Committed (admitted just after its block was applied, or committed
+    // through another node), expired, or refused now: it can never be
+    // proposed usefully.
+    if (ledger_->blocks().LocateTx(tx->id).ok() || !contracts::CheckAdmission(*snap, *tx, next_height).ok()) {
+      drop.push_back(tx->id);
+    } else {
+      forward.push_back(tx->raw);
+    }
+  }
+  if (!drop.empty()) {
+    mempool_->Remove(drop);
+    PLOG(kInfo, "mempool") << "removed " << drop.size()
+                           << " stale transaction(s) that are committed or no longer admissible";
+  }
+  std::uint64_t leader;
+  {
+    io::MutexLock lock(&status_mu_);
+    leader = raft_status_.leader_id;
+  }
+  if (forward.empty() || leader == 0) return;
+  if (leader == raft_id_) {
+    PostRaft([] {});  // ours to propose
+  } else {
+    PLOG(kDebug, "mempool") << "forwarding " << forward.size() << " stale transaction(s) to the leader again";
+    ForwardPending(forward, leader);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -1131,6 +1196,7 @@ Result<std::unique_ptr<Node>> Node::FromConfigFile(const std::string& path, cons
 }
 
 Status Node::Start() { return impl_->Start(); }
+Status Node::Failure() const { return impl_->Health(); }
 void Node::Stop() { impl_->Stop(); }
 std::uint16_t Node::api_port() const { return impl_->api_port(); }
 std::uint16_t Node::peer_port() const { return impl_->peer_port(); }

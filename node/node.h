@@ -41,6 +41,9 @@ class Node {
 
   Status Start();
   void Stop();
+  // The first failure that stopped the node taking part (a failed write of
+  // the Raft log or the ledger); OK while it runs normally. Thread-safe.
+  Status Failure() const;
   std::uint16_t api_port() const;
   std::uint16_t peer_port() const;
   // Re-reads the node certificate (tls_cert_file) after a renewal and serves

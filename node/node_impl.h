@@ -225,7 +225,12 @@ class NodeImpl : public ApiBackend {
   // Decodes, verifies and admits a client transaction; forwards it to the
   // leader when this node is not the leader. Called on the work pool.
   Status Admit(std::string raw, bool from_peer, ledger::Hash256* id);
-  void ForwardPending(const std::vector<std::string>& raw);
+  // To `leader` (a Raft id; 0: the leader in the published status).
+  void ForwardPending(const std::vector<std::string>& raw, std::uint64_t leader = 0);
+  // Mempool hygiene (issue 17, mempool.h): stale transactions removed when
+  // committed or inadmissible, otherwise forwarded to the leader again.
+  // Work pool.
+  void SweepMempool();
   void OnPeerMessage(const std::string& from, PeerMessage msg);
 
   // ---- membership (node.cc) ----
@@ -296,6 +301,9 @@ class NodeImpl : public ApiBackend {
   // or request can set it, and the node warns at start when it is set.
   static constexpr const char* kTestFailApplyEnv = "PLEDGER_TEST_FAIL_APPLY_AT";
   std::uint64_t fail_apply_at_height_ = 0;
+  // Tests: writing Raft log entries at or past this index fails (issue 17).
+  static constexpr const char* kTestFailRaftWriteEnv = "PLEDGER_TEST_FAIL_RAFT_WRITE_AT";
+  std::uint64_t fail_raft_write_at_ = 0;
 
   // ---- storage and execution ----
   std::unique_ptr<ledger::Ledger> ledger_;

@@ -72,12 +72,9 @@ bool StringField(std::string* out, std::string_view key, std::string_view value,
   return AppendString(out, value);
 }
 
-bool Receipt(std::string* out, const ledger::Receipt& r) {
+bool Receipt(std::string* out, const api::ReceiptView& r) {
   out->push_back('{');
-  AppendKey(out, "tx_id");
-  out->push_back('"');
-  out->append(ledger::Base64Encode(r.tx_id()));
-  out->push_back('"');
+  if (!StringField(out, "tx_id", r.tx_id(), /*first=*/true)) return false;
   if (!StringField(out, "code", r.code()) || !StringField(out, "message", r.message())) return false;
   out->append(",\"events\":[");
   for (int i = 0; i < r.events_size(); ++i) {

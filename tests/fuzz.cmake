@@ -1,8 +1,9 @@
 # Fuzz targets (tests/fuzz/). Always built as replay tests (label `unit`): a
 # few thousand mutated inputs from one printed seed. With clang and
 # -DPLEDGER_FUZZ=ON also as libFuzzer programs build/bin/fuzz-<name>.
-option(PLEDGER_FUZZ "Build libFuzzer targets (needs clang)" OFF)
-foreach(target tx peer json)
+# (PLEDGER_FUZZ is defined in cmake/PledgerCompile.cmake, which instruments
+# every library for coverage when it is on.)
+foreach(target tx action peer json)
   add_executable(fuzz-${target}-replay fuzz/fuzz_${target}.cc fuzz/fuzz_driver.cc)
   pledger_target_defaults(fuzz-${target}-replay)
   target_link_libraries(fuzz-${target}-replay PRIVATE pledger_node pledger_tools pledger_test_support)

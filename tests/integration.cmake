@@ -6,6 +6,10 @@ target_compile_definitions(pledger_cluster_harness PUBLIC PLEDGER_BIN_DIR="${PRO
 
 pledger_integration_test(cluster_test SOURCES integration/cluster_test.cc LIBS pledger_node pledger_wallet_runner
                          DEPENDS pledgerd pledger-wallet pledger-admin)
+# Issue 17: fail-stop on storage failures (injected, and a full tmpfs when it
+# can be mounted), mempools after failovers, pledger-bench's counting.
+pledger_integration_test(hardening_test SOURCES integration/hardening_test.cc LIBS pledger_node
+                         DEPENDS pledgerd pledger-bench TIMEOUT 600)
 pledger_integration_test(access_test SOURCES integration/access_test.cc LIBS pledger_node DEPENDS pledgerd)
 
 # Ledger time against one faulty clock (docs/node.md "Ledger time"): the

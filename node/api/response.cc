@@ -1,5 +1,6 @@
 #include "node/api/response.h"
 
+#include "ledger/bytes.h"
 #include "ledger/io/json.h"
 #include "ledger/io/proto/api.pb.h"
 
@@ -10,6 +11,17 @@ HttpResponse Json(int status, const google::protobuf::Message& m) {
   r.status = status;
   r.body = io::ToJson(m, /*pretty=*/false);
   return r;
+}
+
+api::ReceiptView ReceiptViewOf(const ledger::Receipt& r) {
+  api::ReceiptView v;
+  v.set_tx_id(ledger::HexEncode(ledger::AsBytes(r.tx_id())));
+  v.set_code(r.code());
+  v.set_message(r.message());
+  *v.mutable_events() = r.events();
+  *v.mutable_grounds() = r.grounds();
+  v.set_rule(r.rule());
+  return v;
 }
 
 int HttpStatusOf(const Status& s) {

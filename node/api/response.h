@@ -8,12 +8,16 @@
 #include <string>
 
 #include "consensus/status.h"
+#include "ledger/io/proto/api.pb.h"
+#include "ledger/proto/ledger.pb.h"
 #include "node/http_server.h"
 
 namespace pledger::node {
 
 // `status` with `m` in protobuf's JSON mapping (proto field names).
 HttpResponse Json(int status, const google::protobuf::Message& m);
+// The API's view of a stored receipt: tx_id in hex (api.proto ReceiptView).
+api::ReceiptView ReceiptViewOf(const ledger::Receipt& r);
 
 // The HTTP status a Status maps to: Unauthenticated with an AUTH_ reason 401
 // (other Unauthenticated reasons, such as a transaction's bad signature,

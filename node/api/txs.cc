@@ -42,11 +42,13 @@ Result<api::TxView> TxViewOf(ApiBackend& backend, const ledger::Hash256& id) {
   // receipt); the view shows what parses of them.
   (void)v.mutable_tx()->ParseFromString(b.txs(index));
   (void)v.mutable_body()->ParseFromString(v.tx().body());
-  if (!v.mutable_receipt()->ParseFromString(results.receipts(index))) {
+  ledger::Receipt receipt;
+  if (!receipt.ParseFromString(results.receipts(index))) {
     return Status::Corruption("RECEIPT_CORRUPT", "the stored receipt of transaction " + v.tx_id() +
                                                      " at height " + std::to_string(loc.height()) +
                                                      " does not parse");
   }
+  *v.mutable_receipt() = ReceiptViewOf(receipt);
   v.set_receipt_code(v.receipt().code());
   v.set_action(contracts::ActionName(v.body()));
   std::vector<ledger::Hash256> leaves;

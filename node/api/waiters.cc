@@ -56,7 +56,7 @@ HttpResponse CommittedAnswer(const ledger::Hash256& id, const ledger::Receipt& r
   tx->set_status("COMMITTED");
   tx->set_height(height);
   tx->set_index(index);
-  *tx->mutable_receipt() = receipt;
+  *tx->mutable_receipt() = ReceiptViewOf(receipt);
   tx->set_receipt_code(receipt.code());
   HttpResponse r;
   r.status = 200;

@@ -6,6 +6,8 @@
 // (build/bin/fuzz-<name>) for long coverage-guided runs.
 //
 //   fuzz-<name>-replay [iterations]        PLEDGER_SEED=N replays one run
+//   fuzz-<name>-replay --seeds DIR         writes the seed inputs to DIR (a
+//                                          starting corpus for libFuzzer)
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +20,20 @@
 #include "tests/support/test_util.h"
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--seeds") {
+    std::vector<std::string> seeds = pledger::fuzz::SeedInputs();
+    for (size_t i = 0; i < seeds.size(); ++i) {
+      const std::string path = std::string(argv[2]) + "/seed-" + std::to_string(i);
+      std::FILE* f = std::fopen(path.c_str(), "wb");
+      if (f == nullptr || std::fwrite(seeds[i].data(), 1, seeds[i].size(), f) != seeds[i].size()) {
+        std::fprintf(stderr, "cannot write %s\n", path.c_str());
+        return 1;
+      }
+      std::fclose(f);
+    }
+    std::printf("%s: %zu seed inputs written to %s\n", pledger::fuzz::kTargetName, seeds.size(), argv[2]);
+    return 0;
+  }
   long iterations = argc > 1 ? std::atol(argv[1]) : 3000;
   pledger::node::InstallProtobufLogHandler();  // as in pledgerd: no log spam from bad input
   std::uint64_t seed = pledger::test::TestSeed(pledger::fuzz::kTargetName);

@@ -246,10 +246,31 @@ void TestCluster::Start(int i) {
       for (const auto& [name, value] : it->second) ::setenv(name.c_str(), value.c_str(), 1);
     }
     std::string bin = std::string(PLEDGER_BIN_DIR) + "/pledgerd";
-    ::execl(bin.c_str(), "pledgerd", "--config", p.config.c_str(), static_cast<char*>(nullptr));
+    std::vector<std::string> args = {"pledgerd", "--config", p.config};
+    if (auto it = node_args_.find(i); it != node_args_.end()) args.insert(args.end(), it->second.begin(), it->second.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
     _exit(127);
   }
   p.pid = pid;
+}
+
+int TestCluster::WaitForExit(int i, std::chrono::milliseconds timeout) {
+  Proc& p = nodes_[i];
+  if (p.pid <= 0) return -1;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    if (::waitpid(p.pid, &status, WNOHANG) == p.pid) {
+      p.pid = -1;
+      p.client.reset();
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(50ms);
+  }
 }
 
 void TestCluster::StartAll() {

@@ -79,6 +79,11 @@ class TestCluster {
   void StartAll();
   // Environment variables for node i's next Start, on top of options.env.
   void SetNodeEnv(int i, std::map<std::string, std::string> env) { node_env_[i] = std::move(env); }
+  // Extra pledgerd arguments for node i's next Start (e.g. --stay-up-on-failure).
+  void SetNodeArgs(int i, std::vector<std::string> args) { node_args_[i] = std::move(args); }
+  // Waits for node i to exit on its own: its exit code (128 + signal if
+  // killed), or -1 if it still runs after `timeout`.
+  int WaitForExit(int i, std::chrono::milliseconds timeout);
   void Kill(int i);                 // SIGKILL
   void Signal(int i, int sig);      // e.g. SIGHUP (reload the certificate)
   void Stop(int i);                 // SIGTERM, then wait (SIGKILL after 10 s)
@@ -145,6 +150,7 @@ class TestCluster {
   std::string api_ca_file_;
   ClusterOptions options_;
   std::map<int, std::map<std::string, std::string>> node_env_;
+  std::map<int, std::vector<std::string>> node_args_;
   TempDir dir_;
   std::vector<Proc> nodes_;
   std::map<std::string, std::shared_ptr<const ledger::SecretKey>> accounts_;

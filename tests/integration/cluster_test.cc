@@ -1,9 +1,12 @@
 // Multi-process tests of pledgerd: real processes, real TLS, real LevelDB,
 // 127.0.0.1 only, free ports. Label `integration`.
+#include <sys/resource.h>
+
 #include <catch2/catch.hpp>
 
 #include <boost/asio.hpp>
 #include <atomic>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -431,6 +434,66 @@ TEST_CASE("cluster: a node refuses a data directory in use or of another chain",
 }
 
 
+// Issue 17 (an API no client can lock): one address holding 1,000 idle
+// connections and 200 that dribble a request never finish, and /v1/status
+// still answers another client within a second; the pressure shows in
+// /metrics, and the log carries a summary line, not one per connection.
+TEST_CASE("cluster: 1000 idle and 200 slowloris connections leave the API answering", "[integration]") {
+  if (rlimit rl{}; getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  ClusterOptions one;
+  one.nodes = 1;
+  TestCluster c(one);
+  c.StartAll();
+  CLUSTER_REQUIRE(c, c.WaitForLeader(20s) >= 0);
+  boost::asio::io_context io;
+  const auto api = boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
+                                                  static_cast<unsigned short>(std::stoi(c.ApiAddress(0).substr(10))));
+  std::vector<boost::asio::ip::tcp::socket> held;
+  held.reserve(1200);
+  size_t opened = 0;
+  for (int i = 0; i < 1200; ++i) {
+    boost::asio::ip::tcp::socket s(io);
+    boost::system::error_code ec;
+    s.connect(api, ec);
+    if (ec) continue;
+    ++opened;
+    if (i >= 1000) {
+      // Slowloris: a request line and half a header, then nothing.
+      const std::string part = "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a";
+      boost::asio::write(s, boost::asio::buffer(part), ec);
+    }
+    held.push_back(std::move(s));
+  }
+  CHECK(opened >= 1150);  // the node accepts; it makes room instead of resetting
+  // Another client, now.
+  auto fresh = c.ClientAs(0, "");
+  const auto start = std::chrono::steady_clock::now();
+  auto status = fresh->Get("/v1/status");
+  const auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE(status.ok());
+  CHECK(status->status == 200);
+  CHECK(took < 1s);
+  auto metrics = fresh->Get("/metrics");
+  REQUIRE(metrics.ok());
+  CHECK(metrics->body.find("pledger_http_connections_closed_total{reason=\"evicted_waiting\"} 0\n") ==
+        std::string::npos);
+  CHECK(metrics->body.find("pledger_http_request_seconds_bucket{le=\"+Inf\"}") != std::string::npos);
+  size_t pressure_lines = 0;
+  {
+    std::ifstream in(c.dir() + "/nodes/" + c.NodeId(0) + "/pledgerd.log");
+    for (std::string line; std::getline(in, line);) pressure_lines += line.find("connections under pressure") != std::string::npos;
+  }
+  CHECK(pressure_lines >= 1);
+  CHECK(pressure_lines <= 3);  // one per 10 s, not one per connection
+  for (auto& s : held) {
+    boost::system::error_code ignored;
+    s.close(ignored);
+  }
+}
+
 // Issue 16 (expiry is visible): a certificate within 30 days of expiry shows
 // in the node's own status and metrics and in its peers', and an expired one
 // stops the node at start, naming the file.
@@ -536,6 +599,8 @@ TEST_CASE("cluster: a follower whose applier fails says so in /healthz while pol
 
   c.Stop(follower);
   c.SetNodeEnv(follower, {{"PLEDGER_TEST_FAIL_APPLY_AT", std::to_string(fail_at)}});
+  // Up for inspection after the failure (else it exits 3: hardening_test.cc).
+  c.SetNodeArgs(follower, {"--stay-up-on-failure"});
   c.Start(follower);
   CLUSTER_REQUIRE(c, c.WaitFor([&] { return c.Status(follower).ok(); }, 20s));
 

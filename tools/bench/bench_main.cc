@@ -47,9 +47,26 @@
 // (each waits its share of a second between answers); without it they send
 // as fast as the node answers.
 //
+// What counts (issue 17): a write counts as committed only when the node
+// answers 200 with the committed receipt (code OK, or a contract's refusal:
+// the chain committed it either way). An admission refusal (4xx, e.g.
+// TX_EXPIRED), a 503 and a transport failure are never committed: they are
+// counted apart, by code, and never enter a figure of committed tx/s or the
+// latencies. Each transaction's expiry is the newest height the client has
+// seen (from its last receipt, or the probe each second) plus
+// --expiry-blocks (default 3000), so a fast chain never outruns it. A 401 to
+// a request sent with a token (an expired token, or one whose issuing node's
+// key was rotated: AUTH_TOKEN_*, AUTH_EXPIRED, AUTH_SIGNATURE_INVALID) makes
+// the client fetch a fresh token and send that request once more.
+//
 // Output: one line per second, a summary, and a last line of JSON:
-//   writes: {"committed_tps": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ..., "auth": ...}
+//   writes: {"committed_tps": ..., "committed": ... (measured window), "committed_all": ... (warm-up too),
+//            "refused_by_contract": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ... (not
+//            committed), "refused_at_admission": ..., "busy": ... (503s), "token_retries": ...,
+//            "error_codes": {code: count, ...}, "flagged": ..., ...}
 //   reads:  {"reads_per_s": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ..., "auth": ...}
+// A run whose errors (not committed, 503s aside) exceed 1 % of its requests
+// is flagged ("flagged": true, a WARNING line) and exits 1.
 // --record FILE writes the id of every transaction acknowledged as committed
 // (one hex id per line), so a check after a fault can prove none was lost:
 // `pledger-bench --check FILE [--nodes ...]` asks every node for every id and
@@ -112,8 +129,11 @@ struct Shared {
   std::atomic<std::uint64_t> errors{0};
   std::atomic<std::uint64_t> rejected{0};      // committed with a refusal code
   std::atomic<std::uint64_t> busy{0};          // 503 answers (backpressure)
-  std::atomic<std::uint64_t> expiry{0};
   std::atomic<std::uint64_t> simulations{0};   // --simulators: 200 answers in the measured window
+  std::atomic<std::uint64_t> height{0};        // the newest height seen (probe and receipts)
+  std::uint64_t expiry_blocks = 3000;          // --expiry-blocks
+  std::atomic<std::uint64_t> refusals{0};      // admission refusals (4xx): never committed
+  std::atomic<std::uint64_t> token_retries{0}; // requests sent again with a fresh token
   std::mutex mu;
   std::vector<double> latencies_ms;  // measured window only
   std::vector<double> sim_latencies_ms;  // --simulators, measured window only
@@ -191,13 +211,21 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
                                 if (e) return self->Fail();
                                 beast::error_code nd;
                                 self->Tcp().socket().set_option(tcp::no_delay(true), nd);
-                                if (!self->secure_) return self->Next();
+                                if (!self->secure_) return self->Connected();
                                 self->secure_->async_handshake(ssl::stream_base::client, [self](error_code h) {
                                   if (h) return self->Fail();
-                                  self->Next();
+                                  self->Connected();
                                 });
                               });
                             });
+  }
+
+  void Connected() {
+    if (resend_after_connect_) {
+      resend_after_connect_ = false;
+      return SendPending();
+    }
+    Next();
   }
 
   // The next request: the flow's next step after an accepted one, or a new
@@ -207,8 +235,9 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   void Next() {
     if (s_->stop) return;
     attempts_ = 0;
+    token_retried_ = false;
     if (simulator_) {
-      tx_ = w_.PatentRegister(s_->expiry.load());
+      tx_ = w_.PatentRegister(s_->height.load() + s_->expiry_blocks);
       kind_ = Kind::kSimulate;
       method_ = "POST";
       target_ = "/v1/txs/simulate";
@@ -224,7 +253,8 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
       body_.clear();
       signer_ = parties_.bank.get();
     } else {
-      const std::uint64_t expiry = s_->expiry.load();
+      // Per transaction: from the newest height this run has seen.
+      const std::uint64_t expiry = s_->height.load() + s_->expiry_blocks;
       if (Flow() && step_ == 1) {
         tx_ = w_.Valuation(patent_.patent_no, expiry);
       } else if (Flow() && step_ == 2) {
@@ -333,8 +363,18 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
       if (!keep_alive) return Connect();  // Connect ends in Next: the request is built again
       return SendPending();
     }
-    // An expired or refused token: the next request of that account asks again.
-    if (status == 401 && AuthOfPending() == Auth::kToken) tokens_[signer_].clear();
+    // A refused token (expired, or its node's key rotated): fetch a fresh
+    // one and send this request once more; the next request of that account
+    // asks again in any case.
+    if (status == 401 && AuthOfPending() == Auth::kToken) {
+      tokens_[signer_].clear();
+      if (!token_retried_) {
+        token_retried_ = true;
+        ++s_->token_retries;
+        if (!keep_alive) return Reconnect();
+        return SendPending();
+      }
+    }
     if (kind_ == Kind::kRead) return OnRead(status, res.body(), ms, keep_alive);
     if (kind_ == Kind::kSimulate) return OnSimulated(status, res.body(), ms, keep_alive);
     const std::string code = CodeOfAnswer(status, res.body());
@@ -352,13 +392,23 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
       });
       return;
     }
+    if (status != 200 || code == "NO_RECEIPT") {
+      // Refused before ordering (TX_EXPIRED, a bad signature, ...) or an
+      // answer without a receipt: never committed, never in a figure.
+      ++s_->refusals;
+      ++s_->errors;
+      Count(code);
+      step_ = 0;
+      return Pause(keep_alive);
+    }
+    if (const std::string h = JsonString(res.body(), "height"); !h.empty()) NoteHeight(std::strtoull(h.c_str(), nullptr, 10));
     ++s_->committed_all;
     const bool ok = code == "OK";
     {
       std::lock_guard<std::mutex> lock(s_->mu);
       if (!ok) ++s_->error_codes[code];
       if (s_->measuring && mix_ != Mix::kRead) s_->latencies_ms.push_back(ms);
-      if (s_->record.is_open() && code.rfind("HTTP_", 0) != 0) s_->record << ledger::HexEncode(tx_.id) << "\n";
+      if (s_->record.is_open()) s_->record << ledger::HexEncode(tx_.id) << "\n";
     }
     if (!ok) ++s_->rejected;
     if (s_->measuring && mix_ != Mix::kRead) ++s_->committed;
@@ -422,6 +472,18 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     Connect();
   }
 
+  void NoteHeight(std::uint64_t h) {
+    std::uint64_t seen = s_->height.load();
+    while (h > seen && !s_->height.compare_exchange_weak(seen, h)) {
+    }
+  }
+
+  // A new connection, then the pending request again (not a new one).
+  void Reconnect() {
+    resend_after_connect_ = true;
+    Connect();
+  }
+
   // After a refusal: a short pause so a misconfigured run does not spin.
   void Pause(bool keep_alive) {
     pause_.expires_after(50ms);
@@ -434,6 +496,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   // still commit; it is not counted) and redials after a pause.
   void Fail() {
     if (s_->stop) return;
+    resend_after_connect_ = false;
     ++s_->errors;
     Count("NODE_UNREACHABLE");
     step_ = 0;
@@ -463,6 +526,8 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   WorkloadTx tx_, patent_, valuation_;
   int step_ = 0;  // flow: 0 patent, 1 valuation, 2 pledge
   int attempts_ = 0;
+  bool token_retried_ = false;        // this request was sent again with a fresh token
+  bool resend_after_connect_ = false;  // Reconnect: the pending request, not a new one
   Kind kind_ = Kind::kTx;
   // The request in flight (or waiting for its account's token).
   std::string method_, target_, body_;
@@ -574,7 +639,8 @@ int Main(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
                           {{"check"}, {"nodes"}, {"duration"}, {"clients"}, {"mix"}, {"auth"}, {"anonymous", false},
                            {"record"}, {"accounts"}, {"ca"}, {"warmup"}, {"threads"}, {"chain"}, {"ip-office"},
-                           {"bank"}, {"owner"}, {"appraiser"}, {"bank-org"}, {"owner-org"}, {"simulators"}, {"simulate-rate"}, {"help", false}});
+                           {"bank"}, {"owner"}, {"appraiser"}, {"bank-org"}, {"owner-org"}, {"expiry-blocks"},
+                           {"simulators"}, {"simulate-rate"}, {"help", false}});
   if (!args.ok()) {
     std::fprintf(stderr, "pledger-bench: %s\n", args.status().ToString().c_str());
     return 2;
@@ -582,8 +648,8 @@ int Main(int argc, char** argv) {
   if (args->Has("help")) {
     std::puts("usage: pledger-bench [--nodes URL,...] [--duration S] [--clients N] [--mix flow|patent|read]\n"
               "                     [--auth sign|token|none] [--anonymous] [--record FILE] [--accounts DIR]\n"
-              "                     [--ca FILE] [--warmup S] [--threads N] [--chain ID] [--simulators N]\n"
-              "                     [--simulate-rate PER_S]\n"
+              "                     [--ca FILE] [--warmup S] [--threads N] [--chain ID] [--expiry-blocks N]\n"
+              "                     [--simulators N] [--simulate-rate PER_S]\n"
               "       pledger-bench --check FILE [--nodes URL,...]   every recorded id committed everywhere?\n"
               "Defaults: the devnet's nodes and CA (devnet/nodes/*/config.json), its keys in devnet/accounts,\n"
               "chain pledger-devnet, requests carry its accounts' session tokens (--auth token).");
@@ -632,7 +698,9 @@ int Main(int argc, char** argv) {
     }
   }
   const std::chrono::microseconds sim_interval{*simulate_rate > 0 ? *simulators * 1000000 / *simulate_rate : 0};
-  for (const Status* st : {&duration.status(), &clients.status(), &warmup.status(), &threads.status()}) {
+  auto expiry_blocks = args->GetInt("expiry-blocks", 3000, 2, 1'000'000);
+  for (const Status* st :
+       {&duration.status(), &clients.status(), &warmup.status(), &threads.status(), &expiry_blocks.status()}) {
     if (!st->ok()) {
       std::fprintf(stderr, "pledger-bench: %s\n", st->ToString().c_str());
       return 2;
@@ -685,8 +753,17 @@ int Main(int argc, char** argv) {
     return 3;
   }
   Shared s;
-  // Expiry: well inside the chain's replay window (default 3600 blocks).
-  s.expiry = *h + 3000;
+  // Expiry: the newest height seen plus --expiry-blocks, by default well
+  // inside the chain's replay window (default 3600 blocks).
+  s.height = *h;
+  s.expiry_blocks = static_cast<std::uint64_t>(*expiry_blocks);
+  auto refresh_height = [&] {
+    auto hh = Height(**probe);
+    if (!hh.ok()) return;
+    std::uint64_t seen = s.height.load();
+    while (*hh > seen && !s.height.compare_exchange_weak(seen, *hh)) {
+    }
+  };
   if (auto rec = args->Get("record")) {
     s.record.open(*rec, std::ios::out | std::ios::trunc);
     if (!s.record) {
@@ -750,10 +827,7 @@ int Main(int argc, char** argv) {
     const auto deadline = Clock::now() + 300s;
     for (int tick = 1; s.seeded.load() < *clients && Clock::now() < deadline; ++tick) {
       std::this_thread::sleep_for(100ms);
-      if (tick % 100 == 0) {
-        auto hh = Height(**probe);
-        if (hh.ok()) s.expiry = *hh + 3000;
-      }
+      if (tick % 10 == 0) refresh_height();
     }
     if (s.seeded.load() < *clients) {
       std::fprintf(stderr, "pledger-bench: only %d of %lld clients filed their pledge in 300 s\n", s.seeded.load(),
@@ -774,16 +848,14 @@ int Main(int argc, char** argv) {
   for (std::int64_t sec = 1; sec <= *duration; ++sec) {
     std::this_thread::sleep_until(start + std::chrono::seconds(sec));
     std::uint64_t now = reads ? s.reads.load() : s.committed.load();
-    std::printf("  t=%3llds  %s %6llu %s  (total %llu, errors %llu, busy %llu)\n", static_cast<long long>(sec),
-                reads ? "read" : "committed", static_cast<unsigned long long>(now - last), reads ? "reads/s" : "tx/s",
-                static_cast<unsigned long long>(now), static_cast<unsigned long long>(s.errors + s.rejected),
+    std::printf("  t=%3llds  %s %6llu %s  (total %llu, refused by a contract %llu, not committed %llu, busy %llu)\n",
+                static_cast<long long>(sec), reads ? "read" : "committed", static_cast<unsigned long long>(now - last),
+                reads ? "reads/s" : "tx/s", static_cast<unsigned long long>(now),
+                static_cast<unsigned long long>(s.rejected.load()), static_cast<unsigned long long>(s.errors.load()),
                 static_cast<unsigned long long>(s.busy.load()));
     std::fflush(stdout);
     last = now;
-    if (sec % 10 == 0) {
-      auto hh = Height(**probe);
-      if (hh.ok()) s.expiry = *hh + 3000;
-    }
+    refresh_height();
   }
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   s.measuring = false;
@@ -806,7 +878,25 @@ int Main(int argc, char** argv) {
     return lat[k];
   };
   double tps = static_cast<double>(committed) / elapsed;
-  std::uint64_t errors = s.errors.load() + s.rejected.load();
+  // Not committed (admission refusals, token failures, transport failures);
+  // 503s are counted apart (back-pressure, retried).
+  const std::uint64_t errors = s.errors.load();
+  const std::uint64_t attempts = s.committed_all.load() + errors + s.reads.load();
+  const bool flagged = attempts > 0 && static_cast<double>(errors) > 0.01 * static_cast<double>(attempts);
+  std::string codes_json = "{";
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (const auto& [code, n] : s.error_codes) {
+      if (codes_json.size() > 1) codes_json += ", ";
+      codes_json += "\"" + code + "\": " + std::to_string(n);
+    }
+  }
+  codes_json += "}";
+  if (flagged) {
+    std::printf("WARNING: %llu of %llu requests (over 1 %%) were not committed or answered: the figures below "
+                "describe a run with errors, not the chain's throughput\n",
+                static_cast<unsigned long long>(errors), static_cast<unsigned long long>(attempts));
+  }
   if (reads) {
     const double rps = static_cast<double>(read_count) / elapsed;
     std::printf("read %llu records (200 answers) in %.1f s: %.0f reads/s, auth %s (%llu tokens)\n",
@@ -820,18 +910,22 @@ int Main(int argc, char** argv) {
       std::printf("  %s: %llu\n", code.c_str(), static_cast<unsigned long long>(n));
     }
     std::printf("{\"reads_per_s\": %.0f, \"p50_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f, "
-                "\"errors\": %llu, \"clients\": %lld, \"mix\": \"read\", \"auth\": \"%s\", \"duration_s\": %.1f}\n",
+                "\"errors\": %llu, \"busy\": %llu, \"error_codes\": %s, \"flagged\": %s, \"clients\": %lld, "
+                "\"mix\": \"read\", \"auth\": \"%s\", \"duration_s\": %.1f}\n",
                 rps, pct(0.50), pct(0.99), lat.empty() ? 0.0 : lat.back(), static_cast<unsigned long long>(errors),
+                static_cast<unsigned long long>(s.busy.load()), codes_json.c_str(), flagged ? "true" : "false",
                 static_cast<long long>(*clients), AuthName(auth), elapsed);
-    return 0;
+    return flagged ? 1 : 0;
   }
-  std::printf("committed %llu transactions in %.1f s: %.0f tx/s\n",
-              static_cast<unsigned long long>(committed), elapsed, tps);
+  std::printf("committed %llu transactions in %.1f s: %.0f tx/s (%llu refused by a contract, committed all the same)\n",
+              static_cast<unsigned long long>(committed), elapsed, tps,
+              static_cast<unsigned long long>(s.rejected.load()));
   std::printf("latency submit->commit: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", pct(0.50), pct(0.99),
               lat.empty() ? 0.0 : lat.back());
-  std::printf("errors %llu (refused receipts %llu), 503 backpressure answers %llu\n",
-              static_cast<unsigned long long>(errors), static_cast<unsigned long long>(s.rejected.load()),
-              static_cast<unsigned long long>(s.busy.load()));
+  std::printf("not committed %llu (refused at admission %llu), 503 back-pressure answers %llu, requests sent again "
+              "with a fresh token %llu\n",
+              static_cast<unsigned long long>(errors), static_cast<unsigned long long>(s.refusals.load()),
+              static_cast<unsigned long long>(s.busy.load()), static_cast<unsigned long long>(s.token_retries.load()));
   for (const auto& [code, n] : s.error_codes) {
     std::printf("  %s: %llu\n", code.c_str(), static_cast<unsigned long long>(n));
   }
@@ -851,12 +945,17 @@ int Main(int argc, char** argv) {
                 sims_per_s, spct(0.50), spct(0.99));
   }
   std::printf("{\"simulations_per_s\": %.0f, \"simulators\": %lld, ", sims_per_s, static_cast<long long>(*simulators));
-  std::printf("\"committed_tps\": %.0f, \"p50_ms\": %.1f, \"p99_ms\": %.1f, \"max_ms\": %.1f, "
-              "\"errors\": %llu, \"clients\": %lld, \"mix\": \"%s\", \"auth\": \"%s\", \"duration_s\": %.1f}\n",
-              tps, pct(0.50), pct(0.99), lat.empty() ? 0.0 : lat.back(),
-              static_cast<unsigned long long>(errors), static_cast<long long>(*clients), mix_word.c_str(),
+  std::printf("{\"committed_tps\": %.0f, \"committed\": %llu, \"committed_all\": %llu, \"refused_by_contract\": %llu, "
+              "\"p50_ms\": %.1f, \"p99_ms\": %.1f, \"max_ms\": %.1f, \"errors\": %llu, \"refused_at_admission\": %llu, "
+              "\"busy\": %llu, \"token_retries\": %llu, \"error_codes\": %s, \"flagged\": %s, \"clients\": %lld, "
+              "\"mix\": \"%s\", \"auth\": \"%s\", \"duration_s\": %.1f}\n",
+              tps, static_cast<unsigned long long>(committed), static_cast<unsigned long long>(s.committed_all.load()),
+              static_cast<unsigned long long>(s.rejected.load()), pct(0.50), pct(0.99), lat.empty() ? 0.0 : lat.back(),
+              static_cast<unsigned long long>(errors), static_cast<unsigned long long>(s.refusals.load()),
+              static_cast<unsigned long long>(s.busy.load()), static_cast<unsigned long long>(s.token_retries.load()),
+              codes_json.c_str(), flagged ? "true" : "false", static_cast<long long>(*clients), mix_word.c_str(),
               AuthName(auth), elapsed);
-  return 0;
+  return flagged ? 1 : 0;
 }
 
 }  // namespace

@@ -221,7 +221,7 @@ SubmitResult ResultFromView(const api::TxView& view, const ledger::TxBody& body,
   r.set_height(view.height());
   r.set_index(view.index());
   r.set_action(contracts::ActionName(body.action()));
-  const ledger::Receipt& rc = view.receipt();
+  const api::ReceiptView& rc = view.receipt();
   r.set_code(rc.code().empty() ? view.receipt_code() : rc.code());
   r.set_message(rc.message());
   r.set_rule(rc.rule());

@@ -47,9 +47,9 @@ api::SubmitResponse RandomResponse(std::mt19937_64& rng, bool risky) {
   if (rng() % 4 == 0) t->set_block_hash(RandomString(rng, risky));
   if (rng() % 4 == 0) t->set_block_time_ms(rng());
   if (rng() % 6 != 0) {
-    ledger::Receipt* rc = t->mutable_receipt();
+    api::ReceiptView* rc = t->mutable_receipt();
     std::string id(rng() % 40, '\0');
-    for (char& c : id) c = static_cast<char>(rng());
+    for (char& c : id) c = "0123456789abcdef"[rng() % 16];
     rc->set_tx_id(id);
     rc->set_code(RandomString(rng, risky));
     rc->set_message(RandomString(rng, risky));
@@ -102,8 +102,8 @@ TEST_CASE("submit json: a committed receipt takes the fast path, other views fal
   t->set_status("COMMITTED");
   t->set_height(42);
   t->set_index(7);
-  ledger::Receipt* rc = t->mutable_receipt();
-  rc->set_tx_id(std::string("\x01\xff\x10", 3));
+  api::ReceiptView* rc = t->mutable_receipt();
+  rc->set_tx_id("01ff10");
   rc->set_code("TX_REPLAYED");
   rc->set_message("transaction 0123456789abcdef… appears earlier in this block");
   ledger::Event* ev = rc->add_events();
@@ -117,7 +117,7 @@ TEST_CASE("submit json: a committed receipt takes the fast path, other views fal
   CHECK(out ==
         "{\"tx_id\":\"ab12\",\"status\":\"COMMITTED\",\"message\":\"\",\"tx\":{\"tx_id\":\"ab12\",\"status\":"
         "\"COMMITTED\",\"height\":\"42\",\"index\":7,\"block_hash\":\"\",\"block_time_ms\":\"0\",\"receipt\":{"
-        "\"tx_id\":\"Af8Q\",\"code\":\"TX_REPLAYED\",\"message\":\"transaction 0123456789abcdef… appears earlier in "
+        "\"tx_id\":\"01ff10\",\"code\":\"TX_REPLAYED\",\"message\":\"transaction 0123456789abcdef… appears earlier in "
         "this block\",\"events\":[{\"type\":\"patent.registered\",\"attributes\":[{\"key\":\"title\",\"value\":"
         "\"一种\\u003c专利\\u003e\"}]}],\"grounds\":[],\"rule\":\"\"},\"receipt_code\":\"TX_REPLAYED\",\"action\":\"\"}}");
   CHECK(out == io::ToJson(r, /*pretty=*/false));

@@ -178,7 +178,13 @@ class FakeTransport : public NodeTransport {
     v->set_tx_id(id);
     v->set_status("COMMITTED");
     v->set_height(s_->height + 1);
-    *v->mutable_receipt() = s_->receipt;
+    api::ReceiptView* rc = v->mutable_receipt();
+    rc->set_tx_id(ledger::HexEncode(ledger::AsBytes(s_->receipt.tx_id())));
+    rc->set_code(s_->receipt.code());
+    rc->set_message(s_->receipt.message());
+    *rc->mutable_events() = s_->receipt.events();
+    *rc->mutable_grounds() = s_->receipt.grounds();
+    rc->set_rule(s_->receipt.rule());
     v->set_receipt_code(s_->receipt.code());
     return Json(200, resp);
   }
