@@ -62,7 +62,7 @@ TEST_CASE("simulate: a pledge above the bank's LTV cap simulates to its refusal,
   CHECK(f.w.state().data() == before);  // nothing written
 }
 
-TEST_CASE("simulate: unsigned, the required parties stand in; the answer names who must sign", "[unit][simulate]") {
+TEST_CASE("simulate: unsigned, the required parties stand in, and the answer names who must sign", "[unit][simulate]") {
   Fixture f;
   auto action = f.w.PledgeAction("bank-a", {"sme-1"}, {f.p1}, 50'000'000, f.vid);  // 1/6: within the cap
   auto unsigned_tx = f.Simulate(f.w.Build(action, {}));

@@ -92,7 +92,7 @@ TEST_CASE("wallet preflight: the remedy table and the field names in wallet term
   CHECK(tools::wallet::GroundCode("PLEDGE_LTV_EXCEEDED (R29): loan-to-value") == "PLEDGE_LTV_EXCEEDED");
 }
 
-TEST_CASE("wallet preflight: a refusal the node foresees stops drafting and signing; --force goes on",
+TEST_CASE("wallet preflight: a refusal the node foresees stops drafting and signing, and --force goes on",
           "[unit][wallet]") {
   Parties p;
   CannedCautionRefusal(*p.node);
@@ -139,7 +139,7 @@ TEST_CASE("wallet preflight: a refusal the node foresees stops drafting and sign
   CHECK(r.err.find("Pre-flight not available") != std::string::npos);
 }
 
-TEST_CASE("wallet preflight: an unreachable node stops signing unless --force; no node at all goes on",
+TEST_CASE("wallet preflight: an unreachable node stops signing unless --force, and no node at all goes on",
           "[unit][wallet]") {
   Parties p;
   REQUIRE(p.bank.Run(Draft(p.bank)).code == kExitOk);  // no node: drafted offline
