@@ -283,6 +283,7 @@ Status NodeImpl::InstallSnapshot(const consensus::Snapshot& snap) {
     PLOG(kInfo, "catchup") << "caught up to height " << height << " (" << state.size()
                            << " state records) from " << peer;
     RefreshMembers();
+    MaybeInstallRotatedKey();  // the snapshot may carry a rotation of this node's key
     return Status::OK();
   }
   return last;
