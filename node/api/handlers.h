@@ -27,6 +27,10 @@ void HandleWhoAmI(ApiCall& call);
 
 // ---- txs.cc ----
 void HandleSubmitTx(ApiCall& call);
+// The transaction bytes of a submit or simulate request: the body itself
+// with Content-Type application/x-protobuf, else the JSON envelope encoded
+// (moves the body out). Reason: TX_JSON_INVALID (400).
+Result<std::string> TxBytesOfRequest(ApiCall& call);
 void HandleGetTx(ApiCall& call);
 
 // ---- simulate.cc: pre-flight ----

@@ -150,24 +150,28 @@ void AdmitAndAnswer(ApiBackend& backend, std::string raw, std::chrono::milliseco
 
 }  // namespace
 
+Result<std::string> TxBytesOfRequest(ApiCall& call) {
+  auto ct = call.req.headers.find("content-type");
+  if (ct != call.req.headers.end() && ct->second.find("application/x-protobuf") != std::string::npos) {
+    return std::move(call.req.body);
+  }
+  ledger::Transaction tx;
+  Status s = io::ParseJson(call.req.body, &tx, "request body");
+  if (!s.ok()) {
+    return Status::InvalidArgument("TX_JSON_INVALID",
+                                   std::string(s.message()) +
+                                       "; send {\"body\": base64, \"signatures\": [{\"public_key\": base64, "
+                                       "\"signature\": base64}]} (signatures may be empty for a simulation)");
+  }
+  return tx.SerializeAsString();
+}
+
 void HandleSubmitTx(ApiCall& call) {
   auto wait = QueryWait(call.req, call.route.limits.wait_ms_max);
   if (!wait.ok()) return call.respond(Error(wait.status()));
-  std::string raw;
-  auto ct = call.req.headers.find("content-type");
-  if (ct != call.req.headers.end() && ct->second.find("application/x-protobuf") != std::string::npos) {
-    raw = std::move(call.req.body);
-  } else {
-    ledger::Transaction tx;
-    Status s = io::ParseJson(call.req.body, &tx, "request body");
-    if (!s.ok()) {
-      return call.respond(Error(400, "TX_JSON_INVALID",
-                                std::string(s.message()) +
-                                    "; send {\"body\": base64, \"signatures\": [{\"public_key\": base64, "
-                                    "\"signature\": base64}]}"));
-    }
-    raw = tx.SerializeAsString();
-  }
+  auto body = TxBytesOfRequest(call);
+  if (!body.ok()) return call.respond(Error(body.status()));
+  std::string raw = std::move(*body);
   auto respond = std::make_shared<HttpResponder>(std::move(call.respond));
   ApiBackend* backend = &call.backend;
   bool queued = backend->RunOnWorkPool([backend, raw = std::move(raw), wait = *wait, reader = call.reader, respond]() mutable {
