@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "ledger/bytes.h"
-#include "ledger/io/json.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/proto/api.pb.h"
 #include "node/api/response.h"
 #include "node/log.h"
@@ -253,6 +253,7 @@ std::string NodeImpl::StatusJson() {
     v.add_warnings("this node stopped taking part after a failure: " + f.ToString() +
                    "; fix the cause and restart it");
   }
+  v.set_api_version(io::kApiVersion);
   for (auto& c : Certificates()) {
     if (c.expiring()) {
       v.add_warnings(c.kind() + " certificate " + c.subject() +
@@ -312,7 +313,7 @@ std::string NodeImpl::StatusJson() {
       p->set_recent_active(pr->second.recent_active);
     }
   }
-  return io::ToJson(v, /*pretty=*/false);
+  return io::ApiJsonFromMessage(v);
 }
 
 std::string NodeImpl::MetricsText() {

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "ledger/bytes.h"
-#include "ledger/io/json.h"
+#include "ledger/io/api_json.h"
 
 namespace pledger::node {
 namespace {
@@ -124,7 +124,10 @@ bool FastSubmitResponseJson(const api::SubmitResponse& response, std::string* ou
     }
     out->append(",\"height\":\"" + std::to_string(t.height()) + "\",\"index\":" + std::to_string(t.index()));
     if (!StringField(out, "block_hash", t.block_hash())) return false;
-    out->append(",\"block_time_ms\":\"" + std::to_string(t.block_time_ms()) + "\"");
+    if (t.block_time_ms() != 0) {  // an unset instant is left out (ledger/io/api_json.h)
+      auto when = io::Rfc3339China(t.block_time_ms());
+      out->append(",\"block_time_ms\":\"" + (when ? *when : std::to_string(t.block_time_ms())) + "\"");
+    }
     if (t.has_receipt()) {
       out->append(",\"receipt\":");
       if (!Receipt(out, t.receipt())) return false;
@@ -140,7 +143,7 @@ bool FastSubmitResponseJson(const api::SubmitResponse& response, std::string* ou
 std::string SubmitResponseJson(const api::SubmitResponse& response) {
   std::string out;
   if (FastSubmitResponseJson(response, &out)) return out;
-  return io::ToJson(response, /*pretty=*/false);
+  return io::ApiJsonFromMessage(response);
 }
 
 }  // namespace pledger::node

@@ -11,6 +11,10 @@ pledger_integration_test(cluster_test SOURCES integration/cluster_test.cc LIBS p
 pledger_integration_test(hardening_test SOURCES integration/hardening_test.cc LIBS pledger_node
                          DEPENDS pledgerd pledger-bench TIMEOUT 600)
 pledger_integration_test(access_test SOURCES integration/access_test.cc LIBS pledger_node DEPENDS pledgerd)
+# access_test validates every answer of its matrix against docs/openapi.yaml
+# (tools/openapi/check_answers.py, python3-jsonschema).
+target_compile_definitions(access_test PRIVATE PLEDGER_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+                                               PLEDGER_PYTHON3="${PLEDGER_PYTHON3}")
 
 # Ledger time against one faulty clock (docs/node.md "Ledger time"): the
 # leader's clock a year ahead, then behind. 3 to 10 s.

@@ -13,6 +13,7 @@ packages=(
   libsodium-dev
   catch2
   ca-certificates procps
+  python3 python3-jsonschema python3-yaml  # tests: docs/openapi.yaml against real answers
 )
 # Extra packages a caller needs (tools/test.sh --tsan asks for clang).
 packages+=("$@")

@@ -1,7 +1,6 @@
 #include "node/api/access.h"
 
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <array>
@@ -11,6 +10,7 @@
 #include "contracts/queries.h"
 #include "contracts/state_keys.h"
 #include "ledger/bytes.h"
+#include "ledger/io/api_json.h"
 
 namespace pledger::node {
 namespace {
@@ -432,11 +432,7 @@ void ScopeTxView(const Reader& reader, api::TxView* v, Withheld* out) {
 // Answers
 
 std::string ScopedJson(const Message& m, const Withheld& withheld) {
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  o.always_print_primitive_fields = withheld.empty();
-  std::string body;
-  (void)google::protobuf::util::MessageToJsonString(m, &body, o);
+  std::string body = io::ApiJsonFromMessage(m, {.print_defaults = withheld.empty()});
   if (withheld.empty()) return body;
   std::string head = "{\"view\":\"" + withheld.view() + "\",\"redacted\":[";
   bool first = true;

@@ -1,7 +1,7 @@
 #include "node/api/response.h"
 
 #include "ledger/bytes.h"
-#include "ledger/io/json.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/proto/api.pb.h"
 
 namespace pledger::node {
@@ -9,7 +9,7 @@ namespace pledger::node {
 HttpResponse Json(int status, const google::protobuf::Message& m) {
   HttpResponse r;
   r.status = status;
-  r.body = io::ToJson(m, /*pretty=*/false);
+  r.body = io::ApiJsonFromMessage(m);
   return r;
 }
 

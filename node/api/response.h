@@ -14,7 +14,8 @@
 
 namespace pledger::node {
 
-// `status` with `m` in protobuf's JSON mapping (proto field names).
+// `status` with `m` as API JSON (ledger/io/api_json.h: protobuf's JSON
+// mapping, proto field names, dates ISO 8601, instants RFC 3339, bytes hex).
 HttpResponse Json(int status, const google::protobuf::Message& m);
 // The API's view of a stored receipt: tx_id in hex (api.proto ReceiptView).
 api::ReceiptView ReceiptViewOf(const ledger::Receipt& r);

@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -42,6 +43,7 @@
 #include "ledger/bytes.h"
 #include "ledger/io/clock.h"
 #include "ledger/io/files.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/json.h"
 #include "ledger/io/pki.h"
 #include "ledger/io/proto/config.pb.h"
@@ -244,9 +246,7 @@ std::uint64_t Commit(TestCluster& c, const std::string& what, const std::string&
   CLUSTER_REQUIRE(c, r.ok());
   CLUSTER_REQUIRE(c, r->status == 200);
   api::SubmitResponse s;
-  google::protobuf::util::JsonParseOptions o;
-  o.ignore_unknown_fields = true;
-  REQUIRE(google::protobuf::util::JsonStringToMessage(r->body, &s, o).ok());
+  REQUIRE(io::ApiJsonToMessage(r->body, &s, "submit answer").ok());
   REQUIRE(s.status() == "COMMITTED");
   REQUIRE(s.tx().receipt_code() == "OK");
   return s.tx().height();
@@ -267,6 +267,42 @@ std::string SignedTx(TestCluster& c, const std::function<void(contracts::Action*
 }
 
 std::string KeyHex(const ledger::SecretKey& k) { return ledger::HexEncode(ledger::ByteSpan(k.public_key())); }
+
+// ---------------------------------------------------------------------------
+// Every answer of the matrix, kept for tools/openapi/check_answers.py, which
+// validates them against docs/openapi.yaml: NNNN.meta holds "METHOD PATH
+// STATUS CONTENT-TYPE" (PATH the route's pattern as docs/openapi.yaml writes
+// it), NNNN.body the body as received.
+class AnswerLog {
+ public:
+  void Save(const std::string& route_id, const std::string& method, const io::HttpResponse& r) {
+    std::string pattern;
+    for (const auto& route : node::ApiRoutes()) {
+      if (route.id == route_id) pattern = std::string(route.pattern);
+    }
+    if (size_t at = pattern.find("...}"); at != std::string::npos) pattern.erase(at, 3);
+    char name[16];
+    std::snprintf(name, sizeof name, "%04d", n_++);
+    REQUIRE(io::WriteFileAtomic(dir_.Sub(std::string(name) + ".meta"),
+                                method + " " + pattern + " " + std::to_string(r.status) + " " + r.content_type + "\n",
+                                0644)
+                .ok());
+    REQUIRE(io::WriteFileAtomic(dir_.Sub(std::string(name) + ".body"), r.body, 0644).ok());
+  }
+  // Runs the validator; its report goes to stdout. True when every answer
+  // matches its route's documented response.
+  bool Validate() const {
+    const std::string cmd = std::string(PLEDGER_PYTHON3) + " " + std::string(PLEDGER_SOURCE_DIR) + "/tools/openapi/check_answers.py " +
+                            std::string(PLEDGER_SOURCE_DIR) + "/docs/openapi.yaml " + dir_.path() + " 2>&1";
+    std::fflush(stdout);
+    return std::system(cmd.c_str()) == 0;
+  }
+  int size() const { return n_; }
+
+ private:
+  test::TempDir dir_;
+  int n_ = 0;
+};
 
 // ---------------------------------------------------------------------------
 // The matrix.
@@ -451,9 +487,7 @@ contracts::HistoryPage WholeHistory(TestCluster& c, const std::string& target) {
   INFO(target << " " << r->body);
   REQUIRE(r->status == 200);
   contracts::HistoryPage page;
-  google::protobuf::util::JsonParseOptions o;
-  o.ignore_unknown_fields = true;
-  REQUIRE(google::protobuf::util::JsonStringToMessage(r->body, &page, o).ok());
+  REQUIRE(io::ApiJsonToMessage(r->body, &page, "history page").ok());
   REQUIRE(page.entries_size() > 0);
   return page;
 }
@@ -848,6 +882,7 @@ TEST_CASE("access: every route x every reader, hostile requests, tokens across n
   }
 
   // ---- Run it.
+  AnswerLog answers;
   int cells = 0, failed = 0;
   std::vector<std::vector<std::string>> grid(probes.size(), std::vector<std::string>(readers.size()));
   for (size_t pi = 0; pi < probes.size(); ++pi) {
@@ -864,6 +899,7 @@ TEST_CASE("access: every route x every reader, hostile requests, tokens across n
       } else {
         why = Judge(e, *got);
         grid[pi][ri] = Short(*got);
+        answers.Save(p.route, p.method, *got);
       }
       if (!why.empty()) {
         ++failed;
@@ -886,6 +922,11 @@ TEST_CASE("access: every route x every reader, hostile requests, tokens across n
     std::printf("\n");
   }
   std::fflush(stdout);
+
+  // ---- Every answer above (whole records, gazette and party views, errors)
+  // against the schemas of docs/openapi.yaml.
+  CHECK(answers.size() == cells);
+  CHECK(answers.Validate());
 
   // ---- The closed node: anonymous readers get 401 AUTH_MISSING on every
   // route but /healthz; accounts read as anywhere else.

@@ -23,6 +23,7 @@
 #include "ledger/block.h"
 #include "ledger/keys.h"
 #include "ledger/tx.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/files.h"
 #include "ledger/io/pki.h"
 #include "contracts/history.h"
@@ -136,9 +137,7 @@ std::uint64_t WaitAttested(TestCluster& c) {
                              auto r = c.Client(0).Get("/v1/blocks/" + std::to_string(k));
                              if (!r.ok() || r->status != 200) return false;
                              api::BlockView v;
-                             google::protobuf::util::JsonParseOptions o;
-                             o.ignore_unknown_fields = true;
-                             if (!google::protobuf::util::JsonStringToMessage(r->body, &v, o).ok()) return false;
+                             if (!io::ApiJsonToMessage(r->body, &v, "block").ok()) return false;
                              if (v.header().tx_count() > 0) last_tx_block = k;
                            }
                            auto r = c.Client(0).Get("/v1/blocks/" + std::to_string(last_tx_block));

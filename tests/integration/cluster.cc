@@ -19,6 +19,7 @@
 
 #include "contracts/proto/state.pb.h"
 #include "ledger/io/files.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/json.h"
 #include "ledger/io/pki.h"
 #include "tools/admin/consortium.h"
@@ -335,9 +336,7 @@ Result<api::StatusView> TestCluster::Status(int i) {
   PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, Client(i).Get("/v1/status"));
   if (r.status != 200) return pledger::Status::Unavailable("STATUS", "status " + std::to_string(r.status));
   api::StatusView v;
-  google::protobuf::util::JsonParseOptions opts;
-  opts.ignore_unknown_fields = true;
-  if (!google::protobuf::util::JsonStringToMessage(r.body, &v, opts).ok()) {
+  if (!io::ApiJsonToMessage(r.body, &v, "/v1/status").ok()) {
     return pledger::Status::Internal("STATUS", "unparsable status");
   }
   return v;
@@ -389,9 +388,7 @@ Result<std::string> TestCluster::ReceiptCode(int i, const ledger::Hash256& id) {
   PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, Client(i).Get("/v1/txs/" + ledger::HexEncode(id)));
   if (r.status != 200) return std::string();
   api::TxView v;
-  google::protobuf::util::JsonParseOptions opts;
-  opts.ignore_unknown_fields = true;
-  if (!google::protobuf::util::JsonStringToMessage(r.body, &v, opts).ok()) {
+  if (!io::ApiJsonToMessage(r.body, &v, "/v1/txs").ok()) {
     return pledger::Status::Internal("TX_VIEW", "unparsable tx view");
   }
   return v.receipt_code();

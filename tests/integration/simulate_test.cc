@@ -12,6 +12,7 @@
 #include <chrono>
 
 #include "ledger/bytes.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/proto/api.pb.h"
 #include "ledger/tx.h"
 #include "tests/integration/cluster.h"
@@ -33,9 +34,7 @@ void Commit(TestCluster& c, const std::string& what, const std::string& raw) {
   REQUIRE(r.ok());
   REQUIRE(r->status == 200);
   api::SubmitResponse s;
-  google::protobuf::util::JsonParseOptions o;
-  o.ignore_unknown_fields = true;
-  REQUIRE(google::protobuf::util::JsonStringToMessage(r->body, &s, o).ok());
+  REQUIRE(io::ApiJsonToMessage(r->body, &s, "submit answer").ok());
   REQUIRE(s.status() == "COMMITTED");
   REQUIRE(s.tx().receipt_code() == "OK");
 }
@@ -54,9 +53,7 @@ Simulated Simulate(TestCluster& c, int node, const std::string& account, const s
   s.status = r->status;
   s.body = r->body;
   if (r->status == 200) {
-    google::protobuf::util::JsonParseOptions o;
-    o.ignore_unknown_fields = true;
-    REQUIRE(google::protobuf::util::JsonStringToMessage(r->body, &s.view, o).ok());
+    REQUIRE(io::ApiJsonToMessage(r->body, &s.view, "simulation").ok());
   }
   return s;
 }
@@ -138,9 +135,7 @@ TEST_CASE("simulate: refused and good pledges on a cluster, nothing written or a
     auto b = c.ClientAs(1, "ipo-a")->Get("/v1/blocks/" + std::to_string(h));
     REQUIRE(b.ok());
     api::BlockView bv;
-    google::protobuf::util::JsonParseOptions o;
-    o.ignore_unknown_fields = true;
-    REQUIRE(google::protobuf::util::JsonStringToMessage(b->body, &bv, o).ok());
+    REQUIRE(io::ApiJsonToMessage(b->body, &bv, "block").ok());
     CHECK(bv.tx_ids_size() == 0);
   }
   for (int i = 0; i < c.size(); ++i) {

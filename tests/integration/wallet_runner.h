@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ledger/io/api_json.h"
 #include "tests/integration/cluster.h"
 
 namespace pledger::test {
@@ -60,14 +61,20 @@ class Wallet {
 // Carries a file from one party's machine to another's.
 void Carry(const Wallet& from, const Wallet& to, const std::string& file);
 
+// The wallet's own messages (package pledger.tools) are in the plain protobuf
+// JSON mapping; a node's answer, which `--json` prints unchanged, is API JSON
+// (ledger/io/api_json.h).
 template <typename M>
 M ParseOut(const Run& r) {
   M m;
-  google::protobuf::util::JsonParseOptions o;
-  o.ignore_unknown_fields = true;
-  auto st = google::protobuf::util::JsonStringToMessage(r.out, &m, o);
   INFO(r.command << "\n" << r.out << r.err);
-  REQUIRE(st.ok());
+  if (M::descriptor()->file()->package().rfind("pledger.tools", 0) == 0) {
+    google::protobuf::util::JsonParseOptions o;
+    o.ignore_unknown_fields = true;
+    REQUIRE(google::protobuf::util::JsonStringToMessage(r.out, &m, o).ok());
+  } else {
+    REQUIRE(io::ApiJsonToMessage(r.out, &m, r.command).ok());
+  }
   return m;
 }
 

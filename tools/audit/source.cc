@@ -12,6 +12,7 @@
 #include "ledger/bytes.h"
 #include "ledger/keys.h"
 #include "ledger/tx.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/http_client.h"
 #include "ledger/io/proto/api.pb.h"
 #include "tools/audit/readonly_env.h"
@@ -46,9 +47,9 @@ Status FromLevelDb(const leveldb::Status& s, const std::string& dir) {
 }
 
 Status ParseLenient(const std::string& json, google::protobuf::Message* msg, const std::string& what) {
-  google::protobuf::util::JsonParseOptions opts;
-  opts.ignore_unknown_fields = true;  // a newer node may add fields
-  auto st = google::protobuf::util::JsonStringToMessage(json, msg, opts);
+  // API JSON (ISO dates, RFC 3339 instants, hex bytes) back into the view;
+  // a newer node may add fields.
+  auto st = io::ApiJsonToMessage(json, msg, what, /*ignore_unknown_fields=*/true);
   if (!st.ok()) {
     return Status::Corruption("NODE_RESPONSE_INVALID",
                               "the node's answer to " + what + " does not parse: " + std::string(st.message()));

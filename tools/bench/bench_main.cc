@@ -95,6 +95,7 @@
 #include "ledger/io/http_client.h"
 #include "ledger/io/request_auth.h"
 #include "ledger/io/pki.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/json.h"
 #include "ledger/io/proto/api.pb.h"
 #include "ledger/io/proto/config.pb.h"
@@ -543,9 +544,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
 Result<std::uint64_t> Height(io::HttpClient& c) {
   PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, c.Get("/v1/status"));
   api::StatusView v;
-  google::protobuf::util::JsonParseOptions opts;
-  opts.ignore_unknown_fields = true;
-  if (r.status != 200 || !google::protobuf::util::JsonStringToMessage(r.body, &v, opts).ok()) {
+  if (r.status != 200 || !io::ApiJsonToMessage(r.body, &v, "/v1/status").ok()) {
     return Status::Unavailable("NODE_UNREACHABLE", "bad /v1/status answer");
   }
   return v.height();

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "contracts/dates.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/http_client.h"
 
 namespace pledger::tools::wallet {
@@ -63,9 +64,8 @@ Result<std::unique_ptr<NodeTransport>> ConnectHttp(const NodeEndpoint& endpoint,
 }
 
 pledger::Status ParseApiJson(const std::string& json, google::protobuf::Message* msg, const std::string& what) {
-  google::protobuf::util::JsonParseOptions opts;
-  opts.ignore_unknown_fields = true;
-  auto st = google::protobuf::util::JsonStringToMessage(json, msg, opts);
+  // API JSON (ISO dates, RFC 3339 instants, hex bytes) back into the view.
+  auto st = io::ApiJsonToMessage(json, msg, what, /*ignore_unknown_fields=*/true);
   if (!st.ok()) {
     return pledger::Status::Internal("NODE_RESPONSE_INVALID",
                                      "the node's answer to " + what + " does not parse: " + std::string(st.message()));

@@ -13,6 +13,7 @@
 #include "contracts/engine.h"
 #include "ledger/block.h"
 #include "ledger/bytes.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/json.h"
 #include "ledger/io/proto/api.pb.h"
 #include "ledger/keys.h"
@@ -196,7 +197,7 @@ Answer Send(FakeNode& node, const std::string& method, const std::string& target
 
 std::string CodeOf(const HttpResponse& r) {
   api::ErrorView e;
-  if (!io::ParseJson(r.body, &e, "error").ok()) return "";
+  if (!io::ApiJsonToMessage(r.body, &e, "error", /*ignore_unknown_fields=*/false).ok()) return "";
   return e.error().code();
 }
 
@@ -298,7 +299,7 @@ TEST_CASE("api: a block view lists an undecodable transaction under its receipt'
   auto a = Send(node, "GET", "/v1/blocks/1");
   REQUIRE(a->status == 200);
   api::BlockView v;
-  REQUIRE(io::ParseJson(a->body, &v, "block").ok());
+  REQUIRE(io::ApiJsonToMessage(a->body, &v, "block", /*ignore_unknown_fields=*/false).ok());
   REQUIRE(v.tx_ids_size() == 2);
   const std::string receipt_id = ledger::HexEncode(contracts::PrepareTx(garbage).id);
   CHECK(v.tx_ids(0) == ledger::HexEncode(contracts::PrepareTx(good).id));
@@ -354,7 +355,7 @@ TEST_CASE("api: a POST ?wait that finds its transaction committed leaves other w
   REQUIRE(getter.ready());
   CHECK(getter->status == 200);
   api::SubmitResponse got;
-  REQUIRE(io::ParseJson(getter->body, &got, "answer").ok());
+  REQUIRE(io::ApiJsonToMessage(getter->body, &got, "answer", /*ignore_unknown_fields=*/false).ok());
   CHECK(got.status() == "COMMITTED");
 }
 
@@ -409,11 +410,11 @@ TEST_CASE("access: an anonymous reader gets 401 with WWW-Authenticate where an a
   Answer who = Send(node, "GET", "/v1/auth/whoami", "", "", /*as_registrar=*/false);
   REQUIRE(who->status == 200);
   api::WhoAmIView w;
-  REQUIRE(io::ParseJson(who->body, &w, "whoami").ok());
+  REQUIRE(io::ApiJsonToMessage(who->body, &w, "whoami", /*ignore_unknown_fields=*/false).ok());
   CHECK(w.via() == "anonymous");
   CHECK(w.view() == "gazette");
   Answer as_registrar = Send(node, "GET", "/v1/auth/whoami");
-  REQUIRE(io::ParseJson(as_registrar->body, &w, "whoami").ok());
+  REQUIRE(io::ApiJsonToMessage(as_registrar->body, &w, "whoami", /*ignore_unknown_fields=*/false).ok());
   CHECK(w.view() == "full");
   CHECK(w.org_id() == "ipo-a");
 }
@@ -444,7 +445,7 @@ TEST_CASE("api: POST /v1/txs/simulate refuses anonymous readers and bodies that 
   REQUIRE(again.ready());
   REQUIRE(again->status == 200);
   api::SimulateView v;
-  REQUIRE(io::ParseJson(again->body, &v, "simulate").ok());
+  REQUIRE(io::ApiJsonToMessage(again->body, &v, "simulate", /*ignore_unknown_fields=*/false).ok());
   CHECK(v.code() == "TX_ALREADY_COMMITTED");
   CHECK(v.advisory());
 }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/io/json.h"
+#include "ledger/io/api_json.h"
 #include "node/submit_json.h"
 #include "tests/support/test_util.h"
 
@@ -69,7 +69,7 @@ api::SubmitResponse RandomResponse(std::mt19937_64& rng, bool risky) {
   return r;
 }
 
-TEST_CASE("submit json: the waiter answer is byte for byte protobuf's JSON", "[unit][node][json]") {
+TEST_CASE("submit json: the waiter answer is byte for byte the API's JSON", "[unit][node][json]") {
   const std::uint64_t seed = test::TestSeed("submit json");
   google::protobuf::LogSilencer quiet;  // the invalid UTF-8 cases make protobuf complain
   std::mt19937_64 rng(seed);
@@ -78,7 +78,7 @@ TEST_CASE("submit json: the waiter answer is byte for byte protobuf's JSON", "[u
     const bool risky = i % 2 == 1;
     api::SubmitResponse r = RandomResponse(rng, risky);
     INFO("case " << i << ": " << r.ShortDebugString());
-    const std::string expected = io::ToJson(r, /*pretty=*/false);
+    const std::string expected = io::ApiJsonFromMessage(r);
     CHECK(SubmitResponseJson(r) == expected);
     std::string out;
     if (FastSubmitResponseJson(r, &out)) {
@@ -116,15 +116,15 @@ TEST_CASE("submit json: a committed receipt takes the fast path, other views fal
   REQUIRE(FastSubmitResponseJson(r, &out));
   CHECK(out ==
         "{\"tx_id\":\"ab12\",\"status\":\"COMMITTED\",\"message\":\"\",\"tx\":{\"tx_id\":\"ab12\",\"status\":"
-        "\"COMMITTED\",\"height\":\"42\",\"index\":7,\"block_hash\":\"\",\"block_time_ms\":\"0\",\"receipt\":{"
+        "\"COMMITTED\",\"height\":\"42\",\"index\":7,\"block_hash\":\"\",\"receipt\":{"
         "\"tx_id\":\"01ff10\",\"code\":\"TX_REPLAYED\",\"message\":\"transaction 0123456789abcdef… appears earlier in "
         "this block\",\"events\":[{\"type\":\"patent.registered\",\"attributes\":[{\"key\":\"title\",\"value\":"
         "\"一种\\u003c专利\\u003e\"}]}],\"grounds\":[],\"rule\":\"\"},\"receipt_code\":\"TX_REPLAYED\",\"action\":\"\"}}");
-  CHECK(out == io::ToJson(r, /*pretty=*/false));
+  CHECK(out == io::ApiJsonFromMessage(r));
 
   t->mutable_proof();  // a field CommittedAnswer never sets
   CHECK_FALSE(FastSubmitResponseJson(r, &out));
-  CHECK(SubmitResponseJson(r) == io::ToJson(r, /*pretty=*/false));
+  CHECK(SubmitResponseJson(r) == io::ApiJsonFromMessage(r));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "contracts/genesis.h"
 #include "ledger/tx.h"
 #include "ledger/io/files.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/json.h"
 #include "ledger/io/pki.h"
 #include "ledger/io/proto/api.pb.h"
@@ -20,7 +21,7 @@ using tools::wallet::NodeTransport;
 io::HttpResponse Json(int status, const google::protobuf::Message& m) {
   io::HttpResponse r;
   r.status = status;
-  r.body = io::ToJson(m, false);
+  r.body = io::ApiJsonFromMessage(m);  // as pledgerd renders answers
   return r;
 }
 

@@ -16,6 +16,7 @@
 #include "ledger/bytes.h"
 #include "ledger/tx.h"
 #include "ledger/io/files.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/json.h"
 #include "tests/unit/tools/wallet_harness.h"
 #include "tools/proto/wallet.pb.h"
@@ -839,7 +840,7 @@ TEST_CASE("wallet pool: queries show the pool, statements, previews, holdings an
   r = h.Run({"--node", "http://127.0.0.1:1", "pool", "show", kPool, "--json"});
   REQUIRE(r.code == kExitOk);
   contracts::PoolView v;
-  REQUIRE(io::ParseJson(r.out, &v, "pool show").ok());
+  REQUIRE(io::ApiJsonToMessage(r.out, &v, "pool show", /*ignore_unknown_fields=*/false).ok());  // the node's answer, unchanged
   CHECK(v.pool().deal_size_fen() == 1'000'000 * kYuan);
   CHECK(v.tranches_size() == 3);
 

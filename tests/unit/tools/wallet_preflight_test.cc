@@ -6,6 +6,7 @@
 #include "ledger/bytes.h"
 #include "ledger/io/files.h"
 #include "ledger/io/json.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/proto/api.pb.h"
 #include "ledger/tx.h"
 #include "tests/unit/tools/wallet_harness.h"
@@ -72,7 +73,7 @@ void CannedCautionRefusal(FakeNodeState& node) {
   v.add_missing("an IP office (registers the pledge, R1)");
   v.set_height(41);
   v.set_advisory(true);
-  node.canned["POST /v1/txs/simulate"] = {200, io::ToJson(v, false)};
+  node.canned["POST /v1/txs/simulate"] = {200, io::ApiJsonFromMessage(v)};  // as pledgerd renders it
 }
 
 TEST_CASE("wallet preflight: the remedy table and the field names in wallet terms", "[unit][wallet]") {
