@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ledger/proto/contract_types.pb.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/json.h"
 #include "ledger/io/request_auth.h"
 #include "tools/wallet/cli.h"
@@ -114,7 +115,7 @@ int RunLogin(Context& c) {
   if (c.args().Has("print-token")) {
     c.out() << t.token() << "\n";
   } else if (c.json()) {
-    c.out() << io::ToJson(ViewOf(c, t)) << "\n";
+    c.out() << io::ApiJsonFromMessage(ViewOf(c, t), {.pretty = true}) << "\n";
   } else {
     c.out() << "Signed in to chain " << t.chain_id() << " as " << (t.org_id().empty() ? "account" : t.org_id())
             << (t.roles().empty() ? "" : " (" + RolesInWords(t.roles()) + ")") << " with key '" << s.key << "'.\n";
@@ -158,7 +159,7 @@ int RunLogout(Context& c) {
   if (c.json()) {
     last.set_signed_in(false);
     if (c.args().Has("all")) last.clear_profile();
-    c.out() << io::ToJson(last) << "\n";
+    c.out() << io::ApiJsonFromMessage(last, {.pretty = true}) << "\n";
   } else if (removed == 0) {
     c.out() << (c.args().Has("all") ? std::string("No profile was signed in.\n")
                                     : "Profile '" + profiles[0] + "' was not signed in.\n");

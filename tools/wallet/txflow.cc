@@ -15,6 +15,7 @@
 
 #include "contracts/engine.h"
 #include "ledger/tx.h"
+#include "ledger/io/api_json.h"
 #include "ledger/io/json.h"
 #include "tools/wallet/cli.h"
 #include "tools/wallet/errors.h"
@@ -317,7 +318,7 @@ std::string QuietId(const SubmitResult& r) { return r.object_id().empty() ? r.tx
 // Prints a committed transaction's outcome; returns 0 or 4.
 int Report(Context& c, const SubmitResult& r) {
   if (c.json()) {
-    c.out() << io::ToJson(r) << "\n";
+    c.out() << io::ApiJsonFromMessage(r, {.pretty = true}) << "\n";
   } else if (Quiet(c)) {
     if (r.code() == "OK") {
       c.out() << QuietId(r) << "\n";
@@ -373,7 +374,7 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
       r.set_message(std::string(resp.status().message()));
       r.set_action(contracts::ActionName(body.action()));
       if (c.json()) {
-        c.out() << io::ToJson(r) << "\n";
+        c.out() << io::ApiJsonFromMessage(r, {.pretty = true}) << "\n";
       } else {
         (Quiet(c) ? c.err() : c.out()) << "REFUSED by the node before ordering: " << r.code() << "\n  "
                                        << r.message() << "\n  transaction " << id_hex << "\n";
@@ -388,7 +389,7 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
     r.set_status(resp->status().empty() ? "PENDING" : resp->status());
     r.set_action(contracts::ActionName(body.action()));
     if (c.json()) {
-      c.out() << io::ToJson(r) << "\n";
+      c.out() << io::ApiJsonFromMessage(r, {.pretty = true}) << "\n";
     } else if (Quiet(c)) {
       c.out() << id_hex << "\n";
     } else {
@@ -414,7 +415,7 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
     r.set_tx_id(id_hex);
     r.set_status("PENDING");
     r.set_action(contracts::ActionName(body.action()));
-    if (c.json()) c.out() << io::ToJson(r) << "\n";
+    if (c.json()) c.out() << io::ApiJsonFromMessage(r, {.pretty = true}) << "\n";
     c.err() << "pledger-wallet: not committed within " << *timeout << " s; it may still be. Check with "
             << "`pledger-wallet tx show " << id_hex << "`\n";
     return kExitOther;
@@ -537,7 +538,7 @@ int ShowDryRun(Context& c, const ledger::Transaction& tx, const ledger::TxBody& 
   *t.file.mutable_tx() = tx;
   InspectView v = BuildInspect(c, t);
   if (c.json()) {
-    c.out() << io::ToJson(v) << "\n";
+    c.out() << io::ApiJsonFromMessage(v, {.pretty = true}) << "\n";
   } else if (Quiet(c)) {
     c.out() << (v.object_id().empty() ? v.tx_id() : v.object_id()) << "\n";
   } else {
@@ -580,7 +581,7 @@ int WriteDraft(Context& c, const ledger::Transaction& tx, bool signed_by_us) {
   if (!loaded.ok()) return c.Fail(loaded.status());
   InspectView v = BuildInspect(c, *loaded);
   if (c.json()) {
-    c.out() << io::ToJson(v) << "\n";
+    c.out() << io::ApiJsonFromMessage(v, {.pretty = true}) << "\n";
   } else if (Quiet(c)) {
     c.out() << (v.object_id().empty() ? v.tx_id() : v.object_id()) << "\n";
   } else {
@@ -664,7 +665,7 @@ int RunInspect(Context& c) {
   if (!t.ok()) return c.Fail(t.status());
   InspectView v = BuildInspect(c, *t);
   if (c.json()) {
-    c.out() << io::ToJson(v) << "\n";
+    c.out() << io::ApiJsonFromMessage(v, {.pretty = true}) << "\n";
   } else {
     PrintInspect(c.out(), v);
   }
@@ -737,7 +738,7 @@ int RunSign(Context& c) {
   if (!reread.ok()) return c.Fail(reread.status());
   InspectView v = BuildInspect(c, *reread);
   if (c.json()) {
-    c.out() << io::ToJson(v) << "\n";
+    c.out() << io::ApiJsonFromMessage(v, {.pretty = true}) << "\n";
   } else {
     c.out() << (already ? "Already signed by key '" + settings->key + "'; signature kept.\n"
                         : "Added the signature of key '" + settings->key + "' (" + me + ") to " + out_path + ".\n")
