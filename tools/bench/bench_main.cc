@@ -63,7 +63,7 @@
 //   writes: {"committed_tps": ..., "committed": ... (measured window), "committed_all": ... (warm-up too),
 //            "refused_by_contract": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ... (not
 //            committed), "refused_at_admission": ..., "busy": ... (503s), "token_retries": ...,
-//            "error_codes": {code: count, ...}, "flagged": ..., ...}
+//            "error_codes": {code: count, ...}, "flagged": ..., ..., "simulations_per_s": ..., "simulators": ...}
 //   reads:  {"reads_per_s": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ..., "auth": ...}
 // A run whose errors (not committed, 503s aside) exceed 1 % of its requests
 // is flagged ("flagged": true, a WARNING line) and exits 1.
@@ -943,17 +943,17 @@ int Main(int argc, char** argv) {
                 static_cast<unsigned long long>(s.simulations.load()), static_cast<long long>(*simulators),
                 sims_per_s, spct(0.50), spct(0.99));
   }
-  std::printf("{\"simulations_per_s\": %.0f, \"simulators\": %lld, ", sims_per_s, static_cast<long long>(*simulators));
+  // One JSON object on the last line: scripts parse it whole.
   std::printf("{\"committed_tps\": %.0f, \"committed\": %llu, \"committed_all\": %llu, \"refused_by_contract\": %llu, "
               "\"p50_ms\": %.1f, \"p99_ms\": %.1f, \"max_ms\": %.1f, \"errors\": %llu, \"refused_at_admission\": %llu, "
               "\"busy\": %llu, \"token_retries\": %llu, \"error_codes\": %s, \"flagged\": %s, \"clients\": %lld, "
-              "\"mix\": \"%s\", \"auth\": \"%s\", \"duration_s\": %.1f}\n",
+              "\"mix\": \"%s\", \"auth\": \"%s\", \"duration_s\": %.1f, \"simulations_per_s\": %.0f, \"simulators\": %lld}\n",
               tps, static_cast<unsigned long long>(committed), static_cast<unsigned long long>(s.committed_all.load()),
               static_cast<unsigned long long>(s.rejected.load()), pct(0.50), pct(0.99), lat.empty() ? 0.0 : lat.back(),
               static_cast<unsigned long long>(errors), static_cast<unsigned long long>(s.refusals.load()),
               static_cast<unsigned long long>(s.busy.load()), static_cast<unsigned long long>(s.token_retries.load()),
               codes_json.c_str(), flagged ? "true" : "false", static_cast<long long>(*clients), mix_word.c_str(),
-              AuthName(auth), elapsed);
+              AuthName(auth), elapsed, sims_per_s, static_cast<long long>(*simulators));
   return flagged ? 1 : 0;
 }
 
