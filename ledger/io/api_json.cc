@@ -104,12 +104,19 @@ constexpr std::int64_t kChinaOffsetMs = 8LL * 3600 * 1000;
 // A JSON tree that keeps every scalar as its exact source text, so that what
 // is not rewritten is reproduced byte for byte (protobuf's escaping included).
 
+// A named member of an object. Declared apart (not std::pair<std::string,
+// Node>) because a pair needs a complete Node, which clang's library checks.
+struct Member;
 struct Node {
   enum class Kind { kObject, kArray, kScalar };
   Kind kind = Kind::kScalar;
   std::string raw;                                   // scalars: the token ("\"x\"", 12, true, null)
-  std::vector<std::pair<std::string, Node>> members;  // objects: key as written, without quotes
+  std::vector<Member> members;                       // objects
   std::vector<Node> items;                           // arrays
+};
+struct Member {
+  std::string first;  // the key as written, without quotes
+  Node second;
 };
 
 constexpr int kMaxDepth = 100;  // protobuf's own recursion limit
@@ -167,7 +174,7 @@ class Parser {
         ++i_;
         Node v;
         PLEDGER_RETURN_IF_ERROR(Value(&v, depth + 1));
-        n->members.emplace_back(key.substr(1, key.size() - 2), std::move(v));
+        n->members.push_back(Member{key.substr(1, key.size() - 2), std::move(v)});
         Space();
         if (i_ < s_.size() && s_[i_] == ',') {
           ++i_;
@@ -375,7 +382,7 @@ Status FieldValue(Direction dir, const FieldDescriptor& f, bool in_list, Node* v
 
 Status Rewrite(Direction dir, const Descriptor& type, Node* obj, int depth) {
   if (depth > kMaxDepth) return Status::InvalidArgument("JSON_INVALID", "nested too deeply");
-  std::vector<std::pair<std::string, Node>> kept;
+  std::vector<Member> kept;
   kept.reserve(obj->members.size());
   for (auto& [key, value] : obj->members) {
     const FieldDescriptor* f = type.FindFieldByName(key);
@@ -399,7 +406,7 @@ Status Rewrite(Direction dir, const Descriptor& type, Node* obj, int depth) {
     } else if (f != nullptr) {
       PLEDGER_RETURN_IF_ERROR(FieldValue(dir, *f, /*in_list=*/false, &value, &drop, depth));
     }
-    if (!drop) kept.emplace_back(std::move(key), std::move(value));
+    if (!drop) kept.push_back(Member{std::move(key), std::move(value)});
   }
   obj->members = std::move(kept);
   return Status::OK();
