@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "contracts/genesis.h"
 #include "contracts/proto/state.pb.h"
 #include "ledger/io/files.h"
 #include "ledger/io/api_json.h"
@@ -285,6 +286,43 @@ void TestCluster::Kill(int i) {
   ::waitpid(p.pid, nullptr, 0);
   p.pid = -1;
   p.client.reset();
+}
+
+void TestCluster::KillAll() {
+  for (auto& p : nodes_) {
+    if (p.pid > 0) ::kill(p.pid, SIGKILL);
+  }
+  for (auto& p : nodes_) {
+    if (p.pid <= 0) continue;
+    ::waitpid(p.pid, nullptr, 0);
+    p.pid = -1;
+    p.client.reset();
+  }
+}
+
+void TestCluster::RoutePeers(const std::function<std::string(int from, int to)>& address) {
+  std::map<std::string, int> index;
+  for (int i = 0; i < size(); ++i) index[nodes_[i].id] = i;
+  std::vector<std::string> genesis_files = {dir_.path() + "/genesis.json"};
+  for (int i = 0; i < size(); ++i) {
+    config::NodeConfig c;
+    if (!io::ReadJsonFile(nodes_[i].config, &c).ok()) Die("config of " + nodes_[i].id);
+    for (auto& peer : *c.mutable_peers()) {
+      auto it = index.find(peer.node_id());
+      if (it != index.end() && it->second != i) peer.set_address(address(i, it->second));
+    }
+    if (!io::WriteFileAtomic(nodes_[i].config, io::ToJson(c), 0600).ok()) Die("config write");
+    std::string g = c.genesis_file();
+    genesis_files.push_back(g.empty() || g[0] == '/' ? g : nodes_[i].dir + "/" + g);
+  }
+  for (const auto& file : genesis_files) {
+    auto bytes = io::ReadFile(file);
+    if (!bytes.ok()) continue;  // an Empty() cluster has no top-level copy
+    auto g = contracts::ParseGenesis(*bytes);
+    if (!g.ok()) Die(g.status().ToString());
+    for (auto& v : *g->mutable_validators()) v.clear_peer_address();
+    if (!io::WriteFileAtomic(file, contracts::GenesisToJson(*g), 0644).ok()) Die("genesis write");
+  }
 }
 
 void TestCluster::Signal(int i, int sig) {

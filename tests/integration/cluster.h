@@ -85,9 +85,20 @@ class TestCluster {
   // killed), or -1 if it still runs after `timeout`.
   int WaitForExit(int i, std::chrono::milliseconds timeout);
   void Kill(int i);                 // SIGKILL
+  // SIGKILL to every running node first, then reaps them: all die within
+  // the same moment, as in a power cut.
+  void KillAll();
   void Signal(int i, int sig);      // e.g. SIGHUP (reload the certificate)
   void Stop(int i);                 // SIGTERM, then wait (SIGKILL after 10 s)
   bool Running(int i) const;
+  pid_t Pid(int i) const { return nodes_[i].pid; }  // -1 when not running
+
+  // Before the first start: node `from` dials node `to` at address(from, to)
+  // (e.g. a proxy the test controls) instead of its real peer port. The
+  // ledger's validator addresses win over configured peers once a node is on
+  // the ledger (node/node.cc RefreshMembers), so they are cleared from every
+  // copy of the genesis too. Throws on a write error.
+  void RoutePeers(const std::function<std::string(int from, int to)>& address);
 
   std::string ApiUrl(int i) const;
   std::string NodeId(int i) const { return nodes_[i].id; }
