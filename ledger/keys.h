@@ -17,6 +17,8 @@
 //   'V' + state key + 0x00 + be64 height            the record's value after that block
 //                                                   (0x01 + value, or 0x00 if deleted)
 //   'A' + be64 height + validator id                an attestation of that block
+//   'Y' ...                       statistics index (node/stats.h): derived,
+//                                 outside the state root, rebuilt from blocks
 //   'r' ...                       Raft log storage (ledger/raft_log_store.h)
 #ifndef PLEDGER_LEDGER_KEYS_H_
 #define PLEDGER_LEDGER_KEYS_H_

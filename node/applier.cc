@@ -21,6 +21,7 @@
 #include "contracts/history.h"
 #include "node/log.h"
 #include "node/node_impl.h"
+#include "node/stats.h"
 
 namespace pledger::node {
 namespace {
@@ -69,6 +70,7 @@ void NodeImpl::ApplyLoop() {
       PLOG(kError, "catchup") << "cannot catch up: " << s.ToString();
     }
   }
+  CatchUpStatsIndex();
   for (;;) {
     ApplyItem item;
     {
@@ -166,6 +168,34 @@ Status NodeImpl::ApplyEntry(const consensus::Entry& e) {
   return ApplyBlock(e, block, *header, clock);
 }
 
+// The statistics index (node/stats.h) is derived data: a failure to build it
+// must not stop the node applying blocks. Nothing is staged then and the
+// index's height stays behind, so the next block first rebuilds the missing
+// heights from the stored blocks.
+void NodeImpl::StageStats(const ledger::BlockHeader& header, std::span<const contracts::PreparedTx* const> txs,
+                          const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch) {
+  std::vector<stats::StatsTx> stx(txs.size());
+  for (size_t i = 0; i < txs.size() && i < outcome.txs.size(); ++i) {
+    stx[i].body = txs[i]->status.ok() ? &txs[i]->body : nullptr;
+    stx[i].receipt = &outcome.txs[i].receipt;
+  }
+  Status s = stats::StageBlockStats(*ledger_, header, stx, batch);
+  if (!s.ok()) {
+    PLOG(kWarn, "stats") << "statistics of block " << header.height() << " not indexed: " << s.ToString()
+                         << "; retried with the next block";
+  }
+}
+
+void NodeImpl::CatchUpStatsIndex() {
+  auto n = stats::CatchUpStats(*ledger_);
+  if (!n.ok()) {
+    PLOG(kWarn, "stats") << "statistics index not rebuilt: " << n.status().ToString()
+                         << "; retried with the next block";
+  } else if (*n > 0) {
+    PLOG(kInfo, "stats") << "statistics index built for " << *n << " stored block(s)";
+  }
+}
+
 Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& block, const ledger::BlockHeader& header,
                             const ledger::ClockTally& clock) {
   auto start = std::chrono::steady_clock::now();
@@ -180,6 +210,7 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
   leveldb::WriteBatch extra;
   extra.Put(ledger::keys::Meta("applied"), AppliedValue(e.index));
   contracts::StageHistoryRecords(header, txs, outcome, &extra);
+  StageStats(header, txs, outcome, &extra);
   StageAttestations(block, header, &extra);
   std::vector<ledger::Hash256> ids;
   ids.reserve(n);

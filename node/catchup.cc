@@ -282,6 +282,9 @@ Status NodeImpl::InstallSnapshot(const consensus::Snapshot& snap) {
     last_applied_time_ms_ = std::max(last_applied_time_ms_.load(), last_time);
     PLOG(kInfo, "catchup") << "caught up to height " << height << " (" << state.size()
                            << " state records) from " << peer;
+    // The fetched blocks were stored, not executed: index their statistics
+    // from their checked receipts (node/stats.h).
+    CatchUpStatsIndex();
     RefreshMembers();
     MaybeInstallRotatedKey();  // the snapshot may carry a rotation of this node's key
     return Status::OK();

@@ -162,6 +162,11 @@ class NodeImpl : public ApiBackend {
   void EnqueueApply(std::vector<consensus::Entry> entries);
   void EnqueueSnapshot(const consensus::Snapshot& snap);
   void ApplyLoop();  // the apply thread's body: assumes apply_thread_
+  // The statistics index (node/stats.h): staged with each block; rebuilt
+  // from stored blocks after a catch-up, at start, or when it fell behind.
+  void StageStats(const ledger::BlockHeader& header, std::span<const contracts::PreparedTx* const> txs,
+                  const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch) REQUIRES(apply_thread_);
+  void CatchUpStatsIndex();
   Status ApplyEntry(const consensus::Entry& e) REQUIRES(apply_thread_);
   Status ApplyBlock(const consensus::Entry& e, const ledger::Block& block, const ledger::BlockHeader& header,
                     const ledger::ClockTally& clock) REQUIRES(apply_thread_);

@@ -24,3 +24,11 @@ pledger_integration_test(clock_test SOURCES integration/clock_test.cc LIBS pledg
 # an OK pledge, nothing written or admitted. About 10 s.
 pledger_integration_test(simulate_test SOURCES integration/simulate_test.cc LIBS pledger_node DEPENDS pledgerd
                          TIMEOUT 120)
+
+# Issue 19: the supervision statistics (/v1/stats) to the fen on every node,
+# after a restart and after the index is rebuilt; answers checked against
+# docs/openapi.yaml. About 30 s.
+pledger_integration_test(stats_test SOURCES integration/stats_test.cc LIBS pledger_node pledger_wallet_runner
+                         DEPENDS pledgerd TIMEOUT 300)
+target_compile_definitions(stats_test PRIVATE PLEDGER_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+                                             PLEDGER_PYTHON3="${PLEDGER_PYTHON3}")

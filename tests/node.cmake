@@ -16,6 +16,7 @@ pledger_unit_test(node_test
     unit/node/request_auth_test.cc
     unit/node/auth_test.cc
     unit/node/simulate_test.cc
+    unit/node/stats_test.cc
     unit/contracts/harness.cc
     support/pki_fixture.cc
   LIBS pledger_node)
@@ -24,6 +25,11 @@ pledger_unit_test(node_test
 add_executable(pledger-apply-bench bench/apply_bench.cc)
 pledger_target_defaults(pledger-apply-bench)
 target_link_libraries(pledger-apply-bench PRIVATE pledger_tools pledger_test_support)
+
+# The statistics index at chain scale (docs/performance.md "Statistics API").
+add_executable(pledger-stats-bench bench/stats_bench.cc)
+pledger_target_defaults(pledger-stats-bench)
+target_link_libraries(pledger-stats-bench PRIVATE pledger_node pledger_test_support)
 
 # request_auth_test checks the worked example of docs/api.md ("Access") against the page.
 target_compile_definitions(node_test PRIVATE PLEDGER_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

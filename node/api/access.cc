@@ -52,6 +52,13 @@ constexpr std::array kPolicies{
     RoutePolicy{"holdings.list", RouteAccess::kScoped, "the investor and full readers; others refused"},
     RoutePolicy{"validators.list", RouteAccess::kPublic, "anyone"},
     RoutePolicy{"params.get", RouteAccess::kPublic, "anyone"},
+    RoutePolicy{"stats.pledges", RouteAccess::kScoped, "full readers every bank; a bank its own figures; others refused"},
+    RoutePolicy{"stats.outstanding", RouteAccess::kScoped, "as stats.pledges"},
+    RoutePolicy{"stats.borrowers", RouteAccess::kScoped, "as stats.pledges"},
+    RoutePolicy{"stats.renewals", RouteAccess::kScoped, "as stats.pledges"},
+    RoutePolicy{"stats.distributions", RouteAccess::kScoped, "as stats.pledges"},
+    RoutePolicy{"stats.cautions", RouteAccess::kScoped, "as stats.pledges"},
+    RoutePolicy{"stats.valuations", RouteAccess::kScoped, "full readers every appraiser; an appraiser its own; others refused"},
 };
 
 // Action names whose existence the register announces (R10: registration,
@@ -275,6 +282,34 @@ Result<bool> MayReadValuation(const Reader& reader, const ledger::StateReader& s
 
 bool MayReadLending(const Reader& reader, std::string_view bank_org_id) {
   return reader.full() || reader.Is(bank_org_id);
+}
+
+// ---------------------------------------------------------------------------
+// Statistics
+
+// Market figures are not gazetted (R10): full readers see every series with
+// the breakdown; a bank or an appraiser its own series only.
+namespace {
+Result<StatsScope> ScopeStats(const Reader& reader, std::string_view requested, contracts::Role own_role,
+                              std::string_view what) {
+  if (reader.full()) return StatsScope{std::string(requested), requested.empty()};
+  if (!reader.anonymous && !reader.org_id.empty() && reader.HasRole(own_role)) {
+    if (requested.empty() || reader.Is(requested)) return StatsScope{reader.org_id, false};
+    return Forbidden(reader, std::string(what) + " of " + std::string(requested),
+                     "full readers (IP offices, auditors, regulators) and " + std::string(requested) + " itself");
+  }
+  return Forbidden(reader, what, "full readers (IP offices, auditors, regulators) and each " +
+                                     std::string(own_role == contracts::ROLE_BANK ? "bank" : "appraiser") +
+                                     " for its own figures");
+}
+}  // namespace
+
+Result<StatsScope> ScopeBankStats(const Reader& reader, std::string_view requested_bank) {
+  return ScopeStats(reader, requested_bank, contracts::ROLE_BANK, "a pledge financing statistics series");
+}
+
+Result<StatsScope> ScopeAppraiserStats(const Reader& reader, std::string_view requested_appraiser) {
+  return ScopeStats(reader, requested_appraiser, contracts::ROLE_APPRAISER, "a valuation statistics series");
 }
 
 // ---------------------------------------------------------------------------

@@ -133,6 +133,19 @@ Result<bool> MayReadValuation(const Reader& reader, const ledger::StateReader& s
 // A bank's lending figures: the bank itself and full readers.
 bool MayReadLending(const Reader& reader, std::string_view bank_org_id);
 
+// Statistics (/v1/stats, docs/api.md "Statistics"): which series a reader
+// gets for `requested` ("" = all). Full readers: the series asked for, with
+// the per-bank (per-appraiser) breakdown when they asked for all. An account
+// of a bank (ScopeBankStats) or of an appraiser (ScopeAppraiserStats) with
+// that role: its own series, whether it asked for all or for itself, and no
+// breakdown; another's is Forbidden. Anyone else: Forbidden.
+struct StatsScope {
+  std::string series;
+  bool breakdown = false;
+};
+Result<StatsScope> ScopeBankStats(const Reader& reader, std::string_view requested_bank);
+Result<StatsScope> ScopeAppraiserStats(const Reader& reader, std::string_view requested_appraiser);
+
 // Pools: trustee, guarantor and full readers see everything; an investor
 // sees the pool with its own holdings only; others the gazette fields (the
 // pool, its trustee and state, which patents it locks: R31).

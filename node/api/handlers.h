@@ -71,6 +71,15 @@ void HandleOrgLending(ApiCall& call);
 void HandleValidators(ApiCall& call);
 void HandleParams(ApiCall& call);
 
+// ---- stats.cc: the statistics index (node/stats.h, docs/api.md "Statistics") ----
+void HandleStatsPledges(ApiCall& call);
+void HandleStatsOutstanding(ApiCall& call);
+void HandleStatsBorrowers(ApiCall& call);
+void HandleStatsRenewals(ApiCall& call);
+void HandleStatsDistributions(ApiCall& call);
+void HandleStatsCautions(ApiCall& call);
+void HandleStatsValuations(ApiCall& call);
+
 // ---- shared ----
 
 // 200 with the value, or the error.

@@ -52,6 +52,14 @@ constexpr std::array kRoutes{
     ApiRoute{"holdings.list", "GET", "/v1/holdings", HandleHoldings, kNone},
     ApiRoute{"validators.list", "GET", "/v1/validators", HandleValidators, kNone},
     ApiRoute{"params.get", "GET", "/v1/params", HandleParams, kNone},
+    // Supervision statistics (the statistics index, node/stats.h).
+    ApiRoute{"stats.pledges", "GET", "/v1/stats/pledges", HandleStatsPledges, kNone},
+    ApiRoute{"stats.outstanding", "GET", "/v1/stats/outstanding", HandleStatsOutstanding, kNone},
+    ApiRoute{"stats.borrowers", "GET", "/v1/stats/borrowers", HandleStatsBorrowers, kNone},
+    ApiRoute{"stats.renewals", "GET", "/v1/stats/renewals", HandleStatsRenewals, kNone},
+    ApiRoute{"stats.distributions", "GET", "/v1/stats/distributions", HandleStatsDistributions, kNone},
+    ApiRoute{"stats.cautions", "GET", "/v1/stats/cautions", HandleStatsCautions, kNone},
+    ApiRoute{"stats.valuations", "GET", "/v1/stats/valuations", HandleStatsValuations, kNone},
 };
 
 // Yields the non-empty '/'-separated segments of a path, one at a time.

@@ -865,6 +865,67 @@ TEST_CASE("access: every route x every reader, hostile requests, tokens across n
       {"validators.list", "", "GET", "/v1/validators", "", {},
        [](const ReaderSpec&) { return Whole({"validators[2]"}); }},
       {"params.get", "", "GET", "/v1/params", "", {}, [](const ReaderSpec&) { return Status200(); }},
+      // Statistics (docs/api.md "Statistics"): the pledge above is bank-a's
+      // 3,000,000.00 yuan, registered today.
+      {"stats.pledges", "", "GET", "/v1/stats/pledges", "", {},
+       [](const ReaderSpec& r) {
+         if (r.full) {
+           return With(Whole({"points[29]"}), {{"bank_org_id", ""}, {"banks[0].bank_org_id", "bank-a"},
+                                                 {"banks[0].principal_fen", "300000000"}});
+         }
+         if (r.Is("bank-a") || r.Is("bank-b")) return With(Whole({"points[29]"}), {{"bank_org_id", r.org}});
+         return Refused(r);
+       }},
+      {"stats.pledges", "another bank", "GET", "/v1/stats/pledges?bank=bank-b&by=month", "", {},
+       [](const ReaderSpec& r) {
+         if (r.full || r.Is("bank-b")) return With(Whole(), {{"bank_org_id", "bank-b"}, {"by", "month"}});
+         return Refused(r);
+       }},
+      {"stats.pledges", "bad date", "GET", "/v1/stats/pledges?from=2026-02-30", "", {},
+       [](const ReaderSpec& r) {
+         if (r.full || r.Is("bank-a") || r.Is("bank-b")) return Error(400, "DATE_INVALID");
+         return Refused(r);
+       }},
+      {"stats.pledges", "span", "GET", "/v1/stats/pledges?from=2020-01-01&to=2026-01-01", "", {},
+       [](const ReaderSpec& r) {
+         if (r.full || r.Is("bank-a") || r.Is("bank-b")) return Error(400, "RANGE_INVALID");
+         return Refused(r);
+       }},
+      {"stats.outstanding", "", "GET", "/v1/stats/outstanding?by=month", "", {},
+       [](const ReaderSpec& r) {
+         if (r.full) return With(Whole({"points[11]"}), {{"banks[0].outstanding_principal_fen", "300000000"}});
+         if (r.Is("bank-a")) return With(Whole(), {{"points[11].outstanding_principal_fen", "300000000"}});
+         if (r.Is("bank-b")) return With(Whole(), {{"points[11].outstanding_principal_fen", "0"}});
+         return Refused(r);
+       }},
+      {"stats.borrowers", "", "GET", "/v1/stats/borrowers", "", {},
+       [](const ReaderSpec& r) {
+         if (r.full) return With(Whole(), {{"banks[0].first_time_borrowers", "1"}});
+         if (r.Is("bank-a") || r.Is("bank-b")) return Whole();
+         return Refused(r);
+       }},
+      {"stats.renewals", "", "GET", "/v1/stats/renewals", "", {},
+       [](const ReaderSpec& r) {
+         if (r.full || r.Is("bank-a") || r.Is("bank-b")) return Whole();
+         return Refused(r);
+       }},
+      {"stats.distributions", "", "GET", "/v1/stats/distributions", "", {},
+       [](const ReaderSpec& r) {
+         if (r.full) return With(Whole({"rate[7]", "ltv[7]"}), {{"rate[2].pledges", "1"}});
+         if (r.Is("bank-a") || r.Is("bank-b")) return Whole({"rate[7]"});
+         return Refused(r);
+       }},
+      {"stats.cautions", "", "GET", "/v1/stats/cautions?by=day", "", {},
+       [](const ReaderSpec& r) {
+         if (r.full || r.Is("bank-a") || r.Is("bank-b")) return Whole();
+         return Refused(r);
+       }},
+      {"stats.valuations", "", "GET", "/v1/stats/valuations", "", {},
+       [](const ReaderSpec& r) {
+         if (r.full) return With(Whole(), {{"appraisers[0].appraiser_org_id", "appraiser"}});
+         if (r.Is("appraiser")) return With(Whole(), {{"appraiser_org_id", "appraiser"}});
+         return Refused(r);
+       }},
   };
 
   // Every route in the table has a row, and every row reaches its route.

@@ -373,6 +373,39 @@ ROUTES = [
     ("params.get", "GET", "/v1/params", "Chain parameters", "public", [HEIGHT], {"200": C + "Params"}),
 ]
 
+STATS_COMMON = [
+    q("from", "first ledger date counted, YYYY-MM-DD (China time); default 29 days (by=day) or 11 months "
+              "(by=month) before to", {"type": "string", "format": "date"}),
+    q("to", "last ledger date counted, YYYY-MM-DD; default the last block's date", {"type": "string", "format": "date"}),
+]
+STATS_BY = [q("by", "one point per day or per calendar month (the range widens to whole months); "
+                    "at most 366 days or 120 months", {"type": "string", "enum": ["day", "month"]})]
+STATS_BANK = [q("bank", "one bank's organisation id (a bank reader gets its own figures whatever it asks)")]
+
+
+def stats_route(rid, path, summary, view, by=True, series=None):
+    params = STATS_COMMON + (STATS_BY if by else []) + (series or STATS_BANK)
+    return (rid, "GET", path, summary + " (docs/api.md \"Statistics\"): full readers every bank with the "
+            "per-bank breakdown, a bank its own figures, others refused", "scoped", params, {"200": P + view})
+
+
+ROUTES += [
+    stats_route("stats.pledges", "/v1/stats/pledges", "Pledge financing registered, repaid, closed per day or month",
+                "PledgeStatsView"),
+    stats_route("stats.outstanding", "/v1/stats/outstanding", "Outstanding principal and active pledges at each "
+                "period's close", "OutstandingStatsView"),
+    stats_route("stats.borrowers", "/v1/stats/borrowers", "SMEs financed, first-time borrowers, borrowers with "
+                "outstanding loans", "BorrowerStatsView"),
+    stats_route("stats.renewals", "/v1/stats/renewals", "Renewals by risk class, with and without principal "
+                "repaid (R34)", "RenewalStatsView"),
+    stats_route("stats.distributions", "/v1/stats/distributions", "Interest-rate and LTV distributions of the "
+                "registrations in the range (at most 3,660 days)", "DistributionStatsView", by=False),
+    stats_route("stats.cautions", "/v1/stats/cautions", "Partner-bank caution events (R33)", "CautionStatsView"),
+    stats_route("stats.valuations", "/v1/stats/valuations", "Valuations recorded, by appraiser (full readers every "
+                "appraiser, an appraiser its own)", "ValuationStatsView",
+                series=[q("appraiser", "one appraiser's organisation id")]),
+]
+
 ERRORS = {
     "400": "malformed input (TX_JSON_INVALID, PARAM_INVALID, DATE_INVALID, ...)",
     "401": "who is asking could not be established (AUTH_...); WWW-Authenticate names the schemes",
