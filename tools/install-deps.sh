@@ -14,6 +14,9 @@ packages=(
   catch2
   ca-certificates procps
   python3 python3-jsonschema python3-yaml  # tests: docs/openapi.yaml against real answers
+  libjs-chart.js                           # the explorer's charts, embedded into pledgerd at build time
+  chromium chromium-driver python3-selenium  # tests/browser: the explorer in a real headless Chromium
+  fonts-wqy-microhei                       # ... with a CJK font, so its Chinese screenshots are legible
 )
 # Extra packages a caller needs (tools/test.sh --tsan asks for clang).
 packages+=("$@")

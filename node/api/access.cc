@@ -59,6 +59,8 @@ constexpr std::array kPolicies{
     RoutePolicy{"stats.distributions", RouteAccess::kScoped, "as stats.pledges"},
     RoutePolicy{"stats.cautions", RouteAccess::kScoped, "as stats.pledges"},
     RoutePolicy{"stats.valuations", RouteAccess::kScoped, "full readers every appraiser; an appraiser its own; others refused"},
+    RoutePolicy{"explorer.index", RouteAccess::kPublic, "anyone, even when the node refuses anonymous readers: no data"},
+    RoutePolicy{"explorer.assets", RouteAccess::kPublic, "as explorer.index"},
 };
 
 // Action names whose existence the register announces (R10: registration,
@@ -176,7 +178,13 @@ const RoutePolicy* FindRoutePolicy(std::string_view route_id) {
 
 Status CheckRouteAccess(const RoutePolicy& policy, const Reader& reader, bool anonymous_allowed) {
   if (reader.anonymous) {
-    if (policy.route_id == "node.health") return Status::OK();
+    // The explorer's files hold no ledger data, and a closed node's readers
+    // need them to sign in (they send the token with the API calls, which a
+    // browser cannot add to a page load).
+    if (policy.route_id == "node.health" || policy.route_id == "explorer.index" ||
+        policy.route_id == "explorer.assets") {
+      return Status::OK();
+    }
     if (!anonymous_allowed) {
       return Status::Unauthenticated("AUTH_MISSING",
                                      "this node serves accounts only: sign the request with your account key, "

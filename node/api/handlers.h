@@ -80,6 +80,14 @@ void HandleStatsDistributions(ApiCall& call);
 void HandleStatsCautions(ApiCall& call);
 void HandleStatsValuations(ApiCall& call);
 
+// ---- explorer.cc: the explorer's static files (node/explorer/) ----
+// /explorer/ answers index.html; /explorer/{path...} the file of that exact
+// name, or 404 FILE_NOT_FOUND; /explorer/routes.json lists the route table
+// (ids, methods, patterns). Public, and served even where anonymous reads
+// are refused: none of it is ledger data.
+void HandleExplorerIndex(ApiCall& call);
+void HandleExplorerAsset(ApiCall& call);
+
 // ---- shared ----
 
 // 200 with the value, or the error.

@@ -60,6 +60,9 @@ constexpr std::array kRoutes{
     ApiRoute{"stats.distributions", "GET", "/v1/stats/distributions", HandleStatsDistributions, kNone},
     ApiRoute{"stats.cautions", "GET", "/v1/stats/cautions", HandleStatsCautions, kNone},
     ApiRoute{"stats.valuations", "GET", "/v1/stats/valuations", HandleStatsValuations, kNone},
+    // The explorer's static files (docs/explorer.md).
+    ApiRoute{"explorer.index", "GET", "/explorer", HandleExplorerIndex, kNone},
+    ApiRoute{"explorer.assets", "GET", "/explorer/{path...}", HandleExplorerAsset, kNone},
 };
 
 // Yields the non-empty '/'-separated segments of a path, one at a time.

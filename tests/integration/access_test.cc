@@ -687,6 +687,11 @@ TEST_CASE("access: every route x every reader, hostile requests, tokens across n
   std::vector<Probe> probes = {
       {"node.health", "", "GET", "/healthz", "", {}, [](const ReaderSpec&) { return Plain200(); }},
       {"node.metrics", "", "GET", "/metrics", "", {}, [](const ReaderSpec&) { return Plain200(); }},
+      // The explorer's files: the same bytes for everyone (docs/explorer.md).
+      {"explorer.index", "", "GET", "/explorer/", "", {}, [](const ReaderSpec&) { return Plain200(); }},
+      {"explorer.assets", "", "GET", "/explorer/app.js", "", {}, [](const ReaderSpec&) { return Plain200(); }},
+      {"explorer.assets", "missing", "GET", "/explorer/no-such-file.js", "", {},
+       [](const ReaderSpec&) { return Error(404, "FILE_NOT_FOUND"); }},
       {"node.status", "", "GET", "/v1/status", "", {}, [](const ReaderSpec&) { return Status200(); }},
       {"node.genesis", "", "GET", "/v1/genesis", "", {},
        [](const ReaderSpec&) { return With(Status200(), {{"chain_id", "pledger-it"}}); }},
@@ -990,13 +995,16 @@ TEST_CASE("access: every route x every reader, hostile requests, tokens across n
   CHECK(answers.Validate());
 
   // ---- The closed node: anonymous readers get 401 AUTH_MISSING on every
-  // route but /healthz; accounts read as anywhere else.
+  // route but /healthz and the explorer's files; accounts read as anywhere else.
   {
     auto anon = c.ClientAs(kClosedNode, "");
     for (const Probe& p : probes) {
       auto got = anon->Request(p.method, p.target, p.body, p.headers);
       REQUIRE(got.ok());
-      Expect e = p.route == "node.health" ? Plain200() : Error(401, "AUTH_MISSING");
+      // The explorer's files hold no data: a closed node serves them too.
+      const bool open = p.route == "node.health" || (p.route.rfind("explorer.", 0) == 0 && p.label.empty());
+      Expect e = open ? Plain200() : p.route == "explorer.assets" ? Error(404, "FILE_NOT_FOUND")
+                                                                  : Error(401, "AUTH_MISSING");
       e.view = Expect::View::kAny;
       std::string why = Judge(e, *got);
       if (!why.empty()) {

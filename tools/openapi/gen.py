@@ -371,6 +371,11 @@ ROUTES = [
      [q("investor", "investor organisation id", required=True)], {"200": C + "HoldingList"}),
     ("validators.list", "GET", "/v1/validators", "The validator set", "public", [], {"200": C + "ValidatorSet"}),
     ("params.get", "GET", "/v1/params", "Chain parameters", "public", [HEIGHT], {"200": C + "Params"}),
+    ("explorer.index", "GET", "/explorer", "The explorer's page (docs/explorer.md); /explorer/ too", "public", [],
+     {"200": "asset"}),
+    ("explorer.assets", "GET", "/explorer/{path}", "One of the explorer's files, built into the node", "public",
+     [path("path", "the file's name, e.g. app.js (no directories; anything else is 404 FILE_NOT_FOUND)")],
+     {"200": "asset"}),
 ]
 
 STATS_COMMON = [
@@ -438,6 +443,10 @@ def response(kind, messages, enums, status):
     if kind == "protobuf":
         return {"description": desc,
                 "content": {"application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}}
+    if kind == "asset":
+        return {"description": desc, "content": {
+            t: {"schema": {"type": "string"}} for t in
+            ("text/html", "text/javascript", "text/css", "image/svg+xml", "image/png", "application/json")}}
     if kind == "genesis":
         return {"description": desc, "content": {"application/json": {"schema": {"type": "object"}}}}
     if isinstance(kind, list):
@@ -464,7 +473,7 @@ def build(messages, enums):
             op["security"] = [{"PledgerEd25519": []}]
         elif access == "full":
             op["security"] = [{"PledgerEd25519": []}, {"BearerToken": []}]
-        elif rid in ("node.health", "node.metrics"):
+        elif rid in ("node.health", "node.metrics", "explorer.index", "explorer.assets"):
             op["security"] = []
         if rid in ("txs.submit", "txs.simulate"):
             op["requestBody"] = {

@@ -1,0 +1,252 @@
+// Registers: a patent (status, owners, term, valuations, pledges in R18
+// order, history as a timeline), the pledge register in the gazette's
+// columns (search, CSV), pools with tranches, holdings and each payment
+// date's waterfall, an organisation. Fields the node withheld from this
+// reader are shown as withheld, never as zero.
+import { t } from "./i18n.js";
+import { h, card, kv, table, tile, link, short, yuan, yuanNumber, bps, date, instant, enumWord, withheld } from "./fmt.js";
+import * as api from "./api.js";
+import { barChart } from "./chain.js";
+
+// A field of a record inside an answer that may be cut: present -> shown;
+// absent and named in `redacted` -> withheld; absent otherwise -> the default.
+function cell(answer, path, value, render) {
+  if (value !== undefined && value !== null && value !== "") return render(value);
+  if ((answer?.redacted || []).includes(path)) return withheld();
+  return render(undefined);
+}
+const orgLink = (id) => (id ? link("#/org/" + encodeURIComponent(id), id) : "—");
+const orgLinks = (ids) => (ids || []).flatMap((id, i) => (i ? [", ", orgLink(id)] : [orgLink(id)]));
+const patentLinks = (nos) => (nos || []).flatMap((no, i) => [i ? ", " : "", link("#/patent/" + encodeURIComponent(no), no)]);
+const cutNote = (a) => (a?.view ? h("p", { class: "withheld cut-note" }, t("r.cut")) : null);
+
+// ---- Patent
+
+export async function patentPage(no) {
+  const [pv, hist] = await Promise.all([
+    api.get("/v1/patents/" + encodeURIComponent(no)),
+    api.get("/v1/patents/" + encodeURIComponent(no) + "/history?limit=1000").catch((e) => ({ error: e })),
+  ]);
+  const p = pv.patent || {};
+  const register = card(h("h2", {}, t("p.register")), kv([
+    [t("p.no"), p.patent_no],
+    [t("p.title"), p.title],
+    [t("p.type"), enumWord(p.type)],
+    [t("p.ipc"), p.main_ipc],
+    [t("p.status"), h("span", { id: "legal-status" }, enumWord(pv.effective_status || p.status))],
+    [t("p.statusDate"), date(p.status_date)],
+    [t("p.owners"), h("span", {}, (p.owners || []).flatMap((o, i) => [i ? ", " : "", orgLink(o.org_id), " " + bps(o.share_bps)]))],
+    [t("p.filed"), date(p.filing_date)],
+    [t("p.granted"), date(p.grant_date) || t("p.notGranted")],
+    [t("p.term"), date(p.filing_date) + " – " + date(p.expiry_date)],
+    [t("p.fees"), date(p.fee_paid_through)],
+    [t("p.flags"), [pv.pledged ? t("p.pledged") : null, pv.licensed ? t("p.licensed") : null].filter(Boolean).join(", ") || "—"],
+  ]));
+
+  // Every pledge ever registered, in R18 order, each as this reader may see it.
+  const pledges = await Promise.all((pv.pledge_ids || []).map((id) => api.get("/v1/pledges/" + id).catch(() => null)));
+  const pledgeRows = pledges.map((pl, i) => {
+    if (!pl) return [String(i + 1), pv.pledge_ids[i], "", "", "", ""];
+    return [String(i + 1), link("#/pledge/" + pl.id, short(pl.id, 12), "mono"), orgLink(pl.pledgee_org_id), enumWord(pl.state),
+      date(pl.reg_date), cell(pl, "principal_fen", pl.principal_fen, yuan), cell(pl, "due_date", pl.due_date, date)];
+  });
+  const pledgeCard = card(h("h2", {}, t("p.pledges")), pledgeRows.length
+    ? h("div", { id: "patent-pledges" }, table(["R18", t("pl.id"), t("pl.pledgee"), t("pl.state"), t("pl.regDate"), t("pl.principal"), t("pl.due")], pledgeRows, [0, 5]))
+    : h("p", { class: "muted" }, t("p.noPledges")));
+
+  const vals = (pv.redacted || []).includes("valuations[]") ? withheld()
+    : (pv.valuations || []).length ? table([t("va.base"), t("va.method"), t("va.value"), t("va.realisable"), t("va.appraiser")],
+      pv.valuations.map((v) => [date(v.base_date), enumWord(v.method), yuan(v.value_fen), yuan(v.realisable_value_fen), orgLink(v.appraiser_org_id)]), [2, 3])
+      : h("p", { class: "muted" }, "—");
+
+  let timeline;
+  if (hist.error) timeline = h("p", { class: "error" }, hist.error.code + ": " + hist.error.message);
+  else {
+    timeline = h("ol", { class: "timeline", id: "history" }, (hist.entries || []).map((e) => h("li", {},
+      h("div", {}, h("strong", {}, e.action ? t("act." + e.action) !== "act." + e.action ? t("act." + e.action) : e.action : t("r.someTx")),
+        " ", e.code ? h("span", { class: e.code === "OK" ? "ok" : "bad" }, e.code) : null),
+      h("div", { class: "muted" }, instant(e.time_ms), " · ", t("b.block"), " ", link("#/block/" + e.height, String(e.height)),
+        " · ", link("#/tx/" + e.tx_id, short(e.tx_id, 12), "mono")))));
+  }
+  return [h("h1", {}, t("p.title1") + " " + (p.patent_no || no)), cutNote(pv), register, pledgeCard,
+    card(h("h2", {}, t("p.valuations")), vals), card(h("h2", {}, t("p.history")), timeline)].filter(Boolean);
+}
+
+// ---- The pledge register
+
+// The gazette's columns (R10), always; the terms only where the node gave
+// them to this reader.
+const GAZETTE = ["id", "patent_nos", "pledgor_org_ids", "pledgee_org_id", "reg_date", "state", "cancel_date"];
+const TERMS = ["principal_fen", "interest_rate_bps", "due_date", "outstanding_principal_fen"];
+
+export async function pledgesPage(q) {
+  const query = (q.get("q") || "").trim();
+  const kind = q.get("by") || "all";
+  const form = h("form", { class: "row", id: "pledge-search" },
+    h("select", { id: "by" }, ["all", "patent", "bank", "borrower"].map((k) => h("option", { value: k, selected: k === kind }, t("pl.by." + k)))),
+    h("input", { type: "text", id: "pq", value: query, placeholder: t("pl.searchHint") }),
+    h("button", { class: "act", type: "submit" }, t("pl.search")));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    location.hash = "#/pledges?by=" + form.querySelector("#by").value + "&q=" + encodeURIComponent(form.querySelector("#pq").value.trim());
+  });
+
+  // Collect [answer, RankedPledge-like] rows; each answer says what it cut.
+  const rows = [];
+  const addList = (ans) => (ans?.pledges || []).forEach((rp) => rows.push({ ans, p: rp.pledge || {}, path: "pledges[].pledge." }));
+  if (kind === "patent" && query) {
+    const pv = await api.getOrNull("/v1/patents/" + encodeURIComponent(query.toUpperCase()));
+    for (const id of pv?.pledge_ids || []) {
+      const pl = await api.get("/v1/pledges/" + id);
+      rows.push({ ans: pl, p: pl, path: "" });
+    }
+  } else if ((kind === "bank" || kind === "borrower") && query) {
+    addList(await api.get("/v1/pledges?" + kind + "=" + encodeURIComponent(query)));
+  } else {
+    // Every bank's pledges (the register has no global list route); a query
+    // then filters by any column.
+    const banks = await api.get("/v1/orgs?kind=ORG_BANK");
+    for (const b of banks.organisations || []) addList(await api.get("/v1/pledges?bank=" + encodeURIComponent(b.id)));
+  }
+  let shown = rows;
+  if (kind === "all" && query) {
+    const needle = query.toLowerCase();
+    shown = rows.filter(({ p }) => [p.id, ...(p.patent_nos || []), ...(p.pledgor_org_ids || []), p.pledgee_org_id, p.debtor_org_id]
+      .some((x) => x && String(x).toLowerCase().includes(needle)));
+  }
+  shown.sort((a, b) => Number(a.p.reg_height || 0) - Number(b.p.reg_height || 0) || Number(a.p.reg_index || 0) - Number(b.p.reg_index || 0));
+
+  // Terms columns only if this reader was given terms of at least one pledge.
+  const seesTerms = shown.some(({ p }) => p.principal_fen !== undefined);
+  const headers = [t("pl.id"), t("pl.patents"), t("pl.pledgors"), t("pl.pledgee"), t("pl.regDate"), t("pl.state"), t("pl.cancelDate")];
+  if (seesTerms) headers.push(t("pl.principal"), t("pl.rate"), t("pl.due"));
+  const tableRows = shown.map(({ ans, p, path }) => {
+    const r = [link("#/pledge/" + p.id, short(p.id, 12), "mono"), h("span", {}, patentLinks(p.patent_nos)), h("span", {}, orgLinks(p.pledgor_org_ids)),
+      orgLink(p.pledgee_org_id), date(p.reg_date), enumWord(p.state), date(p.cancel_date) || "—"];
+    if (seesTerms) {
+      r.push(cell(ans, path + "principal_fen", p.principal_fen, yuan), cell(ans, path + "interest_rate_bps", p.interest_rate_bps, bps),
+        cell(ans, path + "due_date", p.due_date, date));
+    }
+    return r;
+  });
+  const csv = h("button", { class: "act plain", type: "button", id: "csv", onclick: () => downloadCsv(shown, seesTerms) }, t("pl.csv"));
+  return [h("h1", {}, t("pl.title")), card(form, h("p", { class: "muted" }, seesTerms ? t("pl.withTerms") : t("pl.gazetteOnly"))),
+    card(h("div", { class: "row" }, h("span", { class: "muted" }, shown.length + " " + t("pl.count")), csv),
+      h("div", { id: "pledge-table", "data-terms": String(seesTerms) }, table(headers, tableRows, seesTerms ? [7] : [])))];
+}
+
+export function pledgeCsv(rows, seesTerms) {
+  const q = (s) => '"' + String(s ?? "").replace(/"/g, '""') + '"';
+  const head = [...GAZETTE, ...(seesTerms ? ["principal_yuan", "interest_rate_percent", "due_date"] : [])];
+  const lines = [head.join(",")];
+  for (const { ans, p, path } of rows) {
+    const w = (f, v, render) => (v !== undefined ? render(v) : (ans?.redacted || []).includes(path + f) ? "withheld" : "");
+    const vals = [p.id, (p.patent_nos || []).join(" "), (p.pledgor_org_ids || []).join(" "), p.pledgee_org_id, p.reg_date, p.state, p.cancel_date || ""];
+    if (seesTerms) {
+      vals.push(w("principal_fen", p.principal_fen, (v) => yuan(v).replace(/[¥,]/g, "")),
+        w("interest_rate_bps", p.interest_rate_bps, (v) => String(Number(v) / 100)), w("due_date", p.due_date, (v) => v));
+    }
+    lines.push(vals.map(q).join(","));
+  }
+  return lines.join("\r\n") + "\r\n";
+}
+
+function downloadCsv(rows, seesTerms) {
+  const blob = new Blob(["\ufeff" + pledgeCsv(rows, seesTerms)], { type: "text/csv;charset=utf-8" });
+  const a = h("a", { href: URL.createObjectURL(blob), download: "pledges.csv" });
+  document.body.append(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
+
+export async function pledgePage(id) {
+  const pl = await api.get("/v1/pledges/" + id);
+  const c = (f, render) => cell(pl, f, pl[f], render);
+  return [h("h1", {}, t("pl.one") + " " + short(pl.id, 16)), cutNote(pl), card(kv([
+    [t("pl.id"), h("span", { class: "mono" }, pl.id)],
+    [t("pl.state"), enumWord(pl.state)],
+    [t("pl.patents"), h("span", {}, patentLinks(pl.patent_nos))],
+    [t("pl.pledgee"), orgLink(pl.pledgee_org_id)],
+    [t("pl.pledgors"), h("span", {}, orgLinks(pl.pledgor_org_ids))],
+    [t("pl.debtor"), c("debtor_org_id", (v) => (v ? orgLink(v) : "—"))],
+    [t("pl.regDate"), date(pl.reg_date) + " (" + t("b.block") + " " + (pl.reg_height || "") + ")"],
+    [t("pl.debtType"), c("debt_type", (v) => v || "—")],
+    [t("pl.principal"), h("span", { id: "principal" }, c("principal_fen", yuan))],
+    [t("pl.rate"), c("interest_rate_bps", bps)],
+    [t("pl.due"), c("due_date", (v) => date(v) || "—")],
+    [t("pl.ltv"), c("ltv_bps", bps)],
+    [t("pl.outstanding"), c("outstanding_principal_fen", yuan)],
+    [t("pl.risk"), c("risk_class", (v) => enumWord(v) || "—")],
+    [t("pl.valuation"), c("valuation_id", (v) => v || "—")],
+    [t("pl.cancelDate"), date(pl.cancel_date) || "—"],
+  ]))].filter(Boolean);
+}
+
+// ---- Pools
+
+export async function poolsPage() {
+  const trustees = await api.get("/v1/orgs?kind=ORG_TRUSTEE");
+  const rows = [];
+  for (const o of trustees.organisations || []) {
+    const list = await api.get("/v1/pools?trustee=" + encodeURIComponent(o.id));
+    for (const p of list.pools || []) rows.push([link("#/pool/" + encodeURIComponent(p.id), p.name || p.id), orgLink(p.trustee_org_id),
+      enumWord(p.state), date(p.created_date), date(p.legal_maturity_date) || "—", cell(list, "pools[].deal_size_fen", p.deal_size_fen, yuan)]);
+  }
+  return [h("h1", {}, t("po.title")), card(rows.length
+    ? table([t("po.name"), t("po.trustee"), t("po.state"), t("po.created"), t("po.maturity"), t("po.size")], rows, [5])
+    : h("p", { class: "muted", id: "no-pools" }, t("po.none")))];
+}
+
+export async function poolPage(id) {
+  const pv = await api.get("/v1/pools/" + encodeURIComponent(id));
+  const p = pv.pool || {};
+  const c = (f, render) => cell(pv, "pool." + f, p[f], render);
+  const out = [h("h1", {}, t("po.one") + " " + (p.name || p.id)), cutNote(pv), card(kv([
+    [t("po.id"), p.id], [t("po.trustee"), orgLink(p.trustee_org_id)], [t("po.state"), enumWord(p.state)],
+    [t("po.model"), enumWord(p.model)], [t("po.created"), date(p.created_date)], [t("po.issued"), date(p.issue_date) || "—"],
+    [t("po.maturity"), date(p.legal_maturity_date) || "—"], [t("po.size"), c("deal_size_fen", yuan)],
+    [t("po.guarantor"), c("guarantor_org_id", (v) => (v ? orgLink(v) : "—"))], [t("po.collected"), c("collected_total_fen", yuan)],
+  ]))];
+  out.push(card(h("h2", {}, t("po.members")), table([t("po.ref"), t("po.kind"), t("po.state"), t("po.admitted")],
+    (pv.members || []).map((m) => [m.kind === "POOL_MEMBER_PATENT" || /^(ZL|CN)/.test(m.ref) ? link("#/patent/" + encodeURIComponent(m.ref), m.ref)
+      : link("#/pledge/" + m.ref, short(m.ref, 12), "mono"), enumWord(m.kind), enumWord(m.state), date(m.admitted_date)]))));
+  if ((pv.redacted || []).some((r) => r.startsWith("tranches"))) out.push(card(h("h2", {}, t("po.tranches")), withheld()));
+  else out.push(card(h("h2", {}, t("po.tranches")), table([t("po.rank"), t("po.class"), t("po.principal"), t("po.coupon"), t("po.outstanding"), t("po.holders")],
+    (pv.tranches || []).map((x) => [String(x.rank), enumWord(x.tranche_class), yuan(x.principal_fen), bps(x.coupon_bps), yuan(x.outstanding_fen), String(x.holders || 0)]), [2, 4])));
+  out.push(card(h("h2", {}, t("po.holdings")), (pv.holdings || []).length
+    ? table([t("po.rank"), t("po.investor"), t("po.units"), t("po.interestRecv"), t("po.principalRecv")],
+      pv.holdings.map((x) => [String(x.rank), orgLink(x.investor_org_id), String(x.units), yuan(x.interest_received_fen), yuan(x.principal_received_fen)]), [2, 3, 4])
+    : ((pv.redacted || []).some((r) => r.startsWith("holdings")) ? withheld() : h("p", { class: "muted" }, "—"))));
+
+  // Each payment date's waterfall (H1-H6), one chart per date.
+  for (const d of pv.statement_dates || []) {
+    const canvas = h("canvas", { class: "waterfall" });
+    const box = card(h("h2", {}, t("po.waterfall") + " " + date(d)), h("div", { class: "chart" }, canvas));
+    out.push(box);
+    api.get("/v1/pools/" + encodeURIComponent(id) + "/statements/" + date(d)).then((st) => {
+      const steps = st.steps || [];
+      const labels = ["cash in", ...steps.map((s) => s.step + " " + s.what + (s.rank ? " #" + s.rank : "")), "carried out"];
+      // Floating bars: cash flows down from what came in to what is carried.
+      let left = yuanNumber(st.cash_in_fen);
+      const data = [[0, left]];
+      for (const s of steps) { const a = yuanNumber(s.amount_fen); data.push([left - a, left]); left -= a; }
+      data.push([0, yuanNumber(st.carried_out_fen)]);
+      barChart(canvas, labels, [{ label: t("po.yuan"), data, backgroundColor: "#1d4e89" }],
+        { plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => "¥" + (ctx.raw[1] - ctx.raw[0]).toLocaleString() } } } });
+    }).catch((e) => box.append(h("p", { class: "withheld" }, e.status === 403 || e.status === 401 ? t("withheld") : e.code + ": " + e.message)));
+  }
+  return out;
+}
+
+// ---- An organisation
+
+export async function orgPage(id) {
+  const o = await api.get("/v1/orgs/" + encodeURIComponent(id));
+  const out = [h("h1", {}, o.name || o.id), card(kv([
+    [t("o.id"), o.id], [t("o.kind"), enumWord(o.kind)], [t("o.address"), o.address || "—"],
+    [t("o.policy"), o.lending_policy ? t("o.ltvCap") + " " + bps(o.lending_policy.ltv_cap_bps) : null],
+  ]))];
+  const by = o.kind === "ORG_BANK" ? "bank" : (o.kind === "ORG_SME" || o.kind === "ORG_OWNER" ? "borrower" : null);
+  if (by) out.push(card(h("p", {}, link("#/pledges?by=" + by + "&q=" + encodeURIComponent(o.id), t("o.pledges")))));
+  return out;
+}
