@@ -168,8 +168,15 @@ CheckReport CheckCluster(test::TestCluster& c, const std::vector<Ack>& acks, std
   // committed receipt from the same block. One reader thread per node.
   std::set<std::string> ids;
   for (const Ack& a : acks) ids.insert(ledger::HexEncode(a.id));
-  for (const auto& id : ids) {
-    if (!in_chain.count(id)) return fail("acknowledged transaction " + id + " is not in the chain (height " + std::to_string(rep.height) + ")");
+  const auto now = Clock::now();
+  for (const Ack& a : acks) {
+    const std::string id = ledger::HexEncode(a.id);
+    if (in_chain.count(id)) continue;
+    return fail("acknowledged transaction " + id + " is not in the chain (height " + std::to_string(rep.height) +
+                "): " + (a.committed ? "200 COMMITTED" : "202 PENDING") + " from node " + std::to_string(a.node) +
+                ", submitted at t=" + std::to_string(std::chrono::duration<double>(a.sent - Origin()).count()) +
+                "s, acknowledged at t=" + std::to_string(std::chrono::duration<double>(a.at - Origin()).count()) +
+                "s, checked at t=" + std::to_string(std::chrono::duration<double>(now - Origin()).count()) + "s");
   }
   std::vector<std::string> node_failure(static_cast<size_t>(n));
   std::vector<std::thread> readers;

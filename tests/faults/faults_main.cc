@@ -215,6 +215,7 @@ void AllKill(Run& r) {
     for (int i = 0; i < r.c.size(); ++i) r.load.NoteDown(i);
     r.c.KillAll();
     const auto killed = Clock::now();
+
     r.c.StartAll();
     const int leader = r.c.WaitForLeader(30s);
     EXPECT_OR_FAIL(r.out, leader >= 0, "no leader within 30 s of restarting all nodes (round " + std::to_string(round + 1) + ")");
@@ -222,7 +223,8 @@ void AllKill(Run& r) {
     const double resumed = WaitCommitsResume(r.load, killed, 30s);
     EXPECT_OR_FAIL(r.out, resumed >= 0, "no commit within 30 s of restarting all nodes");
     r.out.recovery_max_s = std::max(r.out.recovery_max_s, resumed);
-    r.out.notes.push_back("round" + std::to_string(round + 1) + "=elected " + Fixed(elected) + "s,commits " +
+    r.out.notes.push_back("round" + std::to_string(round + 1) + "=at t=" + Fixed(Seconds(killed - Origin())) +
+                          "s,elected " + Fixed(elected) + "s,commits " +
                           Fixed(resumed) + "s");
   }
   std::this_thread::sleep_for(r.size.gap);
@@ -320,9 +322,11 @@ void Partition(Run& r, PeerProxies& proxies) {
     const int k = want_leader ? leader : (leader + 1 + static_cast<int>(r.rng() % 2)) % r.c.size();
     proxies.Cut(k);
     const auto cut = Clock::now();
+    std::string elected;
     if (want_leader) {
       const int next = LeaderOtherThan(r.c, k, 20s);
       EXPECT_OR_FAIL(r.out, next >= 0, "the majority elected no leader within 20 s of cutting the leader off");
+      elected = ",elected n" + std::to_string(next + 1) + " in " + Fixed(Seconds(Clock::now() - cut)) + "s";
     }
     std::this_thread::sleep_until(cut + r.size.cut);
     const std::size_t majority = r.load.CommittedBetween(cut + 1s, Clock::now());
@@ -336,7 +340,10 @@ void Partition(Run& r, PeerProxies& proxies) {
     const double took = Seconds(Clock::now() - healed);
     r.out.recovery_max_s = std::max(r.out.recovery_max_s, took);
     r.out.notes.push_back(std::string(want_leader ? "cut_leader" : "cut_follower") + "=n" + std::to_string(k + 1) +
-                          ":majority committed " + std::to_string(majority) + ",caught up " + Fixed(took) + "s");
+                          elected + ",majority committed " + std::to_string(majority) + " (n1 " +
+                          std::to_string(r.load.CommittedBetween(cut + 1s, healed, 0)) + ", n2 " +
+                          std::to_string(r.load.CommittedBetween(cut + 1s, healed, 1)) + ", n3 " +
+                          std::to_string(r.load.CommittedBetween(cut + 1s, healed, 2)) + "),caught up " + Fixed(took) + "s");
     std::this_thread::sleep_for(r.size.gap);
   }
 }
@@ -505,11 +512,13 @@ bool RunScenario(const std::string& name, const Options& opt, std::uint64_t seed
   for (char ch : name) h = h * 1099511628211ULL + static_cast<unsigned char>(ch);
   std::mt19937_64 rng(h);
   const auto start = Clock::now();
+  Origin() = start;
   Outcome out;
   CheckReport check;
   std::size_t at_risk = 0;
   std::size_t already = 0;
   std::uint64_t committed_200 = 0;
+  std::uint64_t acked_all = 0;
   std::map<std::string, std::uint64_t> errors;
   std::unique_ptr<Tmpfs> mount;
   {
@@ -542,6 +551,7 @@ bool RunScenario(const std::string& name, const Options& opt, std::uint64_t seed
     load.Stop();
     errors = load.Errors();
     committed_200 = load.committed_acks();
+    acked_all = load.acked();
     if (out.failure.empty()) {
       // Every node up again (a stopped one continued), then the client's
       // part: pending acknowledgements a node took down with it go again.
@@ -576,7 +586,8 @@ bool RunScenario(const std::string& name, const Options& opt, std::uint64_t seed
   std::ostringstream line;
   line << "pledger-faults: " << name << (out.failure.empty() ? " PASS" : " FAIL") << " seed=" << seed
        << " acked=" << check.acked << " committed=" << check.committed << " (200 COMMITTED " << committed_200
-       << ", 202 at risk " << at_risk << " resubmitted, " << already << " of them already in the chain)"
+       << ", 202 PENDING " << (acked_all - committed_200) << "; at risk " << at_risk << ": " << already
+       << " already in the chain, " << (at_risk - already) << " submitted again)"
        << " chain_txs=" << check.chain_txs << " height=" << check.height
        << " elapsed=" << Fixed(Seconds(Clock::now() - start)) << "s recovery_max=" << Fixed(out.recovery_max_s) << "s"
        << " settle=" << Fixed(check.settle_s) << "s";

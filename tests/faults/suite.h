@@ -21,6 +21,13 @@ namespace pledger::faults {
 
 using Clock = std::chrono::steady_clock;
 
+// The start of the running scenario: times in its messages ("t=12.3s") count
+// from here.
+inline Clock::time_point& Origin() {
+  static Clock::time_point origin = Clock::now();
+  return origin;
+}
+
 // A transaction the cluster acknowledged: `200 COMMITTED` (durable: a
 // majority holds it) or `202 PENDING` (admitted to `node`'s mempool only).
 struct Ack {
@@ -56,8 +63,8 @@ class Load {
   // gave earlier lived only in its mempool and may be gone (docs/api.md:
   // "nothing is lost: ask again"). Call before the node dies.
   void NoteDown(int node);
-  // Pending acknowledgements given by a node that went down afterwards: the
-  // client's part is to submit them again (Resubmit).
+  // Pending acknowledgements of transactions sent to a node that went down
+  // afterwards: the client's part is to submit them again (Resubmit).
   std::vector<Ack> AtRisk() const;
 
   std::vector<Ack> Acks() const;
