@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release flavour (as tools/test.sh does, in build/) and runs the
 # fault suite of issue 17 at its long size (docs/reliability.md "Fault
-# suite"): about 6 minutes on 2 cores. Arguments go to pledger-faults:
+# suite"): about 7 minutes on 2 cores. Arguments go to pledger-faults:
 #
 #   tools/faults.sh                          every scenario, long size, a new seed
 #   tools/faults.sh --scenario partition     one scenario
