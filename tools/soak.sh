@@ -174,7 +174,7 @@ for r in $(seq 1 "$rounds"); do
   inject "${faults[$(( (r + offset) % ${#faults[@]} ))]}"
   wait "$bench_pid" || true  # a round's refusals are reported in its .out; the check below is what counts
   bench_pid=""
-  echo "soak: round $r ($mix): $(grep -m1 -i 'committed' "$dn/records/round-$r.out" || echo 'no summary')"
+  echo "soak: round $r ($mix): $(grep -m1 '^committed .* transactions in' "$dn/records/round-$r.out" || echo 'no summary')"
 done
 
 echo "soak: load done after $(( $(date +%s) - t0 )) s; waiting for the chain to settle"
