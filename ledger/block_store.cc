@@ -255,45 +255,6 @@ Result<Tip> BlockStore::StageAppend(const Block& block, const BlockHeader& heade
   return next;
 }
 
-Status BlockStore::StageImported(const Block& block, const BlockResults& results,
-                                 leveldb::WriteBatch* batch) const {
-  PLEDGER_ASSIGN_OR_RETURN(BlockHeader header, DecodeBlockHeader(block));
-  batch->Put(keys::Block(header.height()), block.SerializeAsString());
-  batch->Put(keys::Results(header.height()), SerializeCanonical(results));
-  std::string height_bytes;
-  PutBigEndian64(&height_bytes, header.height());
-  batch->Put(keys::BlockHash(BlockHash(block)), height_bytes);
-  std::set<Hash256> seen;
-  std::vector<Hash256> added;
-  for (int i = 0; i < block.txs_size(); ++i) {
-    Hash256 id = TxIdOfBytes(block.txs(i));
-    if (!seen.insert(id).second) continue;
-    if (tx_ids_.MayContain(id)) {
-      PLEDGER_ASSIGN_OR_RETURN(auto existing, db_->Get(keys::Tx(id)));
-      if (existing) {
-        TxLocation old;
-        if (old.ParseFromString(*existing) && old.height() < header.height()) continue;
-      }
-    }
-    TxLocation loc;
-    loc.set_height(header.height());
-    loc.set_index(static_cast<std::uint32_t>(i));
-    batch->Put(keys::Tx(id), SerializeCanonical(loc));
-    added.push_back(id);
-  }
-  tx_ids_.InsertAll(added);
-  return Status::OK();
-}
-
-void BlockStore::StageTip(const Tip& t, leveldb::WriteBatch* batch) {
-  ChainTip tip;
-  tip.set_height(t.height);
-  tip.set_block_hash(Str(t.block_hash));
-  tip.set_state_root(Str(t.state_root));
-  tip.set_results_root(Str(t.results_root));
-  batch->Put(kTipKey, SerializeCanonical(tip));
-}
-
 void BlockStore::PublishTip(const Tip& tip) {
   std::lock_guard<std::mutex> lock(mu_);
   if (tip.height == tip_.height + 1) {

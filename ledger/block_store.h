@@ -13,7 +13,7 @@
 // The tx index has an in-memory front (TxIdSet): Load reads every tx id once,
 // staging adds each block's, and LocateTx answers "not found" from memory
 // without touching LevelDB. Every tx index record is written through
-// StageAppend or StageImported, which is what keeps that front complete.
+// StageAppend, which is what keeps that front complete.
 #ifndef PLEDGER_LEDGER_BLOCK_STORE_H_
 #define PLEDGER_LEDGER_BLOCK_STORE_H_
 
@@ -91,14 +91,6 @@ class BlockStore {
                           leveldb::WriteBatch* batch,
                           const std::vector<Hash256>* tx_ids = nullptr) const;
   void PublishTip(const Tip& tip);
-
-  // Catch-up: stages the records of a block fetched from a peer (block,
-  // results, hash and tx indexes) without moving the tip. The caller
-  // (ChainImport) has verified it links onto what it staged before.
-  Status StageImported(const Block& block, const BlockResults& results,
-                       leveldb::WriteBatch* batch) const;
-  // Stages a new tip record (ChainImport's final step).
-  static void StageTip(const Tip& tip, leveldb::WriteBatch* batch);
 
   // CheckAppend + StageAppend + write + PublishTip, for a block whose state root
   // is known (or unchanged, as in tests without contracts).

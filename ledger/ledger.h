@@ -37,17 +37,15 @@ class Ledger {
   // it produced and `extra` records (indexes) in one LevelDB batch. With sync
   // the batch is on stable storage before this returns.
   // `tx_ids` (optional): the ids of block.txs, if the caller has them.
+  // `expected` (optional): results another node recorded for this block (a
+  // catch-up fetches them with the block); nothing is written unless this
+  // node's own execution gives the same block hash, state root and results
+  // root. Reason: BLOCK_RESULTS_DIVERGE.
   Status CommitBlock(const Block& block, const std::vector<std::string>& receipts,
                      const WriteSet& writes, bool sync,
                      const leveldb::WriteBatch* extra = nullptr,
-                     const std::vector<Hash256>* tx_ids = nullptr);
-
-  // Catch-up from a peer (a node that missed more than the Raft log holds):
-  // blocks fetched from the peer are checked link by link onto the current tip
-  // and stored without being executed; then the whole state is replaced by the
-  // peer's state at the last block, which must hash to that block's recorded
-  // state root. See ChainImport.
-  friend class ChainImport;
+                     const std::vector<Hash256>* tx_ids = nullptr,
+                     const BlockResults* expected = nullptr);
 
   Database& db() { return *db_; }
   BlockStore& blocks() { return blocks_; }
@@ -61,25 +59,6 @@ class Ledger {
   BlockStore blocks_;
   StateStore state_;
   bool initialized_ = false;
-};
-
-// One catch-up: AddBlock for tip+1, tip+2, ... (each written at once, but
-// the tip does not move), then Finish with the state as of the last block.
-// A crash before Finish leaves the old tip and state intact (the stored blocks
-// above the tip are overwritten by the next attempt).
-// Reasons: IMPORT_* plus those of CheckBlockContent.
-class ChainImport {
- public:
-  explicit ChainImport(Ledger* ledger);
-  Status AddBlock(const Block& block, const BlockResults& results);
-  std::uint64_t height() const { return tip_.height; }
-  // Replaces the state and moves the tip, in one synced batch with `extra`.
-  Status Finish(const std::map<std::string, std::string, std::less<>>& state,
-                const leveldb::WriteBatch* extra);
-
- private:
-  Ledger* ledger_;
-  Tip tip_;  // the last block added (starts at the ledger's tip)
 };
 
 }  // namespace pledger::ledger

@@ -58,16 +58,15 @@ void NodeImpl::EnqueueSnapshot(const consensus::Snapshot& snap) {
 
 void NodeImpl::ApplyLoop() {
   apply_thread_.Assume();
-  std::optional<consensus::Snapshot> first;
   {
+    // A snapshot left by the last run (the ledger is behind it) comes before
+    // any entry, with the same retries as one that arrives later.
     io::MutexLock lock(&apply_mu_);
-    first.swap(pending_snapshot_);
-  }
-  if (first) {
-    apply_voters_.reset();
-    Status s = InstallSnapshot(*first);
-    if (!s.ok()) {
-      PLOG(kError, "catchup") << "cannot catch up: " << s.ToString();
+    if (pending_snapshot_) {
+      ApplyItem item;
+      item.snapshot = std::move(*pending_snapshot_);
+      pending_snapshot_.reset();
+      apply_queue_.push_front(std::move(item));
     }
   }
   CatchUpStatsIndex();
@@ -83,9 +82,13 @@ void NodeImpl::ApplyLoop() {
     if (!Fatal().ok()) continue;  // stopped applying; keep draining so Raft is not blocked
     Status s;
     if (item.snapshot) {
-      apply_voters_.reset();  // the state is replaced by a peer's
+      apply_voters_.reset();
       s = InstallSnapshot(*item.snapshot);
-      if (!s.ok()) {
+      // A failed write here, or a chain that is not the consortium's, will
+      // not mend by retrying: fail-stop (SetFatal below). Anything else is a
+      // peer's problem: retry, from the leader first.
+      bool final = s.Is(StatusCode::kIOError) || s.reason() == "CATCHUP_FORK";
+      if (!s.ok() && !final) {
         // Retry later from another peer: put it back at the front.
         PLOG(kWarn, "catchup") << "catch-up failed: " << s.ToString() << "; retrying";
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -98,8 +101,9 @@ void NodeImpl::ApplyLoop() {
     }
     if (!s.ok()) {
       SetFatal(s);
-      PLOG(kError, "apply") << "cannot apply entry " << item.entry.index << ": " << s.ToString()
-                            << "; this node stops applying blocks. Fix the cause and restart it";
+      PLOG(kError, "apply") << (item.snapshot ? std::string("cannot catch up")
+                                              : "cannot apply entry " + std::to_string(item.entry.index))
+                            << ": " << s.ToString() << "; this node stops applying blocks. Fix the cause and restart it";
     }
     PostRaft([] {});  // the proposer may go on
   }
@@ -165,7 +169,7 @@ Status NodeImpl::ApplyEntry(const consensus::Entry& e) {
     return Status::IOError("TEST_FAULT_INJECTED", "block " + std::to_string(header->height()) + " not written: " +
                                                       kTestFailApplyEnv + " asked for a failure here");
   }
-  return ApplyBlock(e, block, *header, clock);
+  return ApplyBlock(e.index, block, *header, clock);
 }
 
 // The statistics index (node/stats.h) is derived data: a failure to build it
@@ -196,8 +200,8 @@ void NodeImpl::CatchUpStatsIndex() {
   }
 }
 
-Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& block, const ledger::BlockHeader& header,
-                            const ledger::ClockTally& clock) {
+Status NodeImpl::ApplyBlock(std::uint64_t raft_index, const ledger::Block& block, const ledger::BlockHeader& header,
+                            const ledger::ClockTally& clock, const ledger::BlockResults* expected) {
   auto start = std::chrono::steady_clock::now();
   const BlockTxs prepared = BlockTxs::Prepare(block, *mempool_, *pool_, ledger_->blocks());
   std::span<const contracts::PreparedTx* const> txs = prepared.txs();
@@ -208,7 +212,7 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
   if (!outcome.status.ok()) return outcome.status.WithContext("executing block " + std::to_string(header.height()));
 
   leveldb::WriteBatch extra;
-  extra.Put(ledger::keys::Meta("applied"), AppliedValue(e.index));
+  extra.Put(ledger::keys::Meta("applied"), AppliedValue(raft_index));
   contracts::StageHistoryRecords(header, txs, outcome, &extra);
   StageStats(header, txs, outcome, &extra);
   StageAttestations(block, header, &extra);
@@ -216,8 +220,8 @@ Status NodeImpl::ApplyBlock(const consensus::Entry& e, const ledger::Block& bloc
   ids.reserve(n);
   for (const auto* p : txs) ids.push_back(p->id);
   PLEDGER_RETURN_IF_ERROR(ledger_->CommitBlock(block, outcome.receipts, outcome.writes,
-                                               /*sync=*/false, &extra, &ids));
-  applied_index_ = e.index;
+                                               /*sync=*/false, &extra, &ids, expected));
+  applied_index_ = raft_index;
   applied_height_ = header.height();
   last_applied_time_ms_ = header.time_ms();
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
@@ -276,9 +280,11 @@ void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash2
     RefreshMembers();
     apply_voters_.reset();  // the next block's voters are this block's result
   }
-  Attest(header, hash);  // with the key in force for this block, before a rotation it made
+  // A block fetched by a catch-up is history: the leader neither needs an
+  // attestation of it nor a clock reading for it.
+  if (!catching_up_.load()) Attest(header, hash);  // with the key in force for this block, before a rotation it made
   if (membership) MaybeInstallRotatedKey();
-  SendClockReading();  // after every block: the leader's next blocks need a recent reading
+  if (!catching_up_.load()) SendClockReading();  // the leader's next blocks need a recent reading
 }
 
 }  // namespace pledger::node

@@ -1,14 +1,21 @@
 // Catch-up: a node that was down longer than the retained Raft log (or a new
 // node) receives a Raft snapshot whose data is only a manifest (the ledger tip
-// at that index). It then fetches from a peer the blocks it lacks and the
-// state as of the peer's tip, checks every block's links and roots onto its
-// own tip and the state against the last block's state root
-// (ledger::ChainImport), installs them in one batch and follows the log.
+// at that index). It then fetches from a peer, in batches, the blocks it lacks
+// with the results the peer recorded, and EXECUTES them like blocks from the
+// log (NodeImpl::ApplyBlock): the same checks (links, parent roots, ledger
+// time), the same contracts, the same history, version, statistics and
+// attestation indexes. A block is written only if this node's own execution
+// gives the roots the peer recorded, and the last one must be the manifest's
+// block. So a caught-up node answers every read as a node that never fell
+// behind, it trusts no peer's state, and it needs memory for one batch of
+// blocks, not for the whole state.
 //
-// Serving side: state is served from a LevelDB snapshot pinned at the first
-// request, so the chunks of one transfer are consistent while the server
-// keeps applying blocks. One transfer per requesting peer; an idle one is
-// dropped after kSessionIdle.
+// Why not a state transfer: an earlier version copied the peer's state and
+// stored the blocks unexecuted; its indexes had holes for the fetched heights
+// and it held the whole state in memory (0.5-1.5 GB in the soak,
+// docs/reliability.md). Executing costs CPU time (the contracts run at tens of
+// thousands of transactions a second, docs/performance.md), which is cheap
+// next to either.
 #include <chrono>
 
 #include "ledger/block.h"
@@ -22,27 +29,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kRequestTimeout = std::chrono::milliseconds(limits::kCatchupRequestTimeoutMs);
-constexpr auto kSessionIdle = std::chrono::milliseconds(limits::kCatchupSessionIdleMs);
-constexpr size_t kStateChunkBytes = limits::kCatchupStateChunkBytes;
 constexpr size_t kBlocksPerResponse = limits::kCatchupBlocksPerResponse;
 constexpr size_t kBlockResponseBytes = limits::kCatchupResponseBytesMax;
 
 }  // namespace
 
 bool NodeImpl::CatchupIdle() const { return !catching_up_.load(); }
-
-void NodeImpl::ReleaseSessions(bool all) {
-  io::MutexLock lock(&serve_mu_);
-  auto now = Clock::now();
-  for (auto it = serve_sessions_.begin(); it != serve_sessions_.end();) {
-    if (all || now - it->second.last_used > kSessionIdle) {
-      ledger_->db().raw()->ReleaseSnapshot(it->second.snapshot);
-      it = serve_sessions_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
 
 void NodeImpl::ServeCatchup(const std::string& from, const PeerMessage& msg) {
   PeerMessage reply;
@@ -64,69 +56,12 @@ void NodeImpl::ServeCatchup(const std::string& from, const PeerMessage& msg) {
       resp->add_results(std::move(**r));
       if (static_cast<size_t>(resp->blocks_size()) >= kBlocksPerResponse || bytes >= kBlockResponseBytes) break;
     }
-  } else if (msg.has_state_request()) {
-    const auto& req = msg.state_request();
-    auto* resp = reply.mutable_state_response();
-    resp->set_request_id(req.request_id());
-    ReleaseSessions(/*all=*/false);
-    io::MutexLock lock(&serve_mu_);
-    auto it = serve_sessions_.find(from);
-    if (req.after_key().empty()) {
-      if (it != serve_sessions_.end()) {
-        ledger_->db().raw()->ReleaseSnapshot(it->second.snapshot);
-        serve_sessions_.erase(it);
-      }
-      ServeSession s;
-      s.snapshot = ledger_->db().raw()->GetSnapshot();
-      leveldb::ReadOptions ro;
-      ro.snapshot = s.snapshot;
-      std::string tip_bytes;
-      ledger::ChainTip tip;
-      if (!ledger_->db().raw()->Get(ro, ledger::keys::Meta("tip"), &tip_bytes).ok() ||
-          !tip.ParseFromString(tip_bytes)) {
-        ledger_->db().raw()->ReleaseSnapshot(s.snapshot);
-        resp->set_error("tip unreadable");
-      } else {
-        s.height = tip.height();
-        it = serve_sessions_.emplace(from, s).first;
-      }
-    } else if (it == serve_sessions_.end()) {
-      resp->set_error("no transfer in progress; start again");
-    }
-    if (resp->error().empty()) {
-      it->second.last_used = Clock::now();
-      resp->set_height(it->second.height);
-      leveldb::ReadOptions ro;
-      ro.snapshot = it->second.snapshot;
-      std::unique_ptr<leveldb::Iterator> iter(ledger_->db().raw()->NewIterator(ro));
-      std::string start = ledger::keys::State(req.after_key());
-      iter->Seek(start);
-      if (!req.after_key().empty() && iter->Valid() && iter->key().ToString() == start) iter->Next();
-      size_t bytes = 0;
-      bool done = true;
-      for (; iter->Valid(); iter->Next()) {
-        if (iter->key()[0] != ledger::keys::kState) break;
-        if (bytes >= kStateChunkBytes) {
-          done = false;
-          break;
-        }
-        resp->add_keys(iter->key().ToString().substr(1));
-        resp->add_values(iter->value().ToString());
-        bytes += iter->key().size() + iter->value().size();
-      }
-      resp->set_done(done);
-      if (done) {
-        ledger_->db().raw()->ReleaseSnapshot(it->second.snapshot);
-        serve_sessions_.erase(it);
-      }
-    }
   }
   transport_->Send(from, reply.SerializeAsString());
 }
 
 void NodeImpl::OnCatchupResponse(const std::string& from, PeerMessage msg) {
-  std::uint64_t id = msg.has_block_response() ? msg.block_response().request_id()
-                                              : msg.state_response().request_id();
+  std::uint64_t id = msg.block_response().request_id();
   io::MutexLock lock(&catchup_mu_);
   if (id != catchup_request_id_ || from != catchup_peer_) return;  // stale or unsolicited
   catchup_reply_ = std::move(msg);
@@ -137,8 +72,7 @@ Result<PeerMessage> NodeImpl::CatchupRequest(const std::string& peer, PeerMessag
   {
     io::MutexLock lock(&catchup_mu_);
     std::uint64_t id = ++catchup_request_id_;
-    if (req.has_block_request()) req.mutable_block_request()->set_request_id(id);
-    if (req.has_state_request()) req.mutable_state_request()->set_request_id(id);
+    req.mutable_block_request()->set_request_id(id);
     catchup_peer_ = peer;
     catchup_reply_.reset();
   }
@@ -159,10 +93,11 @@ Result<PeerMessage> NodeImpl::CatchupRequest(const std::string& peer, PeerMessag
 
 Status NodeImpl::InstallSnapshot(const consensus::Snapshot& snap) {
   ledger::ChainTip manifest;
-  if (!manifest.ParseFromString(snap.data.ToString())) {
+  if (!manifest.ParseFromString(snap.data.ToString()) || manifest.block_hash().size() != 32) {
     return Status::Corruption("SNAPSHOT_MANIFEST_INVALID", "the Raft snapshot carries no ledger manifest");
   }
-  if (manifest.height() <= ledger_->blocks().tip().height) {
+  const std::uint64_t target = manifest.height();
+  if (target <= ledger_->blocks().tip().height) {
     // Our ledger already holds that position.
     return RecordApplied(snap.metadata.index);
   }
@@ -185,111 +120,93 @@ Status NodeImpl::InstallSnapshot(const consensus::Snapshot& snap) {
       if (id != node_id_ && (peers.empty() || peers[0] != id)) peers.push_back(id);
     }
   }
+  const std::uint64_t start = ledger_->blocks().tip().height;
   Status last = Status::Unavailable("NO_PEER", "no peer to catch up from");
   for (const auto& peer : peers) {
-    if (stopped_) return Status::Aborted("STOPPING", "node is stopping");
-    PLOG(kInfo, "catchup") << "fetching state and blocks up to at least height " << manifest.height()
-                           << " from " << peer;
-    // 1. The state, pinned at the peer's tip.
-    std::map<std::string, std::string, std::less<>> state;
-    std::uint64_t height = 0;
-    std::string after;
-    bool ok = true;
-    for (;;) {
-      PeerMessage req;
-      req.mutable_state_request()->set_after_key(after);
-      auto reply = CatchupRequest(peer, std::move(req));
-      if (!reply.ok() || !reply->has_state_response() || !reply->state_response().error().empty()) {
-        last = reply.ok() ? Status::Unavailable("PEER_CANNOT_SERVE", reply->state_response().error())
-                          : reply.status();
-        ok = false;
-        break;
-      }
-      const auto& sr = reply->state_response();
-      if (height != 0 && sr.height() != height) {
-        last = Status::Corruption("CATCHUP_INCONSISTENT", "state chunks from two heights");
-        ok = false;
-        break;
-      }
-      height = sr.height();
-      for (int i = 0; i < sr.keys_size() && i < sr.values_size(); ++i) {
-        if (!after.empty() && sr.keys(i) <= after) {
-          last = Status::Corruption("CATCHUP_INCONSISTENT", "state keys out of order");
-          ok = false;
-          break;
-        }
-        after = sr.keys(i);
-        state.emplace(sr.keys(i), sr.values(i));
-      }
-      if (!ok || sr.done()) break;
-      if (sr.keys_size() == 0) {
-        last = Status::Corruption("CATCHUP_INCONSISTENT", "empty state chunk before the end");
-        ok = false;
-        break;
-      }
-    }
-    if (!ok) continue;
-    if (height < manifest.height()) {
-      last = Status::Unavailable("PEER_BEHIND", peer + " is at height " + std::to_string(height));
-      continue;
-    }
-    // 2. The blocks we lack, checked link by link.
-    ledger::ChainImport import(ledger_.get());
-    std::uint64_t last_time = 0;
-    while (ok && import.height() < height) {
-      PeerMessage req;
-      req.mutable_block_request()->set_from_height(import.height() + 1);
-      req.mutable_block_request()->set_to_height(height);
-      auto reply = CatchupRequest(peer, std::move(req));
-      if (!reply.ok() || !reply->has_block_response() || reply->block_response().blocks_size() == 0) {
-        last = reply.ok() ? Status::Unavailable("PEER_CANNOT_SERVE", reply->block_response().error())
-                          : reply.status();
-        ok = false;
-        break;
-      }
-      const auto& br = reply->block_response();
-      for (int i = 0; i < br.blocks_size() && ok; ++i) {
-        ledger::Block b;
-        ledger::BlockResults r;
-        if (i >= br.results_size() || !b.ParseFromString(br.blocks(i)) || !r.ParseFromString(br.results(i))) {
-          last = Status::Corruption("CATCHUP_BLOCK_INVALID", "undecodable block from " + peer);
-          ok = false;
-          break;
-        }
-        Status s = import.AddBlock(b, r);
-        if (!s.ok()) {
-          last = s;
-          ok = false;
-          break;
-        }
-        auto h = ledger::DecodeBlockHeader(b);
-        if (h.ok()) last_time = h->time_ms();
-      }
-    }
-    if (!ok) continue;
-    // 3. Install: state, tip and applied index in one synced batch.
-    leveldb::WriteBatch extra;
-    std::string applied;
-    ledger::PutBigEndian64(&applied, snap.metadata.index);
-    extra.Put(ledger::keys::Meta("applied"), applied);
-    Status s = import.Finish(state, &extra);
-    if (!s.ok()) {
-      last = s;
-      continue;
-    }
-    applied_index_ = std::max(applied_index_.load(), snap.metadata.index);
-    applied_height_ = height;
-    last_applied_time_ms_ = std::max(last_applied_time_ms_.load(), last_time);
-    PLOG(kInfo, "catchup") << "caught up to height " << height << " (" << state.size()
-                           << " state records) from " << peer;
-    // The fetched blocks were stored, not executed: index their statistics
-    // from their checked receipts (node/stats.h).
-    CatchUpStatsIndex();
-    RefreshMembers();
-    MaybeInstallRotatedKey();  // the snapshot may carry a rotation of this node's key
-    return Status::OK();
+    if (ledger_->blocks().tip().height >= target) break;
+    PLOG(kInfo, "catchup") << "fetching blocks " << ledger_->blocks().tip().height + 1 << " to " << target
+                           << " from " << peer << " to execute them";
+    Status s = FetchAndExecute(peer, target);
+    if (s.ok()) break;
+    last = s;
+    // This node's own storage failing is not the peer's fault: fail-stop.
+    if (s.Is(StatusCode::kIOError) || s.Is(StatusCode::kAborted)) return s;
+    PLOG(kWarn, "catchup") << "catch-up from " << peer << " stopped at height "
+                           << ledger_->blocks().tip().height << ": " << s.ToString();
   }
-  return last;
+  const ledger::Tip tip = ledger_->blocks().tip();
+  if (tip.height < target) return last;
+  // The manifest came through Raft from the leader: the block we reached at
+  // its height must be the one the consortium has there.
+  std::string at_target(ledger::AsStringView(tip.block_hash));
+  if (tip.height > target) {
+    PLEDGER_ASSIGN_OR_RETURN(ledger::BlockResults stored, ledger_->blocks().GetResults(target));
+    at_target = stored.block_hash();
+  }
+  if (at_target != manifest.block_hash()) {
+    return Status::Corruption("CATCHUP_FORK",
+                              "after catching up, block " + std::to_string(target) +
+                                  " differs from the one the Raft snapshot names; the peers served another "
+                                  "chain. Stop this node, move its data directory aside and let it resynchronise");
+  }
+  PLEDGER_RETURN_IF_ERROR(RecordApplied(snap.metadata.index));
+  PLOG(kInfo, "catchup") << "caught up to height " << tip.height << " (" << tip.height - start
+                         << " blocks fetched and executed)";
+  CatchUpStatsIndex();
+  RefreshMembers();
+  MaybeInstallRotatedKey();  // the blocks may carry a rotation of this node's key
+  return Status::OK();
+}
+
+Status NodeImpl::FetchAndExecute(const std::string& peer, std::uint64_t target) {
+  while (ledger_->blocks().tip().height < target) {
+    if (stopped_) return Status::Aborted("STOPPING", "node is stopping");
+    if (Status f = Fatal(); !f.ok()) return Status::Aborted("NODE_FAILED", "the node has stopped applying");
+    PeerMessage req;
+    req.mutable_block_request()->set_from_height(ledger_->blocks().tip().height + 1);
+    req.mutable_block_request()->set_to_height(target);
+    PLEDGER_ASSIGN_OR_RETURN(PeerMessage reply, CatchupRequest(peer, std::move(req)));
+    if (!reply.has_block_response() || reply.block_response().blocks_size() == 0) {
+      return Status::Unavailable("PEER_CANNOT_SERVE", reply.has_block_response() && !reply.block_response().error().empty()
+                                                          ? reply.block_response().error()
+                                                          : peer + " sent no blocks");
+    }
+    const auto& br = reply.block_response();
+    if (br.results_size() != br.blocks_size()) {
+      return Status::Corruption("CATCHUP_BLOCK_INVALID", peer + " sent blocks without their results");
+    }
+    for (int i = 0; i < br.blocks_size(); ++i) {
+      ledger::Block block;
+      ledger::BlockResults results;
+      if (!block.ParseFromString(br.blocks(i)) || !results.ParseFromString(br.results(i))) {
+        return Status::Corruption("CATCHUP_BLOCK_INVALID", "undecodable block from " + peer);
+      }
+      PLEDGER_RETURN_IF_ERROR(ExecuteFetchedBlock(block, results));
+    }
+  }
+  return Status::OK();
+}
+
+Status NodeImpl::ExecuteFetchedBlock(const ledger::Block& block, const ledger::BlockResults& results) {
+  const std::uint64_t expect = ledger_->blocks().tip().height + 1;
+  auto bad = [&](std::string_view reason, const std::string& why) {
+    return Status::Corruption(reason, "catch-up block " + std::to_string(expect) + ": " + why +
+                                          "; the peer served a bad chain, trying another");
+  };
+  auto header = ledger::DecodeBlockHeader(block);
+  if (!header.ok()) return bad("CATCHUP_BLOCK_INVALID", header.status().ToString());
+  if (header->height() != expect) return bad("CATCHUP_HEIGHT_MISMATCH", "the peer sent height " + std::to_string(header->height()));
+  if (header->chain_id() != genesis_.chain_id()) return bad("CATCHUP_WRONG_CHAIN", "a block of another chain");
+  if (header->tx_count() > ledger::kMaxTxsPerBlock) return bad("CATCHUP_BLOCK_INVALID", "too many transactions");
+  // Links and parent roots against our own results (which are the roots
+  // this node computed, not the peer's).
+  auto checked = ledger_->blocks().CheckAppend(block);
+  if (!checked.ok()) return bad("CATCHUP_BLOCK_INVALID", checked.status().ToString());
+  ledger::ClockTally clock;
+  const std::uint64_t prev_time = header->height() == 1 ? genesis_.genesis_time_ms() : last_applied_time_ms_.load();
+  Status timed = ledger::CheckBlockTime(genesis_.chain_id(), *header, block, prev_time, ApplyVoters(), &clock);
+  if (!timed.ok()) return bad("CATCHUP_BLOCK_INVALID", timed.ToString());
+  return ApplyBlock(applied_index_.load(), block, *header, clock, &results);
 }
 
 }  // namespace pledger::node

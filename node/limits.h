@@ -166,17 +166,13 @@ inline constexpr std::size_t kPendingAttestationsMax = 20'000;
 // validator's signature, a small share of the block's bytes.
 inline constexpr std::size_t kAttestationsPerBlockMax = 2'000;
 
-// ---- catch-up (state transfer between peers) -------------------------------
+// ---- catch-up (blocks fetched from a peer and executed) --------------------
 
 // A peer that has not answered a catch-up request by then is given up on,
 // and the next one is asked.
 inline constexpr std::uint64_t kCatchupRequestTimeoutMs = 15'000;
-// A serving session (a pinned LevelDB snapshot) unused this long is released,
-// so a vanished requester cannot pin old data forever.
-inline constexpr std::uint64_t kCatchupSessionIdleMs = 60'000;
-// State bytes in one chunk, and blocks and bytes in one block response: each
-// is one peer frame, well under kPeerFrameBytesMax.
-inline constexpr std::size_t kCatchupStateChunkBytes = 2u << 20;
+// Blocks and bytes in one block response: one peer frame, well under
+// kPeerFrameBytesMax.
 inline constexpr std::size_t kCatchupBlocksPerResponse = 256;
 inline constexpr std::size_t kCatchupResponseBytesMax = 8u << 20;
 
@@ -238,7 +234,7 @@ static_assert(ledger::kMaxTxBytes * 4 / 3 + 1024 < kHttpBodyBytesMax,
               "a maximal transaction as JSON must fit the HTTP body limit");
 static_assert(kHistoryPageDefault <= kHistoryPageMax);
 static_assert(kRaftEntryBytesMax < kPeerFrameBytesMax, "a maximal Raft entry must fit one peer frame");
-static_assert(kCatchupResponseBytesMax + kCatchupStateChunkBytes < kPeerFrameBytesMax,
+static_assert(kCatchupResponseBytesMax + kBlockBytesMax < kPeerFrameBytesMax,
               "a catch-up response must fit one peer frame");
 static_assert(kForwardFrameBytes < kPeerFrameBytesMax);
 static_assert(kAuthClockSkewMs < kAuthTokenLifetimeMs);

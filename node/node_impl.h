@@ -168,8 +168,12 @@ class NodeImpl : public ApiBackend {
                   const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch) REQUIRES(apply_thread_);
   void CatchUpStatsIndex();
   Status ApplyEntry(const consensus::Entry& e) REQUIRES(apply_thread_);
-  Status ApplyBlock(const consensus::Entry& e, const ledger::Block& block, const ledger::BlockHeader& header,
-                    const ledger::ClockTally& clock) REQUIRES(apply_thread_);
+  // Executes and commits a checked block; `raft_index` is recorded as
+  // applied with it. `expected`: the results a peer recorded (catch-up); the
+  // block is not written unless this node's execution gives the same roots.
+  Status ApplyBlock(std::uint64_t raft_index, const ledger::Block& block, const ledger::BlockHeader& header,
+                    const ledger::ClockTally& clock, const ledger::BlockResults* expected = nullptr)
+      REQUIRES(apply_thread_);
   Status RecordApplied(std::uint64_t index);
   // OK while the applier runs; the error that stopped it after.
   Status Fatal() const EXCLUDES(fatal_mu_);
@@ -178,18 +182,18 @@ class NodeImpl : public ApiBackend {
                   contracts::BlockOutcome outcome) REQUIRES(apply_thread_);  // takes the receipts for waiting clients
 
   // ---- catch-up (catchup.cc) ----
-  // A state transfer this node serves: a pinned LevelDB snapshot.
-  struct ServeSession {
-    const leveldb::Snapshot* snapshot = nullptr;
-    std::uint64_t height = 0;
-    std::chrono::steady_clock::time_point last_used;
-  };
-  Status InstallSnapshot(const consensus::Snapshot& snap);  // apply thread
+  // True while this node's ledger is behind what Raft has committed (a
+  // catch-up, or entries not yet applied). Any thread.
+  bool Lagging() EXCLUDES(status_mu_);
+  Status InstallSnapshot(const consensus::Snapshot& snap) REQUIRES(apply_thread_);
+  // Fetches blocks up to `target` from `peer` and executes each (catch-up).
+  Status FetchAndExecute(const std::string& peer, std::uint64_t target) REQUIRES(apply_thread_);
+  Status ExecuteFetchedBlock(const ledger::Block& block, const ledger::BlockResults& results)
+      REQUIRES(apply_thread_);
   bool CatchupIdle() const;
   void ServeCatchup(const std::string& from, const PeerMessage& msg);  // work pool
   void OnCatchupResponse(const std::string& from, PeerMessage msg);   // peer io
   Result<PeerMessage> CatchupRequest(const std::string& peer, PeerMessage req);
-  void ReleaseSessions(bool all);
 
   // ---- attestations (attest.cc) ----
   void Attest(const ledger::BlockHeader& header, const ledger::Hash256& hash) REQUIRES(apply_thread_);
@@ -368,8 +372,6 @@ class NodeImpl : public ApiBackend {
 
   // ---- catch-up ----
   std::atomic<bool> catching_up_{false};
-  io::Mutex serve_mu_;
-  std::map<std::string, ServeSession> serve_sessions_ GUARDED_BY(serve_mu_);  // by requesting peer
   io::Mutex catchup_mu_;
   io::CondVar catchup_cv_;
   std::uint64_t catchup_request_id_ GUARDED_BY(catchup_mu_) = 0;

@@ -12,9 +12,9 @@
 // receipts (code and events). Nothing else of the chain is read, so the index
 // of a block is the same whether the node executed it (ApplyBlock, staged in
 // the block's own write batch: a crash never leaves it half-written) or only
-// stored it (catch-up from a peer, or a data directory written before the
-// index existed): CatchUpStats then builds it from the stored blocks and
-// receipts, which ledger::ChainImport checked against the attested roots.
+// stored it (a data directory written before the index existed, or by a
+// version whose catch-up did not execute blocks): CatchUpStats then builds it
+// from the stored blocks and receipts.
 // The one state read is an organisation's kind, for a debtor seen for the
 // first time (SME or not).
 //
