@@ -5,8 +5,9 @@
 // Runs until SIGINT or SIGTERM, then shuts down cleanly (in-flight writes
 // finish, the data directory lock is released). Exit codes: 0 after a clean
 // stop, 2 for a usage or configuration error, 1 when the node cannot start,
-// 3 when it stopped after a failure while running (a failed write of the Raft
-// log or the ledger, e.g. a full disk: docs/operations.md). With
+// 3 when storage failed: a failed write of the Raft log or the ledger while
+// running, or an I/O error opening them at start (e.g. a full disk:
+// docs/operations.md). With
 // --stay-up-on-failure it stays up after such a failure instead, answering
 // /healthz 503 and /v1/status with the reason, until stopped.
 // SIGHUP re-reads the node certificate (a renewal) without a restart.
@@ -72,6 +73,9 @@ int main(int argc, char** argv) {
   if (!s.ok()) {
     std::fprintf(stderr, "pledgerd: cannot start: %s\n", s.ToString().c_str());
     (*node)->Stop();
+    // A storage failure at start (a full disk, say) gets the running
+    // fail-stop's code: a supervisor treats both alike (docs/operations.md).
+    if (s.Is(pledger::StatusCode::kIOError)) return 3;
     return s.reason() == "CONFIG_INVALID" ? 2 : 1;
   }
   // Fail-stop (issue 17): the node stops taking part at the first failed

@@ -265,6 +265,27 @@ TEST_CASE("hardening: a follower whose disk fills up exits 3 with the reason, an
     std::lock_guard<std::mutex> lock(mu);
     CHECK(!acknowledged.empty());  // the others went on
   }
+  // Still no room at all: starting again is a storage failure too, exit 3,
+  // whether LevelDB cannot even open (it turns its log into a table) or the
+  // first Raft write fails; never an exit 1 a supervisor would loop on.
+  const std::string filler2 = (data / "filler2").string();
+  {
+    struct statvfs left {};
+    REQUIRE(::statvfs(data.c_str(), &left) == 0);
+    const long long rest = static_cast<long long>(left.f_bavail) * static_cast<long long>(left.f_frsize);
+    int fd = ::open(filler2.c_str(), O_WRONLY | O_CREAT, 0600);
+    REQUIRE(fd >= 0);
+    if (rest > 0) REQUIRE(::posix_fallocate(fd, 0, rest) == 0);
+    ::close(fd);
+  }
+  c.Start(follower);
+  int again = c.WaitForExit(follower, 5s);
+  if (again == -1) {  // it opened: the first write must fail
+    CLUSTER_REQUIRE(c, CommitSome(c, leader, w, 1).size() == 1);
+    again = c.WaitForExit(follower, 60s);
+  }
+  CLUSTER_REQUIRE(c, again == 3);
+  fs::remove(filler2);
   // Room again: it restarts and catches up, every acknowledged one included.
   fs::remove(filler);
   c.Start(follower);
