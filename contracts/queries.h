@@ -40,11 +40,14 @@ Status CheckEntityId(std::string_view entity);
 // A malformed number: PATENT_NUMBER_INVALID or PATENT_CHECK_DIGIT_INVALID.
 Result<PatentView> QueryPatent(const ledger::StateReader& s, std::string_view patent_no, std::uint64_t as_of_ms);
 Result<Pledge> QueryPledge(const ledger::StateReader& s, std::string_view pledge_id);
-// All pledges of a pledgee bank / of a borrower, in R18 order (registration
-// time), ranked from 1. Bounded by `limit` (0 = 1000).
-Result<PledgeList> QueryPledgesOfBank(const ledger::StateReader& s, std::string_view bank_org_id, size_t limit = 0);
+// The pledges of a pledgee bank / of a borrower, in R18 order (registration
+// time), ranked from 1: at most `limit` (0 = 1000) of them, those ranked
+// after `after` (0 = from the first). `next_cursor` is the rank to pass as
+// `after` for the next page, "" when there is none.
+Result<PledgeList> QueryPledgesOfBank(const ledger::StateReader& s, std::string_view bank_org_id, size_t limit = 0,
+                                      std::uint64_t after = 0);
 Result<PledgeList> QueryPledgesOfBorrower(const ledger::StateReader& s, std::string_view debtor_org_id,
-                                          size_t limit = 0);
+                                          size_t limit = 0, std::uint64_t after = 0);
 // The pledges an organisation gave as pledgor (its patents secure them),
 // whoever the debtor; same order and limit.
 Result<PledgeList> QueryPledgesOfPledgor(const ledger::StateReader& s, std::string_view pledgor_org_id,

@@ -1,5 +1,8 @@
 // Pledges (one, or a bank's or borrower's in registration order) and
 // valuations, as the reader may see them (access.h).
+#include <cstdint>
+#include <limits>
+
 #include "contracts/queries.h"
 #include "node/api/handlers.h"
 #include "node/api/params.h"
@@ -25,12 +28,18 @@ void HandlePledge(ApiCall& call) {
 }
 
 void HandlePledgeList(ApiCall& call) {
+  // A bank of a large register has 10^5 pledges: pages of at most 1,000,
+  // continued with ?after=next_cursor.
+  auto limit = QueryUint(call.req, "limit", 1000, 1, 1000);
+  if (!limit.ok()) return call.respond(Error(limit.status()));
+  auto after = QueryUint(call.req, "after", 0, 0, std::numeric_limits<std::uint32_t>::max());
+  if (!after.ok()) return call.respond(Error(after.status()));
   auto state = call.backend.ledger().state().SnapshotReader();
   Result<contracts::PledgeList> list = Status::InvalidArgument("QUERY_INVALID", "give ?bank=ORG or ?borrower=ORG");
   if (auto bank = QueryString(call.req, "bank")) {
-    list = contracts::QueryPledgesOfBank(*state, *bank);
+    list = contracts::QueryPledgesOfBank(*state, *bank, *limit, *after);
   } else if (auto borrower = QueryString(call.req, "borrower")) {
-    list = contracts::QueryPledgesOfBorrower(*state, *borrower);
+    list = contracts::QueryPledgesOfBorrower(*state, *borrower, *limit, *after);
   }
   if (!list.ok()) return call.respond(Error(list.status()));
   Withheld w;

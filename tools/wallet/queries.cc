@@ -2,6 +2,7 @@
 // --json (docs/api.md gives the shapes). Queries never need a key.
 #include <cctype>
 #include <cstdio>
+#include <limits>
 #include <ostream>
 #include <type_traits>
 
@@ -357,8 +358,20 @@ int RunPledgeList(Context& c) {
                       Join(p.patent_nos())});
     }
     PrintTable(c.out(), {"RANK", "PLEDGE", "STATE", "BANK", "DEBTOR", "PRINCIPAL", "OUTSTANDING", "DUE", "PATENTS"}, rows);
+    if (!l.next_cursor().empty()) c.out() << "More: add --after " << l.next_cursor() << "\n";
   };
-  return Query<contracts::PledgeList>(c, "/v1/pledges?" + flag + "=" + *org, print, "the pledges marked (withheld)");
+  std::string target = "/v1/pledges?" + flag + "=" + *org;
+  if (auto l = c.args().Get("limit")) {
+    auto n = ParseInt("limit", *l, 1, 1000);
+    if (!n.ok()) return c.Fail(n.status());
+    target += "&limit=" + std::to_string(*n);
+  }
+  if (auto a = c.args().Get("after")) {
+    auto n = ParseInt("after", *a, 0, std::numeric_limits<std::uint32_t>::max());
+    if (!n.ok()) return c.Fail(n.status());
+    target += "&after=" + std::to_string(*n);
+  }
+  return Query<contracts::PledgeList>(c, target, print, "the pledges marked (withheld)");
 }
 
 int RunValuationShow(Context& c) {
@@ -771,8 +784,11 @@ void AddQueryCommands(std::vector<Command>* out) {
                    {"pledger-wallet pledge show 3f2a…"}, RunPledgeShow));
   out->push_back(Q("pledge", "list", "", "A bank's or a borrower's pledges, ranked by registration (R18)", "",
                    {{"bank", "ORG", "pledges of this bank", false, false},
-                    {"borrower", "ORG", "pledges securing this borrower's debts", false, false}},
-                   {"pledger-wallet pledge list --bank qtbank", "pledger-wallet pledge list --borrower lianke"},
+                    {"borrower", "ORG", "pledges securing this borrower's debts", false, false},
+                    {"limit", "N", "pledges per page (1-1000, default 1000)", false, false},
+                    {"after", "RANK", "continue after this rank (printed as 'More:')", false, false}},
+                   {"pledger-wallet pledge list --bank qtbank", "pledger-wallet pledge list --borrower lianke",
+                    "pledger-wallet pledge list --bank qtbank --after 1000"},
                    RunPledgeList));
   out->push_back(Q("valuation", "show", "ID", "Show a valuation", "", {}, {"pledger-wallet valuation show 9c1d…"},
                    RunValuationShow));

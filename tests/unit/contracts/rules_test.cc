@@ -498,6 +498,29 @@ TEST_CASE("R18: a bank's and a borrower's pledges list in registration order", "
   REQUIRE(view.ok());
   CHECK(view->pledged());
   CHECK(view->active_pledge().id() == first);
+  // A large register comes in pages: ranks continue across pages and the
+  // cursor is the last rank of a page that has a successor.
+  std::string p4 = Zl(2020, 1, 5000004);
+  REQUIRE(f.w.RegisterPatent(p4, {{"sme-1", 10000}}).code() == "OK");
+  REQUIRE(f.w.Run(f.w.PledgeAction("bank-a", {"sme-1"}, {p4}), {"bank-a", "sme-1", "ipo-a"}).code() == "OK");
+  std::string third = f.w.last_object_id();
+  CHECK(QueryPledgesOfBank(f.w.state(), "bank-a")->next_cursor().empty());
+  auto page1 = QueryPledgesOfBank(f.w.state(), "bank-a", 2);
+  REQUIRE(page1.ok());
+  REQUIRE(page1->pledges_size() == 2);
+  CHECK(page1->pledges(1).pledge().id() == second);
+  CHECK(page1->next_cursor() == "2");
+  auto page2 = QueryPledgesOfBank(f.w.state(), "bank-a", 2, 2);
+  REQUIRE(page2.ok());
+  REQUIRE(page2->pledges_size() == 1);
+  CHECK(page2->pledges(0).rank() == 3);
+  CHECK(page2->pledges(0).pledge().id() == third);
+  CHECK(page2->next_cursor().empty());
+  auto exact = QueryPledgesOfBorrower(f.w.state(), "sme-1", 3);
+  REQUIRE(exact.ok());
+  CHECK(exact->pledges_size() == 3);
+  CHECK(exact->next_cursor().empty());  // no successor, no cursor
+  CHECK(QueryPledgesOfBank(f.w.state(), "bank-a", 2, 3)->pledges_size() == 0);
 }
 
 TEST_CASE("R20: fee grace, surcharge and retroactive termination, month-end rule", "[unit][contracts][R20]") {
