@@ -107,7 +107,7 @@ const S = {
   "po.interestRecv": ["Interest received", "已收利息"], "po.principalRecv": ["Principal received", "已收本金"],
   "po.waterfall": ["Waterfall of", "现金流分配"], "po.yuan": ["yuan", "元"],
   "po.rating": ["Rating", "评级"], "po.residualRecv": ["Residual received", "已收剩余收益"], "po.dates": ["Payment dates", "兑付日"],
-  "po.noDates": ["No payment date yet.", "尚无兑付日。"], "po.period": ["Period", "计息期"], "po.days": ["days", "天"],
+  "po.noDates": ["No payment date yet.", "尚无兑付日。"], "po.period": ["Period", "计息期"], "po.days": ["days", "天"], "po.day": ["day", "天"],
   "po.cashIn": ["Cash in", "可分配现金"], "po.carried": ["Carried", "结转"], "po.fees": ["Fees", "费用"],
   "po.interestPaid": ["Interest paid", "支付利息"], "po.principalPaid": ["Principal paid", "偿还本金"],
   "po.residualPaid": ["Residual paid", "剩余收益"], "po.balanceAfter": ["Outstanding after", "兑付后余额"],

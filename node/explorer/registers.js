@@ -242,7 +242,7 @@ export async function poolPage(id) {
       const chart = barChart(canvas, wf.labels, [{ label: t("po.yuan"), data: wf.data, backgroundColor: wf.colors }],
         { plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => yuan(wf.fen[ctx.dataIndex]) } } } });
       box.append(h("p", { class: "muted" }, t("po.period") + " " + date(st.period_start_date) + " – " + date(st.payment_date) + " (" +
-        (st.days || 0) + " " + t("po.days") + ")" + (st.triggered ? " · " + t("po.triggered") : "")),
+        (st.days || 0) + " " + t(Number(st.days) === 1 ? "po.day" : "po.days") + ")" + (st.triggered ? " · " + t("po.triggered") : "")),
       h("div", { class: "waterfall-table" }, table([t("po.tranche"), t("po.interestPaid"), t("po.principalPaid"), t("po.residualPaid"), t("po.balanceAfter")],
         (st.tranches || []).map((x) => [trancheName(x.rank), yuan(x.interest_paid_fen), yuan(x.principal_paid_fen), yuan(x.residual_paid_fen),
           yuan(x.balance_after_fen)]), [1, 2, 3, 4])),

@@ -172,13 +172,13 @@ def check_pool_pages(b, pool, lang, shot):
     zh = lang == "zh"
     exp = pool["expected"]
     Y = lambda fen: "¥" + pool_fixture.yuan(fen)  # noqa: E731
-    text = b.page("/pools", "pools-%s-%s" % (shot, lang))
+    text = b.page("/pools", "pools-%s-%s" % (shot, lang), settle=0.3)
     rows = rows_of(b, "#pool-list")
     row = [r for r in rows if r and r[0] == pool_fixture.POOL_NAME]
     check(len(row) == 1 and row[0][1] == pool_fixture.TRUSTEE and row[0][2] == ("已发行" if zh else "issued")
           and row[0][-1] == Y(pool_fixture.DEAL_SIZE),
           "pool list (%s, %s): the pool, its trustee, state and deal size %s" % (lang, b.width, row))
-    text = b.page("/pool/%s" % pool["pool"], "pool-%s-%s" % (shot, lang))
+    text = b.page("/pool/%s" % pool["pool"], "pool-%s-%s" % (shot, lang), settle=0.3)  # the waterfall is waited for below
     check(not any(w in text.split() for w in ("null", "undefined", "NaN")), "pool page: no null, undefined or NaN shown")
     cls = {1: ("优先级", "senior"), 2: ("中间级", "mezzanine"), 3: ("次级", "subordinated")}
     want = []
