@@ -4,7 +4,7 @@
 // date's waterfall, an organisation. Fields the node withheld from this
 // reader are shown as withheld, never as zero.
 import { t } from "./i18n.js";
-import { h, card, kv, table, tile, link, short, yuan, yuanNumber, bps, date, instant, enumWord, withheld } from "./fmt.js";
+import { h, card, kv, table, tile, link, short, yuan, bps, date, instant, num, enumWord, withheld } from "./fmt.js";
 import * as api from "./api.js";
 import { barChart } from "./chain.js";
 
@@ -193,7 +193,7 @@ export async function poolsPage() {
       enumWord(p.state), date(p.created_date), date(p.legal_maturity_date) || "—", cell(list, "pools[].deal_size_fen", p.deal_size_fen, yuan)]);
   }
   return [h("h1", {}, t("po.title")), card(rows.length
-    ? table([t("po.name"), t("po.trustee"), t("po.state"), t("po.created"), t("po.maturity"), t("po.size")], rows, [5])
+    ? h("div", { id: "pool-list" }, table([t("po.name"), t("po.trustee"), t("po.state"), t("po.created"), t("po.maturity"), t("po.size")], rows, [5]))
     : h("p", { class: "muted", id: "no-pools" }, t("po.none")))];
 }
 
@@ -201,41 +201,91 @@ export async function poolPage(id) {
   const pv = await api.get("/v1/pools/" + encodeURIComponent(id));
   const p = pv.pool || {};
   const c = (f, render) => cell(pv, "pool." + f, p[f], render);
+  const cut = (prefix) => (pv.redacted || []).some((r) => r.startsWith(prefix));
   const out = [h("h1", {}, t("po.one") + " " + (p.name || p.id)), cutNote(pv), card(kv([
-    [t("po.id"), p.id], [t("po.trustee"), orgLink(p.trustee_org_id)], [t("po.state"), enumWord(p.state)],
+    [t("po.id"), h("span", { class: "mono" }, p.id)], [t("po.trustee"), orgLink(p.trustee_org_id)], [t("po.state"), enumWord(p.state)],
     [t("po.model"), enumWord(p.model)], [t("po.created"), date(p.created_date)], [t("po.issued"), date(p.issue_date) || "—"],
-    [t("po.maturity"), date(p.legal_maturity_date) || "—"], [t("po.size"), c("deal_size_fen", yuan)],
+    [t("po.maturity"), date(p.legal_maturity_date) || "—"], [t("po.size"), h("span", { id: "pool-size" }, c("deal_size_fen", yuan))],
     [t("po.guarantor"), c("guarantor_org_id", (v) => (v ? orgLink(v) : "—"))], [t("po.collected"), c("collected_total_fen", yuan)],
   ]))];
-  out.push(card(h("h2", {}, t("po.members")), table([t("po.ref"), t("po.kind"), t("po.state"), t("po.admitted")],
+  out.push(card(h("h2", {}, t("po.members")), h("div", { id: "pool-members" }, table([t("po.ref"), t("po.kind"), t("po.state"), t("po.admitted")],
     (pv.members || []).map((m) => [m.kind === "POOL_MEMBER_PATENT" || /^(ZL|CN)/.test(m.ref) ? link("#/patent/" + encodeURIComponent(m.ref), m.ref)
-      : link("#/pledge/" + m.ref, short(m.ref, 12), "mono"), enumWord(m.kind), enumWord(m.state), date(m.admitted_date)]))));
-  if ((pv.redacted || []).some((r) => r.startsWith("tranches"))) out.push(card(h("h2", {}, t("po.tranches")), withheld()));
-  else out.push(card(h("h2", {}, t("po.tranches")), table([t("po.rank"), t("po.class"), t("po.principal"), t("po.coupon"), t("po.outstanding"), t("po.holders")],
-    (pv.tranches || []).map((x) => [String(x.rank), enumWord(x.tranche_class), yuan(x.principal_fen), bps(x.coupon_bps), yuan(x.outstanding_fen), String(x.holders || 0)]), [2, 4])));
-  out.push(card(h("h2", {}, t("po.holdings")), (pv.holdings || []).length
-    ? table([t("po.rank"), t("po.investor"), t("po.units"), t("po.interestRecv"), t("po.principalRecv")],
-      pv.holdings.map((x) => [String(x.rank), orgLink(x.investor_org_id), String(x.units), yuan(x.interest_received_fen), yuan(x.principal_received_fen)]), [2, 3, 4])
-    : ((pv.redacted || []).some((r) => r.startsWith("holdings")) ? withheld() : h("p", { class: "muted" }, "—"))));
+      : link("#/pledge/" + m.ref, short(m.ref, 12), "mono"), enumWord(m.kind), enumWord(m.state), date(m.admitted_date)])))));
+  const classOf = new Map((pv.tranches || []).map((x) => [Number(x.rank), x.tranche_class]));
+  const trancheName = (rank) => String(rank) + " · " + (classOf.has(Number(rank)) ? enumWord(classOf.get(Number(rank))) : "");
+  // Tranches by rank: the subordinated tranche has no coupon and no rating.
+  if (cut("tranches")) out.push(card(h("h2", {}, t("po.tranches")), h("div", { id: "pool-tranches" }, withheld())));
+  else {
+    out.push(card(h("h2", {}, t("po.tranches")), h("div", { id: "pool-tranches" },
+      table([t("po.rank"), t("po.class"), t("po.rating"), t("po.principal"), t("po.coupon"), t("po.outstanding"), t("po.holders")],
+        (pv.tranches || []).map((x) => [String(x.rank), enumWord(x.tranche_class), x.rating || "—", yuan(x.principal_fen),
+          Number(x.coupon_bps || 0) ? bps(x.coupon_bps) : "—", yuan(x.outstanding_fen), String(x.holders || 0)]), [3, 4, 5, 6]))));
+  }
+  out.push(card(h("h2", {}, t("po.holdings")), h("div", { id: "pool-holdings" }, (pv.holdings || []).length
+    ? table([t("po.tranche"), t("po.investor"), t("po.units"), t("po.interestRecv"), t("po.principalRecv"), t("po.residualRecv")],
+      pv.holdings.map((x) => [trancheName(x.rank), orgLink(x.investor_org_id), num(x.units), yuan(x.interest_received_fen),
+        yuan(x.principal_received_fen), yuan(x.residual_received_fen)]), [2, 3, 4, 5])
+    : (cut("holdings") ? withheld() : h("p", { class: "muted" }, "—")))));
 
-  // Each payment date's waterfall (H1-H6), one chart per date.
+  // Each payment date's waterfall (H1-H6): the steps as a floating bar chart
+  // from the cash in to what is carried, then every tranche's figures
+  // exactly (the chart's numbers are floats; the table's are not).
+  if (cut("statement_dates")) out.push(card(h("h2", {}, t("po.dates")), h("div", { id: "pool-dates" }, withheld())));
+  else if (!(pv.statement_dates || []).length) out.push(card(h("h2", {}, t("po.dates")), h("p", { class: "muted", id: "pool-dates" }, t("po.noDates"))));
   for (const d of pv.statement_dates || []) {
-    const canvas = h("canvas", { class: "waterfall" });
-    const box = card(h("h2", {}, t("po.waterfall") + " " + date(d)), h("div", { class: "chart" }, canvas));
+    const canvas = h("canvas", { class: "waterfall", "aria-label": t("po.waterfall") + " " + date(d) });
+    const box = h("div", { class: "card waterfall-card", "data-date": date(d) },
+      h("h2", {}, t("po.waterfall") + " " + date(d)), h("div", { class: "chart" }, canvas));
     out.push(box);
     api.get("/v1/pools/" + encodeURIComponent(id) + "/statements/" + date(d)).then((st) => {
-      const steps = st.steps || [];
-      const labels = ["cash in", ...steps.map((s) => s.step + " " + s.what + (s.rank ? " #" + s.rank : "")), "carried out"];
-      // Floating bars: cash flows down from what came in to what is carried.
-      let left = yuanNumber(st.cash_in_fen);
-      const data = [[0, left]];
-      for (const s of steps) { const a = yuanNumber(s.amount_fen); data.push([left - a, left]); left -= a; }
-      data.push([0, yuanNumber(st.carried_out_fen)]);
-      barChart(canvas, labels, [{ label: t("po.yuan"), data, backgroundColor: "#1d4e89" }],
-        { plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => "¥" + (ctx.raw[1] - ctx.raw[0]).toLocaleString() } } } });
-    }).catch((e) => box.append(h("p", { class: "withheld" }, e.status === 403 || e.status === 401 ? t("withheld") : e.code + ": " + e.message)));
+      const wf = waterfallData(st, trancheName);
+      const chart = barChart(canvas, wf.labels, [{ label: t("po.yuan"), data: wf.data, backgroundColor: wf.colors }],
+        { plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => yuan(wf.fen[ctx.dataIndex]) } } } });
+      box.append(h("p", { class: "muted" }, t("po.period") + " " + date(st.period_start_date) + " – " + date(st.payment_date) + " (" +
+        (st.days || 0) + " " + t(Number(st.days) === 1 ? "po.day" : "po.days") + ")" + (st.triggered ? " · " + t("po.triggered") : "")),
+      h("div", { class: "waterfall-table" }, table([t("po.tranche"), t("po.interestPaid"), t("po.principalPaid"), t("po.residualPaid"), t("po.balanceAfter")],
+        (st.tranches || []).map((x) => [trancheName(x.rank), yuan(x.interest_paid_fen), yuan(x.principal_paid_fen), yuan(x.residual_paid_fen),
+          yuan(x.balance_after_fen)]), [1, 2, 3, 4])),
+      kv([[t("po.cashIn"), yuan(st.cash_in_fen)], [t("po.fees"), yuan(st.fees_paid_fen)], [t("po.guarantorDraw"), yuan(st.guarantor_draw_fen)],
+        [t("po.carried"), yuan(st.carried_out_fen)]]));
+      box.dataset.points = String(wf.data.length);
+      box.dataset.ready = chart ? "chart" : "no-chart";
+    }).catch((e) => {
+      box.append(h("p", { class: "withheld" }, e.status === 403 || e.status === 401 ? t("withheld") : e.code + ": " + e.message));
+      box.dataset.ready = "error";
+    });
   }
-  return out;
+  return out.filter(Boolean);  // cutNote is null for a reader given everything
+}
+
+// A statement's steps as floating bars: the cash in, each step that moved
+// money (a step of zero draws nothing and is left out), what is carried.
+// Bar ends are computed in fen (BigInt) and only then made yuan numbers, so
+// no float error builds up along the way; `fen` keeps each bar's exact amount.
+export function waterfallData(st, trancheName = (r) => String(r)) {
+  const stepLabel = (s) => {
+    const what = String(s.what || "");
+    const word = what.startsWith("fee ") ? t("wf.fee") + " " + what.slice(4) : t("wf." + what) !== "wf." + what ? t("wf." + what) : what;
+    return s.step + " " + word + (Number(s.rank) ? " · " + trancheName(s.rank) : "");
+  };
+  const y = (f) => Number(f) / 100;
+  let left = BigInt(st.cash_in_fen || 0);
+  const labels = [t("wf.cash in")], data = [[0, y(left)]], fen = [left], colors = ["#1d4e89"];
+  for (const s of st.steps || []) {
+    const a = BigInt(s.amount_fen || 0);
+    if (a === 0n) continue;
+    labels.push(stepLabel(s));
+    data.push([y(left - a), y(left)]);
+    fen.push(a);
+    colors.push(s.what === "residual" ? "#17753b" : String(s.what).startsWith("shortfall") ? "#8a5a00" : "#5b87c5");
+    left -= a;
+  }
+  const carried = BigInt(st.carried_out_fen || 0);
+  labels.push(t("wf.carried"));
+  data.push([0, y(carried)]);
+  fen.push(carried);
+  colors.push("#5b6674");
+  return { labels, data, fen, colors };
 }
 
 // ---- An organisation

@@ -4,11 +4,16 @@ The devnet's way (tools/devnet.sh): tools/devnet/consortium.json with this
 run's free ports, `pledger-admin init`, three `pledgerd` processes, and the
 demo's chain built with `pledger-wallet` (docs/wallet-tour.md). The APIs are
 plain HTTP on loopback (`"api_tls": false`, which a node accepts only there)
-so that Chromium needs no CA; everything else is as on the devnet.
+so that Chromium needs no CA; the consortium has the pool's parties too
+(a trustee, a guarantor, two investors: POOL_ORGS); and every node and
+wallet reads the date through the test clock (PLEDGER_TEST_CLOCK_FILE,
+ledger/io/clock.h), at offset 0 until the pool fixture moves it a day on for
+a payment date. Everything else is as on the devnet.
 
 Every process started here is stopped by stop(), also on failure.
 """
 import json
+import mmap
 import os
 import re
 import shutil
@@ -20,6 +25,27 @@ import time
 import urllib.request
 
 PASS_ENV = "PLEDGER_BROWSER_TEST_PW"
+CLOCK_ENV = "PLEDGER_TEST_CLOCK_FILE"  # ledger/io/clock.h: the test clock's offset file
+
+# The securitisation's parties (tests/browser/pool_fixture.py), added to the
+# devnet's consortium as tests/integration/pool_e2e_test.cc adds them to its
+# cluster (ClusterOptions extra_orgs / extra_accounts).
+POOL_ORGS = [
+    {"id": "zjspv", "name": "Zhejiang Patent Securitisation Trust (demo SPV)", "kind": "ORG_TRUSTEE",
+     "address": "Hangzhou, Zhejiang"},
+    {"id": "zjguar", "name": "Zhejiang Credit Guarantee Co. (demo)", "kind": "ORG_GUARANTOR",
+     "address": "Hangzhou, Zhejiang"},
+    {"id": "inv-a", "name": "West Lake Asset Management (demo investor)", "kind": "ORG_INVESTOR",
+     "address": "Hangzhou, Zhejiang"},
+    {"id": "inv-b", "name": "Qiantang Securities (demo investor)", "kind": "ORG_INVESTOR",
+     "address": "Hangzhou, Zhejiang"},
+]
+POOL_ACCOUNTS = [
+    {"name": "spv", "org_id": "zjspv", "roles": ["ROLE_TRUSTEE"]},
+    {"name": "guar", "org_id": "zjguar", "roles": ["ROLE_GUARANTOR"]},
+    {"name": "inv-a", "org_id": "inv-a", "roles": ["ROLE_INVESTOR"]},
+    {"name": "inv-b", "org_id": "inv-b", "roles": ["ROLE_INVESTOR"]},
+]
 
 
 def free_ports(n):
@@ -42,7 +68,13 @@ class Cluster:
         self.log = log
         self.procs = []
         self.api_ports = []
-        self.env = dict(os.environ, PLEDGER_HOME=os.path.join(work_dir, "wallet"), **{PASS_ENV: "browser test only"})
+        # Every node and wallet reads the date through the test clock (offset
+        # 0 until move_clock_to_noon_of), so that a pool's payment date can
+        # come after its issue date within one run.
+        self.clock_file = os.path.join(work_dir, "clock")
+        self.clock = None
+        self.env = dict(os.environ, PLEDGER_HOME=os.path.join(work_dir, "wallet"),
+                        **{PASS_ENV: "browser test only", CLOCK_ENV: self.clock_file})
         self.env.pop("PLEDGER_PROFILE", None)
 
     # ---- set-up
@@ -57,6 +89,15 @@ class Cluster:
             spec = spec.replace("127.0.0.1:%d" % (26601 + i), "127.0.0.1:%d" % ports[i])
             spec = spec.replace("127.0.0.1:%d" % (26701 + i), "127.0.0.1:%d" % ports[3 + i])
         spec = re.sub(r'"api_tls":\s*true', '"api_tls": false', spec)
+        doc = json.loads(spec)
+        doc["organisations"] += POOL_ORGS
+        doc["accounts"] += POOL_ACCOUNTS
+        spec = json.dumps(doc, indent=1)
+        with open(self.clock_file, "wb") as f:
+            f.write(b"\0" * 8)
+        f = open(self.clock_file, "r+b")
+        self.clock = mmap.mmap(f.fileno(), 8)
+        f.close()
         with open(os.path.join(self.dir, "consortium.json"), "w") as f:
             f.write(spec)
         self.run("pledger-admin", "init", "--spec", os.path.join(self.dir, "consortium.json"), "--out", self.dir)
@@ -84,7 +125,7 @@ class Cluster:
             d = os.path.join(self.dir, "nodes", "node%d" % (i + 1))
             logf = open(os.path.join(d, "pledgerd.log"), "ab")
             p = subprocess.Popen([os.path.join(self.bin, "pledgerd"), "--config", os.path.join(d, "config.json")],
-                                 stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
+                                 stdout=logf, stderr=subprocess.STDOUT, start_new_session=True, env=self.env)
             self.procs.append(p)
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -111,6 +152,21 @@ class Cluster:
                 p.kill()
                 p.wait()
         self.procs = []
+
+    # ---- the test clock (tests/integration/wallet_runner.h TestClock, in Python)
+    def move_clock_to_noon_of(self, day):
+        """Moves every node's and wallet's clock to 12:00 China time of `day`
+        (days since 1970-01-01); only ever forward (block times increase)."""
+        import struct
+        noon_ms = day * 86400000 + 4 * 3600000  # 12:00 in UTC+8 is 04:00 UTC
+        offset = noon_ms - int(time.time() * 1000)
+        if offset < struct.unpack_from("<q", self.clock, 0)[0]:
+            raise RuntimeError("the test clock only moves forward")
+        struct.pack_into("<q", self.clock, 0, offset)
+
+    def clock_offset_ms(self):
+        import struct
+        return struct.unpack_from("<q", self.clock, 0)[0] if self.clock else 0
 
     # ---- helpers
     def run(self, prog, *args, check=True):

@@ -5,7 +5,8 @@ against a real 3-node cluster.
   explorer_test.py --bin BUILD/bin --source REPO --artifacts DIR --work DIR
 
 Starts three pledgerd (tests/browser/cluster.py), builds a small chain with
-pledger-wallet (two banks' pledges and a refused one), puts a proxy in front
+pledger-wallet (two banks' pledges and a refused one, then a patent pool),
+puts a proxy in front
 of node 1 (tests/browser/proxy.py), and drives Chromium through
 chromedriver (python3-selenium). It checks that
 
@@ -18,7 +19,13 @@ chromedriver (python3-selenium). It checks that
     "not verified" and why;
   - a bank signed in with a token sees its own pledge's terms and not the
     other bank's; the public view has the gazette's columns only;
-  - a phone width does not overflow the page sideways.
+  - a phone width does not overflow the page sideways;
+  - a real patent pool (tests/browser/pool_fixture.py: tranches, holdings,
+    one payment date, the cluster's test clock moved a day for it) shows in
+    the pool list and on its page with its members, tranches and holdings,
+    and its payment date's waterfall as a Chart.js chart and in figures,
+    to the fen of what the fixture worked out by hand, in both languages and
+    widths; the public view withholds tranches, holdings and payment dates.
 
 Screenshots of every page go to --artifacts. Exit status 0 when every check
 passes; every process started is stopped either way.
@@ -33,6 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster import Cluster  # noqa: E402
 from proxy import Proxy  # noqa: E402
 import stats_fixture  # noqa: E402
+import pool_fixture  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
@@ -150,6 +158,93 @@ def check_serving(cluster):
     ids = [r["id"] for r in json.loads(body)["routes"]] if status == 200 else []
     check("explorer.assets" in ids and "txs.get" in ids, "routes.json lists the route table")
 
+def rows_of(b, css):
+    """The cells' text of every body row of the table under css."""
+    return b.d.execute_script(
+        "return [...document.querySelectorAll(arguments[0] + ' tbody tr')].map(r => [...r.cells].map(c => c.innerText.trim()))",
+        css)
+
+
+def check_pool_pages(b, pool, lang, shot):
+    """The pool list and the pool page as a full reader (tranches, members,
+    holdings, the payment date's waterfall as a chart and in figures), against
+    the figures pool_fixture.py worked out by hand, to the fen."""
+    zh = lang == "zh"
+    exp = pool["expected"]
+    Y = lambda fen: "¥" + pool_fixture.yuan(fen)  # noqa: E731
+    text = b.page("/pools", "pools-%s-%s" % (shot, lang), settle=0.3)
+    rows = rows_of(b, "#pool-list")
+    row = [r for r in rows if r and r[0] == pool_fixture.POOL_NAME]
+    check(len(row) == 1 and row[0][1] == pool_fixture.TRUSTEE and row[0][2] == ("已发行" if zh else "issued")
+          and row[0][-1] == Y(pool_fixture.DEAL_SIZE),
+          "pool list (%s, %s): the pool, its trustee, state and deal size %s" % (lang, b.width, row))
+    text = b.page("/pool/%s" % pool["pool"], "pool-%s-%s" % (shot, lang), settle=0.3)  # the waterfall is waited for below
+    check(not any(w in text.split() for w in ("null", "undefined", "NaN")), "pool page: no null, undefined or NaN shown")
+    cls = {1: ("优先级", "senior"), 2: ("中间级", "mezzanine"), 3: ("次级", "subordinated")}
+    want = []
+    for rank, _, principal, coupon, rating, alloc in pool_fixture.TRANCHES:
+        after = exp["tranches"][rank]["balance_after"]
+        want.append([str(rank), cls[rank][0 if zh else 1], rating or "—", Y(principal),
+                     ("%g%%" % (coupon / 100)) if coupon else "—", Y(after), str(len(alloc))])
+    got = rows_of(b, "#pool-tranches")
+    check(got == want, "pool page (%s, %d px): tranches by rank with class, rating, principal, coupon, outstanding %s"
+          % (lang, b.width, got if got != want else ""))
+    members = b.text("#pool-members")
+    check(all(no in members for no in pool["patents"]) and members.count("专利" if zh else "patent") >= 2,
+          "pool page: its member patents")
+    got = rows_of(b, "#pool-holdings")
+    want = []
+    for (rank, org), hx in sorted(pool_fixture.expected_waterfall()["holders"].items()):
+        want.append(["%d · %s" % (rank, cls[rank][0 if zh else 1]), org, "{:,}".format(hx["units"]), Y(hx["interest"]),
+                     Y(hx["principal"]), Y(hx["residual"])])
+    check(got == want, "pool page (%s): holdings, units and what each holder received, to the fen %s"
+          % (lang, got if got != want else ""))
+    # The payment date's waterfall: drawn by Chart.js, then in figures.
+    try:
+        WebDriverWait(b.d, 10).until(lambda d: d.execute_script(
+            "const c = document.querySelector('.waterfall-card'); return c && c.dataset.ready"))
+    except Exception:
+        pass
+    b.d.execute_script("const c = document.querySelector('.waterfall-card'); if (c) c.scrollIntoView()")
+    b.d.save_screenshot(os.path.join(b.artifacts, "pool-waterfall-%s-%s-%d.png" % (shot, lang, b.width)))
+    cards = b.d.execute_script("return [...document.querySelectorAll('.waterfall-card')].map(c => [c.dataset.date, c.dataset.ready])")
+    check(cards == [[pool["pay_date"], "chart"]], "pool page: one waterfall, of %s, drawn (%s)" % (pool["pay_date"], cards))
+    chart = b.d.execute_script(
+        "const c = document.querySelector('.waterfall-card canvas'); const ch = c && window.Chart && Chart.getChart(c);"
+        "return ch ? {type: ch.config.type, labels: ch.data.labels, data: ch.data.datasets[0].data, h: c.height} : null")
+    t1, t2, t3 = (exp["tranches"][r] for r in (1, 2, 3))
+    # cash in, the five steps that moved money (H1 fee, H2 interest x2, H3
+    # senior principal, H6 residual), carried: bar heights in fen.
+    bars = [exp["cash_in"], exp["fees"], t1["interest"], t2["interest"], t1["principal"], t3["residual"], exp["carried_out"]]
+    heights = [round((hi - lo) * 100) for lo, hi in chart["data"]] if chart else []
+    check(chart is not None and chart["type"] == "bar" and chart["h"] > 50 and len(chart["data"]) == len(bars),
+          "waterfall chart: a Chart.js bar chart with %d bars (%s)" % (len(bars), len(chart["data"]) if chart else None))
+    check(heights == bars, "waterfall chart (%s): each bar's amount to the fen %s" % (lang, heights if heights != bars else ""))
+    labels = chart["labels"] if chart else []
+    words = ("可分配现金", "费用 manager", "利息", "本金", "剩余收益", "结转") if zh else ("cash in", "fee manager", "interest", "principal", "residual", "carried")
+    check(len(labels) == len(bars) and all(any(w in l for l in labels) for w in words)
+          and (not zh or not any(w in " ".join(labels) for w in ("interest", "residual", "cash"))),
+          "waterfall chart labels in %s: %s" % (lang, labels))
+    got = rows_of(b, ".waterfall-card .waterfall-table")
+    want = [["%d · %s" % (r, cls[r][0 if zh else 1]), Y(x["interest"]), Y(x["principal"]), Y(x["residual"]), Y(x["balance_after"])]
+            for r, x in sorted(exp["tranches"].items())]
+    check(got == want, "waterfall (%s): every tranche's interest, principal, residual and balance, to the fen %s"
+          % (lang, got if got != want else ""))
+    figures = b.text(".waterfall-card dl")
+    check(Y(exp["cash_in"]) in figures and Y(exp["fees"]) in figures, "waterfall: cash in %s and fees %s" % (Y(exp["cash_in"]), Y(exp["fees"])))
+
+
+def check_pool_public(b, pool):
+    """The gazette view of a pool: the pool, its members; no amounts, and
+    tranches, holdings and payment dates withheld (not empty)."""
+    text = b.page("/pools", "pools-public-zh")
+    check(pool_fixture.POOL_NAME in b.text("#pool-list") and "不予公开" in b.text("#pool-list"),
+          "pool list, public: the pool, its deal size withheld")
+    text = b.page("/pool/%s" % pool["pool"], "pool-public-zh")
+    check(all(no in b.text("#pool-members") for no in pool["patents"]), "pool page, public: its member patents")
+    check(all(b.text(css) == "不予公开" for css in ("#pool-tranches", "#pool-holdings", "#pool-dates")) and "¥" not in text,
+          "pool page, public: tranches, holdings and payment dates withheld, no amounts")
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -169,6 +264,9 @@ def main():
         cluster.create()
         cluster.start()
         chain = cluster.build_chain()
+        t_pool = time.time()
+        pool = pool_fixture.build_pool(cluster)  # moves the cluster's clock to tomorrow
+        print("pool %s built in %.1f s" % (pool["pool"], time.time() - t_pool), flush=True)
         cluster.settle()
         print("chain built in %.1f s: %s" % (time.time() - started, chain), flush=True)
         qt, xh = chain["qtbank"], chain["xhbank"]
@@ -223,11 +321,18 @@ def main():
         check("¥" not in text, "pledge register, public: no amounts")
         b.page("/tx/%s" % qt_tx["tx_id"], "tx-public-zh")
         check(b.attr("#verdict", "data-verdict") == "unverifiable", "tx page, public: bytes withheld, says it cannot verify")
-        b.page("/pools", "pools-zh")
+        check_pool_public(b, pool)
         b.page("/trust", "trust-zh")
         b.page("/signin", "signin-zh")
         text = b.page("/supervision", "supervision-zh")
         check(len(text) > 0, "supervision page renders")
+
+        # ---- A real patent pool, read as the regulator (a full reader).
+        b.storage("pledger.token", regulator_token)
+        check_pool_pages(b, pool, "zh", "regulator")
+        b.storage("pledger.lang", "en")
+        check_pool_pages(b, pool, "en", "regulator")
+        b.storage("pledger.token", None)
 
         # ---- English.
         b.storage("pledger.lang", "en")
@@ -340,6 +445,10 @@ def main():
             b.page(route, shot + "-zh")
         check(b.d.find_element(By.ID, "menu").is_displayed(), "390 px: the menu button is shown")
         check(not b.d.find_element(By.ID, "nav").is_displayed(), "390 px: the navigation folds away")
+        b.storage("pledger.token", regulator_token)
+        check_pool_pages(b, pool, "zh", "regulator")
+        b.storage("pledger.lang", "en")
+        check_pool_pages(b, pool, "en", "regulator")
     except Exception:
         traceback.print_exc()
         failures.append("exception")
