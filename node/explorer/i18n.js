@@ -94,6 +94,8 @@ const S = {
   "pl.search": ["Search", "搜索"], "pl.searchHint": ["patent number, bank or borrower", "专利号、银行或借款人"],
   "pl.by.all": ["anything", "全部"], "pl.by.patent": ["patent", "专利"], "pl.by.bank": ["bank", "银行"], "pl.by.borrower": ["borrower", "借款人"],
   "pl.csv": ["Export CSV", "导出 CSV"], "pl.count": ["pledges", "笔质押"],
+  "pl.next": ["Next 1,000", "下 1,000 笔"], "pl.fromRank": ["from rank", "自排位"],
+  "pl.firstPages": ["The first 1,000 pledges of each bank; search by bank for the rest.", "每家银行的前 1,000 笔质押；按银行搜索可查看其余部分。"],
   "pl.gazetteOnly": ["The gazette's columns (R10): what the register announces to everyone.", "公告栏目（R10）：登记簿向公众公告的内容。"],
   "pl.withTerms": ["The gazette's columns, and the terms of the pledges you are party to.", "公告栏目，以及您作为当事方的质押条款。"],
   "po.title": ["Patent pools", "专利资产池"], "po.none": ["No pools on this chain.", "本链上没有资产池。"], "po.one": ["Pool", "资产池"],

@@ -82,6 +82,9 @@ const TERMS = ["principal_fen", "interest_rate_bps", "due_date", "outstanding_pr
 export async function pledgesPage(q) {
   const query = (q.get("q") || "").trim();
   const kind = q.get("by") || "all";
+  // The node answers a bank's or a borrower's register in pages of 1,000
+  // (a large register has 10^5): ?after= continues after a rank.
+  const after = /^[0-9]+$/.test(q.get("after") || "") ? q.get("after") : "";
   const form = h("form", { class: "row", id: "pledge-search" },
     h("select", { id: "by" }, ["all", "patent", "bank", "borrower"].map((k) => h("option", { value: k, selected: k === kind }, t("pl.by." + k)))),
     h("input", { type: "text", id: "pq", value: query, placeholder: t("pl.searchHint") }),
@@ -93,7 +96,12 @@ export async function pledgesPage(q) {
 
   // Collect [answer, RankedPledge-like] rows; each answer says what it cut.
   const rows = [];
-  const addList = (ans) => (ans?.pledges || []).forEach((rp) => rows.push({ ans, p: rp.pledge || {}, path: "pledges[].pledge." }));
+  let next = "", truncated = false;
+  const addList = (ans) => {
+    (ans?.pledges || []).forEach((rp) => rows.push({ ans, p: rp.pledge || {}, path: "pledges[].pledge." }));
+    if (ans?.next_cursor) truncated = true;
+    return ans?.next_cursor || "";
+  };
   if (kind === "patent" && query) {
     const pv = await api.getOrNull("/v1/patents/" + encodeURIComponent(query.toUpperCase()));
     for (const id of pv?.pledge_ids || []) {
@@ -101,7 +109,7 @@ export async function pledgesPage(q) {
       rows.push({ ans: pl, p: pl, path: "" });
     }
   } else if ((kind === "bank" || kind === "borrower") && query) {
-    addList(await api.get("/v1/pledges?" + kind + "=" + encodeURIComponent(query)));
+    next = addList(await api.get("/v1/pledges?" + kind + "=" + encodeURIComponent(query) + (after ? "&after=" + after : "")));
   } else {
     // Every bank's pledges (the register has no global list route); a query
     // then filters by any column.
@@ -130,8 +138,12 @@ export async function pledgesPage(q) {
     return r;
   });
   const csv = h("button", { class: "act plain", type: "button", id: "csv", onclick: () => downloadCsv(shown, seesTerms) }, t("pl.csv"));
+  const paging = [];
+  if (after) paging.push(h("span", { class: "muted" }, t("pl.fromRank") + " " + (Number(after) + 1)));
+  if (next) paging.push(link("#/pledges?by=" + kind + "&q=" + encodeURIComponent(query) + "&after=" + next, t("pl.next"), "act"));
+  else if (truncated) paging.push(h("span", { class: "muted", id: "pledge-first-pages" }, t("pl.firstPages")));
   return [h("h1", {}, t("pl.title")), card(form, h("p", { class: "muted" }, seesTerms ? t("pl.withTerms") : t("pl.gazetteOnly"))),
-    card(h("div", { class: "row" }, h("span", { class: "muted" }, shown.length + " " + t("pl.count")), csv),
+    card(h("div", { class: "row" }, h("span", { class: "muted" }, shown.length + " " + t("pl.count")), csv, ...paging),
       h("div", { id: "pledge-table", "data-terms": String(seesTerms) }, table(headers, tableRows, seesTerms ? [7] : [])))];
 }
 
