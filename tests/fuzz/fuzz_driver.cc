@@ -8,10 +8,18 @@
 //   fuzz-<name>-replay [iterations]        PLEDGER_SEED=N replays one run
 //   fuzz-<name>-replay --seeds DIR         writes the seed inputs to DIR (a
 //                                          starting corpus for libFuzzer)
+//   fuzz-<name>-replay --corpus DIR        runs every file of DIR once: the
+//                                          corpus kept from the long libFuzzer
+//                                          runs (tests/fuzz/corpus/<name>) is a
+//                                          regression suite in every build
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -32,6 +40,26 @@ int main(int argc, char** argv) {
       std::fclose(f);
     }
     std::printf("%s: %zu seed inputs written to %s\n", pledger::fuzz::kTargetName, seeds.size(), argv[2]);
+    return 0;
+  }
+  if (argc == 3 && std::string(argv[1]) == "--corpus") {
+    pledger::node::InstallProtobufLogHandler();
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(argv[2], ec)) {
+      if (e.is_regular_file()) files.push_back(e.path());
+    }
+    if (ec || files.empty()) {
+      std::fprintf(stderr, "%s: no corpus files in %s\n", pledger::fuzz::kTargetName, argv[2]);
+      return 1;
+    }
+    std::sort(files.begin(), files.end());  // the same order every run
+    for (const auto& path : files) {
+      std::ifstream in(path, std::ios::binary);
+      std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      pledger::fuzz::FuzzOne(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+    }
+    std::printf("%s: %zu corpus inputs from %s, no crash\n", pledger::fuzz::kTargetName, files.size(), argv[2]);
     return 0;
   }
   long iterations = argc > 1 ? std::atol(argv[1]) : 3000;
