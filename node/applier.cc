@@ -103,7 +103,8 @@ void NodeImpl::ApplyLoop() {
       SetFatal(s);
       PLOG(kError, "apply") << (item.snapshot ? std::string("cannot catch up")
                                               : "cannot apply entry " + std::to_string(item.entry.index))
-                            << ": " << s.ToString() << "; this node stops applying blocks. Fix the cause and restart it";
+                            << ": " << s.ToString()
+                            << "; this node stops applying blocks. Fix the cause and restart it";
     }
     PostRaft([] {});  // the proposer may go on
   }

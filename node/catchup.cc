@@ -167,9 +167,8 @@ Status NodeImpl::FetchAndExecute(const std::string& peer, std::uint64_t target) 
     req.mutable_block_request()->set_to_height(target);
     PLEDGER_ASSIGN_OR_RETURN(PeerMessage reply, CatchupRequest(peer, std::move(req)));
     if (!reply.has_block_response() || reply.block_response().blocks_size() == 0) {
-      return Status::Unavailable("PEER_CANNOT_SERVE", reply.has_block_response() && !reply.block_response().error().empty()
-                                                          ? reply.block_response().error()
-                                                          : peer + " sent no blocks");
+      const std::string& why = reply.block_response().error();
+      return Status::Unavailable("PEER_CANNOT_SERVE", why.empty() ? peer + " sent no blocks" : why);
     }
     const auto& br = reply.block_response();
     if (br.results_size() != br.blocks_size()) {
@@ -195,7 +194,9 @@ Status NodeImpl::ExecuteFetchedBlock(const ledger::Block& block, const ledger::B
   };
   auto header = ledger::DecodeBlockHeader(block);
   if (!header.ok()) return bad("CATCHUP_BLOCK_INVALID", header.status().ToString());
-  if (header->height() != expect) return bad("CATCHUP_HEIGHT_MISMATCH", "the peer sent height " + std::to_string(header->height()));
+  if (header->height() != expect) {
+    return bad("CATCHUP_HEIGHT_MISMATCH", "the peer sent height " + std::to_string(header->height()));
+  }
   if (header->chain_id() != genesis_.chain_id()) return bad("CATCHUP_WRONG_CHAIN", "a block of another chain");
   if (header->tx_count() > ledger::kMaxTxsPerBlock) return bad("CATCHUP_BLOCK_INVALID", "too many transactions");
   // Links and parent roots against our own results (which are the roots

@@ -1086,9 +1086,10 @@ Status NodeImpl::Admit(std::string raw, bool from_peer, ledger::Hash256* id) {
       // chain's: a transaction built against the chain's height looks too
       // far ahead here though it is not (14,286 such refusals in the soak,
       // docs/reliability.md). Say so, retryably.
-      return Status::Unavailable("NODE_BEHIND", "this node is at height " + std::to_string(applied_height_.load()) +
-                                                    ", behind the chain (catching up), and cannot judge the "
-                                                    "transaction's expiry yet; retry shortly or submit to another node");
+      return Status::Unavailable("NODE_BEHIND",
+                                 "this node is at height " + std::to_string(applied_height_.load()) +
+                                     ", behind the chain (catching up), and cannot judge the transaction's "
+                                     "expiry yet; retry shortly or submit to another node");
     }
     return s;
   }
