@@ -289,6 +289,12 @@ class Cluster {
   std::map<std::uint64_t, std::uint64_t> leader_of_term_;
   std::vector<std::uint64_t> committed_chain_{0};  // committed_chain_[i], 0 = unknown
   std::vector<bool> committed_known_{true};
+  // The term of the node that first saw index i committed (its current term
+  // then: the committing leader's, or a follower's that learnt it from that
+  // leader). Leader completeness (Raft, Figure 3) binds the leaders of
+  // LATER terms only: a stale candidate can still win an older term with
+  // votes granted before a newer leader committed anything (seed 14780).
+  std::vector<std::uint64_t> commit_term_{0};
   std::uint64_t max_committed_ = 0;
   std::unordered_map<std::uint64_t, std::uint64_t> entry_chain_;  // (index, term) -> chain
 
@@ -731,6 +737,7 @@ void Cluster::Apply(SimNode& n, const Entry& e) {
   if (e.index >= committed_chain_.size()) {
     committed_chain_.resize(e.index + 1, 0);
     committed_known_.resize(e.index + 1, false);
+    commit_term_.resize(e.index + 1, 0);
   }
   if (committed_known_[e.index]) {
     if (committed_chain_[e.index] != n.app_hash) {
@@ -741,6 +748,7 @@ void Cluster::Apply(SimNode& n, const Entry& e) {
   } else {
     committed_known_[e.index] = true;
     committed_chain_[e.index] = n.app_hash;
+    commit_term_[e.index] = n.raft->term();
   }
   max_committed_ = std::max(max_committed_, e.index);
   const std::string_view d = e.data.view();
@@ -872,12 +880,14 @@ void Cluster::Check(SimNode& n) {
     if (i >= committed_chain_.size()) {
       committed_chain_.resize(i + 1, 0);
       committed_known_.resize(i + 1, false);
+      commit_term_.resize(i + 1, 0);
     }
     if (committed_known_[i] && committed_chain_[i] != h) {
       Violation("COMMITTED ENTRY DIFFERS: node " + std::to_string(n.id) + " committed index " +
                 std::to_string(i) + " with a log that differs from the committed one");
       return;
     }
+    if (!committed_known_[i]) commit_term_[i] = term;
     committed_known_[i] = true;
     committed_chain_[i] = h;
     max_committed_ = std::max(max_committed_, i);
@@ -893,8 +903,11 @@ void Cluster::Check(SimNode& n) {
     if (n.seen_role != Role::kLeader) {
       Trace("LEADER n" + std::to_string(n.id) + " term " + std::to_string(term) + " last=" +
             std::to_string(r.last_index()) + " commit=" + std::to_string(commit));
-      // Leader completeness: the new leader holds every committed entry.
-      const std::uint64_t f = max_committed_;
+      // Leader completeness: the new leader holds every entry committed in
+      // an earlier term. The last such index is enough: chain hashes cover
+      // the whole prefix.
+      std::uint64_t f = max_committed_;
+      while (f > 0 && !(committed_known_[f] && commit_term_[f] < term)) --f;
       const std::uint64_t last = n.chain_base + n.chain.size() - 1;
       bool ok = true;
       if (f > last) {
