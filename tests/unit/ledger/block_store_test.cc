@@ -76,6 +76,38 @@ struct Chain {
   }
 };
 
+// Catch-up (node/catchup.cc) executes a fetched block and passes the results
+// the peer recorded: a block whose execution here gives other roots is not
+// written at all.
+TEST_CASE("ledger: a block whose execution differs from the expected results is not written",
+          "[blockstore]") {
+  Chain peer(2), here(2);
+  REQUIRE(AsStringView(peer.ledger->blocks().tip().block_hash) == AsStringView(here.ledger->blocks().tip().block_hash));
+  Block b = peer.Next(3);
+  const WriteSet ws{{"height", "3"}};
+  REQUIRE(peer.ledger->CommitBlock(b, Receipts(b), ws, /*sync=*/false).ok());
+  auto recorded = peer.ledger->blocks().GetResults(3);
+  REQUIRE(recorded.ok());
+
+  const WriteSet other{{"height", "three"}};  // another state: another state root
+  Status s = here.ledger->CommitBlock(b, Receipts(b), other, /*sync=*/false, nullptr, nullptr, &*recorded);
+  CHECK(s.reason() == "BLOCK_RESULTS_DIVERGE");
+  CHECK(here.ledger->blocks().tip().height == 2);
+  CHECK(here.ledger->blocks().GetBlock(3).status().reason() == "BLOCK_NOT_FOUND");
+  auto height = here.ledger->state().Get("height");
+  REQUIRE(height.ok());
+  REQUIRE(height->has_value());
+  CHECK(**height == "2");  // the state of block 2, untouched
+
+  std::vector<std::string> receipts = Receipts(b);
+  receipts[0] += "x";  // another results root
+  CHECK(here.ledger->CommitBlock(b, receipts, ws, false, nullptr, nullptr, &*recorded).reason() ==
+        "BLOCK_RESULTS_DIVERGE");
+
+  REQUIRE(here.ledger->CommitBlock(b, Receipts(b), ws, false, nullptr, nullptr, &*recorded).ok());
+  CHECK(AsStringView(here.ledger->blocks().tip().state_root) == recorded->state_root());
+}
+
 TEST_CASE("block store: append, then read by height, hash and tx id", "[blockstore]") {
   Chain c(5);
   const auto& bs = c.ledger->blocks();
