@@ -29,15 +29,15 @@ Attestation SignAttestation(const std::string& chain_id, const std::string& vali
   return a;
 }
 
-Status VerifyAttestation(const std::string& chain_id, const Attestation& a, const PublicKey& key) {
+Status VerifyAttestation(const std::string& chain_id, const Attestation& a, const PublicKey& key,
+                         VerifiedSignatures* memo) {
   if (a.block_hash().size() != 32 || a.state_root().size() != 32 ||
       a.results_root().size() != 32 || a.signature().size() != kSignatureSize ||
       a.validator_id().empty() || a.validator_id().size() > 64 || a.height() == 0) {
     return Status::InvalidArgument("ATTESTATION_MALFORMED",
                                    "attestation fields have the wrong sizes");
   }
-  return VerifyRaw(std::string(AsStringView(key)), AttestationSigningBytes(chain_id, a),
-                   a.signature());
+  return VerifyWith(memo, AsStringView(key), AttestationSigningBytes(chain_id, a), a.signature());
 }
 
 }  // namespace pledger::ledger

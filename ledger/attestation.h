@@ -19,6 +19,7 @@
 #include "ledger/bytes.h"
 #include "ledger/crypto.h"
 #include "ledger/proto/ledger.pb.h"
+#include "ledger/verified_signatures.h"
 
 namespace pledger::ledger {
 
@@ -30,8 +31,10 @@ Attestation SignAttestation(const std::string& chain_id, const std::string& vali
                             const SecretKey& key);
 
 // Checks field sizes and the signature. Reasons: ATTESTATION_MALFORMED,
-// SIGNATURE_INVALID.
-Status VerifyAttestation(const std::string& chain_id, const Attestation& a, const PublicKey& key);
+// SIGNATURE_INVALID. With `memo`, a signature already verified by this
+// process is not verified again (ledger/verified_signatures.h).
+Status VerifyAttestation(const std::string& chain_id, const Attestation& a, const PublicKey& key,
+                         VerifiedSignatures* memo = nullptr);
 
 }  // namespace pledger::ledger
 

@@ -10,7 +10,7 @@ namespace pledger::ledger {
 
 Result<std::uint64_t> LedgerTime(const std::string& chain_id, std::uint64_t height, std::uint64_t prev_time_ms,
                                  const VoterKeys& voters, const std::vector<std::string_view>& readings,
-                                 ClockTally* tally) {
+                                 ClockTally* tally, VerifiedSignatures* memo) {
   if (readings.size() > kMaxClockReadingsPerBlock) {
     return Status::InvalidArgument("CLOCK_READINGS_TOO_MANY",
                                    std::to_string(readings.size()) + " clock readings, at most " +
@@ -36,7 +36,7 @@ Result<std::uint64_t> LedgerTime(const std::string& chain_id, std::uint64_t heig
     auto v = voters.find(r->validator_id());
     if (v == voters.end()) continue;  // not a voter (a learner, or unknown): ignored
     if (r->after_height() < oldest || r->after_height() + 1 > height) continue;  // stale or from the future
-    if (!VerifyClockReading(chain_id, *r, v->second).ok()) continue;
+    if (!VerifyClockReading(chain_id, *r, v->second, memo).ok()) continue;
     counted.push_back(r->clock_ms());
     who.emplace_back(r->validator_id(), r->clock_ms());
   }
@@ -60,9 +60,10 @@ Result<std::uint64_t> LedgerTime(const std::string& chain_id, std::uint64_t heig
 }
 
 Status CheckBlockTime(const std::string& chain_id, const BlockHeader& header, const Block& block,
-                      std::uint64_t prev_time_ms, const VoterKeys& voters, ClockTally* tally) {
+                      std::uint64_t prev_time_ms, const VoterKeys& voters, ClockTally* tally,
+                      VerifiedSignatures* memo) {
   std::vector<std::string_view> readings(block.clock_readings().begin(), block.clock_readings().end());
-  auto t = LedgerTime(chain_id, header.height(), prev_time_ms, voters, readings, tally);
+  auto t = LedgerTime(chain_id, header.height(), prev_time_ms, voters, readings, tally, memo);
   if (!t.ok()) {
     return Status::Corruption("BLOCK_TIME_INVALID", "block " + std::to_string(header.height()) + ": " +
                                                         std::string(t.status().reason()) + ": " +

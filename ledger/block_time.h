@@ -43,6 +43,7 @@
 #include "consensus/status.h"
 #include "ledger/crypto.h"
 #include "ledger/proto/ledger.pb.h"
+#include "ledger/verified_signatures.h"
 
 namespace pledger::ledger {
 
@@ -73,17 +74,19 @@ struct ClockTally {
 // The time block `height` must carry, given the exact reading bytes it
 // carries (in order). Reasons: CLOCK_READING_MALFORMED,
 // CLOCK_READINGS_UNSORTED (also a validator twice), CLOCK_READINGS_TOO_MANY,
-// CLOCK_READINGS_NO_MAJORITY, BLOCK_TIME_OVERFLOW.
+// CLOCK_READINGS_NO_MAJORITY, BLOCK_TIME_OVERFLOW. `memo` (optional) skips
+// signatures this process has verified before; the answer is the same.
 Result<std::uint64_t> LedgerTime(const std::string& chain_id, std::uint64_t height, std::uint64_t prev_time_ms,
                                  const VoterKeys& voters, const std::vector<std::string_view>& readings,
-                                 ClockTally* tally = nullptr);
+                                 ClockTally* tally = nullptr, VerifiedSignatures* memo = nullptr);
 
 // LedgerTime over the block's readings, compared with its header's time_ms.
 // `prev_time_ms` is block height-1's time (the genesis file's
 // genesis_time_ms for height 1). Reason: BLOCK_TIME_INVALID, the message
 // saying why (a reason of LedgerTime above, or the two times).
 Status CheckBlockTime(const std::string& chain_id, const BlockHeader& header, const Block& block,
-                      std::uint64_t prev_time_ms, const VoterKeys& voters, ClockTally* tally = nullptr);
+                      std::uint64_t prev_time_ms, const VoterKeys& voters, ClockTally* tally = nullptr,
+                      VerifiedSignatures* memo = nullptr);
 
 }  // namespace pledger::ledger
 

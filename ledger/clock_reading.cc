@@ -44,11 +44,12 @@ Result<ClockReading> DecodeClockReading(std::string_view bytes) {
   return r;
 }
 
-Status VerifyClockReading(const std::string& chain_id, const ClockReading& r, const PublicKey& key) {
+Status VerifyClockReading(const std::string& chain_id, const ClockReading& r, const PublicKey& key,
+                          VerifiedSignatures* memo) {
   if (!WellFormed(r)) {
     return Status::InvalidArgument("CLOCK_READING_MALFORMED", "clock reading fields have the wrong sizes");
   }
-  return VerifyRaw(std::string(AsStringView(key)), ClockReadingSigningBytes(chain_id, r), r.signature());
+  return VerifyWith(memo, AsStringView(key), ClockReadingSigningBytes(chain_id, r), r.signature());
 }
 
 }  // namespace pledger::ledger

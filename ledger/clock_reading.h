@@ -23,6 +23,7 @@
 #include "consensus/status.h"
 #include "ledger/crypto.h"
 #include "ledger/proto/ledger.pb.h"
+#include "ledger/verified_signatures.h"
 
 namespace pledger::ledger {
 
@@ -39,8 +40,11 @@ ClockReading SignClockReading(const std::string& chain_id, const std::string& va
 Result<ClockReading> DecodeClockReading(std::string_view bytes);
 
 // Checks the signature (fields must be well formed, as DecodeClockReading
-// checks). Reasons: CLOCK_READING_MALFORMED, SIGNATURE_INVALID.
-Status VerifyClockReading(const std::string& chain_id, const ClockReading& r, const PublicKey& key);
+// checks). Reasons: CLOCK_READING_MALFORMED, SIGNATURE_INVALID. With `memo`,
+// a signature already verified by this process is not verified again
+// (ledger/verified_signatures.h).
+Status VerifyClockReading(const std::string& chain_id, const ClockReading& r, const PublicKey& key,
+                          VerifiedSignatures* memo = nullptr);
 
 }  // namespace pledger::ledger
 

@@ -366,6 +366,23 @@ std::string NodeImpl::MetricsText() {
   metric("pledger_state_root_mismatches_total", "counter",
          "Attestations whose state root differs from this node's.",
          static_cast<double>(metrics_.state_root_mismatches.load()));
+  metric("pledger_admission_limit", "gauge",
+         "Client transactions this node now lets wait to commit at once (admission control; 0: off).",
+         admission_->enabled() ? static_cast<double>(admission_->limit()) : 0.0);
+  metric("pledger_admission_refused_total", "counter",
+         "Client transactions refused with 503 TX_BACKLOG by admission control.",
+         static_cast<double>(admission_->refused()));
+  metric("pledger_admission_shortest_wait_seconds", "gauge",
+         "Shortest admission-to-commit wait of this node's clients' transactions in the last judged interval.",
+         static_cast<double>(admission_->last_shortest_wait_us()) / 1e6);
+  metric("pledger_mempool_local_txs", "gauge", "Transactions waiting in the mempool that this node's clients sent.",
+         static_cast<double>(mempool_->local()));
+  metric("pledger_signature_checks_remembered_total", "counter",
+         "Clock-reading and attestation signatures found already verified (or signed) by this node.",
+         static_cast<double>(verified_sigs_.hits()));
+  metric("pledger_signature_checks_done_total", "counter",
+         "Clock-reading and attestation signatures this node verified.",
+         static_cast<double>(verified_sigs_.misses()));
   metric("pledger_key_install_failures_total", "counter",
          "Times the ledger rotated this node's key and no matching staged key was found.",
          static_cast<double>(metrics_.key_install_failures.load()));

@@ -164,7 +164,8 @@ Status NodeImpl::ApplyEntry(const consensus::Entry& e) {
   // judged by the voters in our state, which is the state after height - 1.
   ledger::ClockTally clock;
   const std::uint64_t prev_time = header->height() == 1 ? genesis_.genesis_time_ms() : last_applied_time_ms_.load();
-  Status timed = ledger::CheckBlockTime(genesis_.chain_id(), *header, block, prev_time, ApplyVoters(), &clock);
+  Status timed =
+      ledger::CheckBlockTime(genesis_.chain_id(), *header, block, prev_time, ApplyVoters(), &clock, &verified_sigs_);
   if (!timed.ok()) return skip(timed.ToString());
   if (header->height() == fail_apply_at_height_) {
     return Status::IOError("TEST_FAULT_INJECTED", "block " + std::to_string(header->height()) + " not written: " +
@@ -257,7 +258,9 @@ void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash2
       }
     }
   }
-  mempool_->Remove(ids);
+  if (std::chrono::steady_clock::duration shortest{}; mempool_->Remove(ids, &shortest)) {
+    admission_->OnCommitted(std::chrono::steady_clock::now(), shortest);
+  }
   // Answering waiting clients builds JSON per transaction: keep it off the
   // apply thread, which is the node's one serial stage.
   bool any_waiters;

@@ -52,6 +52,7 @@ void NodeImpl::Attest(const ledger::BlockHeader& header, const ledger::Hash256& 
   if (!voter) return;
   ledger::Attestation a = ledger::SignAttestation(genesis_.chain_id(), node_id_, header.height(), hash,
                                                   tip.state_root, tip.results_root, *NodeKey());
+  RememberOwn(ledger::AttestationSigningBytes(genesis_.chain_id(), a), a.signature());
   std::uint64_t leader;
   {
     io::MutexLock lock(&status_mu_);
@@ -86,7 +87,7 @@ void NodeImpl::OnAttestation(const std::string& from, const std::string& bytes) 
     // rotated the sender's key is signed with the old one.
     if (it != members_.end() && it->second.on_ledger) key = KeyAt(it->second, a.height());
   }
-  if (!key || !ledger::VerifyAttestation(genesis_.chain_id(), a, *key).ok()) {
+  if (!key || !ledger::VerifyAttestation(genesis_.chain_id(), a, *key, &verified_sigs_).ok()) {
     PLOG(kWarn, "attest") << "attestation from " << from << " does not verify; dropped";
     return;
   }
@@ -147,7 +148,7 @@ void NodeImpl::StageAttestations(const ledger::Block& block, const ledger::Block
     auto k = keys.find(a.validator_id());
     if (k == keys.end()) continue;
     auto key = KeyAt(k->second, a.height());
-    if (!key || !ledger::VerifyAttestation(header.chain_id(), a, *key).ok()) continue;
+    if (!key || !ledger::VerifyAttestation(header.chain_id(), a, *key, &verified_sigs_).ok()) continue;
     batch->Put(AttestationKey(a.height(), a.validator_id()), bytes);
     // Our own roots for that height: attestations name recent blocks, whose
     // roots the applier keeps, so the stored results are rarely parsed.

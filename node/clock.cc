@@ -18,6 +18,10 @@ namespace pledger::node {
 
 using SteadyClock = std::chrono::steady_clock;
 
+void NodeImpl::RememberOwn(const std::string& signed_bytes, const std::string& signature) {
+  verified_sigs_.Remember(ledger::AsStringView(NodeKey()->public_key()), signed_bytes, signature);
+}
+
 ledger::VoterKeys NodeImpl::MemberVoters() {
   ledger::VoterKeys out;
   io::MutexLock lock(&members_mu_);
@@ -63,6 +67,7 @@ void NodeImpl::SendClockReading(std::uint64_t leader) {
   if (to.empty()) return;
   ledger::ClockReading r =
       ledger::SignClockReading(genesis_.chain_id(), node_id_, applied_height_.load(), clock_.NowMs(), *NodeKey());
+  RememberOwn(ledger::ClockReadingSigningBytes(genesis_.chain_id(), r), r.signature());
   PeerMessage pm;
   pm.set_clock_reading(ledger::SerializeCanonical(r));
   transport_->Send(to, pm.SerializeAsString());
@@ -81,7 +86,7 @@ void NodeImpl::OnClockReading(const std::string& from, const std::string& bytes)
     if (it != members_.end() && it->second.on_ledger && it->second.voter) key = it->second.key;
   }
   if (!key) return;  // not a voter (yet): its reading would not count
-  if (!ledger::VerifyClockReading(genesis_.chain_id(), *r, *key).ok()) {
+  if (!ledger::VerifyClockReading(genesis_.chain_id(), *r, *key, &verified_sigs_).ok()) {
     PLOG(kWarn, "clock") << "clock reading from " << from << " does not verify; dropped";
     return;
   }
@@ -152,6 +157,7 @@ bool NodeImpl::ClockReadingsFor(std::uint64_t height, const ledger::VoterKeys& v
     std::uint64_t own_height = std::min(applied_height_.load(), height - 1);
     ledger::ClockReading own =
         ledger::SignClockReading(genesis_.chain_id(), node_id_, own_height, clock_.NowMs(), *NodeKey());
+    RememberOwn(ledger::ClockReadingSigningBytes(genesis_.chain_id(), own), own.signature());
     chosen[node_id_] = ledger::SerializeCanonical(own);
   }
   out->clear();

@@ -166,6 +166,28 @@ inline constexpr std::size_t kPendingAttestationsMax = 20'000;
 // validator's signature, a small share of the block's bytes.
 inline constexpr std::size_t kAttestationsPerBlockMax = 2'000;
 
+// ---- admission control (node/admission.h) ----------------------------------
+
+// The wait, admission to commit, above which a queue is taken to stand in
+// front of every transaction. The chain commits a transaction in 10-20 ms
+// when it is not queued (one block interval, a Raft round with fsync, the
+// apply), so 50 ms leaves room for that and for a burst.
+inline constexpr std::uint64_t kAdmissionTargetMsDefault = 50;
+inline constexpr std::uint64_t kAdmissionIntervalMs = 100;
+// The limit never drops below this many in flight per node, so a node whose
+// commits are slow for other reasons (a slow disk) still takes some work.
+inline constexpr std::size_t kAdmissionLimitMin = 8;
+inline constexpr std::size_t kAdmissionLimitInitial = 256;
+// The hint a refused client gets: about one interval, by when the limit has
+// been judged again and some transactions have committed.
+inline constexpr std::uint64_t kAdmissionRetryAfterMs = 100;
+
+// Clock readings and attestations whose signatures the node remembers having
+// verified (ledger/verified_signatures.h): a block's few readings and
+// attestations are met up to four times between arrival and apply, within a
+// few blocks; 8,192 digests (~1 MB) cover hundreds of blocks.
+inline constexpr std::size_t kVerifiedSignaturesMax = 8'192;
+
 // ---- catch-up (blocks fetched from a peer and executed) --------------------
 
 // A peer that has not answered a catch-up request by then is given up on,

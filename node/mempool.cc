@@ -2,7 +2,7 @@
 
 namespace pledger::node {
 
-Status Mempool::Add(PreparedTxPtr tx, std::uint64_t expiry_height) {
+Status Mempool::Add(PreparedTxPtr tx, std::uint64_t expiry_height, bool local) {
   std::lock_guard<std::mutex> lock(mu_);
   if (by_id_.count(tx->id)) {
     return Status::AlreadyExists("TX_DUPLICATE", "transaction " + ledger::HexEncode(tx->id) +
@@ -17,6 +17,8 @@ Status Mempool::Add(PreparedTxPtr tx, std::uint64_t expiry_height) {
   e.expiry_height = expiry_height;
   e.received = std::chrono::steady_clock::now();
   e.swept = e.received;
+  e.local = local;
+  if (local) ++local_;
   bytes_ += tx->raw.size();
   order_.emplace(e.seq, tx->id);
   e.tx = std::move(tx);
@@ -50,16 +52,27 @@ void Mempool::ReleaseInFlight() {
 void Mempool::Erase(std::unordered_map<ledger::Hash256, Entry, HashOf>::iterator it) {
   bytes_ -= it->second.tx->raw.size();
   if (it->second.in_flight) --in_flight_;
+  if (it->second.local) --local_;
   order_.erase(it->second.seq);
   by_id_.erase(it);
 }
 
-void Mempool::Remove(const std::vector<ledger::Hash256>& ids) {
+bool Mempool::Remove(const std::vector<ledger::Hash256>& ids,
+                     std::chrono::steady_clock::duration* shortest_local_wait) {
+  const auto now = std::chrono::steady_clock::now();
+  bool any_local = false;
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& id : ids) {
     auto it = by_id_.find(id);
-    if (it != by_id_.end()) Erase(it);
+    if (it == by_id_.end()) continue;
+    if (shortest_local_wait != nullptr && it->second.local) {
+      const auto waited = now - it->second.received;
+      if (!any_local || waited < *shortest_local_wait) *shortest_local_wait = waited;
+      any_local = true;
+    }
+    Erase(it);
   }
+  return any_local;
 }
 
 size_t Mempool::RemoveExpired(std::uint64_t next_height) {
@@ -116,6 +129,11 @@ std::vector<PreparedTxPtr> Mempool::Stale(std::chrono::milliseconds age, size_t 
 size_t Mempool::size() const {
   std::lock_guard<std::mutex> lock(mu_);
   return by_id_.size();
+}
+
+size_t Mempool::local() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return local_;
 }
 
 size_t Mempool::bytes() const {

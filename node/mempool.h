@@ -45,14 +45,18 @@ class Mempool {
   Mempool(size_t max_txs, size_t max_bytes) : max_txs_(max_txs), max_bytes_(max_bytes) {}
 
   // Reasons: TX_DUPLICATE (already pending; not an error for idempotent
-  // resubmission), MEMPOOL_FULL.
-  Status Add(PreparedTxPtr tx, std::uint64_t expiry_height);
+  // resubmission), MEMPOOL_FULL. `local`: admitted from this node's own
+  // client (not forwarded by a peer); admission control counts those.
+  Status Add(PreparedTxPtr tx, std::uint64_t expiry_height, bool local = false);
   // Oldest first, not in flight, within the limits; marks them in flight.
   std::vector<PreparedTxPtr> TakeForBlock(size_t max_txs, size_t max_bytes);
   // Every in-flight transaction becomes proposable again.
   void ReleaseInFlight();
-  // Drops committed transactions (by id).
-  void Remove(const std::vector<ledger::Hash256>& ids);
+  // Drops committed transactions (by id). With `shortest_local_wait`, sets it
+  // to the shortest time a removed local transaction spent here and returns
+  // whether there was one (admission control's signal, node/admission.h).
+  bool Remove(const std::vector<ledger::Hash256>& ids,
+              std::chrono::steady_clock::duration* shortest_local_wait = nullptr);
   // Drops transactions that cannot be included at `next_height` or later.
   size_t RemoveExpired(std::uint64_t next_height);
   // The pending transaction with this id, if its bytes are exactly `raw`.
@@ -67,6 +71,8 @@ class Mempool {
   std::vector<PreparedTxPtr> Stale(std::chrono::milliseconds age, size_t max_txs);
 
   size_t size() const;
+  // Transactions pending from this node's own clients.
+  size_t local() const;
   size_t bytes() const;
   size_t proposable() const;
   // Age of the oldest proposable transaction (zero if none).
@@ -80,6 +86,7 @@ class Mempool {
     std::chrono::steady_clock::time_point received;
     std::chrono::steady_clock::time_point swept;  // received, or last returned by Stale
     bool in_flight = false;
+    bool local = false;
   };
   struct HashOf {
     size_t operator()(const ledger::Hash256& h) const {
@@ -99,6 +106,7 @@ class Mempool {
   std::uint64_t next_seq_ = 0;
   size_t bytes_ = 0;
   size_t in_flight_ = 0;
+  size_t local_ = 0;
 };
 
 }  // namespace pledger::node

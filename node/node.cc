@@ -303,6 +303,19 @@ Status NodeImpl::Start() {
   size_t mp_txs = config_.has_mempool() && config_.mempool().max_txs() ? config_.mempool().max_txs() : limits::kMempoolTxsDefault;
   size_t mp_bytes = config_.has_mempool() && config_.mempool().max_bytes() ? config_.mempool().max_bytes() : limits::kMempoolBytesDefault;
   mempool_ = std::make_unique<Mempool>(mp_txs, mp_bytes);
+  {
+    AdmissionGate::Options go;
+    if (config_.mempool().has_admission_target_ms()) {
+      go.target = std::chrono::milliseconds(config_.mempool().admission_target_ms());
+    } else {
+      go.target = std::chrono::milliseconds(limits::kAdmissionTargetMsDefault);
+    }
+    go.interval = std::chrono::milliseconds(limits::kAdmissionIntervalMs);
+    go.min_limit = limits::kAdmissionLimitMin;
+    go.initial_limit = limits::kAdmissionLimitInitial;
+    go.max_limit = mp_txs;
+    admission_ = std::make_unique<AdmissionGate>(go);
+  }
   size_t threads = config_.verify_threads() ? config_.verify_threads() : std::max(1u, std::thread::hardware_concurrency());
   pool_ = std::make_unique<io::WorkPool>(threads, limits::kWorkQueueMax);
 
@@ -692,7 +705,8 @@ void NodeImpl::MaybePropose() {
                                   : in_flight_ ? in_flight_->time_ms
                                                : last_applied_time_ms_.load();
   auto time_ms = ledger::LedgerTime(genesis_.chain_id(), height, prev_time, voters,
-                                    std::vector<std::string_view>(readings.begin(), readings.end()));
+                                    std::vector<std::string_view>(readings.begin(), readings.end()),
+                                    /*tally=*/nullptr, &verified_sigs_);
   if (!time_ms.ok()) {
     PLOG(kDebug, "propose") << "block " << height << " waits: " << time_ms.status().ToString();
     return;
@@ -1062,6 +1076,13 @@ Status NodeImpl::Admit(std::string raw, bool from_peer, ledger::Hash256* id) {
     return Status::Unavailable("NODE_FAILED", "this node has stopped after a failure (" + std::string(f.reason()) +
                                                   "); submit to another node");
   }
+  // Before any work on it: a refusal here must cost less than admitting.
+  if (!from_peer && !admission_->Allow(mempool_->local())) {
+    return Status::Unavailable("TX_BACKLOG",
+                               "this node's clients already have " + std::to_string(mempool_->local()) +
+                                   " transactions waiting to commit, as many as it lets wait now; retry in " +
+                                   std::to_string(limits::kAdmissionRetryAfterMs) + " ms (retry_after_ms)");
+  }
   auto prepared = std::make_shared<contracts::PreparedTx>(contracts::PrepareTx(raw));
   *id = prepared->id;
   if (!prepared->status.ok()) {
@@ -1095,7 +1116,7 @@ Status NodeImpl::Admit(std::string raw, bool from_peer, ledger::Hash256* id) {
   }
   std::uint64_t expiry = prepared->body.expiry_height();
   std::string raw_copy = prepared->raw;
-  s = mempool_->Add(prepared, expiry);
+  s = mempool_->Add(prepared, expiry, /*local=*/!from_peer);
   if (s.reason() == "TX_DUPLICATE") return Status::OK();
   if (!s.ok()) return s;
   // The block carrying it may have been applied (and the mempool swept of

@@ -62,6 +62,7 @@
 #include "node/auth/state_directory.h"
 #include "ledger/io/pki.h"
 #include "node/http_server.h"
+#include "node/admission.h"
 #include "node/limits.h"
 #include "node/mempool.h"
 #include "node/proto/node.pb.h"
@@ -209,6 +210,9 @@ class NodeImpl : public ApiBackend {
   // ---- ledger time (clock.cc; docs/node.md "Ledger time") ----
   // Voters with keys in members_ (the state after the latest applied block).
   ledger::VoterKeys MemberVoters();
+  // Marks a reading or attestation this node signed as verified, so its own
+  // signatures are never checked by itself (verified_sigs_).
+  void RememberOwn(const std::string& signed_bytes, const std::string& signature);
   // Voters in the state after the latest applied block, for the applier
   // (cached until a block changes the validator set, or a catch-up).
   const ledger::VoterKeys& ApplyVoters() REQUIRES(apply_thread_);
@@ -321,7 +325,11 @@ class NodeImpl : public ApiBackend {
   std::unique_ptr<consensus::RawNode> raw_ PT_GUARDED_BY(raft_thread_);
   contracts::Engine engine_;
   std::unique_ptr<Mempool> mempool_;
+  std::unique_ptr<AdmissionGate> admission_;  // clients' transactions in flight (issue 20)
   std::unique_ptr<io::WorkPool> pool_;
+  // Readings' and attestations' signatures verified once per node, not at
+  // arrival, proposal and apply each (issue 20). Thread-safe.
+  ledger::VerifiedSignatures verified_sigs_{limits::kVerifiedSignaturesMax};
 
   // ---- networking ----
   boost::asio::io_context peer_io_;

@@ -17,6 +17,7 @@ pledger_unit_test(node_test
     unit/node/auth_test.cc
     unit/node/simulate_test.cc
     unit/node/stats_test.cc
+    unit/node/admission_test.cc
     unit/contracts/harness.cc
     support/pki_fixture.cc
   LIBS pledger_node)

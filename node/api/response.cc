@@ -3,6 +3,7 @@
 #include "ledger/bytes.h"
 #include "ledger/io/api_json.h"
 #include "ledger/io/proto/api.pb.h"
+#include "node/limits.h"
 
 namespace pledger::node {
 
@@ -46,6 +47,11 @@ HttpResponse Error(const Status& s) {
   api::ErrorView v;
   v.mutable_error()->set_code(s.reason().empty() ? std::string(StatusCodeName(s.code())) : std::string(s.reason()));
   v.mutable_error()->set_message(std::string(s.message()));
+  if (HttpStatusOf(s) == 503) {
+    v.mutable_error()->set_retry_after_ms(s.reason() == "TX_BACKLOG"
+                                              ? static_cast<std::uint32_t>(limits::kAdmissionRetryAfterMs)
+                                              : 1000);
+  }
   HttpResponse r = Json(HttpStatusOf(s), v);
   if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
   return r;

@@ -35,7 +35,7 @@ PROTOS = [
 # .proto reading: enough for this project's files (proto3, no nested types, no
 # maps, oneofs).
 
-TOKEN = re.compile(r"^\s*(repeated\s+)?([A-Za-z_][\w.]*)\s+(\w+)\s*=\s*(\d+)\s*(?:\[[^\]]*\])?\s*;\s*(?://\s?(.*))?$")
+TOKEN = re.compile(r"^\s*(repeated\s+|optional\s+)?([A-Za-z_][\w.]*)\s+(\w+)\s*=\s*(\d+)\s*(?:\[[^\]]*\])?\s*;\s*(?://\s?(.*))?$")
 ENUM_VALUE = re.compile(r"^\s*(\w+)\s*=\s*(-?\d+)\s*;\s*(?://\s?(.*))?$")
 
 
@@ -96,7 +96,7 @@ def read_protos():
                     m = ENUM_VALUE.match(s)
                     if m:
                         enums[full]["values"].append(m.group(1))
-                elif not s.startswith("reserved") and not s.startswith("option"):
+                elif not s.startswith("reserved") and not re.match(r"option\s", s):
                     add_field(messages[full], s, package, " ".join(comments))
                 comments = []
     return messages, enums
@@ -108,7 +108,7 @@ def add_field(msg, text, package, leading=""):
         raise SystemExit("gen.py: cannot read field %r of %s" % (text, msg["name"]))
     repeated, ftype, name, _, trailing = m.groups()
     doc = " ".join(x for x in (leading, trailing or "") if x).strip()
-    msg["fields"].append({"name": name, "type": ftype, "repeated": bool(repeated), "doc": doc,
+    msg["fields"].append({"name": name, "type": ftype, "repeated": (repeated or "").startswith("repeated"), "doc": doc,
                           "package": package})
 
 

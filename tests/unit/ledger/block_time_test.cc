@@ -224,3 +224,83 @@ TEST_CASE("blocks: the header commits to the clock readings (clock_root)", "[blo
 
 }  // namespace
 }  // namespace pledger::ledger
+
+namespace pledger::ledger {
+namespace {
+
+// Issue 20: a node verifies each reading once and remembers it; the memo must
+// never change an answer, only skip work.
+TEST_CASE("ledger time: with a signature memo the answers are the same, and a verified reading is not checked again",
+          "[blocktime]") {
+  Voters v(3);
+  VerifiedSignatures memo(64);
+  const std::vector<std::string> readings = {v.Read(1, kNow), v.Read(2, kNow + 5), v.Read(3, kNow - 5)};
+  const std::vector<std::string_view> views(readings.begin(), readings.end());
+  auto first = LedgerTime(kChain, kHeight, kNow - 10'000, v.set, views, nullptr, &memo);
+  REQUIRE(first.ok());
+  CHECK(*first == *Time(v, readings));
+  CHECK(memo.misses() == 3);
+  CHECK(memo.hits() == 0);
+  auto again = LedgerTime(kChain, kHeight, kNow - 10'000, v.set, views, nullptr, &memo);
+  REQUIRE(again.ok());
+  CHECK(*again == *first);
+  CHECK(memo.misses() == 3);
+  CHECK(memo.hits() == 3);
+
+  SECTION("a reading with a broken signature is refused each time, never remembered") {
+    ClockReading bad = SignClockReading(kChain, "v2", kHeight - 1, kNow, v.Key(2));
+    std::string sig = bad.signature();
+    sig[0] ^= 1;
+    bad.set_signature(sig);
+    for (int i = 0; i < 2; ++i) {
+      CHECK(VerifyClockReading(kChain, bad, v.Key(2).public_key(), &memo).reason() == "SIGNATURE_INVALID");
+    }
+    CHECK(memo.misses() == 5);
+    // Two good readings and the broken one: no majority, with or without the memo.
+    const std::vector<std::string> two = {v.Read(1, kNow), SerializeCanonical(bad)};
+    auto t = LedgerTime(kChain, kHeight, kNow - 10'000, v.set, std::vector<std::string_view>(two.begin(), two.end()),
+                        nullptr, &memo);
+    CHECK(t.status().reason() == "CLOCK_READINGS_NO_MAJORITY");
+  }
+  SECTION("a remembered signature counts only for its own key and bytes") {
+    // The same bytes judged against another voter's key: v1's reading claims
+    // to be from v1, so give the set v1 -> v2's key.
+    VoterKeys swapped = v.set;
+    swapped["v1"] = v.Key(2).public_key();
+    auto t = LedgerTime(kChain, kHeight, kNow - 10'000, swapped, views, nullptr, &memo);
+    REQUIRE(t.ok());  // v2 and v3 still make a majority
+    ClockTally tally;
+    (void)LedgerTime(kChain, kHeight, kNow - 10'000, swapped, views, &tally, &memo);
+    REQUIRE(tally.counted.size() == 2);
+    CHECK(tally.counted[0].first == "v2");
+  }
+}
+
+TEST_CASE("signature memo: forgets the oldest past its capacity and then verifies again", "[crypto]") {
+  VerifiedSignatures memo(2);
+  const SecretKey k = test::TestKey(7);
+  const std::string pk(AsStringView(k.public_key()));
+  auto sig = [&](const std::string& m) { return std::string(AsStringView(k.Sign(m))); };
+  const std::string a = "a", b = "b", c = "c";
+  const std::string sa = sig(a), sb = sig(b), sc = sig(c);
+  REQUIRE(memo.Verify(pk, a, sa).ok());
+  REQUIRE(memo.Verify(pk, b, sb).ok());
+  REQUIRE(memo.Verify(pk, a, sa).ok());
+  CHECK(memo.hits() == 1);
+  REQUIRE(memo.Verify(pk, c, sc).ok());  // evicts a, the oldest
+  CHECK(memo.misses() == 3);
+  REQUIRE(memo.Verify(pk, a, sa).ok());
+  CHECK(memo.misses() == 4);
+  // A signature of one message does not pass for another.
+  CHECK(memo.Verify(pk, b, sa).reason() == "SIGNATURE_INVALID");
+  CHECK(memo.Verify(pk, b, "short").reason() == "SIGNATURE_LENGTH_INVALID");
+  // What this process signed itself is taken as verified.
+  const std::string d = "d", sd = sig(d);
+  memo.Remember(pk, d, sd);
+  const auto hits = memo.hits();
+  CHECK(memo.Verify(pk, d, sd).ok());
+  CHECK(memo.hits() == hits + 1);
+}
+
+}  // namespace
+}  // namespace pledger::ledger
