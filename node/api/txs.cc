@@ -1,5 +1,6 @@
 // Transactions: submit (POST /v1/txs) and read (GET /v1/txs/{id}), both with
-// an optional ?wait=MS for the receipt.
+// an optional ?wait=MS for the receipt. Batches (POST /v1/txs/batch) are in
+// txs_batch.cc and share the committed views below (handlers.h).
 #include <chrono>
 #include <memory>
 
@@ -13,8 +14,9 @@
 #include "node/api/params.h"
 
 namespace pledger::node {
-
+namespace {
 using Clock = std::chrono::steady_clock;
+}  // namespace
 
 Result<api::TxView> TxViewOf(ApiBackend& backend, const ledger::Hash256& id) {
   ledger::BlockStore& blocks = backend.ledger().blocks();
