@@ -380,7 +380,7 @@ TEST_CASE("batch: ?wait answers once every admitted transaction committed, refus
   CHECK(node.waiting() == 0);
 }
 
-TEST_CASE("batch: ?wait that runs out answers the rest PENDING; committed ones are answered at once",
+TEST_CASE("batch: ?wait that runs out answers the rest PENDING, committed ones at once",
           "[api][batch]") {
   FakeNode node;
   const std::string before = SampleTx(1), later = SampleTx(2), never = SampleTx(3);

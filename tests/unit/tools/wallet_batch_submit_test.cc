@@ -85,7 +85,7 @@ TEST_CASE("wallet submit: several files go in one batch request, one line each, 
   CHECK(Lines(r.out).size() == 2);
 }
 
-TEST_CASE("wallet submit: a node without the batch route is named; one file goes as before", "[unit][wallet]") {
+TEST_CASE("wallet submit: a node without the batch route is named, one file goes as before", "[unit][wallet]") {
   Appraiser a;
   a.h.node->canned["POST /v1/txs/batch"] = {
       404, "{\"error\":{\"code\":\"ROUTE_NOT_FOUND\",\"message\":\"no such endpoint\"}}"};
