@@ -51,6 +51,17 @@ inline constexpr std::uint64_t kHttpRefusalLogIntervalMs = 10'000;
 // ?wait=MS on POST /v1/txs and GET /v1/txs/{id}: a long-poll holds a
 // connection and a waiter entry; a minute covers any healthy commit.
 inline constexpr std::uint64_t kWaitMsMax = 60'000;
+// POST /v1/txs/batch: transactions in one request. One work-pool job
+// admits the whole batch (a signature check and a mempool insert each, some
+// 50-100 us), so 256 hold one worker for tens of milliseconds at most, and
+// with ?wait take 256 of kWaitersMax; a bank's system gains little beyond
+// this, as the per-request cost is already under 1 us a transaction.
+inline constexpr std::size_t kTxBatchTxsMax = 256;
+// Bytes of the batch's transactions (serialized, summed). A pledge is about
+// 1 KiB, so 256 of them fit with room; the bound keeps the JSON form (base64,
+// 4/3) under kHttpBodyBytesMax so a client meets this code, not 413
+// REQUEST_TOO_LARGE from the HTTP layer, for a batch just too big.
+inline constexpr std::size_t kTxBatchBytesMax = 512u << 10;
 // Clients waiting at once (?wait); then 503 TOO_MANY_WAITERS. A waiter is a
 // callback and an id, so the table stays under a few MiB; it is larger than
 // kHttpConnectionsMax because a waiter whose client left stays until it expires.
@@ -255,6 +266,11 @@ static_assert(kBlockBytesMax < kRaftEntryBytesMax, "a maximal block must fit one
 static_assert(ledger::kMaxTxBytes * 4 / 3 + 1024 < kHttpBodyBytesMax,
               "a maximal transaction as JSON must fit the HTTP body limit");
 static_assert(kHistoryPageDefault <= kHistoryPageMax);
+static_assert(kTxBatchBytesMax * 4 / 3 + kTxBatchTxsMax * 1024 < kHttpBodyBytesMax,
+              "a batch at the byte limit as JSON must fit the HTTP body limit");
+static_assert(kTxBatchBytesMax >= ledger::kMaxTxBytes, "a batch must hold at least one maximal transaction");
+static_assert(kTxBatchTxsMax * 8 <= kWaitersMax, "a batch ?wait must take a small share of the waiter table");
+
 static_assert(kRaftEntryBytesMax < kPeerFrameBytesMax, "a maximal Raft entry must fit one peer frame");
 static_assert(kCatchupResponseBytesMax + kBlockBytesMax < kPeerFrameBytesMax,
               "a catch-up response must fit one peer frame");

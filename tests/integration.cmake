@@ -10,6 +10,11 @@ pledger_integration_test(cluster_test SOURCES integration/cluster_test.cc LIBS p
 # can be mounted), mempools after failovers, pledger-bench's counting.
 pledger_integration_test(hardening_test SOURCES integration/hardening_test.cc LIBS pledger_node
                          DEPENDS pledgerd pledger-bench TIMEOUT 600)
+# pledger-bench --batch N on a real cluster (each transaction counted on its
+# own), and its pauses on 503 TX_BACKLOG / retryable batch entries against a
+# fake node. About 20 s.
+pledger_integration_test(bench_batch_test SOURCES integration/bench_batch_test.cc LIBS pledger_node
+                         DEPENDS pledgerd pledger-bench TIMEOUT 180)
 pledger_integration_test(access_test SOURCES integration/access_test.cc LIBS pledger_node DEPENDS pledgerd)
 # access_test validates every answer of its matrix against docs/openapi.yaml
 # (tools/openapi/check_answers.py, python3-jsonschema).

@@ -13,6 +13,7 @@ pledger_unit_test(node_test
     unit/node/api_params_test.cc
     unit/node/access_test.cc
     unit/node/api_test.cc
+    unit/node/api_batch_test.cc
     unit/node/request_auth_test.cc
     unit/node/auth_test.cc
     unit/node/simulate_test.cc

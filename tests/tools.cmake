@@ -11,6 +11,7 @@ pledger_unit_test(tools_test
     unit/tools/wallet_signin_test.cc
     unit/tools/wallet_preflight_test.cc
     unit/tools/wallet_issue18_test.cc
+    unit/tools/wallet_batch_submit_test.cc
     unit/tools/wallet_harness.cc
   LIBS pledger_wallet)
 

@@ -14,6 +14,11 @@ target_link_libraries(pledger_wallet_runner PUBLIC pledger_cluster_harness Catch
 pledger_integration_test(wallet_e2e_test SOURCES integration/wallet_e2e_test.cc LIBS pledger_wallet_runner
                          DEPENDS pledgerd pledger-wallet TIMEOUT 300)
 
+# submit FILE FILE...: one batch request (POST /v1/txs/batch), one line per
+# file, a contract refusal of one not holding the others. About 15 s.
+pledger_integration_test(wallet_batch_test SOURCES integration/wallet_batch_test.cc LIBS pledger_wallet_runner
+                         DEPENDS pledgerd pledger-wallet TIMEOUT 180)
+
 # A licence pool from creation to wind-down on the test clock: the
 # pool lock (R31), tranches (R32), three payment dates (H1-H8), the auditor's
 # pool history. About a minute on two cores.

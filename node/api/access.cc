@@ -28,6 +28,8 @@ constexpr std::array kPolicies{
     RoutePolicy{"auth.token", RouteAccess::kSigned, "an account, by a signed request"},
     RoutePolicy{"auth.whoami", RouteAccess::kPublic, "anyone: says who the node takes the reader for"},
     RoutePolicy{"txs.submit", RouteAccess::kPublic, "anyone: a transaction carries its own signatures"},
+    RoutePolicy{"txs.batch", RouteAccess::kPublic,
+                "anyone: each transaction carries its own signatures (as txs.submit)"},
     RoutePolicy{"txs.simulate", RouteAccess::kScoped,
                 "its signers, the parties it needs and full readers: the receipt only; others refused"},
     RoutePolicy{"txs.get", RouteAccess::kScoped, "signers and full readers in full; others its place, gazetted action, result"},

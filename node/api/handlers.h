@@ -32,6 +32,20 @@ void HandleSubmitTx(ApiCall& call);
 // (moves the body out). Reason: TX_JSON_INVALID (400).
 Result<std::string> TxBytesOfRequest(ApiCall& call);
 void HandleGetTx(ApiCall& call);
+// The committed transaction `id` with its receipt, inclusion proof and the
+// attestation status of its block. Reasons: TX_NOT_FOUND (not in the chain),
+// INDEX_CORRUPT, RECEIPT_CORRUPT, and the ledger's read errors. Work pool:
+// it hashes every transaction of the block for the proof.
+Result<api::TxView> TxViewOf(ApiBackend& backend, const ledger::Hash256& id);
+// A submitter's answer once its transaction is committed (POST /v1/txs?wait:
+// 200 SubmitResponse), as `reader` may see it (access.h ScopeTxView).
+HttpResponse CommittedView(const Reader& reader, const std::string& hex, api::TxView view);
+// Whether `reader` sees transaction `raw` whole (a full reader or a signer):
+// then the applier's answer to a waiter can go out as it is.
+bool SeesWhole(const Reader& reader, const std::string& raw);
+
+// ---- txs_batch.cc: POST /v1/txs/batch (docs/api.md "Batches") ----
+void HandleSubmitTxBatch(ApiCall& call);
 
 // ---- simulate.cc: pre-flight ----
 void HandleSimulateTx(ApiCall& call);

@@ -25,6 +25,9 @@ constexpr std::array kRoutes{
     ApiRoute{"auth.whoami", "GET", "/v1/auth/whoami", HandleWhoAmI, kNone},
     // Transactions.
     ApiRoute{"txs.submit", "POST", "/v1/txs", HandleSubmitTx, kWait},
+    ApiRoute{"txs.batch", "POST", "/v1/txs/batch", HandleSubmitTxBatch,
+             {.wait_ms_max = limits::kWaitMsMax, .items_max = limits::kTxBatchTxsMax,
+              .bytes_max = limits::kTxBatchBytesMax}},
     ApiRoute{"txs.simulate", "POST", "/v1/txs/simulate", HandleSimulateTx, kNone},
     ApiRoute{"txs.get", "GET", "/v1/txs/{id}", HandleGetTx, kWait},
     // Blocks.

@@ -1,5 +1,6 @@
 // Transactions: submit (POST /v1/txs) and read (GET /v1/txs/{id}), both with
-// an optional ?wait=MS for the receipt.
+// an optional ?wait=MS for the receipt. Batches (POST /v1/txs/batch) are in
+// txs_batch.cc and share the committed views below (handlers.h).
 #include <chrono>
 #include <memory>
 
@@ -14,12 +15,9 @@
 
 namespace pledger::node {
 namespace {
-
 using Clock = std::chrono::steady_clock;
+}  // namespace
 
-// The committed transaction `id` with its receipt, inclusion proof and the
-// attestation status of its block. Reasons: TX_NOT_FOUND (not in the chain),
-// INDEX_CORRUPT, RECEIPT_CORRUPT, and the ledger's read errors.
 Result<api::TxView> TxViewOf(ApiBackend& backend, const ledger::Hash256& id) {
   ledger::BlockStore& blocks = backend.ledger().blocks();
   PLEDGER_ASSIGN_OR_RETURN(ledger::TxLocation loc, blocks.LocateTx(id));
@@ -64,6 +62,8 @@ Result<api::TxView> TxViewOf(ApiBackend& backend, const ledger::Hash256& id) {
   return v;
 }
 
+namespace {
+
 // The committed transaction as `reader` may see it (access.h).
 HttpResponse ScopedTxAnswer(const Reader& reader, api::TxView view) {
   Withheld w;
@@ -73,9 +73,10 @@ HttpResponse ScopedTxAnswer(const Reader& reader, api::TxView view) {
   return r;
 }
 
-// A submitter's answer once its transaction is committed, as `reader` may
-// see it: a submitter is not necessarily a signer (anyone may relay signed
-// bytes), and the receipt's events carry figures the body does not (an LTV).
+}  // namespace
+
+// A submitter is not necessarily a signer (anyone may relay signed bytes),
+// and the receipt's events carry figures the body does not (an LTV).
 HttpResponse CommittedView(const Reader& reader, const std::string& hex, api::TxView view) {
   Withheld inner;
   ScopeTxView(reader, &view, &inner);
@@ -90,8 +91,6 @@ HttpResponse CommittedView(const Reader& reader, const std::string& hex, api::Tx
   return r;
 }
 
-// Whether `reader` sees transaction `raw` whole (a full reader or a signer):
-// then the applier's answer to a waiter can go out as it is.
 bool SeesWhole(const Reader& reader, const std::string& raw) {
   if (reader.full()) return true;
   if (reader.anonymous) return false;
@@ -102,6 +101,8 @@ bool SeesWhole(const Reader& reader, const std::string& raw) {
   }
   return false;
 }
+
+namespace {
 
 // A waiter's responder that cuts the applier's committed answer to what
 // `reader` may see, re-reading the transaction on the work pool.

@@ -683,6 +683,9 @@ TEST_CASE("access: every route x every reader, hostile requests, tokens across n
   const std::vector<std::string> pledge_terms = {"principal_fen", "interest_rate_bps", "debtor_org_id",
                                                  "valuation_id", "due_date", "contract_hash"};
 
+  api::TxBatch batch;
+  batch.add_txs(pledge.raw);
+  const std::string batch_of_pledge = batch.SerializeAsString();
   // ---- The rows: every route of the table needs at least one.
   std::vector<Probe> probes = {
       {"node.health", "", "GET", "/healthz", "", {}, [](const ReaderSpec&) { return Plain200(); }},
@@ -720,6 +723,19 @@ TEST_CASE("access: every route x every reader, hostile requests, tokens across n
          Expect e = With(Status200(), {{"status", "COMMITTED"}});
          if (pledge_party(r)) {
            e.present = {"tx.receipt.events"};
+         } else {
+           e.body_lacks = {"ltv_bps", "\"events\""};
+         }
+         return e;
+       }},
+      // The same in a batch: each entry is the reader's view, exactly as
+      // txs.submit scopes it (docs/api.md "Batches").
+      {"txs.batch", "committed pledge, ?wait", "POST", "/v1/txs/batch?wait=2000", batch_of_pledge,
+       {{"Content-Type", "application/x-protobuf"}},
+       [&](const ReaderSpec& r) {
+         Expect e = With(Status200(), {{"results[0].status", "COMMITTED"}, {"results[0].tx_id", pledge_tx}});
+         if (pledge_party(r)) {
+           e.present = {"results[0].tx.receipt.events"};
          } else {
            e.body_lacks = {"ltv_bps", "\"events\""};
          }

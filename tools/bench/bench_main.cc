@@ -7,6 +7,7 @@
 //                 [--mix flow|patent|read] [--auth sign|token|none] [--anonymous]
 //                 [--record FILE] [--accounts DIR] [--ca FILE] [--warmup SECONDS]
 //                 [--threads N] [--chain ID] [--simulators N [--simulate-rate PER_S]]
+//                 [--batch N]
 //
 // Defaults target tools/devnet.sh: nodes https://127.0.0.1:26601..26603 with
 // the devnet's CA (devnet/consortium-ca.crt) and its account keys in
@@ -20,6 +21,24 @@
 // (1 signature, IP office), a valuation (1 signature, appraiser) and a pledge
 // registration (3 signatures: bank, owner, IP office); --mix patent sends
 // registrations only (single-signature workload).
+//
+// Batches, --batch N (default 1: one transaction per request): each write
+// client sends N patent registrations per request, POST /v1/txs/batch?wait
+// (a bank's core system submitting what it has at once; docs/api.md
+// "Batches"). Only with --mix patent: the flow's valuation and pledge need
+// the receipt of the step before, so batching them would batch across
+// patents and change what the flow measures; --batch N with --mix flow or
+// read is refused. Each transaction of a batch counts on its own, as a
+// single one would: committed only with its receipt in the answer, an
+// admission refusal by its code ("BATCH:CODE"), a retryable refusal
+// (MEMPOOL_FULL, TX_BACKLOG, NODE_BEHIND ...) as busy and sent again in the
+// client's next request; its latency is its request's.
+//
+// Back-pressure: on any 503 (or a batch entry marked retryable) the client
+// pauses as long as the node asks, the JSON error's retry_after_ms or else
+// the Retry-After header (seconds), with +-20 % jitter so clients do not
+// return together; 50 ms when the node names no pause. Such answers count
+// as busy, never as committed.
 //
 // Reads, --mix read: each client first files one patent, valuation and
 // pledge as the flow does (not measured; the run starts once every client
@@ -63,7 +82,8 @@
 //   writes: {"committed_tps": ..., "committed": ... (measured window), "committed_all": ... (warm-up too),
 //            "refused_by_contract": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ... (not
 //            committed), "refused_at_admission": ..., "busy": ... (503s), "token_retries": ...,
-//            "error_codes": {code: count, ...}, "flagged": ..., ..., "simulations_per_s": ..., "simulators": ...}
+//            "error_codes": {code: count, ...}, "flagged": ..., ..., "simulations_per_s": ..., "simulators": ...,
+//            "batch": N}
 //   reads:  {"reads_per_s": ..., "p50_ms": ..., "p99_ms": ..., "max_ms": ..., "errors": ..., "auth": ...}
 // A run whose errors (not committed, 503s aside) exceed 1 % of its requests
 // is flagged ("flagged": true, a WARNING line) and exits 1.
@@ -118,6 +138,36 @@ enum class Auth { kSign, kToken, kNone };
 const char* AuthName(Auth a) { return a == Auth::kSign ? "sign" : a == Auth::kToken ? "token" : "none"; }
 
 enum class Mix { kFlow, kPatent, kRead };
+
+// The pause a busy answer asks for: the JSON body's "retry_after_ms"
+// (number or decimal string), else the Retry-After header in seconds, else
+// 0 (the node named none).
+std::chrono::milliseconds RetryAfterOf(const std::string& retry_after_header, const std::string& body) {
+  const std::string key = "\"retry_after_ms\":";
+  auto p = body.find(key);
+  if (p != std::string::npos) {
+    p += key.size();
+    while (p < body.size() && (body[p] == ' ' || body[p] == '"')) ++p;
+    std::uint64_t ms = 0;
+    bool digits = false;
+    for (; p < body.size() && body[p] >= '0' && body[p] <= '9' && ms < 3'600'000; ++p) {
+      ms = ms * 10 + static_cast<std::uint64_t>(body[p] - '0');
+      digits = true;
+    }
+    if (digits && ms > 0) return std::chrono::milliseconds(std::min<std::uint64_t>(ms, 60'000));
+  }
+  std::uint64_t sec = 0;
+  bool digits = !retry_after_header.empty();
+  for (char c : retry_after_header) {
+    if (c < '0' || c > '9' || sec > 3600) {
+      digits = false;  // an HTTP date or garbage: no usable pause
+      break;
+    }
+    sec = sec * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (digits && sec > 0) return std::chrono::milliseconds(std::min<std::uint64_t>(sec, 60) * 1000);
+  return std::chrono::milliseconds(0);
+}
 
 struct Shared {
   std::atomic<bool> stop{false};
@@ -181,14 +231,15 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
  public:
   AsyncClient(asio::io_context& io, ssl::context* tls, Shared* s, const WorkloadParties& parties,
               io::Url url, std::uint32_t run, std::uint32_t id, Mix mix, Auth auth, bool simulator = false,
-              std::chrono::microseconds sim_interval = {})
+              std::chrono::microseconds sim_interval = {}, int batch = 1)
       : io_(io), tls_(tls), s_(s), url_(std::move(url)), mix_(mix), auth_(auth), simulator_(simulator),
-        sim_interval_(sim_interval), parties_(parties), w_(parties, run, id), resolver_(io), pause_(io) {}
+        sim_interval_(sim_interval), batch_(simulator ? 1 : batch), parties_(parties), w_(parties, run, id),
+        resolver_(io), pause_(io), rng_(run * 7919u + id) {}
 
   void Start() { Connect(); }
 
  private:
-  enum class Kind { kTx, kToken, kRead, kSimulate };
+  enum class Kind { kTx, kBatch, kToken, kRead, kSimulate };
 
   beast::tcp_stream& Tcp() { return secure_ ? beast::get_lowest_layer(*secure_) : *plain_; }
   bool Flow() const { return mix_ != Mix::kPatent; }
@@ -235,7 +286,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   // signed POST /v1/auth/token for that account.
   void Next() {
     if (s_->stop) return;
-    attempts_ = 0;
+    if (batch_ <= 1 || batch_txs_.empty()) attempts_ = 0;
     token_retried_ = false;
     if (simulator_) {
       tx_ = w_.PatentRegister(s_->height.load() + s_->expiry_blocks);
@@ -245,6 +296,13 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
       body_ = tx_.raw;
       signer_ = tx_.submitter.get();
       return SendPending();
+    }
+    if (batch_ > 1) {
+      // Registrations still owed a retry (a retryable refusal) go first, the
+      // batch filled up with new ones.
+      const std::uint64_t expiry = s_->height.load() + s_->expiry_blocks;
+      while (batch_txs_.size() < static_cast<size_t>(batch_)) batch_txs_.push_back(w_.PatentRegister(expiry));
+      return SendBatch();
     }
     if (mix_ == Mix::kRead && seeded_) {
       kind_ = Kind::kRead;
@@ -270,6 +328,19 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
       body_ = tx_.raw;
       signer_ = tx_.submitter.get();
     }
+    SendPending();
+  }
+
+  // Sends batch_txs_ as one POST /v1/txs/batch?wait (all registrations:
+  // the IP office submits them).
+  void SendBatch() {
+    api::TxBatch b;
+    for (const auto& t : batch_txs_) b.add_txs(t.raw);
+    kind_ = Kind::kBatch;
+    method_ = "POST";
+    target_ = "/v1/txs/batch?wait=20000";
+    body_ = b.SerializeAsString();
+    signer_ = batch_txs_.front().submitter.get();
     SendPending();
   }
 
@@ -351,6 +422,8 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     auto& res = parser_->get();
     const bool keep_alive = res.keep_alive();
     const int status = static_cast<int>(res.result_int());
+    asked_ = status == 503 ? RetryAfterOf(std::string(res[http::field::retry_after]), res.body())
+                 : std::chrono::milliseconds(0);
     if (kind_ == Kind::kToken) {
       kind_ = waiting_kind_;
       std::string& token = tokens_[signer_];
@@ -378,6 +451,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     }
     if (kind_ == Kind::kRead) return OnRead(status, res.body(), ms, keep_alive);
     if (kind_ == Kind::kSimulate) return OnSimulated(status, res.body(), ms, keep_alive);
+    if (kind_ == Kind::kBatch) return OnBatch(status, res.body(), ms, keep_alive, asked_);
     const std::string code = CodeOfAnswer(status, res.body());
     if (code == "BUSY") {
       ++s_->busy;
@@ -385,7 +459,7 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
         step_ = 0;
         return Continue(keep_alive);
       }
-      pause_.expires_after(50ms);
+      pause_.expires_after(BusyPause(asked_));
       pause_.async_wait([self = shared_from_this(), keep_alive](error_code ec) {
         if (ec) return;
         if (!keep_alive) return self->Connect();  // Connect ends in Next: a fresh transaction
@@ -430,6 +504,101 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
     Continue(keep_alive);
   }
 
+  // The pause before sending again after a busy answer: what the node asked
+  // for with +-20 % jitter, or the old fixed 50 ms when it named nothing.
+  std::chrono::milliseconds BusyPause(std::chrono::milliseconds asked) {
+    if (asked.count() <= 0) return 50ms;
+    std::uniform_real_distribution<double> jitter(0.8, 1.2);
+    return std::chrono::milliseconds(
+        std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(asked.count()) * jitter(rng_))));
+  }
+
+  // A batch's answer: every entry counts on its own, as a single request's
+  // answer would. A 503 is the whole batch (nothing admitted): sent again
+  // whole. Entries refused as retryable stay in batch_txs_ for the next
+  // request, after the pause the node asked for.
+  void OnBatch(int status, const std::string& body, double ms, bool keep_alive, std::chrono::milliseconds asked) {
+    const std::uint64_t n = batch_txs_.size();
+    if (status == 503) {
+      s_->busy += n;
+      if (++attempts_ >= 50) {
+        batch_txs_.clear();
+        return Continue(keep_alive);
+      }
+      pause_.expires_after(BusyPause(asked));
+      pause_.async_wait([self = shared_from_this(), keep_alive](error_code ec) {
+        if (ec) return;
+        if (!keep_alive) return self->Reconnect();
+        self->Resend();
+      });
+      return;
+    }
+    api::TxBatchResponse resp;
+    if (status != 200 || !io::ApiJsonToMessage(body, &resp, "batch answer").ok() ||
+        resp.results_size() != static_cast<int>(n)) {
+      // Refused whole (a limit, a malformed batch) or an answer that cannot
+      // be matched to the transactions: none of them counts as committed.
+      s_->refusals += n;
+      s_->errors += n;
+      {
+        std::lock_guard<std::mutex> lock(s_->mu);
+        s_->error_codes["HTTP_" + std::to_string(status) + ":" + CodeOf(body)] += n;
+      }
+      batch_txs_.clear();
+      return Pause(keep_alive);
+    }
+    std::vector<WorkloadTx> again;
+    std::chrono::milliseconds retry_after{0};
+    for (int i = 0; i < resp.results_size(); ++i) {
+      const api::TxBatchResult& r = resp.results(i);
+      WorkloadTx& tx = batch_txs_[static_cast<size_t>(i)];
+      if (r.status() == "REFUSED") {
+        if (r.retryable()) {
+          ++s_->busy;
+          retry_after = std::max(retry_after, std::chrono::milliseconds(r.retry_after_ms()));
+          again.push_back(std::move(tx));
+        } else {
+          ++s_->refusals;
+          ++s_->errors;
+          Count("BATCH:" + r.code());
+        }
+        continue;
+      }
+      const std::string& code = r.tx().receipt_code();
+      if (r.status() != "COMMITTED" || code.empty()) {
+        // Still pending when the wait ended, or committed without a receipt
+        // in the answer: not counted, as for a single request.
+        ++s_->errors;
+        Count(r.status() == "COMMITTED" ? "NO_RECEIPT" : "BATCH:" + (r.code().empty() ? r.status() : r.code()));
+        continue;
+      }
+      NoteHeight(r.tx().height());
+      ++s_->committed_all;
+      const bool ok = code == "OK";
+      {
+        std::lock_guard<std::mutex> lock(s_->mu);
+        if (!ok) ++s_->error_codes[code];
+        if (s_->measuring) s_->latencies_ms.push_back(ms);
+        if (s_->record.is_open()) s_->record << ledger::HexEncode(tx.id) << "\n";
+      }
+      if (!ok) ++s_->rejected;
+      if (s_->measuring) ++s_->committed;
+    }
+    batch_txs_ = std::move(again);
+    if (batch_txs_.empty()) {
+      attempts_ = 0;
+      return Continue(keep_alive);
+    }
+    if (++attempts_ >= 50) {
+      batch_txs_.clear();
+      return Continue(keep_alive);
+    }
+    pause_.expires_after(BusyPause(retry_after.count() > 0 ? retry_after : asked));
+    pause_.async_wait([self = shared_from_this(), keep_alive](error_code ec) {
+      if (!ec) self->Continue(keep_alive);  // Next fills the batch up again
+    });
+  }
+
   // A read counts only when answered 200; anything else is listed by code.
   void OnRead(int status, const std::string& body, double ms, bool keep_alive) {
     if (status == 200) {
@@ -440,9 +609,12 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
       }
       return Continue(keep_alive);
     }
-    if (status == 503) ++s_->busy;
     ++s_->errors;
     Count("READ:HTTP_" + std::to_string(status) + ":" + CodeOf(body));
+    if (status == 503) {
+      ++s_->busy;
+      return Pause(keep_alive, BusyPause(asked_));
+    }
     Pause(keep_alive);
   }
 
@@ -463,8 +635,11 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
       });
       return;
     }
-    if (status == 503) ++s_->busy;
     Count("SIMULATE:HTTP_" + std::to_string(status) + ":" + CodeOf(body));
+    if (status == 503) {
+      ++s_->busy;
+      return Pause(keep_alive, BusyPause(asked_));
+    }
     Pause(keep_alive);
   }
 
@@ -486,8 +661,8 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   }
 
   // After a refusal: a short pause so a misconfigured run does not spin.
-  void Pause(bool keep_alive) {
-    pause_.expires_after(50ms);
+  void Pause(bool keep_alive, std::chrono::milliseconds pause = 50ms) {
+    pause_.expires_after(pause);
     pause_.async_wait([self = shared_from_this(), keep_alive](error_code ec) {
       if (!ec) self->Continue(keep_alive);
     });
@@ -498,8 +673,13 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   void Fail() {
     if (s_->stop) return;
     resend_after_connect_ = false;
-    ++s_->errors;
-    Count("NODE_UNREACHABLE");
+    const std::uint64_t lost = kind_ == Kind::kBatch && !batch_txs_.empty() ? batch_txs_.size() : 1;
+    s_->errors += lost;
+    {
+      std::lock_guard<std::mutex> lock(s_->mu);
+      s_->error_codes["NODE_UNREACHABLE"] += lost;
+    }
+    batch_txs_.clear();
     step_ = 0;
     pause_.expires_after(100ms);
     pause_.async_wait([self = shared_from_this()](error_code ec) {
@@ -515,10 +695,14 @@ class AsyncClient : public std::enable_shared_from_this<AsyncClient> {
   Auth auth_;
   bool simulator_;  // --simulators: only POST /v1/txs/simulate
   std::chrono::microseconds sim_interval_;  // --simulate-rate: at least this long from one to the next
+  int batch_;       // --batch: transactions per request (patent mix)
+  std::vector<WorkloadTx> batch_txs_;  // the batch in flight, or owed a retry
+  std::chrono::milliseconds asked_{0};  // the pause the last answer asked for (RetryAfterOf)
   WorkloadParties parties_;
   Workload w_;
   tcp::resolver resolver_;
   asio::steady_timer pause_;
+  std::mt19937 rng_;  // retry jitter
   std::optional<beast::tcp_stream> plain_;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure_;
   beast::flat_buffer buffer_;
@@ -639,7 +823,7 @@ int Main(int argc, char** argv) {
                           {{"check"}, {"nodes"}, {"duration"}, {"clients"}, {"mix"}, {"auth"}, {"anonymous", false},
                            {"record"}, {"accounts"}, {"ca"}, {"warmup"}, {"threads"}, {"chain"}, {"ip-office"},
                            {"bank"}, {"owner"}, {"appraiser"}, {"bank-org"}, {"owner-org"}, {"expiry-blocks"},
-                           {"simulators"}, {"simulate-rate"}, {"help", false}});
+                           {"simulators"}, {"simulate-rate"}, {"batch"}, {"help", false}});
   if (!args.ok()) {
     std::fprintf(stderr, "pledger-bench: %s\n", args.status().ToString().c_str());
     return 2;
@@ -648,7 +832,7 @@ int Main(int argc, char** argv) {
     std::puts("usage: pledger-bench [--nodes URL,...] [--duration S] [--clients N] [--mix flow|patent|read]\n"
               "                     [--auth sign|token|none] [--anonymous] [--record FILE] [--accounts DIR]\n"
               "                     [--ca FILE] [--warmup S] [--threads N] [--chain ID] [--expiry-blocks N]\n"
-              "                     [--simulators N] [--simulate-rate PER_S]\n"
+              "                     [--simulators N] [--simulate-rate PER_S] [--batch N (with --mix patent)]\n"
               "       pledger-bench --check FILE [--nodes URL,...]   every recorded id committed everywhere?\n"
               "Defaults: the devnet's nodes and CA (devnet/nodes/*/config.json), its keys in devnet/accounts,\n"
               "chain pledger-devnet, requests carry its accounts' session tokens (--auth token).");
@@ -696,6 +880,12 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
+  auto batch = args->GetInt("batch", 1, 1, 256);
+  if (!batch.ok()) {
+    std::fprintf(stderr, "pledger-bench: %s (a node takes at most 256 transactions a request)\n",
+                 batch.status().ToString().c_str());
+    return 2;
+  }
   const std::chrono::microseconds sim_interval{*simulate_rate > 0 ? *simulators * 1000000 / *simulate_rate : 0};
   auto expiry_blocks = args->GetInt("expiry-blocks", 3000, 2, 1'000'000);
   for (const Status* st :
@@ -713,6 +903,11 @@ int Main(int argc, char** argv) {
     mix = Mix::kRead;
   } else if (mix_word != "flow") {
     std::fprintf(stderr, "pledger-bench: --mix must be flow, patent or read\n");
+    return 2;
+  }
+  if (*batch > 1 && mix != Mix::kPatent) {
+    std::fprintf(stderr, "pledger-bench: --batch needs --mix patent: the flow's valuation and pledge wait for the "
+                         "receipt of the step before, so they cannot go in one request\n");
     return 2;
   }
   const std::string auth_word = args->Get("auth").value_or(args->Has("anonymous") ? "none" : "token");
@@ -771,9 +966,10 @@ int Main(int argc, char** argv) {
     }
   }
   std::uint32_t run = static_cast<std::uint32_t>(std::random_device{}());
-  std::printf("pledger-bench: %zu node(s), %lld clients, mix %s, auth %s, warm-up %lld s, duration %lld s\n",
+  std::printf("pledger-bench: %zu node(s), %lld clients, mix %s, auth %s, warm-up %lld s, duration %lld s, "
+              "%lld transaction(s) per request\n",
               nodes.size(), static_cast<long long>(*clients), mix_word.c_str(), AuthName(auth),
-              static_cast<long long>(*warmup), static_cast<long long>(*duration));
+              static_cast<long long>(*warmup), static_cast<long long>(*duration), static_cast<long long>(*batch));
   // Clients are spread over --threads io threads (default 1: enough for
   // several thousand tx/s, and the fewest context switches).
   std::vector<std::unique_ptr<asio::io_context>> ios;
@@ -806,7 +1002,8 @@ int Main(int argc, char** argv) {
   for (std::int64_t i = 0; i < *clients; ++i) {
     auto& io = *ios[static_cast<size_t>(i % *threads)];
     std::make_shared<AsyncClient>(io, &tls, &s, parties, urls[static_cast<size_t>(i) % urls.size()], run,
-                                  static_cast<std::uint32_t>(i), mix, auth)
+                                  static_cast<std::uint32_t>(i), mix, auth, /*simulator=*/false,
+                                  std::chrono::microseconds{}, static_cast<int>(*batch))
         ->Start();
   }
   for (std::int64_t i = 0; i < *simulators; ++i) {
@@ -947,13 +1144,14 @@ int Main(int argc, char** argv) {
   std::printf("{\"committed_tps\": %.0f, \"committed\": %llu, \"committed_all\": %llu, \"refused_by_contract\": %llu, "
               "\"p50_ms\": %.1f, \"p99_ms\": %.1f, \"max_ms\": %.1f, \"errors\": %llu, \"refused_at_admission\": %llu, "
               "\"busy\": %llu, \"token_retries\": %llu, \"error_codes\": %s, \"flagged\": %s, \"clients\": %lld, "
-              "\"mix\": \"%s\", \"auth\": \"%s\", \"duration_s\": %.1f, \"simulations_per_s\": %.0f, \"simulators\": %lld}\n",
+              "\"mix\": \"%s\", \"auth\": \"%s\", \"duration_s\": %.1f, \"simulations_per_s\": %.0f, \"simulators\": %lld, "
+              "\"batch\": %lld}\n",
               tps, static_cast<unsigned long long>(committed), static_cast<unsigned long long>(s.committed_all.load()),
               static_cast<unsigned long long>(s.rejected.load()), pct(0.50), pct(0.99), lat.empty() ? 0.0 : lat.back(),
               static_cast<unsigned long long>(errors), static_cast<unsigned long long>(s.refusals.load()),
               static_cast<unsigned long long>(s.busy.load()), static_cast<unsigned long long>(s.token_retries.load()),
               codes_json.c_str(), flagged ? "true" : "false", static_cast<long long>(*clients), mix_word.c_str(),
-              AuthName(auth), elapsed, sims_per_s, static_cast<long long>(*simulators));
+              AuthName(auth), elapsed, sims_per_s, static_cast<long long>(*simulators), static_cast<long long>(*batch));
   return flagged ? 1 : 0;
 }
 

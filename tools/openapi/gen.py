@@ -182,7 +182,7 @@ BASE_SCHEMAS = {
 }
 
 # Records a scoped route may cut: they may start with "view" and "redacted".
-SCOPED = {"TxView", "SubmitResponse", "Patent", "PatentView", "Pledge", "PledgeList", "Pool", "PoolView",
+SCOPED = {"TxView", "SubmitResponse", "TxBatchResult", "Patent", "PatentView", "Pledge", "PledgeList", "Pool", "PoolView",
           "PoolList", "PoolStatement", "HistoryPage"}
 
 
@@ -312,6 +312,10 @@ ROUTES = [
      {"200": P + "WhoAmIView"}),
     ("txs.submit", "POST", "/v1/txs", "Submit a signed transaction", "public", [WAIT],
      {"200": P + "SubmitResponse", "202": P + "SubmitResponse"}),
+    ("txs.batch", "POST", "/v1/txs/batch",
+     "Submit up to 256 signed transactions (512 KiB) at once; each is admitted on its own and answered in "
+     "request order (PENDING, COMMITTED or REFUSED with its code and whether a retry may pass)", "public", [WAIT],
+     {"200": P + "TxBatchResponse"}),
     ("txs.simulate", "POST", "/v1/txs/simulate",
      "Pre-flight: the receipt a transaction (signed or not, signatures complete or not) would get in the next "
      "block now; advisory, nothing is written or admitted", "scoped", [], {"200": P + "SimulateView"}),
@@ -489,6 +493,23 @@ def build(messages, enums):
                         "signatures": {"type": "array", "items": {"type": "object", "properties": {
                             "public_key": {"type": "string", "format": "byte"},
                             "signature": {"type": "string", "format": "byte"}}}}}}},
+                    "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        if rid == "txs.batch":
+            tx = {"type": "object", "properties": {
+                "body": {"type": "string", "format": "byte"},
+                "signatures": {"type": "array", "items": {"type": "object", "properties": {
+                    "public_key": {"type": "string", "format": "byte"},
+                    "signature": {"type": "string", "format": "byte"}}}}}}
+            op["requestBody"] = {
+                "required": True,
+                "description": "The signed transactions: {\"txs\": [...]}, each as POST /v1/txs takes it (the "
+                               "plain mapping, base64), or pledger.api.TxBatch (repeated bytes txs = 1, each a "
+                               "serialized pledger.ledger.Transaction)",
+                "content": {
+                    "application/json": {"schema": {"type": "object", "properties": {
+                        "txs": {"type": "array", "items": tx}}}},
                     "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
                 },
             }

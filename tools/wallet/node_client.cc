@@ -226,6 +226,42 @@ Result<api::SubmitResponse> NodeClient::Submit(const std::string& raw_tx, millis
   }
 }
 
+Result<api::TxBatchResponse> NodeClient::SubmitBatch(const std::vector<std::string>& raw_txs, milliseconds wait) {
+  wait = std::min(wait, kMaxServerWait);
+  std::string target = "/v1/txs/batch";
+  if (wait.count() > 0) target += "?wait=" + std::to_string(wait.count());
+  api::TxBatch batch;
+  for (const auto& raw : raw_txs) batch.add_txs(raw);
+  const std::string body = batch.SerializeAsString();
+  for (int attempt = 0;; ++attempt) {
+    PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r,
+                             Call("POST", target, body, "application/x-protobuf", wait + kTransportSlack));
+    // Only the whole batch is ever busy (NODE_BUSY): nothing of it was admitted.
+    if (r.status == 503 && attempt < kBusyRetries) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    if (r.status == 404 || r.status == 405) {
+      pledger::Status s = ApiError(r, reader_);
+      if (s.reason() == "ROUTE_NOT_FOUND" || s.reason() == "METHOD_NOT_ALLOWED" || s.reason() == "TX_ID_INVALID") {
+        return pledger::Status::FailedPrecondition("BATCH_UNSUPPORTED",
+                                                   "the node at " + url_ + " does not take batches (a pledgerd "
+                                                   "before POST /v1/txs/batch); submit the files one at a time");
+      }
+      return s;
+    }
+    if (r.status != 200) return ApiError(r, reader_);
+    api::TxBatchResponse resp;
+    PLEDGER_RETURN_IF_ERROR(ParseApiJson(r.body, &resp, "POST /v1/txs/batch"));
+    if (resp.results_size() != static_cast<int>(raw_txs.size())) {
+      return pledger::Status::Internal("NODE_RESPONSE_INVALID",
+                                       "the node answered " + std::to_string(resp.results_size()) + " results for " +
+                                           std::to_string(raw_txs.size()) + " transactions");
+    }
+    return resp;
+  }
+}
+
 Result<api::SimulateView> NodeClient::Simulate(const std::string& raw_tx) {
   PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r,
                            Call("POST", "/v1/txs/simulate", raw_tx, "application/x-protobuf", kQueryTimeout));

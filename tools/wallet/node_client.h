@@ -30,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "consensus/status.h"
 #include "contracts/proto/query.pb.h"
@@ -106,6 +107,15 @@ class NodeClient {
   // request until the transaction is committed or the wait runs out.
   // Admission refusals come back as errors carrying the API's code.
   Result<api::SubmitResponse> Submit(const std::string& raw_tx, std::chrono::milliseconds wait);
+
+  // POSTs several transactions in one request (POST /v1/txs/batch, at most
+  // kBatchTxsMax and kBatchBytesMax of them): one result per transaction, in order. Whole-batch
+  // refusals (too many or too large, a busy node after the retries) come
+  // back as errors; BATCH_UNSUPPORTED when the node predates the route.
+  // The node's limits (node/limits.h kTxBatchTxsMax, kTxBatchBytesMax).
+  static constexpr size_t kBatchTxsMax = 256;
+  static constexpr size_t kBatchBytesMax = 512u << 10;
+  Result<api::TxBatchResponse> SubmitBatch(const std::vector<std::string>& raw_txs, std::chrono::milliseconds wait);
 
   // POST /v1/txs/simulate: the receipt the transaction would get in the next
   // block now (advisory). SIMULATION_UNSUPPORTED when the node predates the

@@ -748,7 +748,138 @@ int RunSign(Context& c) {
   return kExitOk;
 }
 
+// One file of a multi-file submit: what is sent and how to name it.
+struct BatchEntry {
+  std::string path;
+  ledger::Transaction tx;
+  ledger::TxBody body;
+  std::string raw;
+  std::string id_hex;
+};
+
+// The line `submit` prints for one file of a batch, and whether the ledger
+// or the node refused it.
+std::string BatchLine(const BatchEntry& e, const api::TxBatchResult& r, const SubmitResult& receipt, bool* refused) {
+  std::string line = e.path + ": ";
+  if (r.status() == "REFUSED") {
+    *refused = true;
+    line += "REFUSED by the node before ordering: " + r.code() + ": " + r.message();
+    if (r.retryable()) line += " (the node is busy or catching up: submit it again later)";
+  } else if (r.status() == "COMMITTED" && !receipt.code().empty()) {
+    const bool ok = receipt.code() == "OK";
+    *refused = *refused || !ok;
+    line += (ok ? "Committed at height " : "REFUSED at height ") + std::to_string(receipt.height()) + ": " +
+            receipt.code();
+    if (!ok && !receipt.rule().empty()) line += " (" + receipt.rule() + ")";
+    if (!ok) line += ": " + receipt.message();
+    if (ok && !receipt.object_id().empty()) line += ", id " + receipt.object_id();
+  } else {
+    line += r.status().empty() ? "PENDING" : r.status();
+  }
+  return line + "; transaction " + e.id_hex;
+}
+
+// submit FILE FILE...: every file checked as a single submit checks it, then
+// all sent in one batch request per kBatchTxsMax (POST /v1/txs/batch); one
+// line per file. Exit code 4 if the node or the ledger refused any, 1 if
+// any is still pending when --timeout ends.
+int RunSubmitFiles(Context& c, const std::vector<std::string>& paths) {
+  auto timeout = TimeoutSeconds(c);
+  if (!timeout.ok()) return c.Fail(timeout.status());
+  const bool wait = !c.args().Has("no-wait");
+  std::vector<BatchEntry> entries;
+  for (const std::string& path : paths) {
+    auto t = ReadTxFile(path);
+    if (!t.ok()) return c.Fail(t.status());
+    if (!t->AllSignaturesValid()) {
+      return c.Fail(Status::InvalidArgument("SIGNATURE_INVALID", path + " carries a signature that does not "
+                                                                 "verify; run `pledger-wallet inspect " + path +
+                                                                 "`; nothing was submitted"));
+    }
+    if (t->file.tx().signatures_size() == 0) {
+      return c.Fail(Status::InvalidArgument("SIGNATURE_MISSING", path + " carries no signature; sign it first "
+                                                                 "with `pledger-wallet sign " + path +
+                                                                 "`; nothing was submitted"));
+    }
+    if (auto stop = CheckSignersBeforeSubmit(c, t->file.tx(), t->body, path)) return *stop;
+    if (auto stop = Preflight(c, t->file.tx(), t->body, PreflightStage::kSubmit, path)) return *stop;
+    BatchEntry e{path, t->file.tx(), t->body, ledger::SerializeCanonical(t->file.tx()),
+                 ledger::HexEncode(ledger::TxId(t->file.tx()))};
+    entries.push_back(std::move(e));
+  }
+  auto n = c.node();
+  if (!n.ok()) return c.Fail(n.status());
+  const auto deadline = std::chrono::steady_clock::now() + seconds(*timeout);
+  const milliseconds server_wait = wait ? std::min<milliseconds>(seconds(*timeout), milliseconds(60000))
+                                        : milliseconds(0);
+  api::TxBatchResponse all;
+  for (size_t first = 0, end = 0; first < entries.size(); first = end) {
+    // As many as the node takes in one request, by count and by bytes.
+    std::vector<std::string> raws;
+    size_t bytes = 0;
+    for (end = first; end < entries.size() && raws.size() < NodeClient::kBatchTxsMax; ++end) {
+      if (!raws.empty() && bytes + entries[end].raw.size() > NodeClient::kBatchBytesMax) break;
+      bytes += entries[end].raw.size();
+      raws.push_back(entries[end].raw);
+    }
+    auto resp = (*n)->SubmitBatch(raws, server_wait);
+    if (!resp.ok()) {
+      c.Observe(resp.status());
+      if (first > 0 && !c.json()) {
+        c.err() << "pledger-wallet: the first " << first << " files were sent and may be committed (check each "
+                << "with `pledger-wallet tx show ID`); the rest were not sent\n";
+      }
+      return c.Fail(resp.status());
+    }
+    for (auto& r : *resp->mutable_results()) *all.add_results() = std::move(r);
+  }
+  bool refused = false, pending = false;
+  for (int i = 0; i < all.results_size(); ++i) {
+    const BatchEntry& e = entries[static_cast<size_t>(i)];
+    api::TxBatchResult* r = all.mutable_results(i);
+    if (r->tx_id().empty()) r->set_tx_id(e.id_hex);
+    // Still pending when the node's wait ended: wait on, up to --timeout.
+    if (wait && r->status() == "PENDING") {
+      auto w = (*n)->WaitForTx(e.id_hex, deadline);
+      c.Observe(w.status());
+      if (w.ok() && w->status() == "COMMITTED") {
+        r->set_status("COMMITTED");
+        *r->mutable_tx() = *w;
+      }
+    }
+    SubmitResult receipt;
+    if (r->status() == "COMMITTED" && r->has_tx()) receipt = ResultFromView(r->tx(), e.body, e.id_hex);
+    if (r->status() == "PENDING") pending = pending || wait;
+    const std::string line = BatchLine(e, *r, receipt, &refused);
+    if (c.json()) continue;
+    if (Quiet(c)) {
+      const bool accepted = r->status() != "REFUSED" && (receipt.code().empty() || receipt.code() == "OK");
+      if (accepted) {
+        c.out() << (receipt.tx_id().empty() ? e.id_hex : QuietId(receipt)) << "\n";
+      } else {
+        c.err() << "pledger-wallet: " << line << "\n";
+      }
+      continue;
+    }
+    c.out() << line << "\n";
+  }
+  if (c.json()) c.out() << io::ApiJsonFromMessage(all, {.pretty = true}) << "\n";
+  if (refused) return kExitRejected;
+  if (pending) {
+    c.err() << "pledger-wallet: not all committed within " << *timeout << " s; they may still be. Check with "
+            << "`pledger-wallet tx show ID`\n";
+    return kExitOther;
+  }
+  return kExitOk;
+}
+
 int RunSubmit(Context& c) {
+  if (c.args().positional().size() > 1) {
+    if (c.args().Has("wait") && c.args().Has("no-wait")) {
+      return c.Fail(UsageError("give --wait or --no-wait, not both"));
+    }
+    return RunSubmitFiles(c, c.args().positional());
+  }
   auto path = OneOperand(c, "FILE");
   if (!path.ok()) return c.Fail(path.status());
   if (c.args().Has("wait") && c.args().Has("no-wait")) return c.Fail(UsageError("give --wait or --no-wait, not both"));
@@ -808,12 +939,15 @@ void AddFileCommands(std::vector<Command>* out) {
 
   Command submit;
   submit.name = "submit";
-  submit.operands = "FILE";
-  submit.summary = "Submit a signed transaction file and wait for its receipt";
+  submit.operands = "FILE [FILE...]";
+  submit.summary = "Submit signed transaction files and wait for their receipts";
   submit.details =
       "Refuses a file whose signatures do not verify, or (unless --force) one that a required party has certainly "
       "not signed yet (saying who must still sign and with which profile) or that the node's pre-flight says the "
-      "ledger would refuse. Waits for the receipt unless --no-wait; exit code 4 if the ledger refused it.";
+      "ledger would refuse. Waits for the receipt unless --no-wait; exit code 4 if the ledger refused it. With "
+      "several files, each is checked first (nothing is sent if one fails), then all go in one request (POST "
+      "/v1/txs/batch, 256 a request): one line per file, in order, and exit code 4 if the node or the ledger "
+      "refused any of them (the others still count).";
   submit.flags = {{"wait", "", "wait for the receipt (the default)", false, false},
                   {"no-wait", "", "return once the node admitted it", false, false},
                   {"timeout", "SECONDS", "how long to wait for the receipt (default 120)", false, false},
@@ -822,7 +956,7 @@ void AddFileCommands(std::vector<Command>* out) {
                   {"quiet", "", "print only the created object's id (or the transaction id)", false, false}};
   // Submitting and waiting read from the node as the profile's account.
   for (const auto& f : ReadFlags()) submit.flags.push_back(f);
-  submit.examples = {"pledger-wallet submit pledge.json"};
+  submit.examples = {"pledger-wallet submit pledge.json", "pledger-wallet submit renew-1.json renew-2.json renew-3.json"};
   submit.run = RunSubmit;
   out->push_back(submit);
 }
