@@ -43,15 +43,15 @@ int HttpStatusOf(const Status& s) {
   }
 }
 
+std::uint32_t RetryAfterMsOf(const Status& s) {
+  return s.reason() == "TX_BACKLOG" ? static_cast<std::uint32_t>(limits::kAdmissionRetryAfterMs) : 1'000;
+}
+
 HttpResponse Error(const Status& s) {
   api::ErrorView v;
   v.mutable_error()->set_code(s.reason().empty() ? std::string(StatusCodeName(s.code())) : std::string(s.reason()));
   v.mutable_error()->set_message(std::string(s.message()));
-  if (HttpStatusOf(s) == 503) {
-    v.mutable_error()->set_retry_after_ms(s.reason() == "TX_BACKLOG"
-                                              ? static_cast<std::uint32_t>(limits::kAdmissionRetryAfterMs)
-                                              : 1000);
-  }
+  if (HttpStatusOf(s) == 503) v.mutable_error()->set_retry_after_ms(RetryAfterMsOf(s));
   HttpResponse r = Json(HttpStatusOf(s), v);
   if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
   return r;

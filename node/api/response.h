@@ -5,6 +5,7 @@
 
 #include <google/protobuf/message.h>
 
+#include <cstdint>
 #include <string>
 
 #include "consensus/status.h"
@@ -26,6 +27,10 @@ api::ReceiptView ReceiptViewOf(const ledger::Receipt& r);
 // NotFound 404, FailedPrecondition 409, ResourceExhausted/Unavailable 503
 // (with Retry-After), anything else (Corruption, IOError, Internal) 500.
 int HttpStatusOf(const Status& s);
+// For a 503: when to try again, in ms (retry_after_ms in the error body and
+// in a batch's refused entries): 100 for TX_BACKLOG (admission control
+// judges again every 100 ms), 1,000 otherwise.
+std::uint32_t RetryAfterMsOf(const Status& s);
 
 // An error answer carrying the Status's reason as its code.
 HttpResponse Error(const Status& s);

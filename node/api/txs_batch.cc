@@ -29,10 +29,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The pause a retryable refusal asks for: what Retry-After says on the 503
-// POST /v1/txs answers for the same reasons (response.cc Error).
-constexpr std::uint32_t kRetryAfterMs = 1'000;
-
 // A refused entry: not admitted, with the reason POST /v1/txs would answer.
 std::string RefusedJson(const std::string& hex, const Status& s) {
   api::TxBatchResult r;
@@ -45,7 +41,8 @@ std::string RefusedJson(const std::string& hex, const Status& s) {
   // often it is sent.
   const bool retryable = HttpStatusOf(s) == 503;
   r.set_retryable(retryable);
-  if (retryable) r.set_retry_after_ms(kRetryAfterMs);
+  // The pause POST /v1/txs's 503 asks for the same reason (response.cc).
+  if (retryable) r.set_retry_after_ms(RetryAfterMsOf(s));
   return io::ApiJsonFromMessage(r);
 }
 
