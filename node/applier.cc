@@ -10,6 +10,8 @@
 // block at or below the tip is one this node already has (after a catch-up);
 // it is skipped too.
 #include <chrono>
+#include <cstdlib>
+#include <thread>
 
 #include "contracts/queries.h"
 #include "ledger/attestation.h"
@@ -30,6 +32,19 @@ std::string AppliedValue(std::uint64_t index) {
   std::string v;
   ledger::PutBigEndian64(&v, index);
   return v;
+}
+
+// Test seam (docs/node.md "Test seams"): PLEDGER_TEST_APPLY_DELAY_MS makes
+// every block's execution that much slower, so a cluster test can hold a
+// node behind the chain (NODE_BEHIND) or slow a catch-up down enough to cut
+// it off mid-way. Read once; unset, it costs one branch per block.
+std::chrono::milliseconds TestApplyDelay() {
+  const char* v = std::getenv("PLEDGER_TEST_APPLY_DELAY_MS");
+  if (v == nullptr || *v == '\0') return std::chrono::milliseconds(0);
+  const auto ms = std::chrono::milliseconds(std::strtoull(v, nullptr, 10));
+  PLOG(kWarn, "apply") << "PLEDGER_TEST_APPLY_DELAY_MS is set: every block is applied " << ms.count()
+                       << " ms late, for tests only";
+  return ms;
 }
 
 }  // namespace
@@ -204,6 +219,11 @@ void NodeImpl::CatchUpStatsIndex() {
 
 Status NodeImpl::ApplyBlock(std::uint64_t raft_index, const ledger::Block& block, const ledger::BlockHeader& header,
                             const ledger::ClockTally& clock, const ledger::BlockResults* expected) {
+  static const std::chrono::milliseconds test_delay = TestApplyDelay();
+  // In slices, so that stopping the node is not held up by the delay.
+  for (auto left = test_delay; left.count() > 0 && !stopped_.load(); left -= std::chrono::milliseconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   auto start = std::chrono::steady_clock::now();
   const BlockTxs prepared = BlockTxs::Prepare(block, *mempool_, *pool_, ledger_->blocks());
   std::span<const contracts::PreparedTx* const> txs = prepared.txs();

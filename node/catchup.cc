@@ -97,8 +97,27 @@ Status NodeImpl::InstallSnapshot(const consensus::Snapshot& snap) {
     return Status::Corruption("SNAPSHOT_MANIFEST_INVALID", "the Raft snapshot carries no ledger manifest");
   }
   const std::uint64_t target = manifest.height();
+  // The manifest came through Raft from the leader: the block this node holds
+  // at its height must be the one the consortium has there.
+  auto check_manifest_block = [&]() -> Status {
+    const ledger::Tip tip = ledger_->blocks().tip();
+    std::string at_target(ledger::AsStringView(tip.block_hash));
+    if (tip.height > target) {
+      PLEDGER_ASSIGN_OR_RETURN(ledger::BlockResults stored, ledger_->blocks().GetResults(target));
+      at_target = stored.block_hash();
+    }
+    if (at_target == manifest.block_hash()) return Status::OK();
+    return Status::Corruption("CATCHUP_FORK",
+                              "block " + std::to_string(target) +
+                                  " differs from the one the Raft snapshot names; the peers served another "
+                                  "chain. Stop this node, move its data directory aside and let it resynchronise");
+  };
   if (target <= ledger_->blocks().tip().height) {
-    // Our ledger already holds that position.
+    // Our ledger already holds that position: after a restart, it may hold
+    // it because a catch-up that ended in CATCHUP_FORK wrote the other
+    // chain's blocks. Accepting them here would leave the node on that chain
+    // for good, skipping every later block as unlinkable.
+    PLEDGER_RETURN_IF_ERROR(check_manifest_block());
     return RecordApplied(snap.metadata.index);
   }
   catching_up_ = true;
@@ -136,19 +155,7 @@ Status NodeImpl::InstallSnapshot(const consensus::Snapshot& snap) {
   }
   const ledger::Tip tip = ledger_->blocks().tip();
   if (tip.height < target) return last;
-  // The manifest came through Raft from the leader: the block we reached at
-  // its height must be the one the consortium has there.
-  std::string at_target(ledger::AsStringView(tip.block_hash));
-  if (tip.height > target) {
-    PLEDGER_ASSIGN_OR_RETURN(ledger::BlockResults stored, ledger_->blocks().GetResults(target));
-    at_target = stored.block_hash();
-  }
-  if (at_target != manifest.block_hash()) {
-    return Status::Corruption("CATCHUP_FORK",
-                              "after catching up, block " + std::to_string(target) +
-                                  " differs from the one the Raft snapshot names; the peers served another "
-                                  "chain. Stop this node, move its data directory aside and let it resynchronise");
-  }
+  PLEDGER_RETURN_IF_ERROR(check_manifest_block());
   PLEDGER_RETURN_IF_ERROR(RecordApplied(snap.metadata.index));
   PLOG(kInfo, "catchup") << "caught up to height " << tip.height << " (" << tip.height - start
                          << " blocks fetched and executed)";

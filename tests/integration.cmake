@@ -15,6 +15,12 @@ pledger_integration_test(hardening_test SOURCES integration/hardening_test.cc LI
 # fake node. About 20 s.
 pledger_integration_test(bench_batch_test SOURCES integration/bench_batch_test.cc LIBS pledger_node
                          DEPENDS pledgerd pledger-bench TIMEOUT 180)
+# Issue 17: NODE_BEHIND from a node held behind the chain, a catch-up that
+# loses its peer mid-way, a catch-up served another chain (CATCHUP_FORK).
+# Uses PLEDGER_TEST_APPLY_DELAY_MS (docs/node.md "Test seams"). About 20, 35
+# and 35 s; the last two wait out one unanswered catch-up request (15 s).
+pledger_integration_test(catchup_test SOURCES integration/catchup_test.cc LIBS pledger_node DEPENDS pledgerd
+                         TIMEOUT 300)
 pledger_integration_test(access_test SOURCES integration/access_test.cc LIBS pledger_node DEPENDS pledgerd)
 # access_test validates every answer of its matrix against docs/openapi.yaml
 # (tools/openapi/check_answers.py, python3-jsonschema).
