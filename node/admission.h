@@ -38,7 +38,7 @@ class AdmissionGate {
   using Clock = std::chrono::steady_clock;
 
   struct Options {
-    std::chrono::milliseconds target{50};     // 0: the gate never refuses
+    std::chrono::milliseconds target{100};    // 0: the gate never refuses
     std::chrono::milliseconds interval{100};  // one judgement per interval
     size_t min_limit = 8;
     size_t max_limit = 100'000;

@@ -1081,7 +1081,8 @@ Status NodeImpl::Admit(std::string raw, bool from_peer, ledger::Hash256* id) {
     return Status::Unavailable("TX_BACKLOG",
                                "this node's clients already have " + std::to_string(mempool_->local()) +
                                    " transactions waiting to commit, as many as it lets wait now; retry in " +
-                                   std::to_string(limits::kAdmissionRetryAfterMs) + " ms (retry_after_ms)");
+                                   std::to_string(limits::kAdmissionRetryAfterMs) +
+                                   " ms (retry_after_ms) or submit to another node");
   }
   auto prepared = std::make_shared<contracts::PreparedTx>(contracts::PrepareTx(raw));
   *id = prepared->id;
