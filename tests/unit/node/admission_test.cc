@@ -47,7 +47,7 @@ TEST_CASE("admission: refuses at the limit, and only there", "[node][admission]"
   CHECK(g.refused() == 2);
 }
 
-TEST_CASE("admission: a standing queue shrinks the limit to its floor; a short one lets it grow back",
+TEST_CASE("admission: a standing queue shrinks the limit to its floor, a short one lets it grow back",
           "[node][admission]") {
   AdmissionGate g(Opts());
   Clock::time_point now = Clock::now();
