@@ -10,6 +10,7 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include <cstdint>
 #include <string>
 
 #include "ledger/proto/ledger.pb.h"
@@ -27,6 +28,24 @@ inline std::string ActionName(const Action& action) {
 // The action name of a transaction body ("" if it has no action).
 inline std::string ActionName(const ledger::TxBody& body) {
   return body.has_action() ? ActionName(body.action()) : "";
+}
+
+// The name of the Action `kind` field numbered `number` (history records keep
+// the number, contracts/history.h): "" for 0 (no action), "action_<n>" for a
+// number this build does not know, so an entry written by a newer build still
+// says something true.
+inline std::string ActionNameOfNumber(std::uint32_t number) {
+  if (number == 0) return "";
+  const auto* field = Action::descriptor()->FindFieldByNumber(static_cast<int>(number));
+  if (field == nullptr || field->containing_oneof() == nullptr || field->containing_oneof()->name() != "kind") {
+    return "action_" + std::to_string(number);
+  }
+  return field->name();
+}
+
+// The field number of a transaction body's action kind (0 if it has none).
+inline std::uint32_t ActionNumber(const ledger::TxBody& body) {
+  return body.has_action() ? static_cast<std::uint32_t>(body.action().kind_case()) : 0;
 }
 
 }  // namespace pledger::contracts

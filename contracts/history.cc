@@ -33,38 +33,51 @@ bool IsVersionedKey(std::string_view key) {
   return false;
 }
 
-void StageHistoryRecords(const ledger::BlockHeader& header,
-                         const std::vector<contracts::PreparedTx>& txs,
-                         const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch) {
-  StageHistoryRecords(header, contracts::PointersTo(txs), outcome, batch);
+Status StageHistoryRecords(const ledger::BlockHeader& header,
+                           const std::vector<contracts::PreparedTx>& txs,
+                           const contracts::BlockOutcome& outcome, const ledger::StateReader& before,
+                           leveldb::WriteBatch* batch) {
+  return StageHistoryRecords(header, contracts::PointersTo(txs), outcome, before, batch);
 }
 
-void StageHistoryRecords(const ledger::BlockHeader& header,
-                         std::span<const contracts::PreparedTx* const> txs,
-                         const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch) {
+Status StageHistoryRecords(const ledger::BlockHeader& header,
+                           std::span<const contracts::PreparedTx* const> txs,
+                           const contracts::BlockOutcome& outcome, const ledger::StateReader& before,
+                           leveldb::WriteBatch* batch) {
+  std::string key;
+  std::string value;
   for (size_t i = 0; i < outcome.txs.size(); ++i) {
     const auto& o = outcome.txs[i];
-    HistoryEntry e;
-    e.set_tx_id(ledger::HexEncode(o.receipt.tx_id()));
-    e.set_height(header.height());
-    e.set_index(static_cast<std::uint32_t>(i));
-    e.set_time_ms(header.time_ms());
-    e.set_code(o.receipt.code());
-    if (i < txs.size() && txs[i]->status.ok()) e.set_action(ActionName(txs[i]->body));
-    std::string value = e.SerializeAsString();
+    if (o.touched.empty()) continue;
+    HistoryRecord r;
+    r.set_tx_id(o.receipt.tx_id());
+    r.set_time_ms(header.time_ms());
+    r.set_code(o.receipt.code());
+    if (i < txs.size() && txs[i]->status.ok()) r.set_action(ActionNumber(txs[i]->body));
+    value.clear();
+    r.SerializeToString(&value);
     for (const auto& entity : o.touched) {
-      std::string k = HistoryPrefix(entity);
-      ledger::PutBigEndian64(&k, header.height());
-      ledger::PutBigEndian32(&k, static_cast<std::uint32_t>(i));
-      batch->Put(k, value);
+      key = HistoryPrefix(entity);
+      ledger::PutBigEndian64(&key, header.height());
+      ledger::PutBigEndian32(&key, static_cast<std::uint32_t>(i));
+      batch->Put(key, value);
     }
   }
-  for (const auto& [key, value] : outcome.writes) {
-    if (!IsVersionedKey(key)) continue;
-    std::string k = VersionPrefix(key);
-    ledger::PutBigEndian64(&k, header.height());
-    batch->Put(k, value ? "\x01" + *value : std::string("\x00", 1));
+  // Each version record keeps the value the block replaced (an undo record):
+  // a record created by the block costs one byte here, not a second copy of
+  // what 'S' already holds.
+  for (const auto& [state_key, unused] : outcome.writes) {
+    if (!IsVersionedKey(state_key)) continue;
+    auto prior = before.Get(state_key);
+    if (!prior.ok()) {
+      return prior.status().WithContext("reading " + state_key + " before block " + std::to_string(header.height()) +
+                                        " for its version record");
+    }
+    key = VersionPrefix(state_key);
+    ledger::PutBigEndian64(&key, header.height());
+    batch->Put(key, prior->has_value() ? "\x01" + **prior : std::string("\x00", 1));
   }
+  return Status::OK();
 }
 
 Status DatabaseIndexReader::Error(const leveldb::Status& s) const {
@@ -123,12 +136,20 @@ Result<HistoryPage> QueryHistory(const IndexReader& reader, const std::string& e
       page.set_next_cursor(ledger::HexEncode(last));
       break;
     }
+    HistoryRecord r;
     if (k.size() != prefix.size() + 12 ||
-        !page.add_entries()->ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        !r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) || r.tx_id().size() != 32) {
       return Status::Corruption("HISTORY_RECORD_CORRUPT",
                                 "a history record of " + entity + " (key " + ledger::HexEncode(k) +
                                     ") does not parse: the history index is damaged");
     }
+    HistoryEntry* e = page.add_entries();
+    e->set_tx_id(ledger::HexEncode(r.tx_id()));
+    e->set_height(ledger::GetBigEndian64(k.data() + prefix.size()));
+    e->set_index(ledger::GetBigEndian32(k.data() + prefix.size() + 8));
+    e->set_time_ms(r.time_ms());
+    e->set_code(r.code());
+    e->set_action(ActionNameOfNumber(r.action()));
     last = std::string(k.substr(prefix.size()));
   }
   if (!it->status().ok()) return reader.Error(it->status());
@@ -141,42 +162,77 @@ Result<HistoryPage> QueryHistory(const ledger::Database& db, const std::string& 
 }
 
 Result<std::optional<std::string>> StateAsOf(const IndexReader& reader, const std::string& key,
-                                             std::uint64_t height, const ledger::WriteSet* genesis) {
-  auto as_genesis_left_it = [&]() -> std::optional<std::string> {
-    if (genesis == nullptr) return std::nullopt;
-    auto it = genesis->find(key);
-    return it == genesis->end() ? std::nullopt : it->second;
-  };
-  // The last version at or below `height`: the greatest key <= prefix be64(height).
+                                             std::uint64_t height) {
+  // The first block after `height` that wrote the record kept the value it
+  // replaced, which is the value at `height`; with no such block the record is
+  // as the current state has it. One iterator: one consistent view of both.
   const std::string prefix = VersionPrefix(key);
-  std::string bound = prefix;
-  ledger::PutBigEndian64(&bound, height);
   std::unique_ptr<leveldb::Iterator> it = reader.NewIterator();
-  it->Seek(bound);
-  if (!it->Valid()) {
-    it->SeekToLast();
-  } else if (std::string_view(it->key().data(), it->key().size()) != bound) {
-    it->Prev();
+  if (height < UINT64_MAX) {
+    std::string after = prefix;
+    ledger::PutBigEndian64(&after, height + 1);
+    it->Seek(after);
+    if (!it->status().ok()) return reader.Error(it->status());
+    if (it->Valid()) {
+      std::string_view k(it->key().data(), it->key().size());
+      if (k.size() == prefix.size() + 8 && k.substr(0, prefix.size()) == prefix) {
+        auto value = ParseVersionValue(std::string_view(it->value().data(), it->value().size()));
+        if (!value.ok()) {
+          return Status::Corruption("VERSION_RECORD_CORRUPT",
+                                    "the version of " + key + " before block " +
+                                        std::to_string(ledger::GetBigEndian64(k.data() + prefix.size())) + ": " +
+                                        std::string(value.status().message()));
+        }
+        return value;
+      }
+    }
+  }
+  const std::string state_key = ledger::keys::State(key);
+  it->Seek(state_key);
+  if (!it->status().ok()) return reader.Error(it->status());
+  if (it->Valid() && std::string_view(it->key().data(), it->key().size()) == state_key) {
+    return std::optional<std::string>(std::string(it->value().data(), it->value().size()));
+  }
+  return std::optional<std::string>();
+}
+
+Result<std::vector<RecordChange>> RecordChanges(const IndexReader& reader, std::string_view state_prefix) {
+  std::vector<RecordChange> out;
+  const std::string prefix = std::string(1, ledger::keys::kVersion) + std::string(state_prefix);
+  std::unique_ptr<leveldb::Iterator> it = reader.NewIterator();
+  // Within one key the records come by height: each one's value is what the
+  // previous change left, and the last change left the current state.
+  auto close_key = [&](size_t first) -> Status {
+    if (first == out.size()) return Status::OK();
+    for (size_t j = first; j + 1 < out.size(); ++j) out[j].after = out[j + 1].after;
+    auto now = StateAsOf(reader, out.back().key, UINT64_MAX);
+    if (!now.ok()) return now.status();
+    out.back().after = std::move(*now);
+    return Status::OK();
+  };
+  size_t first = 0;
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    if (k.substr(0, prefix.size()) != prefix) break;
+    auto parts = ParseVersionKey(k);
+    if (!parts) continue;
+    auto before = ParseVersionValue(std::string_view(it->value().data(), it->value().size()));
+    if (!before.ok()) return before.status();
+    if (first == out.size() || out[first].key != parts->state_key) {
+      PLEDGER_RETURN_IF_ERROR(close_key(first));
+      first = out.size();
+    }
+    // `after` holds the value before this block until close_key shifts it.
+    out.push_back(RecordChange{std::string(parts->state_key), parts->height, std::move(*before)});
   }
   if (!it->status().ok()) return reader.Error(it->status());
-  if (!it->Valid()) return as_genesis_left_it();
-  std::string_view k(it->key().data(), it->key().size());
-  if (k.size() != prefix.size() + 8 || k.substr(0, prefix.size()) != prefix) {
-    return as_genesis_left_it();
-  }
-  auto value = ParseVersionValue(std::string_view(it->value().data(), it->value().size()));
-  if (!value.ok()) {
-    return Status::Corruption("VERSION_RECORD_CORRUPT",
-                              "the version of " + key + " after block " +
-                                  std::to_string(ledger::GetBigEndian64(k.data() + prefix.size())) + ": " +
-                                  std::string(value.status().message()));
-  }
-  return value;
+  PLEDGER_RETURN_IF_ERROR(close_key(first));
+  return out;
 }
 
 Result<std::optional<std::string>> StateAsOf(const ledger::Database& db, const std::string& key,
-                                             std::uint64_t height, const ledger::WriteSet* genesis) {
-  return StateAsOf(DatabaseIndexReader(db), key, height, genesis);
+                                             std::uint64_t height) {
+  return StateAsOf(DatabaseIndexReader(db), key, height);
 }
 
 }  // namespace pledger::contracts

@@ -2,13 +2,17 @@
 // history and any record's past value are answered by one range read, never
 // by scanning the chain:
 //
-//   'X' entity 0x00 be64(height) be32(index)  -> HistoryEntry
+//   'X' entity 0x00 be64(height) be32(index)  -> HistoryRecord
 //       every transaction that named the entity (accepted or refused), in
 //       chain order. Entities come from contracts' TxOutcome::touched:
 //       "patent/ZL…", "pledge/<id>", "account/<hex>", "org/<id>", ...
-//   'V' state-key 0x00 be64(height)            -> 0x01 value | 0x00 (deleted)
-//       the value of an entity record after each block that wrote it, so the
-//       state of a patent or pledge as of any height is one seek.
+//       The value holds only what the key does not (history.proto); queries
+//       answer HistoryEntry.
+//   'V' state-key 0x00 be64(height)            -> 0x01 value | 0x00 (absent)
+//       the value an entity record had *before* each block that wrote it (an
+//       undo record), so the state of a patent or pledge as of any height is
+//       one seek: the first record after that height, or the current state.
+//       A record created by a block costs one byte, not a copy of 'S'.
 //
 // Thread-safe (reads and batch staging only).
 #ifndef PLEDGER_CONTRACTS_HISTORY_H_
@@ -34,13 +38,18 @@
 
 namespace pledger::contracts {
 
-// Stages the history and version records of one applied block.
-void StageHistoryRecords(const ledger::BlockHeader& header,
-                         std::span<const contracts::PreparedTx* const> txs,
-                         const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch);
-void StageHistoryRecords(const ledger::BlockHeader& header,
-                         const std::vector<contracts::PreparedTx>& txs,
-                         const contracts::BlockOutcome& outcome, leveldb::WriteBatch* batch);
+// Stages the history and version records of one applied block. `before` is
+// the committed state the block was executed against (the version records
+// keep the values it replaces); errors are its read errors, and then nothing
+// of the block may be committed.
+Status StageHistoryRecords(const ledger::BlockHeader& header,
+                           std::span<const contracts::PreparedTx* const> txs,
+                           const contracts::BlockOutcome& outcome, const ledger::StateReader& before,
+                           leveldb::WriteBatch* batch);
+Status StageHistoryRecords(const ledger::BlockHeader& header,
+                           const std::vector<contracts::PreparedTx>& txs,
+                           const contracts::BlockOutcome& outcome, const ledger::StateReader& before,
+                           leveldb::WriteBatch* batch);
 
 // Where the history queries read the indexes from: LevelDB iterators over a
 // node's key space, and how their errors are reported. pledgerd reads its own
@@ -78,17 +87,29 @@ Result<HistoryPage> QueryHistory(const IndexReader& reader, const std::string& e
 Result<HistoryPage> QueryHistory(const ledger::Database& db, const std::string& entity,
                                  const std::string& cursor, size_t limit);
 
-// The value of state `key` after block `height` (nullopt: absent then).
-// Only entity records are versioned (not indexes): see IsVersionedKey.
-// Blocks write version records, genesis does not: with no record at or below
-// `height` the key is as genesis left it, its value in `genesis` (if given;
-// without it, absent). Reasons: VERSION_RECORD_CORRUPT (the version's value
-// is neither 0x00 nor 0x01 + value), and the reader's errors.
+// The value of state `key` after block `height` (nullopt: absent then);
+// height 0 is the genesis state, a height past the tip the current state.
+// Only entity records are versioned (not indexes): see IsVersionedKey; for
+// other keys this answers the current state. Reasons: VERSION_RECORD_CORRUPT
+// (the version's value is neither 0x00 nor 0x01 + value), and the reader's
+// errors.
 Result<std::optional<std::string>> StateAsOf(const IndexReader& reader, const std::string& key,
-                                             std::uint64_t height, const ledger::WriteSet* genesis = nullptr);
+                                             std::uint64_t height);
 Result<std::optional<std::string>> StateAsOf(const ledger::Database& db, const std::string& key,
-                                             std::uint64_t height, const ledger::WriteSet* genesis = nullptr);
+                                             std::uint64_t height);
 bool IsVersionedKey(std::string_view key);
+
+// Every change blocks made to the versioned records under `state_prefix`
+// ("validator/"), by key and then height, with the value each block left
+// (nullopt: deleted). The current state is read through a second iterator,
+// so the reader must not change meanwhile (a replica, or a node's own writer
+// thread). Reasons: VERSION_RECORD_CORRUPT, and the reader's errors.
+struct RecordChange {
+  std::string key;
+  std::uint64_t height = 0;
+  std::optional<std::string> after;
+};
+Result<std::vector<RecordChange>> RecordChanges(const IndexReader& reader, std::string_view state_prefix);
 
 // The parts of a history key ('X' entity 0x00 be64(height) be32(index)) and
 // of a version key ('V' state-key 0x00 be64(height)); nullopt for any other
@@ -104,8 +125,8 @@ struct VersionKeyParts {
   std::uint64_t height = 0;
 };
 std::optional<VersionKeyParts> ParseVersionKey(std::string_view key);
-// A version record's value: the record after the block, or nullopt when the
-// block deleted it. Reasons: VERSION_RECORD_CORRUPT.
+// A version record's value: the record before the block, or nullopt when it
+// was absent then. Reasons: VERSION_RECORD_CORRUPT.
 Result<std::optional<std::string>> ParseVersionValue(std::string_view value);
 
 }  // namespace pledger::contracts

@@ -13,9 +13,9 @@
 //   'S' + state key               state value
 //   'K' + be16 bucket + state key SHA-256 of the value (state commitment index)
 //   'Q' + be16 bucket             bucket hash (absent = empty bucket)
-//   'X' + entity + 0x00 + be64 height + be32 index   history entry (contracts/history.h)
-//   'V' + state key + 0x00 + be64 height            the record's value after that block
-//                                                   (0x01 + value, or 0x00 if deleted)
+//   'X' + entity + 0x00 + be64 height + be32 index   history record (contracts/history.h)
+//   'V' + state key + 0x00 + be64 height            the record's value before that block
+//                                                   (0x01 + value, or 0x00 if absent)
 //   'A' + be64 height + validator id                an attestation of that block
 //   'Y' ...                       statistics index (node/stats.h): derived,
 //                                 outside the state root, rebuilt from blocks
@@ -38,7 +38,10 @@ namespace pledger::ledger::keys {
 //    validators' key history in state; pledge actions in their patents'
 //    history; terms from 29 February; receipt messages): replaying a
 //    version-3 chain gives other receipts and roots.
-inline constexpr std::uint32_t kDiskFormatVersion = 4;
+// 5: history values are HistoryRecord (binary tx id, action number) and version
+//    records keep the value each block replaced, not the one it left; blocks,
+//    receipts and roots are those of version 4.
+inline constexpr std::uint32_t kDiskFormatVersion = 5;
 
 inline constexpr char kMeta = 'M';
 inline constexpr char kBlock = 'B';

@@ -185,7 +185,6 @@ std::optional<Waiter> NodeImpl::RemoveWaiter(const WaiterTable::Ticket& ticket) 
 
 ledger::Ledger& NodeImpl::ledger() { return *ledger_; }
 const std::string& NodeImpl::genesis_file() const { return genesis_bytes_; }
-const ledger::WriteSet& NodeImpl::genesis_writes() const { return genesis_state_; }
 std::uint64_t NodeImpl::last_block_time_ms() const { return last_applied_time_ms_.load(); }
 std::uint64_t NodeImpl::next_block_time_ms() const {
   return std::max(last_applied_time_ms_.load() + 1, clock_.NowMs());

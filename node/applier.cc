@@ -235,7 +235,7 @@ Status NodeImpl::ApplyBlock(std::uint64_t raft_index, const ledger::Block& block
 
   leveldb::WriteBatch extra;
   extra.Put(ledger::keys::Meta("applied"), AppliedValue(raft_index));
-  contracts::StageHistoryRecords(header, txs, outcome, &extra);
+  PLEDGER_RETURN_IF_ERROR(contracts::StageHistoryRecords(header, txs, outcome, ledger_->state(), &extra));
   StageStats(header, txs, outcome, &extra);
   StageAttestations(block, header, &extra);
   std::vector<ledger::Hash256> ids;

@@ -125,7 +125,6 @@ class NodeImpl : public ApiBackend {
   // ---- ApiBackend (api.cc): all the HTTP handlers see of the node ----
   ledger::Ledger& ledger() override;
   const std::string& genesis_file() const override;
-  const ledger::WriteSet& genesis_writes() const override;
   std::uint64_t last_block_time_ms() const override;
   std::uint64_t next_block_time_ms() const override;
   Result<std::vector<ledger::Attestation>> BlockAttestations(std::uint64_t height) override;

@@ -30,10 +30,8 @@ class ApiBackend {
   // ---- reads ----
   // The node's ledger, for reads only (blocks, state snapshots, indexes).
   virtual ledger::Ledger& ledger() = 0;
-  // The genesis file as the node runs it, and the state it makes (what a
-  // record no block has changed since genesis was at any height).
+  // The genesis file as the node runs it.
   virtual const std::string& genesis_file() const = 0;
-  virtual const ledger::WriteSet& genesis_writes() const = 0;
   // Time of the last applied block ("now" for queries that depend on it).
   virtual std::uint64_t last_block_time_ms() const = 0;
   // The node's view of the next block's ledger time (pre-flight): its own

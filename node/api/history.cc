@@ -44,7 +44,7 @@ bool LoadAsOf(ApiCall& call, const std::string& key, std::uint64_t height, googl
     call.respond(Error(s));
     return false;
   }
-  auto v = contracts::StateAsOf(call.backend.ledger().db(), key, height, &call.backend.genesis_writes());
+  auto v = contracts::StateAsOf(call.backend.ledger().db(), key, height);
   if (!v.ok()) {
     call.respond(Error(v.status()));
     return false;

@@ -202,7 +202,7 @@ std::string DescribeKey(std::string_view k) {
       return "history record";
     case ledger::keys::kVersion:
       if (auto x = contracts::ParseVersionKey(k)) {
-        return "version of " + std::string(x->state_key) + " after block " + H(x->height);
+        return "version of " + std::string(x->state_key) + " before block " + H(x->height);
       }
       return "version record";
     case ledger::keys::kAttestation:
@@ -387,23 +387,12 @@ class Run {
                                       " (a run stopped mid-block or failed there); delete it and verify again");
     }
     attested_height_ = meta.attested_height();
-    // The validator sets by height: genesis, then every version of the
+    // The validator sets by height: genesis, then every change to the
     // validator records the replay wrote (contracts/history.h 'V' records).
     std::map<std::uint64_t, std::vector<std::pair<std::string, std::optional<std::string>>>> changes;
-    const std::string prefix = std::string(1, ledger::keys::kVersion) + "validator/";
-    Status bad_version;
-    PLEDGER_RETURN_IF_ERROR(ledger_->db().Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
-      auto parts = contracts::ParseVersionKey(k);
-      if (!parts) return true;
-      auto value = contracts::ParseVersionValue(v);
-      if (!value.ok()) {
-        bad_version = value.status();
-        return false;
-      }
-      changes[parts->height].emplace_back(std::string(parts->state_key), std::move(*value));
-      return true;
-    }));
-    PLEDGER_RETURN_IF_ERROR(bad_version);
+    PLEDGER_ASSIGN_OR_RETURN(std::vector<contracts::RecordChange> versions,
+                             contracts::RecordChanges(contracts::DatabaseIndexReader(ledger_->db()), "validator/"));
+    for (auto& c : versions) changes[c.height].emplace_back(std::move(c.key), std::move(c.after));
     std::map<std::string, contracts::Validator> records;
     for (const auto& v : genesis_.validators()) records["validator/" + v.node_id()] = v;
     for (const auto& [height, list] : changes) {
@@ -587,7 +576,9 @@ class Run {
     if (o_.execute) {
       // The history indexes serve a kept replica's queries and the comparison
       // with a data directory's own; a throw-away replay of a node needs none.
-      if (keep_indexes_) contracts::StageHistoryRecords(header, it.prepared, outcome, &extra);
+      if (keep_indexes_) {
+        PLEDGER_RETURN_IF_ERROR(contracts::StageHistoryRecords(header, it.prepared, outcome, ledger_->state(), &extra));
+      }
       std::vector<ledger::Hash256> ids;
       ids.reserve(it.prepared.size());
       for (const auto& p : it.prepared) ids.push_back(p.id);

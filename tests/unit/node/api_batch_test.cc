@@ -57,7 +57,6 @@ class FakeNode final : public ApiBackend {
 
   ledger::Ledger& ledger() override { return *ledger_; }
   const std::string& genesis_file() const override { return genesis_; }
-  const ledger::WriteSet& genesis_writes() const override { return genesis_writes_; }
   std::uint64_t last_block_time_ms() const override { return 0; }
   Result<std::vector<ledger::Attestation>> BlockAttestations(std::uint64_t) override {
     return std::vector<ledger::Attestation>{};
@@ -176,7 +175,6 @@ class FakeNode final : public ApiBackend {
   test::TempDir dir_;
   std::string genesis_ = "genesis-bytes";
   std::string chain_ = kChain;
-  ledger::WriteSet genesis_writes_;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::mutex mu_;
   WaiterTable waiters_{limits::kWaitersMax};

@@ -235,7 +235,7 @@ std::vector<std::string> TestChain::AddBlock(const std::vector<std::string>& raw
   contracts::BlockOutcome outcome = engine_.ExecuteBlock(ledger_->state(), ctx, prepared);
   Check(outcome.status, "execute");
   leveldb::WriteBatch extra;
-  contracts::StageHistoryRecords(*header, prepared, outcome, &extra);
+  Check(contracts::StageHistoryRecords(*header, prepared, outcome, ledger_->state(), &extra), "history");
   // The node's attestation index (node/attest.cc StageAttestations).
   if (!d.attestations.empty()) {
     auto vs = contracts::QueryValidators(ledger_->state());

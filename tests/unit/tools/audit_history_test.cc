@@ -262,7 +262,9 @@ TEST_CASE("a false entry in a source's history stops history with HISTORY_ENTRY_
   CopyDir(c.data_dir(), copy);
   const std::string prefix = std::string(1, ledger::keys::kHistory) + entity + '\0';
   std::string key;
-  contracts::HistoryEntry entry;
+  contracts::HistoryRecord entry;  // as stored: the key holds height and index
+  std::uint64_t height = 0;
+  std::uint32_t index = 0;
   {
     auto db = OpenForTampering(copy);
     REQUIRE(db->Scan(prefix, prefix, [&](std::string_view k, std::string_view v) {
@@ -272,13 +274,19 @@ TEST_CASE("a false entry in a source's history stops history with HISTORY_ENTRY_
                 }).ok());
   }
   REQUIRE_FALSE(key.empty());
-  REQUIRE(entry.height() + 2 < c.height());  // attested by now
+  {
+    auto parts = contracts::ParseHistoryKey(key);
+    REQUIRE(parts);
+    height = parts->height;
+    index = parts->index;
+  }
+  REQUIRE(height + 2 < c.height());  // attested by now
 
-  contracts::HistoryEntry lie = entry;
+  contracts::HistoryRecord lie = entry;
   std::string because;
   SECTION("another transaction id") {
-    lie.set_tx_id(ledger::HexEncode(c.tx_ids().back()));
-    because = "but the block holds transaction " + entry.tx_id();
+    lie.set_tx_id(std::string(ledger::AsStringView(c.tx_ids().back())));
+    because = "but the block holds transaction " + ledger::HexEncode(entry.tx_id());
   }
   SECTION("another receipt code") {
     lie.set_code(entry.code() == "OK" ? "PATENT_ALREADY_REGISTERED" : "OK");
@@ -289,7 +297,8 @@ TEST_CASE("a false entry in a source's history stops history with HISTORY_ENTRY_
     because = "but the block's time differs";
   }
   SECTION("another action") {
-    lie.set_action(entry.action() == "pledge_cancel" ? "patent_register" : "pledge_cancel");
+    lie.set_action(static_cast<std::uint32_t>(contracts::Action::kPledgeCancel));
+    REQUIRE(lie.action() != entry.action());  // the entry is the patent's registration
     because = "but the action differs";
   }
   {
@@ -300,8 +309,8 @@ TEST_CASE("a false entry in a source's history stops history with HISTORY_ENTRY_
   INFO(r.out << r.err);
   CHECK(r.code == 1);
   CHECK_THAT(r.err, Catch::Contains("HISTORY_ENTRY_MISMATCH"));
-  CHECK_THAT(r.err, Catch::Contains("the source's history lists transaction " + lie.tx_id() + " at block " +
-                                    std::to_string(entry.height()) + " index " + std::to_string(entry.index())));
+  CHECK_THAT(r.err, Catch::Contains("the source's history lists transaction " + ledger::HexEncode(lie.tx_id()) +
+                                    " at block " + std::to_string(height) + " index " + std::to_string(index)));
   CHECK_THAT(r.err, Catch::Contains(because));
 }
 

@@ -389,58 +389,67 @@ TEST_CASE("verify names the first bad height and what differs in a tampered copy
 
   SECTION("a history entry (its receipt code)") {
     const std::string entity = "patent/" + c.patents().front();
-    contracts::HistoryEntry e;
+    contracts::HistoryKeyParts at;
     VerifyReport r = tampered([&](ledger::Database& db) {
       auto [key, value] = FindRecord(db, std::string(1, ledger::keys::kHistory) + entity + '\0');
-      REQUIRE(e.ParseFromString(value));
-      contracts::HistoryEntry changed = e;
-      changed.set_code(e.code() == "OK" ? "PATENT_ALREADY_REGISTERED" : "OK");
+      auto parts = contracts::ParseHistoryKey(key);
+      REQUIRE(parts);
+      at = {"", parts->height, parts->index};
+      contracts::HistoryRecord changed;
+      REQUIRE(changed.ParseFromString(value));
+      changed.set_code(changed.code() == "OK" ? "PATENT_ALREADY_REGISTERED" : "OK");
       MustPut(db, key, ledger::SerializeCanonical(changed));
     });
     CHECK(r.verified_height() == tip);
-    CHECK(r.first_bad_height() == e.height());
+    CHECK(r.first_bad_height() == at.height);
     CHECK(r.reason() == "HISTORY_INDEX_MISMATCH");
-    CHECK_THAT(r.detail(), Catch::Contains("history entry of " + entity + " at block " + std::to_string(e.height()) +
-                                           " index " + std::to_string(e.index()) + " differs"));
+    CHECK_THAT(r.detail(), Catch::Contains("history entry of " + entity + " at block " + std::to_string(at.height) +
+                                           " index " + std::to_string(at.index) + " differs"));
   }
 
   SECTION("a history entry left out") {
     // The one omission history over a node or directory cannot notice
     // (docs/audit.md "Limits"); verify --data-dir does.
     const std::string entity = "patent/" + c.patents().front();
-    contracts::HistoryEntry e;
+    contracts::HistoryKeyParts at;
     VerifyReport r = tampered([&](ledger::Database& db) {
       auto [key, value] = FindRecord(db, std::string(1, ledger::keys::kHistory) + entity + '\0');
-      REQUIRE(e.ParseFromString(value));
+      auto parts = contracts::ParseHistoryKey(key);
+      REQUIRE(parts);
+      at = {"", parts->height, parts->index};
       REQUIRE(db.raw()->Delete(leveldb::WriteOptions(), key).ok());
     });
     CHECK(r.verified_height() == tip);
-    CHECK(r.first_bad_height() == e.height());
+    CHECK(r.first_bad_height() == at.height);
     CHECK(r.reason() == "HISTORY_INDEX_MISMATCH");
-    CHECK_THAT(r.detail(), Catch::Contains("history entry of " + entity + " at block " + std::to_string(e.height()) +
-                                           " index " + std::to_string(e.index()) + " is missing from the data directory"));
+    CHECK_THAT(r.detail(), Catch::Contains("history entry of " + entity + " at block " + std::to_string(at.height) +
+                                           " index " + std::to_string(at.index) + " is missing from the data directory"));
   }
 
   SECTION("a past version of a state record") {
     const std::string record = "patent/" + c.patents().front();
     const std::string prefix = std::string(1, ledger::keys::kVersion) + record + '\0';
-    std::uint64_t after = 0;
+    std::uint64_t block = 0;
     VerifyReport r = tampered([&](ledger::Database& db) {
+      // The patent's first version record: the block that registered it, and
+      // the value before it (absent). The lie: it existed already.
       auto [key, value] = FindRecord(db, prefix);
       REQUIRE(key.size() == prefix.size() + 8);
-      after = ledger::GetBigEndian64(key.data() + prefix.size());
-      REQUIRE(value.size() > 1);
-      REQUIRE(value[0] == '\x01');  // a value, not a deletion
+      block = ledger::GetBigEndian64(key.data() + prefix.size());
+      REQUIRE(value == std::string("\x00", 1));
+      auto now = db.Get(ledger::keys::State(record));
+      REQUIRE(now.ok());
+      REQUIRE(now->has_value());
       contracts::Patent p;
-      REQUIRE(p.ParseFromString(value.substr(1)));
+      REQUIRE(p.ParseFromString(**now));
       p.set_title("A different invention");
       MustPut(db, key, "\x01" + ledger::SerializeCanonical(p));
     });
     CHECK(r.verified_height() == tip);
-    CHECK(after > 0);
-    CHECK(r.first_bad_height() == after);
+    CHECK(block > 0);
+    CHECK(r.first_bad_height() == block);
     CHECK(r.reason() == "HISTORY_INDEX_MISMATCH");
-    CHECK_THAT(r.detail(), Catch::Contains("version of " + record + " after block " + std::to_string(after) + " differs"));
+    CHECK_THAT(r.detail(), Catch::Contains("version of " + record + " before block " + std::to_string(block) + " differs"));
   }
 
   SECTION("the chain identity record (its genesis hash)") {

@@ -5,6 +5,9 @@
 // leaving it out.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <set>
+
 #include "contracts/history.h"
 #include "contracts/proto/state.pb.h"
 #include "ledger/bytes.h"
@@ -33,7 +36,100 @@ std::vector<std::string> TxIds(const contracts::HistoryPage& page) {
   return ids;
 }
 
+// Every record under `prefixes` in the committed state, by key.
+std::map<std::string, std::string> Records(TestChain& c, const std::vector<std::string>& prefixes) {
+  std::map<std::string, std::string> out;
+  for (const auto& p : prefixes) {
+    REQUIRE(c.ledger().state().Scan(p, [&](std::string_view k, std::string_view v) {
+      out.emplace(std::string(k), std::string(v));
+      return true;
+    }).ok());
+  }
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("a record as of any height is the value it had after that block, created, changed or deleted") {
+  // Version records keep the value each block replaced (undo records), so the
+  // value as of a height comes from the next change after it or from the
+  // current state. Checked against the state itself, taken after each block.
+  const std::uint64_t seed = 20261207;
+  INFO("seed " << seed);
+  TempDir tmp;
+  TestChain c(tmp.Sub("chain"));
+  auto v4 = std::make_shared<const ledger::SecretKey>(TestKey(104));
+  c.AddValidatorKey("v4", v4);
+  const std::vector<std::string> prefixes = {"patent/", "pledge/", "validator/", "account/", "org/"};
+  std::map<std::uint64_t, std::map<std::string, std::string>> at;  // height -> records after it
+  at[0] = Records(c, prefixes);
+  for (int round = 0; round < 12; ++round) {
+    c.RandomWorkload(seed + static_cast<std::uint64_t>(round), 3, 1);
+    if (round == 3) REQUIRE(c.AddBlock({c.ValidatorAdd("v4", *v4, contracts::VALIDATOR_LEARNER)}) == std::vector<std::string>{"OK"});
+    if (round == 5) REQUIRE(c.AddBlock({c.ValidatorPromote("v4")}) == std::vector<std::string>{"OK"});
+    if (round == 7) REQUIRE(c.AddBlock({c.ValidatorRemove("v4")}) == std::vector<std::string>{"OK"});
+    if (round == 9 && !c.pledges().empty()) c.AddBlock({c.PledgeChange(c.pledges().front(), 777'00)});
+    if (round == 10) {  // a record genesis wrote, changed by a block
+      auto fresh = std::make_shared<const ledger::SecretKey>(TestKey(123));
+      REQUIRE(c.AddBlock({c.ValidatorRotateKey("v2", c.ValidatorKey("v2"), *fresh, "ipo-b")}) ==
+              std::vector<std::string>{"OK"});
+      c.AddValidatorKey("v2", fresh);
+    }
+    at[c.height()] = Records(c, prefixes);
+  }
+  c.Flush();
+  at[c.height()] = Records(c, prefixes);
+  std::set<std::string> keys;
+  for (const auto& [h, records] : at) {
+    for (const auto& [k, v] : records) keys.insert(k);
+  }
+  REQUIRE(keys.count("validator/v4") == 1);
+  REQUIRE(at.rbegin()->second.count("validator/v4") == 0);  // removed by then
+  c.Close();
+
+  auto db = OpenForTampering(c.data_dir());
+  size_t changed = 0;
+  for (const auto& [h, records] : at) {
+    for (const auto& k : keys) {
+      auto v = contracts::StateAsOf(*db, k, h);
+      REQUIRE(v.ok());
+      auto want = records.find(k);
+      INFO(k << " at height " << h);
+      if (want == records.end()) {
+        CHECK_FALSE(v->has_value());
+      } else {
+        REQUIRE(v->has_value());
+        CHECK(**v == want->second);
+        if (h > 0 && at.begin()->second.count(k) && at.begin()->second.at(k) != want->second) ++changed;
+      }
+    }
+  }
+  CHECK(changed > 0);  // genesis records changed by blocks were among those checked
+  // Past the tip: the current state.
+  auto now = contracts::StateAsOf(*db, "validator/v1", UINT64_MAX);
+  REQUIRE(now.ok());
+  CHECK(*now == std::optional<std::string>(at.rbegin()->second.at("validator/v1")));
+
+  // The validators' changes, as pledger-audit rebuilds its validator timeline
+  // from a kept replica: each block's value after it, by key then height.
+  auto changes = contracts::RecordChanges(contracts::DatabaseIndexReader(*db), "validator/");
+  REQUIRE(changes.ok());
+  std::vector<std::string> v4_changes;
+  for (const auto& ch : *changes) {
+    auto after = at.lower_bound(ch.height);
+    REQUIRE(after != at.end());
+    INFO(ch.key << " at " << ch.height);
+    if (after->first == ch.height) {
+      auto want = after->second.find(ch.key);
+      CHECK(ch.after == (want == after->second.end() ? std::nullopt : std::optional<std::string>(want->second)));
+    }
+    if (ch.key == "validator/v4") v4_changes.push_back(ch.after ? "set" : "deleted");
+  }
+  CHECK(v4_changes == std::vector<std::string>{"set", "set", "deleted"});
+  size_t v2_changes = 0;
+  for (const auto& ch : *changes) v2_changes += ch.key == "validator/v2" ? 1 : 0;
+  CHECK(v2_changes == 1);
+}
 
 TEST_CASE("history keys and version keys parse into their parts") {
   std::string h(1, ledger::keys::kHistory);
@@ -162,7 +258,8 @@ TEST_CASE("a damaged version record fails with VERSION_RECORD_CORRUPT for the no
     REQUIRE_FALSE(vkey.empty());
     auto parts = contracts::ParseVersionKey(vkey);
     REQUIRE(parts);
-    height = parts->height;
+    REQUIRE(parts->height > 0);
+    height = parts->height - 1;  // the record before that block is the value then
     MustPut(*db, vkey, "\x07garbage");
     auto v = contracts::StateAsOf(*db, key, height);
     REQUIRE_FALSE(v.ok());
