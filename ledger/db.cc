@@ -46,12 +46,12 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
   // fresh state keys) skip disk reads. The policy is a process-wide singleton.
   static const leveldb::FilterPolicy* bloom = leveldb::NewBloomFilterPolicy(10);
   opts.filter_policy = bloom;
-  // No Snappy: it about halved the disk use of the benchmark's data, but
-  // compressing every table LevelDB writes (and inflating every block it
-  // reads back) was 5-6 % of a follower's CPU on a grown chain, most of it in
-  // compactions (docs/performance.md, "Node"). A validator is short of CPU,
-  // not of disk.
-  opts.compression = leveldb::kNoCompression;
+  // No Snappy by default: it about halves the disk use of the benchmark's
+  // data, but compressing every table LevelDB writes (and inflating every
+  // block it reads back) was 5-6 % of a follower's CPU on a grown chain, most
+  // of it in compactions (docs/performance.md, "Node"). An operator short of
+  // disk rather than CPU turns it on (storage.compression).
+  opts.compression = options.compress ? leveldb::kSnappyCompression : leveldb::kNoCompression;
   // 16 KiB table blocks instead of 4: LevelDB writes (and reads back) a
   // table one block per system call, and on a grown chain compactions'
   // block writes were a quarter of a follower's kernel time. Point reads

@@ -34,6 +34,8 @@ struct DatabaseOptions {
   bool create_if_missing = true;
   size_t block_cache_bytes = 64 << 20;
   size_t write_buffer_bytes = 32 << 20;
+  // Snappy-compressed tables (config storage.compression); see Open.
+  bool compress = false;
 };
 
 class Database {

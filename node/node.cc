@@ -231,9 +231,17 @@ Status NodeImpl::Start() {
   }
 
   // ---- storage ----
+  ledger::DatabaseOptions db_options;
+  const std::string& compression = config_.storage().compression();
+  if (compression == "snappy") {
+    db_options.compress = true;
+  } else if (!compression.empty() && compression != "none") {
+    return Status::InvalidArgument("CONFIG_INVALID", "storage.compression must be \"none\" or \"snappy\", got '" +
+                                                         compression + "'");
+  }
   std::string data_dir = Resolve(base_dir_, config_.data_dir());
   PLEDGER_RETURN_IF_ERROR(io::MakeDirs(data_dir, 0700));
-  PLEDGER_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(data_dir + "/db"));
+  PLEDGER_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(data_dir + "/db", db_options));
   Status loaded = ledger_->Load();
   if (loaded.reason() == "CHAIN_NOT_INITIALISED") {
     PLEDGER_RETURN_IF_ERROR(ledger_->Initialize(genesis_.chain_id(), genesis_bytes_, genesis_state_));
