@@ -9,6 +9,7 @@ packages=(
   libboost-dev libboost-program-options-dev
   libssl-dev openssl
   libleveldb-dev libsnappy-dev
+  libtcmalloc-minimal4                     # pledgerd's and pledger-audit's allocator (CMakeLists.txt)
   libprotobuf-dev protobuf-compiler
   libsodium-dev
   catch2
