@@ -49,13 +49,15 @@ Status CheckEnvelope(const ledger::TxBody& body, std::string_view chain_id, std:
 using SignerCache = std::map<ledger::PublicKey, Signer>;
 
 // Resolves verified signer keys to active accounts.
+// With a cache, *out (if given) gets pointers to the cache's entries: they
+// stay valid until the cache is cleared (between transactions).
 template <typename GetFn>
-Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get, std::vector<Signer>* out,
+Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get, std::vector<const Signer*>* out,
                       SignerCache* cache = nullptr) {
   for (const ledger::PublicKey& k : keys_in) {
     if (cache != nullptr) {
       if (auto it = cache->find(k); it != cache->end()) {
-        if (out) out->push_back(it->second);
+        if (out) out->push_back(&it->second);
         continue;
       }
     }
@@ -91,8 +93,10 @@ Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get
                                                "; its accounts sign nothing: drop this signature");
       }
     }
-    if (cache != nullptr) cache->emplace(k, s);
-    if (out) out->push_back(std::move(s));
+    if (cache != nullptr) {
+      const Signer* kept = &cache->emplace(k, std::move(s)).first->second;
+      if (out) out->push_back(kept);
+    }
   }
   return Status::OK();
 }
@@ -222,13 +226,13 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
         s = Fail("TX_REPLAYED", "transaction " + HexId(p.id).substr(0, 16) +
                                     "… appears earlier in this block; build a new one (another nonce) to repeat it");
       }
-      std::vector<Signer> signers;
+      std::vector<const Signer*> signers;
       if (s.ok()) {
         s = ResolveSigners(p.signers, [&](std::string_view k, std::optional<std::string>* v) { return c.GetRaw(k, v); },
                            &signers, &signer_cache);
         if (!s.ok() && s.code() == StatusCode::kCorruption) (void)c.Fatal(s);
       }
-      for (const Signer& sg : signers) c.Touch(keys::Account(sg.key_hex));
+      for (const Signer* sg : signers) c.Touch(keys::Account(sg->key_hex));
       if (s.ok()) {
         c.SetSigners(std::move(signers));
         s = Dispatch(c, p.body.action());
@@ -245,7 +249,7 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
         }
         bs.Apply(std::move(writes));
         r.set_code("OK");
-        for (auto& e : c.events()) *r.add_events() = std::move(e);
+        r.mutable_events()->Swap(&c.events());  // r has no events yet
       } else {
         Reject(&r, s);
         for (const auto& g : c.grounds()) {

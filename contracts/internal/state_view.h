@@ -33,6 +33,10 @@ class BlockState {
 
   // Errors: whatever the committed reader reports (I/O, corruption).
   Status Get(std::string_view key, std::optional<std::string>* out);
+  // The same without copying: *out points at the value held by the block
+  // (pending write or memo of a committed read), nullptr if the key is absent
+  // or erased. Valid until the next Put, Apply or Find of this BlockState.
+  Status Find(std::string_view key, const std::string** out);
   // Committed entries under `prefix` overlaid with this block's writes, in key order.
   Status Scan(std::string_view prefix, const ScanFn& fn);
   void Apply(ledger::WriteSet&& writes);
@@ -66,6 +70,9 @@ class TxState {
  public:
   explicit TxState(BlockState* block) : block_(block) {}
   Status Get(std::string_view key, std::optional<std::string>* out);
+  // As BlockState::Find, looking at this transaction's own writes first.
+  // Valid until the next write or read through this TxState.
+  Status Find(std::string_view key, const std::string** out);
   Status Scan(std::string_view prefix, const ScanFn& fn);
   void Put(std::string key, std::string value) { writes_[std::move(key)] = std::move(value); }
   void Erase(std::string key) { writes_[std::move(key)] = std::nullopt; }
