@@ -68,7 +68,7 @@ class TxContext {
     const std::string* raw = nullptr;
     PLEDGER_RETURN_IF_ERROR(FindRaw(key, &raw));
     *found = raw != nullptr;
-    msg->Clear();
+    if (raw == nullptr) msg->Clear();  // ParseFromString clears first itself
     if (raw != nullptr && !msg->ParseFromString(*raw)) {
       return Fatal(Status::Corruption("STATE_RECORD_CORRUPT",
                                       "state record " + std::string(key) +

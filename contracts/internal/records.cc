@@ -67,7 +67,7 @@ Status ReadOrgRef(TxContext& c, std::string_view id, Organisation* storage, cons
   auto& cache = c.state().block()->org_cache();
   const bool own = c.state().Writes(key);
   if (!own) {
-    if (auto it = cache.find(std::string(id)); it != cache.end()) {
+    if (auto it = cache.find(id); it != cache.end()) {
       *org = &it->second;
       return Status::OK();
     }

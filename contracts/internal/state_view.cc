@@ -74,14 +74,11 @@ void BlockState::Apply(ledger::WriteSet&& writes) {
     orgs_.clear();
   }
   // Move the nodes across instead of copying keys and values.
+  // One search per key: insert returns the node when the key is already
+  // pending, and then only the value moves.
   while (!writes.empty()) {
-    auto node = writes.extract(writes.begin());
-    auto it = pending_.find(node.key());
-    if (it != pending_.end()) {
-      it->second = std::move(node.mapped());
-    } else {
-      pending_.insert(std::move(node));
-    }
+    auto r = pending_.insert(writes.extract(writes.begin()));
+    if (!r.inserted) r.position->second = std::move(r.node.mapped());
   }
 }
 

@@ -49,7 +49,13 @@ class BlockState {
   std::optional<Params>& params_cache() { return params_; }
   // Parsed organisations, by id, for the block; Apply drops the cache when a
   // transaction writes any organisation. Looked up only, never iterated.
-  std::unordered_map<std::string, Organisation>& org_cache() { return orgs_; }
+  // Looked up by string_view (no key string built).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using OrgCache = std::unordered_map<std::string, Organisation, Hash, std::equal_to<>>;
+  OrgCache& org_cache() { return orgs_; }
 
  private:
   const ledger::StateReader& committed_;
@@ -57,13 +63,9 @@ class BlockState {
   // Memo of committed point reads (hits and misses) for this block: accounts,
   // organisations and parameters are read by most transactions. Only looked up,
   // never iterated, so its hash order cannot leak into results.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>> memo_;
   std::optional<Params> params_;
-  std::unordered_map<std::string, Organisation> orgs_;
+  OrgCache orgs_;
 };
 
 class TxState {
