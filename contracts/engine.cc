@@ -63,9 +63,9 @@ Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get
     }
     Signer s;
     s.key_hex = ledger::HexEncode(ledger::ByteSpan(k));
-    std::optional<std::string> raw;
+    const std::string* raw = nullptr;
     PLEDGER_RETURN_IF_ERROR(get(keys::Account(s.key_hex), &raw));
-    if (!raw) {
+    if (raw == nullptr) {
       return Fail("SIGNER_UNKNOWN", "signer " + s.key_hex.substr(0, 16) +
                                         "… is not an account on this ledger; ask the IP offices to add it");
     }
@@ -78,9 +78,9 @@ Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get
     }
     // An account outlives its organisation's removal (the record stays for
     // history), so the organisation is what decides whether it still signs.
-    std::optional<std::string> raw_org;
+    const std::string* raw_org = nullptr;
     PLEDGER_RETURN_IF_ERROR(get(keys::Org(s.account.org_id()), &raw_org));
-    if (raw_org) {
+    if (raw_org != nullptr) {
       Organisation org;
       if (!org.ParseFromString(*raw_org)) {
         return Status::Corruption("STATE_RECORD_CORRUPT", "organisation record of " + s.account.org_id() +
@@ -228,7 +228,7 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
       }
       std::vector<const Signer*> signers;
       if (s.ok()) {
-        s = ResolveSigners(p.signers, [&](std::string_view k, std::optional<std::string>* v) { return c.GetRaw(k, v); },
+        s = ResolveSigners(p.signers, [&](std::string_view k, const std::string** v) { return c.FindRaw(k, v); },
                            &signers, &signer_cache);
         if (!s.ok() && s.code() == StatusCode::kCorruption) (void)c.Fatal(s);
       }
@@ -277,12 +277,14 @@ Status CheckAdmission(const ledger::StateReader& committed, const PreparedTx& tx
     return Status::FailedPrecondition("STATE_PARAMS_MISSING", "the node has no genesis state yet");
   }
   PLEDGER_RETURN_IF_ERROR(CheckEnvelope(tx.body, **chain, next_height, params));
+  std::optional<std::string> held;  // the value *v points at, until the next read
   return ResolveSigners(
       tx.signers,
-      [&](std::string_view k, std::optional<std::string>* v) -> Status {
+      [&](std::string_view k, const std::string** v) -> Status {
         auto r = committed.Get(k);
         if (!r.ok()) return std::move(r).TakeStatus();
-        *v = std::move(*r);
+        held = std::move(*r);
+        *v = held ? &*held : nullptr;
         return Status::OK();
       },
       nullptr);

@@ -73,16 +73,22 @@ Status ReadOrgRef(TxContext& c, std::string_view id, Organisation* storage, cons
     }
   }
   bool found = false;
-  PLEDGER_RETURN_IF_ERROR(c.Read(key, storage, &found));
-  if (!found) {
-    *org = storage;
-    return Fail("ORG_NOT_FOUND", "no organisation " + Quote(id) + "; add it with OrgAdd first");
-  }
   if (!own) {
-    *org = &cache.emplace(std::string(id), *storage).first->second;
+    // Parse straight into a new cache entry rather than copying it there.
+    auto it = cache.try_emplace(std::string(id)).first;
+    Status s = c.Read(key, &it->second, &found);
+    if (s.ok() && found) {
+      *org = &it->second;
+      return Status::OK();
+    }
+    cache.erase(it);
+    PLEDGER_RETURN_IF_ERROR(s);
+    storage->Clear();
   } else {
-    *org = storage;
+    PLEDGER_RETURN_IF_ERROR(c.Read(key, storage, &found));
   }
+  *org = storage;
+  if (!found) return Fail("ORG_NOT_FOUND", "no organisation " + Quote(id) + "; add it with OrgAdd first");
   return Status::OK();
 }
 
