@@ -499,8 +499,9 @@ Pledge NewPledge(const TxContext& c, const PledgeRegister& a, const std::set<std
 
 // The record, its R18 order indexes, the R13 locks and the R33 exposure.
 Status WritePledge(TxContext& c, const Pledge& pl, std::vector<Patent>& patents) {
-  c.Touch(keys::Pledge(pl.id()));
-  c.Write(keys::Pledge(pl.id()), pl);
+  std::string key = keys::Pledge(pl.id());
+  c.Touch(key);
+  c.Write(std::move(key), pl);
   const std::string order = keys::OrderKey(c.height(), c.index());
   c.Put(keys::BankPledgePrefix(pl.pledgee_org_id()) + order, pl.id());
   c.Put(keys::BorrowerPledgePrefix(pl.debtor_org_id()) + order, pl.id());

@@ -95,9 +95,11 @@ Status ReadOrgRef(TxContext& c, std::string_view id, Organisation* storage, cons
 Status LoadPatent(TxContext& c, std::string_view patent_no, Patent* p) {
   auto type = ParsePatentNumber(patent_no);
   if (!type.ok()) return Fail(type.status().reason(), std::string(type.status().message()));
-  c.Touch(keys::Patent(patent_no));
+  std::string key = keys::Patent(patent_no);
   bool found = false;
-  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Patent(patent_no), p, &found));
+  Status s = c.Read(key, p, &found);
+  c.Touch(std::move(key));  // touched either way; the list is sorted at the end
+  PLEDGER_RETURN_IF_ERROR(s);
   if (!found) {
     return Fail("PATENT_NOT_FOUND", "patent " + std::string(patent_no) +
                                         " is not in the register; an IP office must register it first");
