@@ -49,21 +49,25 @@ Status CheckEnvelope(const ledger::TxBody& body, std::string_view chain_id, std:
 using SignerCache = std::map<ledger::PublicKey, Signer>;
 
 // Resolves verified signer keys to active accounts.
-template <typename GetFn>
-Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get, std::vector<Signer>* out,
-                      SignerCache* cache = nullptr) {
+// With a cache, *out (if given) gets pointers to the cache's entries: they
+// stay valid until the cache is cleared (between transactions).
+// `org_of(org_id, &org)` gives the parsed organisation record, nullptr if
+// there is none (Corruption if it does not parse).
+template <typename GetFn, typename OrgFn>
+Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get, OrgFn&& org_of,
+                      std::vector<const Signer*>* out, SignerCache* cache = nullptr) {
   for (const ledger::PublicKey& k : keys_in) {
     if (cache != nullptr) {
       if (auto it = cache->find(k); it != cache->end()) {
-        if (out) out->push_back(it->second);
+        if (out) out->push_back(&it->second);
         continue;
       }
     }
     Signer s;
     s.key_hex = ledger::HexEncode(ledger::ByteSpan(k));
-    std::optional<std::string> raw;
+    const std::string* raw = nullptr;
     PLEDGER_RETURN_IF_ERROR(get(keys::Account(s.key_hex), &raw));
-    if (!raw) {
+    if (raw == nullptr) {
       return Fail("SIGNER_UNKNOWN", "signer " + s.key_hex.substr(0, 16) +
                                         "… is not an account on this ledger; ask the IP offices to add it");
     }
@@ -76,25 +80,25 @@ Status ResolveSigners(const std::vector<ledger::PublicKey>& keys_in, GetFn&& get
     }
     // An account outlives its organisation's removal (the record stays for
     // history), so the organisation is what decides whether it still signs.
-    std::optional<std::string> raw_org;
-    PLEDGER_RETURN_IF_ERROR(get(keys::Org(s.account.org_id()), &raw_org));
-    if (raw_org) {
-      Organisation org;
-      if (!org.ParseFromString(*raw_org)) {
-        return Status::Corruption("STATE_RECORD_CORRUPT", "organisation record of " + s.account.org_id() +
-                                                              " does not parse");
-      }
-      if (org.removed()) {
-        return Fail("ACCOUNT_ORG_REMOVED", "signer " + s.key_hex.substr(0, 16) + "… belongs to " +
-                                               s.account.org_id() + ", removed at height " +
-                                               std::to_string(org.removed_height()) +
-                                               "; its accounts sign nothing: drop this signature");
-      }
+    const Organisation* org = nullptr;
+    PLEDGER_RETURN_IF_ERROR(org_of(s.account.org_id(), &org));
+    if (org != nullptr && org->removed()) {
+      return Fail("ACCOUNT_ORG_REMOVED", "signer " + s.key_hex.substr(0, 16) + "… belongs to " +
+                                             s.account.org_id() + ", removed at height " +
+                                             std::to_string(org->removed_height()) +
+                                             "; its accounts sign nothing: drop this signature");
     }
-    if (cache != nullptr) cache->emplace(k, s);
-    if (out) out->push_back(std::move(s));
+    if (cache != nullptr) {
+      const Signer* kept = &cache->emplace(k, std::move(s)).first->second;
+      if (out) out->push_back(kept);
+    }
   }
   return Status::OK();
+}
+
+Status OrgParseError(std::string_view org_id) {
+  return Status::Corruption("STATE_RECORD_CORRUPT", "organisation record of " + std::string(org_id) +
+                                                        " does not parse");
 }
 
 Status Dispatch(TxContext& c, const Action& a) {
@@ -222,13 +226,34 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
         s = Fail("TX_REPLAYED", "transaction " + HexId(p.id).substr(0, 16) +
                                     "… appears earlier in this block; build a new one (another nonce) to repeat it");
       }
-      std::vector<Signer> signers;
+      std::vector<const Signer*> signers;
       if (s.ok()) {
-        s = ResolveSigners(p.signers, [&](std::string_view k, std::optional<std::string>* v) { return c.GetRaw(k, v); },
-                           &signers, &signer_cache);
+        // Organisations through the block's parsed cache (internal::ReadOrgRef
+        // shares it): the transaction has written nothing yet, so the cache
+        // holds exactly what it would read.
+        auto org_of = [&](std::string_view org_id, const Organisation** org) -> Status {
+          *org = nullptr;
+          auto& orgs = bs.org_cache();
+          if (auto it = orgs.find(org_id); it != orgs.end()) {
+            *org = &it->second;
+            return Status::OK();
+          }
+          const std::string* raw = nullptr;
+          PLEDGER_RETURN_IF_ERROR(c.FindRaw(keys::Org(org_id), &raw));
+          if (raw == nullptr) return Status::OK();
+          auto it = orgs.try_emplace(std::string(org_id)).first;
+          if (!it->second.ParseFromString(*raw)) {
+            orgs.erase(it);
+            return OrgParseError(org_id);
+          }
+          *org = &it->second;
+          return Status::OK();
+        };
+        s = ResolveSigners(p.signers, [&](std::string_view k, const std::string** v) { return c.FindRaw(k, v); },
+                           org_of, &signers, &signer_cache);
         if (!s.ok() && s.code() == StatusCode::kCorruption) (void)c.Fatal(s);
       }
-      for (const Signer& sg : signers) c.Touch(keys::Account(sg.key_hex));
+      for (const Signer* sg : signers) c.Touch(keys::Account(sg->key_hex));
       if (s.ok()) {
         c.SetSigners(std::move(signers));
         s = Dispatch(c, p.body.action());
@@ -245,7 +270,7 @@ BlockOutcome Engine::ExecuteBlock(const ledger::StateReader& committed, const Bl
         }
         bs.Apply(std::move(writes));
         r.set_code("OK");
-        for (auto& e : c.events()) *r.add_events() = std::move(e);
+        r.mutable_events()->Swap(&c.events());  // r has no events yet
       } else {
         Reject(&r, s);
         for (const auto& g : c.grounds()) {
@@ -273,15 +298,25 @@ Status CheckAdmission(const ledger::StateReader& committed, const PreparedTx& tx
     return Status::FailedPrecondition("STATE_PARAMS_MISSING", "the node has no genesis state yet");
   }
   PLEDGER_RETURN_IF_ERROR(CheckEnvelope(tx.body, **chain, next_height, params));
-  return ResolveSigners(
-      tx.signers,
-      [&](std::string_view k, std::optional<std::string>* v) -> Status {
-        auto r = committed.Get(k);
-        if (!r.ok()) return std::move(r).TakeStatus();
-        *v = std::move(*r);
-        return Status::OK();
-      },
-      nullptr);
+  std::optional<std::string> held;  // the value *v points at, until the next read
+  auto get = [&](std::string_view k, const std::string** v) -> Status {
+    auto r = committed.Get(k);
+    if (!r.ok()) return std::move(r).TakeStatus();
+    held = std::move(*r);
+    *v = held ? &*held : nullptr;
+    return Status::OK();
+  };
+  Organisation org_read;
+  auto org_of = [&](std::string_view org_id, const Organisation** org) -> Status {
+    *org = nullptr;
+    const std::string* raw = nullptr;
+    PLEDGER_RETURN_IF_ERROR(get(keys::Org(org_id), &raw));
+    if (raw == nullptr) return Status::OK();
+    if (!org_read.ParseFromString(*raw)) return OrgParseError(org_id);
+    *org = &org_read;
+    return Status::OK();
+  };
+  return ResolveSigners(tx.signers, get, org_of, nullptr);
 }
 
 }  // namespace pledger::contracts

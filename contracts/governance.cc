@@ -268,7 +268,7 @@ Status ExecAccountRotateKey(TxContext& c, const AccountRotateKey& a) {
   const std::string& new_hex = a.new_public_key_hex();
   const bool self_signed =
       !a.new_key_proof().empty() && std::any_of(c.signers().begin(), c.signers().end(),
-                                                [&](const Signer& s) { return s.key_hex == old_hex; });
+                                                [&](const Signer* s) { return s->key_hex == old_hex; });
   if (!self_signed) {
     Status q = c.RequireGovernanceQuorum("AccountRotateKey");
     if (!q.ok()) {
@@ -494,7 +494,7 @@ Status ExecValidatorRotateKey(TxContext& c, const ValidatorRotateKey& a) {
   if (!q.ok()) {
     if (q.reason() != "GOV_QUORUM_NOT_MET") return q;
     const bool org_signed = std::any_of(c.signers().begin(), c.signers().end(),
-                                        [&](const Signer& s) { return s.account.org_id() == v.org_id(); });
+                                        [&](const Signer* s) { return s->account.org_id() == v.org_id(); });
     if (!org_signed) {
       return Fail("GOV_QUORUM_NOT_MET",
                   std::string(q.message()) + "; or have an account of " + v.org_id() +

@@ -412,7 +412,8 @@ Status ExecPatentRegister(TxContext& c, const PatentRegister& a) {
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_IP_OFFICE, {}, "PatentRegister"));
   auto type = ParsePatentNumber(a.patent_no());
   if (!type.ok()) return Fail(type.status().reason(), std::string(type.status().message()));
-  c.Touch(keys::Patent(a.patent_no()));
+  std::string key = keys::Patent(a.patent_no());
+  c.Touch(key);
   if (a.type() != *type) {
     return Fail("PATENT_TYPE_MISMATCH", "patent " + a.patent_no() + " is a " + PatentType_Name(*type) +
                                             " by its type digit, not " + PatentType_Name(a.type()) + " (R25)");
@@ -445,7 +446,7 @@ Status ExecPatentRegister(TxContext& c, const PatentRegister& a) {
     }
   }
   std::optional<std::string> existing;
-  PLEDGER_RETURN_IF_ERROR(c.GetRaw(keys::Patent(a.patent_no()), &existing));
+  PLEDGER_RETURN_IF_ERROR(c.GetRaw(key, &existing));
   if (existing) return Fail("PATENT_EXISTS", "patent " + a.patent_no() + " is already registered");
 
   p.set_patent_no(a.patent_no());
@@ -461,7 +462,7 @@ Status ExecPatentRegister(TxContext& c, const PatentRegister& a) {
   p.set_twin_patent_no(a.twin_patent_no());
   p.set_co_owner_agreement(a.co_owner_agreement());
   p.set_registered_height(c.height());
-  c.Write(keys::Patent(a.patent_no()), p);
+  c.Write(std::move(key), p);
   c.Emit("patent.registered", {{"patent_no", p.patent_no()},
                                {"status", StatusName(p.status())},
                                {"expiry_date", FormatDate(p.expiry_date())}});

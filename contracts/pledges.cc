@@ -223,22 +223,29 @@ Status CheckRegisterShape(const PledgeRegister& a, std::set<std::string>* patent
 
 // The parties of a registration, loaded once the signers who must be there in
 // any case have been checked.
+// The parties point into the block's organisation cache (LoadOrgRef), or at
+// the *_read records when they had to be read.
 struct RegisterParties {
-  Organisation pledgee, debtor;
-  std::map<std::string, Organisation> pledgors;
+  Organisation pledgee_read, debtor_read;
+  std::map<std::string, Organisation> pledgors_read;
+  const Organisation* pledgee = nullptr;
+  const Organisation* debtor = nullptr;
+  std::map<std::string, const Organisation*> pledgors;
 };
 
 Status LoadRegisterParties(TxContext& c, const PledgeRegister& a, const std::set<std::string>& pledgor_set,
                            RegisterParties* out) {
-  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.pledgee_org_id(), &out->pledgee));
-  if (out->pledgee.kind() != ORG_BANK) {
+  PLEDGER_RETURN_IF_ERROR(LoadOrgRef(c, a.pledgee_org_id(), &out->pledgee_read, &out->pledgee));
+  if (out->pledgee->kind() != ORG_BANK) {
     return Fail("PLEDGE_PLEDGEE_NOT_BANK", a.pledgee_org_id() + " is not a bank; pledgees on this ledger are banks");
   }
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_BANK, a.pledgee_org_id(), "PledgeRegister"));
   // R1: the pledge arises when the IP office registers it: its signature is the registration.
   PLEDGER_RETURN_IF_ERROR(c.RequireRole(ROLE_IP_OFFICE, {}, "PledgeRegister (R1)"));
-  PLEDGER_RETURN_IF_ERROR(LoadOrg(c, a.debtor_org_id(), &out->debtor));
-  for (const std::string& id : pledgor_set) PLEDGER_RETURN_IF_ERROR(LoadOrg(c, id, &out->pledgors[id]));
+  PLEDGER_RETURN_IF_ERROR(LoadOrgRef(c, a.debtor_org_id(), &out->debtor_read, &out->debtor));
+  for (const std::string& id : pledgor_set) {
+    PLEDGER_RETURN_IF_ERROR(LoadOrgRef(c, id, &out->pledgors_read[id], &out->pledgors[id]));
+  }
   return Status::OK();
 }
 
@@ -250,9 +257,9 @@ Status AddContractGrounds(TxContext& c, const PledgeRegister& a, const RegisterP
   if (a.principal_fen() <= 0) missing_data.push_back("debt amount");
   if (a.due_date() == 0) missing_data.push_back("performance term (due date)");
   if (a.scope().empty()) missing_data.push_back("scope of the security");
-  if (parties.pledgee.name().empty() || parties.pledgee.address().empty()) missing_data.push_back("pledgee name/address");
+  if (parties.pledgee->name().empty() || parties.pledgee->address().empty()) missing_data.push_back("pledgee name/address");
   for (const auto& [id, org] : parties.pledgors) {
-    if (org.name().empty() || org.address().empty()) missing_data.push_back("name/address of pledgor " + id);
+    if (org->name().empty() || org->address().empty()) missing_data.push_back("name/address of pledgor " + id);
   }
   if (!missing_data.empty()) {
     std::string list;
@@ -267,8 +274,8 @@ Status AddContractGrounds(TxContext& c, const PledgeRegister& a, const RegisterP
     c.AddGround("PLEDGE_CONTRACT_DATA_MISSING", "the debt's due date " + FormatDate(a.due_date()) +
                                                     " is already past (R3, R7g)");
   }
-  bool foreign = parties.pledgee.foreign_non_resident();
-  for (const auto& [id, org] : parties.pledgors) foreign = foreign || org.foreign_non_resident();
+  bool foreign = parties.pledgee->foreign_non_resident();
+  for (const auto& [id, org] : parties.pledgors) foreign = foreign || org->foreign_non_resident();
   if (!foreign) return Status::OK();
   bool ok = false;
   if (ValidId(a.agency_org_id())) {
@@ -492,8 +499,9 @@ Pledge NewPledge(const TxContext& c, const PledgeRegister& a, const std::set<std
 
 // The record, its R18 order indexes, the R13 locks and the R33 exposure.
 Status WritePledge(TxContext& c, const Pledge& pl, std::vector<Patent>& patents) {
-  c.Touch(keys::Pledge(pl.id()));
-  c.Write(keys::Pledge(pl.id()), pl);
+  std::string key = keys::Pledge(pl.id());
+  c.Touch(key);
+  c.Write(std::move(key), pl);
   const std::string order = keys::OrderKey(c.height(), c.index());
   c.Put(keys::BankPledgePrefix(pl.pledgee_org_id()) + order, pl.id());
   c.Put(keys::BorrowerPledgePrefix(pl.debtor_org_id()) + order, pl.id());
@@ -561,14 +569,14 @@ Status ExecPledgeRegister(TxContext& c, const PledgeRegister& a) {
   const Params* params = nullptr;
   PLEDGER_RETURN_IF_ERROR(c.LoadParams(&params));
 
-  const LendingPolicy& policy = parties.pledgee.lending_policy();
+  const LendingPolicy& policy = parties.pledgee->lending_policy();
   PLEDGER_RETURN_IF_ERROR(AddContractGrounds(c, a, parties));
   std::vector<Patent> patents;
   PLEDGER_RETURN_IF_ERROR(AddPatentsAndPledgorGrounds(c, a, patent_set, pledgor_set, policy, &patents));
   std::uint32_t ltv_bps = 0;
   PLEDGER_RETURN_IF_ERROR(AddValuationGrounds(c, a, patent_set, policy, &ltv_bps));
   PartnerBankCaution caution;
-  PLEDGER_RETURN_IF_ERROR(CheckPartnerBankCaution(c, a, parties.debtor, *params, &caution));
+  PLEDGER_RETURN_IF_ERROR(CheckPartnerBankCaution(c, a, *parties.debtor, *params, &caution));
   if (c.has_grounds()) return c.RefuseWithGrounds();
 
   const Pledge pl = NewPledge(c, a, pledgor_set, patent_set, ltv_bps);

@@ -23,6 +23,15 @@ inline std::string Cat(std::string_view a, std::string_view b) {
   return k;
 }
 
+// a + b + c with room for an order key (30 bytes) appended later, as the
+// index prefixes below are.
+inline std::string Cat3(std::string_view a, std::string_view b, std::string_view c) {
+  std::string k;
+  k.reserve(a.size() + b.size() + c.size() + 30);
+  k.append(a).append(b).append(c);
+  return k;
+}
+
 inline constexpr std::string_view kChain = "chain";    // raw chain id
 inline constexpr std::string_view kParams = "params";  // Params
 inline std::string Org(std::string_view id) { return Cat("org/", id); }
@@ -52,19 +61,13 @@ inline std::string OrderKey(std::uint64_t height, std::uint32_t index) {
 inline constexpr std::string_view kIpOfficePrefix = "ix/iporg/";
 inline std::string IpOffice(std::string_view org) { return Cat(kIpOfficePrefix, org); }
 // Pledges by pledgee bank and by borrower, in R18 order -> pledge id.
-inline std::string BankPledgePrefix(std::string_view org) { return "ix/bank/" + std::string(org) + "/"; }
-inline std::string BorrowerPledgePrefix(std::string_view org) {
-  return "ix/borrower/" + std::string(org) + "/";
-}
+inline std::string BankPledgePrefix(std::string_view org) { return Cat3("ix/bank/", org, "/"); }
+inline std::string BorrowerPledgePrefix(std::string_view org) { return Cat3("ix/borrower/", org, "/"); }
 // Pledges by pledgor, in R18 order -> pledge id: with the two above, every
 // party of a pledge finds it (OrgRemove refuses while one is registered).
-inline std::string PledgorPledgePrefix(std::string_view org) { return "ix/pledgor/" + std::string(org) + "/"; }
-inline std::string PatentPledgePrefix(std::string_view no) {
-  return "ix/patent-pledge/" + std::string(no) + "/";
-}
-inline std::string PatentValuationPrefix(std::string_view no) {
-  return "ix/patent-valuation/" + std::string(no) + "/";
-}
+inline std::string PledgorPledgePrefix(std::string_view org) { return Cat3("ix/pledgor/", org, "/"); }
+inline std::string PatentPledgePrefix(std::string_view no) { return Cat3("ix/patent-pledge/", no, "/"); }
+inline std::string PatentValuationPrefix(std::string_view no) { return Cat3("ix/patent-valuation/", no, "/"); }
 // BorrowerLenders of one borrower (R33).
 inline std::string Lenders(std::string_view debtor) { return Cat("ix/lenders/", debtor); }
 

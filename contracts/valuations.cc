@@ -64,8 +64,9 @@ Status ExecValuationRecord(TxContext& c, const ValuationRecord& a) {
   v.set_realisable_value_fen(a.realisable_value_fen());
   v.set_report_hash(a.report_hash());
   v.set_recorded_height(c.height());
-  c.Touch(keys::Valuation(v.id()));
-  c.Write(keys::Valuation(v.id()), v);
+  std::string key = keys::Valuation(v.id());
+  c.Touch(key);
+  c.Write(std::move(key), v);
   const std::string order = keys::OrderKey(c.height(), c.index());
   for (const std::string& no : v.patent_nos()) c.Put(keys::PatentValuationPrefix(no) + order, v.id());
   c.Emit("valuation.recorded", {{"valuation_id", v.id()},

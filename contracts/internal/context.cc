@@ -19,6 +19,12 @@ Status TxContext::GetRaw(std::string_view key, std::optional<std::string>* out) 
   return Status::OK();
 }
 
+Status TxContext::FindRaw(std::string_view key, const std::string** out) {
+  Status s = state_.Find(key, out);
+  if (!s.ok()) return Fatal(std::move(s));
+  return Status::OK();
+}
+
 Status TxContext::Scan(std::string_view prefix, const ScanFn& fn) {
   Status s = state_.Scan(prefix, fn);
   if (!s.ok()) return Fatal(std::move(s));
@@ -45,13 +51,14 @@ Status TxContext::LoadParams(const Params** out) {
 }
 
 void TxContext::Emit(std::string_view type,
-                     std::initializer_list<std::pair<std::string_view, std::string>> attributes) {
-  ledger::Event& e = events_.emplace_back();
-  e.set_type(std::string(type));
+                     std::initializer_list<std::pair<std::string_view, std::string_view>> attributes) {
+  ledger::Event& e = *events_.Add();
+  e.set_type(type.data(), type.size());
+  e.mutable_attributes()->Reserve(static_cast<int>(attributes.size()));
   for (const auto& [k, v] : attributes) {
     auto* a = e.add_attributes();
-    a->set_key(std::string(k));
-    a->set_value(v);
+    a->set_key(k.data(), k.size());
+    a->set_value(v.data(), v.size());
   }
 }
 
@@ -66,8 +73,8 @@ Status TxContext::RefuseWithGrounds() const {
 }
 
 const Signer* TxContext::SignerWithRole(Role role, std::string_view org) const {
-  for (const Signer& s : signers_) {
-    if ((org.empty() || s.account.org_id() == org) && HasRole(s.account, role)) return &s;
+  for (const Signer* s : signers_) {
+    if ((org.empty() || s->account.org_id() == org) && HasRole(s->account, role)) return s;
   }
   return nullptr;
 }
@@ -82,8 +89,8 @@ Status TxContext::RequireRole(Role role, std::string_view org, std::string_view 
 
 std::set<std::string> TxContext::SigningOrgs(Role role) const {
   std::set<std::string> orgs;
-  for (const Signer& s : signers_) {
-    if (HasRole(s.account, role)) orgs.insert(s.account.org_id());
+  for (const Signer* s : signers_) {
+    if (HasRole(s->account, role)) orgs.insert(s->account.org_id());
   }
   return orgs;
 }

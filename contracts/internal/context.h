@@ -60,13 +60,16 @@ class TxContext {
 
   // ---- reads. NotFound is not an error: *found says whether the key exists.
   Status GetRaw(std::string_view key, std::optional<std::string>* out);
+  // GetRaw without the copy: *out points into the state views (nullptr when
+  // absent) and is valid only until the next read or write of this context.
+  Status FindRaw(std::string_view key, const std::string** out);
   template <typename M>
   Status Read(std::string_view key, M* msg, bool* found) {
-    std::optional<std::string> raw;
-    PLEDGER_RETURN_IF_ERROR(GetRaw(key, &raw));
-    *found = raw.has_value();
-    msg->Clear();
-    if (raw && !msg->ParseFromString(*raw)) {
+    const std::string* raw = nullptr;
+    PLEDGER_RETURN_IF_ERROR(FindRaw(key, &raw));
+    *found = raw != nullptr;
+    if (raw == nullptr) msg->Clear();  // ParseFromString clears first itself
+    if (raw != nullptr && !msg->ParseFromString(*raw)) {
       return Fatal(Status::Corruption("STATE_RECORD_CORRUPT",
                                       "state record " + std::string(key) +
                                           " does not parse; the state is damaged, resynchronise"));
@@ -86,8 +89,10 @@ class TxContext {
   TxState& state() { return state_; }
 
   // ---- receipt
+  // Values are views: a temporary string in the braced list lives until the
+  // end of the call's full expression, which is all Emit needs.
   void Emit(std::string_view type,
-            std::initializer_list<std::pair<std::string_view, std::string>> attributes);
+            std::initializer_list<std::pair<std::string_view, std::string_view>> attributes);
   void Touch(std::string entity) { touched_.push_back(std::move(entity)); }
   void AddGround(std::string_view code, std::string message) {
     grounds_.push_back(Ground{std::string(code), std::move(message)});
@@ -96,7 +101,9 @@ class TxContext {
   Status RefuseWithGrounds() const;
   bool has_grounds() const { return !grounds_.empty(); }
 
-  std::vector<ledger::Event>& events() { return events_; }
+  // Built in place, in the receipt's own container type, so that an accepted
+  // transaction hands them over with one swap.
+  google::protobuf::RepeatedPtrField<ledger::Event>& events() { return events_; }
   const std::vector<Ground>& grounds() const { return grounds_; }
   // Sorted and unique.
   std::vector<std::string> TakeTouched() {
@@ -106,8 +113,10 @@ class TxContext {
   }
 
   // ---- signers (resolved to active accounts by the engine before dispatch)
-  void SetSigners(std::vector<Signer> signers) { signers_ = std::move(signers); }
-  const std::vector<Signer>& signers() const { return signers_; }
+  // The signers live in the engine's per-block cache, which outlives the
+  // transaction (it is cleared only between transactions).
+  void SetSigners(std::vector<const Signer*> signers) { signers_ = std::move(signers); }
+  const std::vector<const Signer*>& signers() const { return signers_; }
   // A signer holding `role`, of organisation `org` if org is non-empty.
   const Signer* SignerWithRole(Role role, std::string_view org = {}) const;
   // AUTH_ROLE_MISSING unless SignerWithRole(role, org).
@@ -133,8 +142,8 @@ class TxContext {
   std::uint32_t index_;
   ledger::Hash256 id_;
   std::int32_t today_;
-  std::vector<Signer> signers_;
-  std::vector<ledger::Event> events_;
+  std::vector<const Signer*> signers_;
+  google::protobuf::RepeatedPtrField<ledger::Event> events_;
   std::vector<Ground> grounds_;
   std::vector<std::string> touched_;
   std::optional<Params> params_;

@@ -29,16 +29,31 @@ Status LoadAccount(TxContext& c, std::string_view key_hex, Account* a) {
 }
 
 Status LoadOrg(TxContext& c, std::string_view id, Organisation* org) {
-  PLEDGER_RETURN_IF_ERROR(ReadOrg(c, id, org));
-  if (org->removed()) {
+  const Organisation* ref = nullptr;
+  Status s = LoadOrgRef(c, id, org, &ref);
+  if (ref != nullptr && ref != org) *org = *ref;
+  return s;
+}
+
+Status ReadOrg(TxContext& c, std::string_view id, Organisation* org) {
+  const Organisation* ref = nullptr;
+  Status s = ReadOrgRef(c, id, org, &ref);
+  if (ref != nullptr && ref != org) *org = *ref;
+  return s;
+}
+
+Status LoadOrgRef(TxContext& c, std::string_view id, Organisation* storage, const Organisation** org) {
+  PLEDGER_RETURN_IF_ERROR(ReadOrgRef(c, id, storage, org));
+  if ((*org)->removed()) {
     return Fail("ORG_REMOVED", "organisation " + std::string(id) + " was removed at height " +
-                                   std::to_string(org->removed_height()) +
+                                   std::to_string((*org)->removed_height()) +
                                    "; it can be party to nothing new: name another organisation");
   }
   return Status::OK();
 }
 
-Status ReadOrg(TxContext& c, std::string_view id, Organisation* org) {
+Status ReadOrgRef(TxContext& c, std::string_view id, Organisation* storage, const Organisation** org) {
+  *org = nullptr;
   if (!ValidId(id)) {
     return Fail("ORG_ID_INVALID", "organisation id " + Quote(id) + " must match [a-z0-9._-]{1,64}");
   }
@@ -46,29 +61,45 @@ Status ReadOrg(TxContext& c, std::string_view id, Organisation* org) {
   c.Touch(key);
   // Most transactions name the same few banks and offices: serve parsed
   // organisations from the block's cache unless this transaction wrote one.
+  // The cache is cleared only between transactions (BlockState::Apply), and
+  // its elements do not move when it grows, so the pointer holds for the
+  // rest of this transaction.
   auto& cache = c.state().block()->org_cache();
   const bool own = c.state().Writes(key);
   if (!own) {
-    if (auto it = cache.find(std::string(id)); it != cache.end()) {
-      *org = it->second;
+    if (auto it = cache.find(id); it != cache.end()) {
+      *org = &it->second;
       return Status::OK();
     }
   }
   bool found = false;
-  PLEDGER_RETURN_IF_ERROR(c.Read(key, org, &found));
-  if (!found) {
-    return Fail("ORG_NOT_FOUND", "no organisation " + Quote(id) + "; add it with OrgAdd first");
+  if (!own) {
+    // Parse straight into a new cache entry rather than copying it there.
+    auto it = cache.try_emplace(std::string(id)).first;
+    Status s = c.Read(key, &it->second, &found);
+    if (s.ok() && found) {
+      *org = &it->second;
+      return Status::OK();
+    }
+    cache.erase(it);
+    PLEDGER_RETURN_IF_ERROR(s);
+    storage->Clear();
+  } else {
+    PLEDGER_RETURN_IF_ERROR(c.Read(key, storage, &found));
   }
-  if (!own) cache.emplace(std::string(id), *org);
+  *org = storage;
+  if (!found) return Fail("ORG_NOT_FOUND", "no organisation " + Quote(id) + "; add it with OrgAdd first");
   return Status::OK();
 }
 
 Status LoadPatent(TxContext& c, std::string_view patent_no, Patent* p) {
   auto type = ParsePatentNumber(patent_no);
   if (!type.ok()) return Fail(type.status().reason(), std::string(type.status().message()));
-  c.Touch(keys::Patent(patent_no));
+  std::string key = keys::Patent(patent_no);
   bool found = false;
-  PLEDGER_RETURN_IF_ERROR(c.Read(keys::Patent(patent_no), p, &found));
+  Status s = c.Read(key, p, &found);
+  c.Touch(std::move(key));  // touched either way; the list is sorted at the end
+  PLEDGER_RETURN_IF_ERROR(s);
   if (!found) {
     return Fail("PATENT_NOT_FOUND", "patent " + std::string(patent_no) +
                                         " is not in the register; an IP office must register it first");
@@ -112,9 +143,10 @@ Status CheckOwners(TxContext& c, const google::protobuf::RepeatedPtrField<Owner>
       return Fail("PATENT_OWNERS_INVALID", "owner " + o.org_id() + " needs a share of 1 to 10000 bps");
     }
     total += o.share_bps();
-    Organisation org;
-    PLEDGER_RETURN_IF_ERROR(LoadOrg(c, o.org_id(), &org));
-    if (org.kind() == ORG_IP_OFFICE) {
+    Organisation storage;
+    const Organisation* org = nullptr;
+    PLEDGER_RETURN_IF_ERROR(LoadOrgRef(c, o.org_id(), &storage, &org));
+    if (org->kind() == ORG_IP_OFFICE) {
       return Fail("PATENT_OWNERS_INVALID", "an IP office cannot own a patent on this register");
     }
   }

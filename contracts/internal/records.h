@@ -20,6 +20,12 @@ Status LoadOrg(TxContext& c, std::string_view id, Organisation* org);
 // ORG_ID_INVALID, ORG_NOT_FOUND; a removed organisation is returned as it is
 // (for the governance actions that act on the record itself).
 Status ReadOrg(TxContext& c, std::string_view id, Organisation* org);
+// The same without copying a cached record: *org points at the block's
+// parsed copy (valid for the rest of the transaction), or at *storage when
+// the record had to be read (absent from the cache, or written by this
+// transaction).
+Status LoadOrgRef(TxContext& c, std::string_view id, Organisation* storage, const Organisation** org);
+Status ReadOrgRef(TxContext& c, std::string_view id, Organisation* storage, const Organisation** org);
 // PATENT_NUMBER_INVALID, PATENT_CHECK_DIGIT_INVALID, PATENT_NOT_FOUND.
 Status LoadPatent(TxContext& c, std::string_view patent_no, Patent* p);
 // PLEDGE_ID_INVALID, PLEDGE_NOT_FOUND.

@@ -36,6 +36,23 @@ Status BlockState::Get(std::string_view key, std::optional<std::string>* out) {
   return Status::OK();
 }
 
+Status BlockState::Find(std::string_view key, const std::string** out) {
+  if (auto it = pending_.find(key); it != pending_.end()) {
+    *out = it->second ? &*it->second : nullptr;
+    return Status::OK();
+  }
+  if (auto it = memo_.find(key); it != memo_.end()) {
+    *out = it->second ? &*it->second : nullptr;
+    return Status::OK();
+  }
+  auto r = committed_.Get(key);
+  if (!r.ok()) return std::move(r).TakeStatus();
+  // References to unordered_map elements survive rehashing.
+  auto it = memo_.emplace(std::string(key), std::move(*r)).first;
+  *out = it->second ? &*it->second : nullptr;
+  return Status::OK();
+}
+
 Status BlockState::Scan(std::string_view prefix, const ScanFn& fn) {
   // Scans serve small keyspaces (a borrower's lenders, the IP offices, a
   // pool's members), so materialising the merge is cheap and simple.
@@ -57,14 +74,11 @@ void BlockState::Apply(ledger::WriteSet&& writes) {
     orgs_.clear();
   }
   // Move the nodes across instead of copying keys and values.
+  // One search per key: insert returns the node when the key is already
+  // pending, and then only the value moves.
   while (!writes.empty()) {
-    auto node = writes.extract(writes.begin());
-    auto it = pending_.find(node.key());
-    if (it != pending_.end()) {
-      it->second = std::move(node.mapped());
-    } else {
-      pending_.insert(std::move(node));
-    }
+    auto r = pending_.insert(writes.extract(writes.begin()));
+    if (!r.inserted) r.position->second = std::move(r.node.mapped());
   }
 }
 
@@ -74,6 +88,14 @@ Status TxState::Get(std::string_view key, std::optional<std::string>* out) {
     return Status::OK();
   }
   return block_->Get(key, out);
+}
+
+Status TxState::Find(std::string_view key, const std::string** out) {
+  if (auto it = writes_.find(key); it != writes_.end()) {
+    *out = it->second ? &*it->second : nullptr;
+    return Status::OK();
+  }
+  return block_->Find(key, out);
 }
 
 Status TxState::Scan(std::string_view prefix, const ScanFn& fn) {

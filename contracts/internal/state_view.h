@@ -33,6 +33,10 @@ class BlockState {
 
   // Errors: whatever the committed reader reports (I/O, corruption).
   Status Get(std::string_view key, std::optional<std::string>* out);
+  // The same without copying: *out points at the value held by the block
+  // (pending write or memo of a committed read), nullptr if the key is absent
+  // or erased. Valid until the next Put, Apply or Find of this BlockState.
+  Status Find(std::string_view key, const std::string** out);
   // Committed entries under `prefix` overlaid with this block's writes, in key order.
   Status Scan(std::string_view prefix, const ScanFn& fn);
   void Apply(ledger::WriteSet&& writes);
@@ -45,7 +49,13 @@ class BlockState {
   std::optional<Params>& params_cache() { return params_; }
   // Parsed organisations, by id, for the block; Apply drops the cache when a
   // transaction writes any organisation. Looked up only, never iterated.
-  std::unordered_map<std::string, Organisation>& org_cache() { return orgs_; }
+  // Looked up by string_view (no key string built).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using OrgCache = std::unordered_map<std::string, Organisation, Hash, std::equal_to<>>;
+  OrgCache& org_cache() { return orgs_; }
 
  private:
   const ledger::StateReader& committed_;
@@ -53,19 +63,18 @@ class BlockState {
   // Memo of committed point reads (hits and misses) for this block: accounts,
   // organisations and parameters are read by most transactions. Only looked up,
   // never iterated, so its hash order cannot leak into results.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>> memo_;
   std::optional<Params> params_;
-  std::unordered_map<std::string, Organisation> orgs_;
+  OrgCache orgs_;
 };
 
 class TxState {
  public:
   explicit TxState(BlockState* block) : block_(block) {}
   Status Get(std::string_view key, std::optional<std::string>* out);
+  // As BlockState::Find, looking at this transaction's own writes first.
+  // Valid until the next write or read through this TxState.
+  Status Find(std::string_view key, const std::string** out);
   Status Scan(std::string_view prefix, const ScanFn& fn);
   void Put(std::string key, std::string value) { writes_[std::move(key)] = std::move(value); }
   void Erase(std::string key) { writes_[std::move(key)] = std::nullopt; }
