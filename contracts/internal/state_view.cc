@@ -21,18 +21,9 @@ void Overlay(const ledger::WriteSet& writes, std::string_view prefix,
 }  // namespace
 
 Status BlockState::Get(std::string_view key, std::optional<std::string>* out) {
-  if (auto it = pending_.find(key); it != pending_.end()) {
-    *out = it->second;
-    return Status::OK();
-  }
-  if (auto it = memo_.find(key); it != memo_.end()) {
-    *out = it->second;
-    return Status::OK();
-  }
-  auto r = committed_.Get(key);
-  if (!r.ok()) return std::move(r).TakeStatus();
-  *out = *r;
-  memo_.emplace(std::string(key), std::move(*r));
+  const std::string* found = nullptr;
+  PLEDGER_RETURN_IF_ERROR(Find(key, &found));
+  *out = found ? std::optional<std::string>(*found) : std::nullopt;
   return Status::OK();
 }
 
