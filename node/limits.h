@@ -233,6 +233,12 @@ inline constexpr std::uint64_t kPeerWriteTimeoutMs = 10'000;
 // Redial back-off: fast after a blip, at most a few seconds after an outage.
 inline constexpr std::uint64_t kPeerReconnectMinMs = 100;
 inline constexpr std::uint64_t kPeerReconnectMaxMs = 5'000;
+// A link that stayed up this long earns the fast redial again. One cut sooner
+// is a peer that completes the TLS handshake and then refuses us (under TLS
+// 1.3 the client is done before the server has checked its certificate): it
+// keeps backing off, so a refused node redials, and logs, a few times a
+// minute rather than ten times a second.
+inline constexpr std::uint64_t kPeerStableLinkMs = 1'000;
 
 // ---- files ---------------------------------------------------------------------
 

@@ -236,6 +236,7 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
   std::unique_ptr<SslStream> stream;
   std::shared_ptr<ssl::context> ctx;  // the one `stream` was made with
   std::chrono::milliseconds backoff;
+  std::chrono::steady_clock::time_point connected_at;  // of the link that is up
   std::uint64_t generation = 0;  // bumps on every (re)connect; stale handlers check it
   bool connected = false;        // io thread
   bool writing = false;          // io thread
@@ -324,7 +325,7 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
     timer.cancel();
     connected = true;
     up = true;
-    backoff = impl->opt.reconnect_min;
+    connected_at = std::chrono::steady_clock::now();
     ++connects;
     PLOG(kInfo, "peer") << "connected to " << node_id << " at " << addr.host << ":" << addr.port;
     // The peer never writes on this connection; a read completes only when it closes.
@@ -392,8 +393,14 @@ struct PeerTransport::Impl::Outbound : std::enable_shared_from_this<Outbound> {
 
   void Fail(const std::string& why) {
     if (closed) return;
-    if (connected) PLOG(kWarn, "peer") << "lost connection to " << node_id << ": " << why;
-    else PLOG(kDebug, "peer") << "cannot reach " << node_id << ": " << why;
+    if (connected) {
+      PLOG(kWarn, "peer") << "lost connection to " << node_id << ": " << why;
+      if (std::chrono::steady_clock::now() - connected_at >= std::chrono::milliseconds(limits::kPeerStableLinkMs)) {
+        backoff = impl->opt.reconnect_min;
+      }
+    } else {
+      PLOG(kDebug, "peer") << "cannot reach " << node_id << ": " << why;
+    }
     ++generation;
     connected = false;
     up = false;
