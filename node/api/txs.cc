@@ -109,6 +109,14 @@ namespace {
 HttpResponder ScopedWaiter(ApiBackend* backend, const ledger::Hash256& id, const Reader& reader,
                            HttpResponder respond, bool submit) {
   return [backend, id, reader, respond = std::move(respond), submit](HttpResponse r) {
+    if (!submit && r.status == 202) {
+      // The wait ran out. GET answers a TxView either way (docs/openapi.yaml);
+      // the waiter's own answer is POST's SubmitResponse.
+      api::TxView v;
+      v.set_tx_id(ledger::HexEncode(id));
+      v.set_status("PENDING");
+      return respond(Json(202, v));
+    }
     if (r.status != 200) return respond(std::move(r));
     bool queued = backend->RunOnWorkPool([backend, id, reader, respond, submit] {
       auto v = TxViewOf(*backend, id);
@@ -192,11 +200,13 @@ void HandleGetTx(ApiCall& call) {
   if (!view.status().IsNotFound()) return call.respond(Error(view.status()));
   const bool pending = call.backend.InMempool(*id);
   if (wait->count() > 0 && pending) {
-    // The applier answers waiters with the receipt it has in hand; a reader
-    // who may not see all of it gets the committed view re-read and scoped.
-    HttpResponder scoped = call.reader.full() ? call.respond
-                                              : ScopedWaiter(&call.backend, *id, call.reader, call.respond,
-                                                             /*submit=*/false);
+    // The applier answers waiters with POST's SubmitResponse, built from the
+    // receipt it has in hand. GET promises a TxView (with the block hash and
+    // inclusion proof), cut to the reader: re-read the committed view. (Every
+    // reader used to get the SubmitResponse, whose `tx` a TxView parser reads
+    // as the transaction and drops: pledger-wallet reported such a receipt as
+    // empty.)
+    HttpResponder scoped = ScopedWaiter(&call.backend, *id, call.reader, call.respond, /*submit=*/false);
     auto ticket = call.backend.AddWaiter(*id, Waiter{scoped, Clock::now() + *wait, hex});
     if (ticket) {
       // Committed between the read above and the registration? The applier

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ledger/io/proto/api.pb.h"
@@ -99,6 +100,54 @@ TEST_CASE("wallet batch: submit FILE FILE sends one batch and prints one line pe
   CHECK(StartsWith(lines[0], p3 + ": Committed at height "));
   CHECK(StartsWith(lines[1], p1_again + ": REFUSED at height "));
   EXPECT_EXIT(c, ipo({"patent", "show", kP3, "--passphrase-env", "PW"}), 0);
+}
+
+// The wallet's node holds the transaction in its mempool and is killed before
+// any block carries it (here it knows no leader: the others are down), so the
+// transaction is gone (docs/api.md: 202 is admission, not durability). The
+// wallet, waiting for the receipt, keeps asking the restarting node, finds it
+// does not know the transaction, hands it over again, and reports the commit.
+TEST_CASE("wallet: a transaction lost with a killed node's mempool is submitted again while the wallet waits",
+          "[integration]") {
+  TestCluster c;
+  c.StartAll();
+  REQUIRE(c.WaitForLeader(30s) >= 0);
+  Wallet ipo(c.dir(), "ipo-a");
+  ipo.Setup(c, "ipo-a", 0);
+  const std::string file = ipo.Path("p1.json");
+  EXPECT_EXIT(c,
+              ipo({"patent", "register", "--patent", kP1, "--title", "Calibration method for a torque sensor", "--ipc",
+                   "G01L 25/00", "--filed", "2014-07-28", "--granted", "2016-03-02", "--owner", "sme",
+                   "--fee-paid-through", "today+365", "--passphrase-env", "PW", "--out", file}),
+              0);
+  c.Kill(1);
+  c.Kill(2);
+  Run submitted;
+  std::thread wallet([&] { submitted = ipo({"submit", file, "--timeout", "120", "--passphrase-env", "PW"}); });
+  // Admitted by node 0 alone, which cannot commit it.
+  const bool held = c.WaitFor(
+      [&] {
+        auto s = c.Status(0);
+        return s.ok() && s->mempool_txs() == 1;
+      },
+      30s);
+  if (!held) {
+    c.DumpLogs();
+    c.Start(1);  // let the wallet finish before failing
+    c.Start(2);
+    wallet.join();
+  }
+  REQUIRE(held);
+  c.Kill(0);
+  std::this_thread::sleep_for(2s);  // the wallet finds its node gone, and keeps waiting
+  c.Start(0);
+  c.Start(1);
+  c.Start(2);
+  wallet.join();
+  INFO(submitted.out << submitted.err);
+  EXPECT_EXIT(c, submitted, 0);
+  CHECK(submitted.out.find("Committed at height") != std::string::npos);
+  EXPECT_EXIT(c, ipo({"patent", "show", kP1, "--passphrase-env", "PW"}), 0);
 }
 
 }  // namespace

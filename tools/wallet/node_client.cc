@@ -22,6 +22,10 @@ constexpr milliseconds kQueryTimeout{15000};
 // Back-pressure (503 MEMPOOL_FULL, NODE_BUSY): resubmitting is harmless (same
 // transaction id), so the wallet retries a few times before giving up.
 constexpr int kBusyRetries = 3;
+// While waiting for a receipt: how often to ask a node that does not answer,
+// and how long a node may not know the transaction before it gets it again.
+constexpr milliseconds kUnreachableRetry{1000};
+constexpr milliseconds kResubmitAfter{1000};
 
 class HttpTransport : public NodeTransport {
  public:
@@ -281,13 +285,27 @@ Result<api::SimulateView> NodeClient::Simulate(const std::string& raw_tx) {
 }
 
 Result<api::TxView> NodeClient::WaitForTx(const std::string& tx_id_hex,
-                                          std::chrono::steady_clock::time_point deadline) {
+                                          std::chrono::steady_clock::time_point deadline,
+                                          const std::string* resubmit) {
+  auto last_submit = std::chrono::steady_clock::now();
   for (;;) {
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
     milliseconds wait = std::clamp(left, milliseconds(0), kMaxServerWait);
     std::string target = "/v1/txs/" + tx_id_hex;
     if (wait.count() > 0) target += "?wait=" + std::to_string(wait.count());
-    PLEDGER_ASSIGN_OR_RETURN(io::HttpResponse r, Call("GET", target, "", "", wait + kTransportSlack));
+    Result<io::HttpResponse> got = Call("GET", target, "", "", wait + kTransportSlack);
+    if (!got.ok()) {
+      // The node went away mid-wait (killed, restarting): what it had
+      // admitted may still commit through the others, so keep asking.
+      if (got.status().reason() == "NODE_UNREACHABLE" && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::min<milliseconds>(
+            kUnreachableRetry, std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now())));
+        continue;
+      }
+      return got.status();
+    }
+    io::HttpResponse& r = *got;
     if (r.status == 200 || r.status == 202) {
       api::TxView v;
       PLEDGER_RETURN_IF_ERROR(ParseApiJson(r.body, &v, "GET " + target));
@@ -298,9 +316,20 @@ Result<api::TxView> NodeClient::WaitForTx(const std::string& tx_id_hex,
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
     }
-    // 404 right after admission: a follower may not have the mempool entry the
-    // leader holds; keep asking until the deadline.
     if (r.status == 404 && std::chrono::steady_clock::now() < deadline) {
+      // Neither in the chain nor in this node's mempool: lost with a mempool
+      // (the node that held it was killed before a block carried it), or, just
+      // after admission, held by another node. Resubmitting is harmless (same
+      // id), so hand it over again rather than wait for what may never come.
+      if (resubmit != nullptr && std::chrono::steady_clock::now() - last_submit >= kResubmitAfter) {
+        last_submit = std::chrono::steady_clock::now();
+        auto again = Submit(*resubmit, milliseconds(0));
+        if (!again.ok() && again.status().code() != StatusCode::kUnavailable &&
+            again.status().code() != StatusCode::kResourceExhausted) {
+          return again.status();  // refused now: expired, or no longer admissible
+        }
+        continue;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       continue;
     }

@@ -125,8 +125,17 @@ class NodeClient {
   // Polls GET /v1/txs/{id}?wait=... until the transaction is committed or
   // `deadline` passes. Returns the committed view, or a TxView with status
   // PENDING when the deadline passed first.
+  //
+  // A node that is unreachable for a while (restarting) does not end the
+  // wait: it is asked again until the deadline, and only an unreachable node
+  // at the deadline is an error (NODE_UNREACHABLE). With `resubmit` (the
+  // transaction's exact bytes), a node that does not know the transaction
+  // (404: it lost its mempool in a crash, docs/api.md) gets it again, at most
+  // once a second; a refusal of that resubmission (TX_EXPIRED, ...) is
+  // returned as the error.
   Result<api::TxView> WaitForTx(const std::string& tx_id_hex,
-                                std::chrono::steady_clock::time_point deadline);
+                                std::chrono::steady_clock::time_point deadline,
+                                const std::string* resubmit = nullptr);
 
  private:
   Result<io::HttpResponse> Call(const std::string& method, const std::string& target,

@@ -364,6 +364,15 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
   }
   const std::string raw = ledger::SerializeCanonical(tx);
   auto resp = (*n)->Submit(raw, wait ? std::min<milliseconds>(seconds(*timeout), milliseconds(60000)) : milliseconds(0));
+  // The node answered the look-up above, so it went away while it held the
+  // request (killed, restarting): the transaction may be admitted, committed
+  // or lost. Waiting finds out, and hands it over again if it was lost.
+  bool sent_unanswered = false;
+  if (!resp.ok() && wait && resp.status().reason() == "NODE_UNREACHABLE") {
+    c.Observe(resp.status());
+    sent_unanswered = true;
+    resp = api::SubmitResponse();
+  }
   if (!resp.ok()) {
     c.Observe(resp.status());
     if (IsAdmissionRefusal(resp.status())) {
@@ -402,8 +411,11 @@ int SubmitAndReport(Context& c, const ledger::Transaction& tx, const ledger::TxB
   if (resp->status() == "COMMITTED" && resp->has_tx()) {
     view = resp->tx();
   } else {
-    if (c.io().interactive) c.Note("waiting for " + id_hex + " to be committed...");
-    auto w = (*n)->WaitForTx(id_hex, deadline);
+    if (c.io().interactive) {
+      c.Note(sent_unanswered ? "the node did not answer; waiting for " + id_hex + " to be committed..."
+                             : "waiting for " + id_hex + " to be committed...");
+    }
+    auto w = (*n)->WaitForTx(id_hex, deadline, &raw);
     if (!w.ok()) {
       c.Observe(w.status());
       return c.Fail(w.status());
@@ -840,7 +852,7 @@ int RunSubmitFiles(Context& c, const std::vector<std::string>& paths) {
     if (r->tx_id().empty()) r->set_tx_id(e.id_hex);
     // Still pending when the node's wait ended: wait on, up to --timeout.
     if (wait && r->status() == "PENDING") {
-      auto w = (*n)->WaitForTx(e.id_hex, deadline);
+      auto w = (*n)->WaitForTx(e.id_hex, deadline, &e.raw);
       c.Observe(w.status());
       if (w.ok() && w->status() == "COMMITTED") {
         r->set_status("COMMITTED");
