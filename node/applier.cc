@@ -243,9 +243,29 @@ Status NodeImpl::ApplyBlock(std::uint64_t raft_index, const ledger::Block& block
   for (const auto* p : txs) ids.push_back(p->id);
   PLEDGER_RETURN_IF_ERROR(ledger_->CommitBlock(block, outcome.receipts, outcome.writes,
                                                /*sync=*/false, &extra, &ids, expected));
-  applied_index_ = raft_index;
+  // The block's transactions leave the mempool before the proposer can see
+  // this block as applied: with its pipeline released (a new leader, a
+  // skipped block), it would otherwise take one of them into the next block,
+  // where it is refused as TX_REPLAYED but sits in the chain twice.
+  {
+    std::vector<ledger::Hash256> committed;
+    committed.reserve(outcome.txs.size());
+    for (const auto& tx : outcome.txs) {
+      ledger::Hash256 id{};
+      if (tx.receipt.tx_id().size() == 32) std::copy(tx.receipt.tx_id().begin(), tx.receipt.tx_id().end(), id.begin());
+      committed.push_back(id);
+    }
+    if (std::chrono::steady_clock::duration shortest{}; mempool_->Remove(committed, &shortest)) {
+      admission_->OnCommitted(std::chrono::steady_clock::now(), shortest);
+    }
+  }
+  // Height and time before the index: MaybePropose reads the index, then the
+  // height, and one that saw this block's index with the height before it
+  // took the block for skipped and proposed its transactions again (CI,
+  // faults-partition: a transaction in blocks 1084 and 1085).
   applied_height_ = header.height();
   last_applied_time_ms_ = header.time_ms();
+  applied_index_ = raft_index;
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
                 .count();
   metrics_.apply_us_last = static_cast<std::uint64_t>(us);
@@ -278,9 +298,7 @@ void NodeImpl::AfterBlock(const ledger::BlockHeader& header, const ledger::Hash2
       }
     }
   }
-  if (std::chrono::steady_clock::duration shortest{}; mempool_->Remove(ids, &shortest)) {
-    admission_->OnCommitted(std::chrono::steady_clock::now(), shortest);
-  }
+  // (ApplyBlock has taken the block's transactions out of the mempool.)
   // Answering waiting clients builds JSON per transaction: keep it off the
   // apply thread, which is the node's one serial stage.
   bool any_waiters;
