@@ -247,17 +247,8 @@ Status NodeImpl::ApplyBlock(std::uint64_t raft_index, const ledger::Block& block
   // this block as applied: with its pipeline released (a new leader, a
   // skipped block), it would otherwise take one of them into the next block,
   // where it is refused as TX_REPLAYED but sits in the chain twice.
-  {
-    std::vector<ledger::Hash256> committed;
-    committed.reserve(outcome.txs.size());
-    for (const auto& tx : outcome.txs) {
-      ledger::Hash256 id{};
-      if (tx.receipt.tx_id().size() == 32) std::copy(tx.receipt.tx_id().begin(), tx.receipt.tx_id().end(), id.begin());
-      committed.push_back(id);
-    }
-    if (std::chrono::steady_clock::duration shortest{}; mempool_->Remove(committed, &shortest)) {
-      admission_->OnCommitted(std::chrono::steady_clock::now(), shortest);
-    }
+  if (std::chrono::steady_clock::duration shortest{}; mempool_->Remove(ids, &shortest)) {
+    admission_->OnCommitted(std::chrono::steady_clock::now(), shortest);
   }
   // Height and time before the index: MaybePropose reads the index, then the
   // height, and one that saw this block's index with the height before it
