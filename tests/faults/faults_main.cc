@@ -162,8 +162,8 @@ void LeaderKill(Run& r) {
   for (int round = 0; round < r.size.kills; ++round) {
     leader = r.c.WaitForLeader(20s);
     EXPECT_OR_FAIL(r.out, leader >= 0, "no leader before kill " + std::to_string(round + 1));
-    r.load.NoteDown(leader);
     r.c.Kill(leader);
+    r.load.NoteDown(leader);
     const auto killed = Clock::now();
     const int next = LeaderOtherThan(r.c, leader, 20s);
     EXPECT_OR_FAIL(r.out, next >= 0, "no new leader within 20 s of kill " + std::to_string(round + 1));
@@ -212,8 +212,8 @@ void AllKill(Run& r) {
   r.load.Start();
   for (int round = 0; round < r.size.all_kills; ++round) {
     std::this_thread::sleep_for(r.size.gap);
-    for (int i = 0; i < r.c.size(); ++i) r.load.NoteDown(i);
     r.c.KillAll();
+    for (int i = 0; i < r.c.size(); ++i) r.load.NoteDown(i);
     const auto killed = Clock::now();
 
     r.c.StartAll();
@@ -241,8 +241,8 @@ void DiskFull(Run& r) {
   EXPECT_OR_FAIL(r.out, io::ReadJsonFile(r.c.ConfigPath(follower), &cfg).ok(), "cannot read the follower's config");
   const fs::path node_dir = fs::path(r.c.ConfigPath(follower)).parent_path();
   const fs::path data = cfg.data_dir()[0] == '/' ? fs::path(cfg.data_dir()) : node_dir / cfg.data_dir();
-  r.load.NoteDown(follower);
   r.c.Stop(follower);
+  r.load.NoteDown(follower);
   const fs::path saved = node_dir / "data-saved";
   fs::rename(data, saved);
   fs::create_directories(data);

@@ -59,9 +59,11 @@ class Load {
   void Start();
   void Stop();
 
-  // Node i goes down now (killed, or about to fail-stop): a `202 PENDING` it
-  // gave earlier lived only in its mempool and may be gone (docs/api.md:
-  // "nothing is lost: ask again"). Call before the node dies.
+  // Node i is down now: a `202 PENDING` it gave earlier lived only in its
+  // mempool and may be gone (docs/api.md). Call once it is dead (after Kill,
+  // KillAll or Stop return): a call before the kill left a window in which a
+  // 202 sent after the call, and lost with the node, counted as owed (CI
+  // all-kill, seed 367589202).
   void NoteDown(int node);
   // Pending acknowledgements of transactions sent to a node that went down
   // afterwards: the client's part is to submit them again (Resubmit).
