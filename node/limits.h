@@ -236,8 +236,8 @@ inline constexpr std::uint64_t kPeerReconnectMaxMs = 5'000;
 // A link that stayed up this long earns the fast redial again. One cut sooner
 // is a peer that completes the TLS handshake and then refuses us (under TLS
 // 1.3 the client is done before the server has checked its certificate): it
-// keeps backing off, so a refused node redials, and logs, a few times a
-// minute rather than ten times a second.
+// keeps backing off, so a refused node redials, and logs, once every 5 s
+// (kPeerReconnectMaxMs) rather than ten times a second.
 inline constexpr std::uint64_t kPeerStableLinkMs = 1'000;
 
 // ---- files ---------------------------------------------------------------------
