@@ -123,7 +123,8 @@ TEST_CASE("wallet: a transaction lost with a killed node's mempool is submitted 
   c.Kill(1);
   c.Kill(2);
   Run submitted;
-  std::thread wallet([&] { submitted = ipo({"submit", file, "--timeout", "120", "--passphrase-env", "PW"}); });
+  std::thread wallet(
+      [&] { submitted = ipo.RunUnchecked({"submit", file, "--timeout", "120", "--passphrase-env", "PW"}); });
   // Admitted by node 0 alone, which cannot commit it.
   const bool held = c.WaitFor(
       [&] {
@@ -144,6 +145,7 @@ TEST_CASE("wallet: a transaction lost with a killed node's mempool is submitted 
   c.Start(1);
   c.Start(2);
   wallet.join();
+  CheckNoPassphrase(submitted);
   INFO(submitted.out << submitted.err);
   EXPECT_EXIT(c, submitted, 0);
   CHECK(submitted.out.find("Committed at height") != std::string::npos);

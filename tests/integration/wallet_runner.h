@@ -37,6 +37,15 @@ struct Run {
 Run RunProgram(const std::string& program, const std::vector<std::string>& args,
                const std::map<std::string, std::string>& env, const std::string& scratch_dir);
 
+// RunProgram without Catch2 assertions, for a test's helper thread: Catch2's
+// assertion handling is not thread-safe. A failed fork gives code -1. The
+// caller checks the output (CheckNoPassphrase) back on the test's thread.
+Run RunProgramUnchecked(const std::string& program, const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env, const std::string& scratch_dir);
+
+// Neither output of `r` carries the wallet passphrase.
+void CheckNoPassphrase(const Run& r);
+
 // One party's wallet: its own home directory, as on its own machine.
 class Wallet {
  public:
@@ -48,6 +57,9 @@ class Wallet {
 
   // Runs pledger-wallet with PLEDGER_HOME=home and the passphrase in $PW.
   Run operator()(std::vector<std::string> args) const;
+  // The same without assertions, safe on a helper thread (RunProgramUnchecked).
+  // Only one run at a time per wallet: runs share the home's output files.
+  Run RunUnchecked(std::vector<std::string> args) const;
 
   // Imports the account key pledger-admin wrote and points a profile at a node.
   void Setup(const TestCluster& c, const std::string& account, int node_index) const;
