@@ -1,9 +1,11 @@
 // pledgerd: lifecycle, the Raft thread, the proposer, admission and peers.
 // The applier is in applier.cc, the HTTP API in api.cc.
+#include <leveldb/env.h>
 #include <pthread.h>
 
 // <utility> before Boost.Asio: this Boost's awaitable.hpp uses std::exchange
 // without including it.
+#include <mutex>
 #include <utility>
 #include <boost/asio.hpp>
 #include <cstdlib>
@@ -241,6 +243,15 @@ Status NodeImpl::Start() {
   }
   std::string data_dir = Resolve(base_dir_, config_.data_dir());
   PLEDGER_RETURN_IF_ERROR(io::MakeDirs(data_dir, 0700));
+  // LevelDB compacts on the one background thread of its default Env, which
+  // the first Schedule starts and which keeps the name of the thread that
+  // called it (`apply` or `raft` under load). Starting it here, with a first
+  // task that names it, keeps compaction apart from the node's stages in
+  // `top -H` and in per-thread profiles (docs/performance.md).
+  static std::once_flag leveldb_thread_named;
+  std::call_once(leveldb_thread_named, [] {
+    leveldb::Env::Default()->Schedule([](void*) { pthread_setname_np(pthread_self(), "leveldb-bg"); }, nullptr);
+  });
   PLEDGER_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(data_dir + "/db", db_options));
   Status loaded = ledger_->Load();
   if (loaded.reason() == "CHAIN_NOT_INITIALISED") {
