@@ -28,7 +28,8 @@ pledger_unit_test(consensus_test
     unit/consensus/features_test.cc
     unit/consensus/raw_node_test.cc
     unit/consensus/raft_log_store_test.cc
-  LIBS pledger_consensus pledger_ledger)
+  LIBS pledger_consensus pledger_ledger
+  SINGLE_THREAD)
 
 pledger_unit_test(sim_selftest
   SOURCES sim/sim_selftest.cc

@@ -14,7 +14,8 @@ pledger_unit_test(contracts_test
     unit/contracts/signers_test.cc
     unit/contracts/orgs_test.cc
     unit/contracts/issue18_test.cc
-  LIBS pledger_contracts)
+  LIBS pledger_contracts
+  SINGLE_THREAD)
 target_compile_definitions(contracts_test PRIVATE PLEDGER_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 
 add_executable(pledger-contracts-bench bench/contracts_bench.cc)

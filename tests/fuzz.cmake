@@ -11,11 +11,11 @@ foreach(target tx action peer json)
   add_test(NAME "fuzz: ${target} (mutated inputs, replay with PLEDGER_SEED)"
            COMMAND fuzz-${target}-replay 3000)
   set_tests_properties("fuzz: ${target} (mutated inputs, replay with PLEDGER_SEED)"
-                       PROPERTIES LABELS unit TIMEOUT 300)
+                       PROPERTIES LABELS unit-single-thread TIMEOUT 300)
   add_test(NAME "fuzz: ${target} (the kept libFuzzer corpus, every input once)"
            COMMAND fuzz-${target}-replay --corpus ${PROJECT_SOURCE_DIR}/tests/fuzz/corpus/${target})
   set_tests_properties("fuzz: ${target} (the kept libFuzzer corpus, every input once)"
-                       PROPERTIES LABELS unit TIMEOUT 600)
+                       PROPERTIES LABELS unit-single-thread TIMEOUT 600)
   set_property(GLOBAL APPEND PROPERTY PLEDGER_UNIT_TARGETS fuzz-${target}-replay)
   if(PLEDGER_FUZZ AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     add_executable(fuzz-${target} fuzz/fuzz_${target}.cc)

@@ -45,8 +45,8 @@ find_program(PLEDGER_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
 find_program(PLEDGER_PYTHON3 NAMES python3)
 add_test(NAME "openapi: docs/openapi.yaml is current (tools/openapi/gen.py --check)"
          COMMAND ${PLEDGER_PYTHON3} ${PROJECT_SOURCE_DIR}/tools/openapi/gen.py --check)
-set_tests_properties("openapi: docs/openapi.yaml is current (tools/openapi/gen.py --check)" PROPERTIES LABELS unit)
+set_tests_properties("openapi: docs/openapi.yaml is current (tools/openapi/gen.py --check)" PROPERTIES LABELS unit-single-thread)
 add_test(NAME "openapi: the answer checker refuses what the schemas do not allow"
          COMMAND ${PLEDGER_PYTHON3} ${PROJECT_SOURCE_DIR}/tools/openapi/check_answers.py --self-test
                  ${PROJECT_SOURCE_DIR}/docs/openapi.yaml)
-set_tests_properties("openapi: the answer checker refuses what the schemas do not allow" PROPERTIES LABELS unit)
+set_tests_properties("openapi: the answer checker refuses what the schemas do not allow" PROPERTIES LABELS unit-single-thread)
