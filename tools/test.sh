@@ -6,10 +6,12 @@
 #   tools/test.sh --sanitize      ASan+UBSan build in build-asan/, unit tests
 #   tools/test.sh --sanitize --all  ASan+UBSan build, every test
 #   tools/test.sh --tsan          clang ThreadSanitizer build in build-tsan/ (lock
-#                                 annotations checked too), unit and integration tests
+#                                 annotations checked too), the unit tests that
+#                                 start threads and the integration tests
 #   tools/test.sh -L sim          extra arguments go to ctest (here: one label)
 #
-# Labels: unit, sim, integration. Programs land in build/bin/.
+# Labels: unit, unit-single-thread (matched by -L unit), sim, integration,
+# faults, browser. Programs land in build/bin/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
