@@ -235,6 +235,14 @@ Result<std::shared_ptr<const StateStore::BucketEntries>> StateStore::CommittedBu
     std::lock_guard<std::mutex> lock(cache_mu_);
     if (bucket_cache_[bucket] != nullptr) return bucket_cache_[bucket];
   }
+  {
+    // An empty bucket's hash is 32 zero bytes, which no SHA-256 of entries
+    // is: such a bucket has nothing to read. On a young chain (and in every
+    // replay from genesis) most touched buckets are still empty, and the
+    // seek to find that out was most of staging them.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (tree_[kStateBuckets + bucket] == kEmptyBucket) return std::make_shared<const BucketEntries>();
+  }
   if (*it == nullptr) *it = db_->NewIterator();
   auto entries = std::make_shared<BucketEntries>();
   const std::string prefix = keys::Commit(bucket, "");
