@@ -236,10 +236,7 @@ Result<std::shared_ptr<const StateStore::BucketEntries>> StateStore::CommittedBu
     if (bucket_cache_[bucket] != nullptr) return bucket_cache_[bucket];
   }
   {
-    // An empty bucket's hash is 32 zero bytes, which no SHA-256 of entries
-    // is: such a bucket has nothing to read. On a young chain (and in every
-    // replay from genesis) most touched buckets are still empty, and the
-    // seek to find that out was most of staging them.
+    // An empty bucket needs no seek to learn that it is empty (header).
     std::lock_guard<std::mutex> lock(mu_);
     if (tree_[kStateBuckets + bucket] == kEmptyBucket) return std::make_shared<const BucketEntries>();
   }

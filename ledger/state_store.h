@@ -24,10 +24,11 @@
 // larger part of staging a block, so the writer keeps a copy of the buckets it
 // has touched: Publish installs each touched bucket's new entries, Stage reads
 // a cached bucket instead of the database, a bucket whose hash in the tree is
-// the empty bucket's is known to hold nothing (no read at all: on a young
-// chain, and in every replay from genesis, most touched buckets are empty),
-// and any other bucket not cached is read through the iterator. The copy holds only committed entries (a staged write set that is
-// never published leaves it alone) and is bounded (kBucketCacheBytes): past
+// the empty bucket's (32 zero bytes, which no SHA-256 is) holds nothing and is
+// not read at all (on a young chain, and in every replay from genesis, most
+// touched buckets are empty), and any other bucket not cached is read through
+// the iterator. The copy holds only committed entries (a staged write set that
+// is never published leaves it alone) and is bounded (kBucketCacheBytes): past
 // the bound, a bucket that does not fit is dropped from the copy and read from
 // the database. Load and Initialize start it empty; nothing else writes the
 // commitment index ('K'), which is what keeps the copy exact.
